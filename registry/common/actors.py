@@ -1,0 +1,36 @@
+"""Who acts, and on which request: every event carries both."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """The roles of the people and systems that use the registry."""
+
+    CLERK = "clerk"
+    SUPERVISOR = "supervisor"
+    COURT = "court"
+    AUDITOR = "auditor"
+    CITIZEN = "citizen"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """An authenticated actor: subject id, role, and the office or department they act for."""
+
+    id: str
+    role: str
+    office: str = ""
+
+
+@dataclass(frozen=True)
+class Act:
+    """One act: who does it, when (from the injected clock), and on which request."""
+
+    by: Actor
+    at: datetime
+    request_id: str
+    idempotency_key: str | None = None

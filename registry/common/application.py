@@ -1,0 +1,113 @@
+"""The base of every context's application: transcodings, idempotency, retries on concurrent change."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import BaseAggregate
+from eventsourcing.persistence import JSONTranscoder, RecordConflictError
+
+from registry.common.actors import Act, Actor
+from registry.common.errors import ConcurrentChange, NotFound, VersionMismatch
+from registry.common.idempotency import IdempotencyRecord
+from registry.common.identity import Person
+from registry.common.transcoding import DateAsISO, register_dataclasses
+
+TAggregate = TypeVar("TAggregate", bound=BaseAggregate[UUID])
+
+# A conflict on save means someone else changed the same aggregates first: re-decide on fresh state.
+ATTEMPTS_ON_CONFLICT = 5
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command changed: the aggregate it is about, its new version, and the log position it reached."""
+
+    aggregate_id: UUID
+    version: int
+    position: int
+    replayed: bool = False
+
+    @classmethod
+    def replay(cls, stored: dict[str, Any], position: int) -> CommandResult:
+        return cls(UUID(stored["aggregate_id"]), stored["version"], position, replayed=True)
+
+
+def fingerprint(*parts: str | bytes) -> str:
+    """A digest of what identifies a request (operation and body), to tell a retry from a new request."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode() if isinstance(part, str) else part)
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+# A decision loads what it needs, calls aggregate commands, and returns the aggregate it is about
+# followed by every other aggregate that must be saved with it.
+Decision = Callable[[], Sequence[BaseAggregate[UUID]]]
+
+
+class RegistryApplication(Application[UUID]):
+    """Shared mechanics; subclasses add their transcodings and use-case methods."""
+
+    value_types: ClassVar[dict[str, type[Any]]] = {"actor": Actor, "person": Person}
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+        register_dataclasses(transcoder, self.value_types)
+
+    def load(self, aggregate_id: UUID, cls: type[TAggregate], *, version: int | None = None) -> TAggregate:
+        """Get an aggregate of the expected class, or NotFound."""
+        try:
+            aggregate = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(detail=f"no {cls.__name__} with that id") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(detail=f"no {cls.__name__} with that id")
+        return aggregate
+
+    def find(self, aggregate_id: UUID, cls: type[TAggregate]) -> TAggregate | None:
+        try:
+            return self.load(aggregate_id, cls)
+        except NotFound:
+            return None
+
+    def execute(self, act: Act, decide: Decision, *, request_fingerprint: str = "") -> CommandResult:
+        """Run a decision and save all it changed in one transaction; retried on a concurrent change.
+
+        With an idempotency key on the act, a repeat of the same request returns the first result and writes
+        nothing; the key's record is saved in the same transaction as the change it answers for.
+        """
+        for _ in range(ATTEMPTS_ON_CONFLICT):
+            key = act.idempotency_key
+            if key is not None:
+                previous = self.find(IdempotencyRecord.id_for(act.by.id, key), IdempotencyRecord)
+                if previous is not None:
+                    previous.check_same_request(request_fingerprint)
+                    # Any position at or after the first write serves read-your-writes.
+                    return CommandResult.replay(previous.result, self.recorder.max_notification_id() or 0)
+            changed = list(decide())
+            subject = changed[0]
+            if key is not None:
+                result = {"aggregate_id": subject.id.hex, "version": subject.version}
+                changed.append(IdempotencyRecord.record(act, fingerprint=request_fingerprint, result=result))
+            try:
+                recordings = self.save(*changed)
+            except RecordConflictError:
+                continue
+            return CommandResult(subject.id, subject.version, max(r.notification.id for r in recordings))
+        raise ConcurrentChange(detail="the records kept changing concurrently; try again")
+
+
+def check_version(aggregate: BaseAggregate[UUID], expected_version: int | None) -> None:
+    """Optimistic concurrency for callers that read a version first (If-Match)."""
+    if expected_version is not None and aggregate.version != expected_version:
+        raise VersionMismatch(
+            detail=f"expected version {expected_version}, the record is at version {aggregate.version}"
+        )

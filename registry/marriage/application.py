@@ -1,0 +1,236 @@
+"""MarriageRegistry: the use cases of marriage registration and divorce."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, ClassVar, Literal
+from uuid import UUID
+
+from eventsourcing.domain import BaseAggregate
+from eventsourcing.utils import EnvType
+
+from registry.common.actors import Act
+from registry.common.application import CommandResult, RegistryApplication, check_version
+from registry.common.clock import local_date
+from registry.common.errors import Failure, WrongState
+from registry.common.identity import Person
+from registry.common.ids import PersonKeys
+from registry.marriage.certificates import DIVORCE_CERTIFICATE, MARRIAGE_CERTIFICATE, CertificateBook
+from registry.marriage.divorce import DivorceApplication
+from registry.marriage.marriage import Marriage
+from registry.marriage.person_status import EndedHow, PersonStatus
+from registry.marriage.values import Attendance, CourtJudgment
+
+JudgmentKind = Literal["divorce", "void", "annulled"]
+
+
+class MarriageRegistry(RegistryApplication):
+    """Marriage applications, registrations, divorces, court annotations and marital status."""
+
+    name = "marriage"
+    value_types: ClassVar[dict[str, type[Any]]] = {
+        **RegistryApplication.value_types,
+        "attendance": Attendance,
+        "court_judgment": CourtJudgment,
+    }
+
+    def __init__(self, env: EnvType | None = None, *, person_keys: PersonKeys) -> None:
+        super().__init__(env)
+        self.person_keys = person_keys
+
+    # -- reads ------------------------------------------------------------------------------------------------
+
+    def marriage(self, marriage_id: UUID, *, version: int | None = None) -> Marriage:
+        return self.load(marriage_id, Marriage, version=version)
+
+    def divorce(self, divorce_id: UUID, *, version: int | None = None) -> DivorceApplication:
+        return self.load(divorce_id, DivorceApplication, version=version)
+
+    def person_ref(self, person: Person) -> str:
+        return self.person_keys.ref(person.document_key)
+
+    def marital_status(self, person: Person) -> PersonStatus | None:
+        """The person's marriages as this registry knows them; None for someone it never married."""
+        return self.find(PersonStatus.id_for(self.person_ref(person)), PersonStatus)
+
+    # -- marriage ---------------------------------------------------------------------------------------------
+
+    def apply_for_marriage(self, act: Act, *, party_a: Person, party_b: Person, request: str = "") -> CommandResult:
+        return self.execute(act, lambda: [Marriage.apply_for(act, party_a=party_a, party_b=party_b)], request_fingerprint=request)
+
+    def register_marriage(
+        self,
+        act: Act,
+        marriage_id: UUID,
+        *,
+        attendance: tuple[Attendance, Attendance],
+        expected_version: int | None = None,
+        request: str = "",
+    ) -> CommandResult:
+        def decide() -> Sequence[BaseAggregate[UUID]]:
+            marriage = self.marriage(marriage_id)
+            check_version(marriage, expected_version)
+            statuses = (self._status_of(act, marriage.party_a), self._status_of(act, marriage.party_b))
+            book, numbers = self._issue_certificates(act, MARRIAGE_CERTIFICATE, 2)
+            marriage.register(act, attendance=attendance, statuses=statuses, certificate_numbers=(numbers[0], numbers[1]))
+            for status in statuses:
+                status.marry(act, marriage_id=marriage.id, since=local_date(act.at))
+            return [marriage, *statuses, book]
+
+        return self.execute(act, decide, request_fingerprint=request)
+
+    def refuse_marriage(
+        self,
+        act: Act,
+        marriage_id: UUID,
+        *,
+        reason: str,
+        failed_conditions: list[str],
+        expected_version: int | None = None,
+        request: str = "",
+    ) -> CommandResult:
+        def decide() -> Sequence[BaseAggregate[UUID]]:
+            marriage = self.marriage(marriage_id)
+            check_version(marriage, expected_version)
+            marriage.refuse(act, reason=reason, failed_conditions=failed_conditions)
+            return [marriage]
+
+        return self.execute(act, decide, request_fingerprint=request)
+
+    def reissue_certificate(
+        self,
+        act: Act,
+        marriage_id: UUID,
+        *,
+        party: str,
+        reason: str,
+        expected_version: int | None = None,
+        request: str = "",
+    ) -> CommandResult:
+        def decide() -> Sequence[BaseAggregate[UUID]]:
+            marriage = self.marriage(marriage_id)
+            check_version(marriage, expected_version)
+            marriage.check_state("registered")
+            book, numbers = self._issue_certificates(act, MARRIAGE_CERTIFICATE, 1)
+            marriage.reissue_certificate(act, party=party, reason=reason, certificate=numbers[0])
+            return [marriage, book]
+
+        return self.execute(act, decide, request_fingerprint=request)
+
+    def record_judgment(
+        self,
+        act: Act,
+        marriage_id: UUID,
+        *,
+        kind: JudgmentKind,
+        judgment: CourtJudgment,
+        reason: str,
+        expected_version: int | None = None,
+        request: str = "",
+    ) -> CommandResult:
+        """A court's divorce (no cooling-off), or its declaration that a marriage is void or annulled."""
+
+        def decide() -> Sequence[BaseAggregate[UUID]]:
+            marriage = self.marriage(marriage_id)
+            check_version(marriage, expected_version)
+            how: EndedHow
+            if kind == "divorce":
+                marriage.dissolve(act, on=judgment.effective_on, judgment=judgment)
+                how = "divorced"
+            elif kind == "void":
+                marriage.declare_void(act, judgment=judgment, reason=reason)
+                how = "void"
+            else:
+                marriage.annul(act, judgment=judgment, reason=reason)
+                how = "annulled"
+            return [marriage, *self._end_for_both(act, marriage, how, judgment.effective_on)]
+
+        return self.execute(act, decide, request_fingerprint=request)
+
+    def end_marriage_by_death(
+        self, act: Act, marriage_id: UUID, *, deceased: str, died_on: date, request: str = ""
+    ) -> CommandResult:
+        """The surviving spouse becomes widowed as of the date of death."""
+
+        def decide() -> Sequence[BaseAggregate[UUID]]:
+            marriage = self.marriage(marriage_id)
+            marriage.end_by_death(act, deceased=deceased, died_on=died_on)
+            survivor = self._status_of(act, marriage.party("b" if deceased == "a" else "a"))
+            survivor.end_marriage(act, marriage_id=marriage.id, how="widowed", on=died_on)
+            return [marriage, survivor]
+
+        return self.execute(act, decide, request_fingerprint=request)
+
+    # -- divorce by agreement ---------------------------------------------------------------------------------
+
+    def file_divorce(
+        self, act: Act, *, marriage_id: UUID, attendance: tuple[Attendance, Attendance], request: str = ""
+    ) -> CommandResult:
+        def decide() -> Sequence[BaseAggregate[UUID]]:
+            marriage = self.marriage(marriage_id)
+            marriage.check_state("registered")
+            self._check_no_open_divorce(marriage, local_date(act.at))
+            divorce = DivorceApplication.file(act, marriage_id=marriage.id, attendance=attendance)
+            marriage.file_divorce(act, divorce.id)
+            return [divorce, marriage]
+
+        return self.execute(act, decide, request_fingerprint=request)
+
+    def withdraw_divorce(
+        self, act: Act, divorce_id: UUID, *, party: str, expected_version: int | None = None, request: str = ""
+    ) -> CommandResult:
+        def decide() -> Sequence[BaseAggregate[UUID]]:
+            divorce = self.divorce(divorce_id)
+            check_version(divorce, expected_version)
+            divorce.withdraw(act, party=party)
+            return [divorce]
+
+        return self.execute(act, decide, request_fingerprint=request)
+
+    def register_divorce(
+        self,
+        act: Act,
+        divorce_id: UUID,
+        *,
+        attendance: tuple[Attendance, Attendance],
+        expected_version: int | None = None,
+        request: str = "",
+    ) -> CommandResult:
+        def decide() -> Sequence[BaseAggregate[UUID]]:
+            divorce = self.divorce(divorce_id)
+            check_version(divorce, expected_version)
+            marriage = self.marriage(divorce.marriage_id)
+            book, numbers = self._issue_certificates(act, DIVORCE_CERTIFICATE, 2)
+            divorce.register(act, attendance=attendance, certificate_numbers=(numbers[0], numbers[1]))
+            marriage.dissolve(act, on=local_date(act.at), divorce_id=divorce.id)
+            statuses = self._end_for_both(act, marriage, "divorced", local_date(act.at))
+            return [divorce, marriage, *statuses, book]
+
+        return self.execute(act, decide, request_fingerprint=request)
+
+    # -- helpers ----------------------------------------------------------------------------------------------
+
+    def _status_of(self, act: Act, person: Person) -> PersonStatus:
+        ref = self.person_ref(person)
+        return self.find(PersonStatus.id_for(ref), PersonStatus) or PersonStatus.open(act, ref)
+
+    def _end_for_both(self, act: Act, marriage: Marriage, how: EndedHow, on: date) -> list[PersonStatus]:
+        statuses = [self._status_of(act, marriage.party_a), self._status_of(act, marriage.party_b)]
+        for status in statuses:
+            status.end_marriage(act, marriage_id=marriage.id, how=how, on=on)
+        return statuses
+
+    def _issue_certificates(self, act: Act, kind: str, count: int) -> tuple[CertificateBook, list[str]]:
+        office, year = act.by.office, local_date(act.at).year
+        book = self.find(CertificateBook.id_for(kind, office, year), CertificateBook)
+        if book is None:
+            book = CertificateBook.open(act, kind=kind, office=office, year=year)
+        return book, book.issue(act, count)
+
+    def _check_no_open_divorce(self, marriage: Marriage, today: date) -> None:
+        if marriage.pending_divorce_id is None:
+            return
+        pending = self.divorce(marriage.pending_divorce_id)
+        if pending.is_open_on(today):
+            raise WrongState([Failure("divorce-already-pending", "a divorce application for this marriage is open")])

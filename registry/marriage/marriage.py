@@ -1,0 +1,264 @@
+"""Marriage: one couple's record, from application through registration to how it ends."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import AggregateCreated
+
+from registry.common.actors import Act
+from registry.common.clock import local_date
+from registry.common.errors import Failure, Forbidden, InvalidInput, NotEligible, WrongState
+from registry.common.events import RegistryAggregate, RegistryEvent
+from registry.common.identity import Person
+from registry.marriage.person_status import PersonStatus
+from registry.marriage.values import PARTIES, Attendance, CourtJudgment, party_name
+
+APPLIED = "applied"
+REFUSED = "refused"
+REGISTERED = "registered"
+DISSOLVED = "dissolved"
+ENDED_BY_DEATH = "ended-by-death"
+VOID = "void"
+ANNULLED = "annulled"
+
+LEGAL_AGE = {"male": 22, "female": 20}
+
+
+def age_reached_on(birth_date: date, years: int) -> date:
+    """The day a person reaches `years` of age: their birthday (1 March for a 29 February birth)."""
+    try:
+        return birth_date.replace(year=birth_date.year + years)
+    except ValueError:
+        return date(birth_date.year + years, 3, 1)
+
+
+class Marriage(RegistryAggregate):
+    """A marriage application that becomes a registered marriage; annotated, never deleted."""
+
+    TOPIC = "marriage:Marriage"
+
+    class Event(RegistryEvent):
+        pass
+
+    class Applied(Event, AggregateCreated):
+        TOPIC = "marriage:Marriage.Applied"
+        office: str
+        party_a: Person
+        party_b: Person
+
+    class Registered(Event):
+        TOPIC = "marriage:Marriage.Registered"
+        registered_on: date
+        certificate_a: str
+        certificate_b: str
+
+        def apply(self, marriage: Marriage) -> None:
+            marriage.state = REGISTERED
+            marriage.registered_on = self.registered_on
+            marriage.certificates = {"a": self.certificate_a, "b": self.certificate_b}
+
+    class Refused(Event):
+        TOPIC = "marriage:Marriage.Refused"
+        reason: str
+        failed_conditions: list[str]
+
+        def apply(self, marriage: Marriage) -> None:
+            marriage.state = REFUSED
+            marriage.refusal_reason = self.reason
+
+    class CertificateReissued(Event):
+        TOPIC = "marriage:Marriage.CertificateReissued"
+        party: str
+        replaced: str
+        certificate: str
+        reason: str
+
+        def apply(self, marriage: Marriage) -> None:
+            marriage.certificates[self.party] = self.certificate
+            marriage.replaced_certificates.append(self.replaced)
+
+    class DivorceFiled(Event):
+        TOPIC = "marriage:Marriage.DivorceFiled"
+        divorce_id: UUID
+
+        def apply(self, marriage: Marriage) -> None:
+            marriage.pending_divorce_id = self.divorce_id
+
+    class Dissolved(Event):
+        TOPIC = "marriage:Marriage.Dissolved"
+        dissolved_on: date
+        divorce_id: UUID | None
+        judgment: CourtJudgment | None
+
+        def apply(self, marriage: Marriage) -> None:
+            marriage.state = DISSOLVED
+            marriage.ended_on = self.dissolved_on
+            marriage.pending_divorce_id = None
+
+    class EndedByDeath(Event):
+        TOPIC = "marriage:Marriage.EndedByDeath"
+        deceased: str
+        died_on: date
+
+        def apply(self, marriage: Marriage) -> None:
+            marriage.state = ENDED_BY_DEATH
+            marriage.ended_on = self.died_on
+
+    class DeclaredVoid(Event):
+        TOPIC = "marriage:Marriage.DeclaredVoid"
+        judgment: CourtJudgment
+        reason: str
+
+        def apply(self, marriage: Marriage) -> None:
+            marriage.state = VOID
+            marriage.judgment = self.judgment
+
+    class Annulled(Event):
+        TOPIC = "marriage:Marriage.Annulled"
+        judgment: CourtJudgment
+        reason: str
+
+        def apply(self, marriage: Marriage) -> None:
+            marriage.state = ANNULLED
+            marriage.judgment = self.judgment
+
+    def __init__(self, office: str, party_a: Person, party_b: Person) -> None:
+        self.office = office
+        self.party_a = party_a
+        self.party_b = party_b
+        self.state = APPLIED
+        self.registered_on: date | None = None
+        self.ended_on: date | None = None
+        self.certificates: dict[str, str] = {}
+        self.replaced_certificates: list[str] = []
+        self.refusal_reason: str | None = None
+        self.pending_divorce_id: UUID | None = None
+        self.judgment: CourtJudgment | None = None
+
+    # -- commands ---------------------------------------------------------------------------------------------
+
+    @classmethod
+    def apply_for(cls, act: Act, *, party_a: Person, party_b: Person) -> Marriage:
+        """A couple applies at the acting clerk's office (any office may handle any couple)."""
+        if party_a.document_key == party_b.document_key:
+            raise InvalidInput([Failure("parties-are-the-same-person", "both parties have the same document")])
+        marriage: Marriage = cls._create_from(
+            cls.Applied, act, id=uuid4(), office=act.by.office, party_a=party_a, party_b=party_b
+        )
+        return marriage
+
+    def register(
+        self,
+        act: Act,
+        *,
+        attendance: tuple[Attendance, Attendance],
+        statuses: tuple[PersonStatus, PersonStatus],
+        certificate_numbers: tuple[str, str],
+    ) -> None:
+        """Register the marriage if every condition holds on the day; else refuse naming every failure."""
+        self.check_state(APPLIED)
+        self.check_at_own_office(act)
+        self.check_eligible(local_date(act.at), attendance, statuses)
+        self._record(
+            self.Registered,
+            act,
+            registered_on=local_date(act.at),
+            certificate_a=certificate_numbers[0],
+            certificate_b=certificate_numbers[1],
+        )
+
+    def refuse(self, act: Act, *, reason: str, failed_conditions: list[str]) -> None:
+        """Record a clerk's refusal to register, with its reason."""
+        self.check_state(APPLIED)
+        self.check_at_own_office(act)
+        self._record(self.Refused, act, reason=reason, failed_conditions=failed_conditions)
+
+    def reissue_certificate(self, act: Act, *, party: str, reason: str, certificate: str) -> None:
+        """Replace a lost or damaged certificate; the old number is kept as replaced."""
+        self.check_state(REGISTERED)
+        self._record(
+            self.CertificateReissued,
+            act,
+            party=party,
+            replaced=self.certificates[party],
+            certificate=certificate,
+            reason=reason,
+        )
+
+    def file_divorce(self, act: Act, divorce_id: UUID) -> None:
+        self.check_state(REGISTERED)
+        self._record(self.DivorceFiled, act, divorce_id=divorce_id)
+
+    def dissolve(
+        self, act: Act, *, on: date, divorce_id: UUID | None = None, judgment: CourtJudgment | None = None
+    ) -> None:
+        """End the marriage by divorce: by agreement (divorce_id) or by court judgment."""
+        self.check_state(REGISTERED)
+        self._record(self.Dissolved, act, dissolved_on=on, divorce_id=divorce_id, judgment=judgment)
+
+    def end_by_death(self, act: Act, *, deceased: str, died_on: date) -> None:
+        self.check_state(REGISTERED)
+        self._record(self.EndedByDeath, act, deceased=deceased, died_on=died_on)
+
+    def declare_void(self, act: Act, *, judgment: CourtJudgment, reason: str) -> None:
+        self.check_state(REGISTERED, DISSOLVED, ENDED_BY_DEATH)
+        self._record(self.DeclaredVoid, act, judgment=judgment, reason=reason)
+
+    def annul(self, act: Act, *, judgment: CourtJudgment, reason: str) -> None:
+        self.check_state(REGISTERED, DISSOLVED, ENDED_BY_DEATH)
+        self._record(self.Annulled, act, judgment=judgment, reason=reason)
+
+    # -- checks -----------------------------------------------------------------------------------------------
+
+    def party(self, label: str) -> Person:
+        return self.party_a if label == "a" else self.party_b
+
+    def check_state(self, *allowed: str) -> None:
+        if self.state not in allowed:
+            raise WrongState(
+                [Failure(f"marriage-{self.state}", f"the marriage record is {self.state}, not {' or '.join(allowed)}")]
+            )
+
+    def check_at_own_office(self, act: Act) -> None:
+        if act.by.office != self.office:
+            raise Forbidden(
+                [Failure("wrong-office", f"the application was filed at office {self.office}; act there")]
+            )
+
+    def check_eligible(
+        self, on: date, attendance: tuple[Attendance, Attendance], statuses: tuple[PersonStatus, PersonStatus]
+    ) -> None:
+        """Every condition of Civil Code arts 1046-1049, checked on the registration date."""
+        failures: list[Failure] = []
+        if {self.party_a.sex, self.party_b.sex} != {"male", "female"}:
+            failures.append(Failure("not-a-man-and-a-woman", "a marriage is registered between a man and a woman"))
+        for label, seen, status in zip(PARTIES, attendance, statuses, strict=True):
+            failures.extend(self._party_failures(label, seen, status, on))
+        if failures:
+            raise NotEligible(failures)
+
+    def _party_failures(self, label: str, seen: Attendance, status: PersonStatus, on: date) -> list[Failure]:
+        name = party_name(label)
+        person = self.party(label)
+        failures = []
+        if not seen.present:
+            failures.append(Failure("party-not-present", f"{name} is not present in person", label))
+        if not seen.declares_voluntary:
+            failures.append(Failure("marriage-not-voluntary", f"{name} has not declared the marriage voluntary", label))
+        legal_age = LEGAL_AGE.get(person.sex)
+        if legal_age is not None and on < age_reached_on(person.birth_date, legal_age):
+            failures.append(
+                Failure("under-legal-age", f"{name} ({person.sex}) is under {legal_age} on {on.isoformat()}", label)
+            )
+        if not seen.signed_no_spouse_statement:
+            failures.append(Failure("no-spouse-statement-missing", f"{name} has not signed the no-spouse statement", label))
+        if not seen.signed_no_kinship_statement:
+            failures.append(
+                Failure("kinship-statement-missing", f"{name} has not signed the no-prohibited-kinship statement", label)
+            )
+        married = status.marriage_failure(name)
+        if married is not None:
+            failures.append(Failure(married.code, married.detail, label))
+        return failures

@@ -1,0 +1,115 @@
+"""Typed settings, read from the environment in one place, on demand."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the registry reads from its environment.
+
+    REGISTRY_DATABASE_URL  unset: SQLite files under REGISTRY_DATA_DIR (the embedded default);
+                           postgresql://user[:password]@host[:port]/dbname[?schema=name]: PostgreSQL.
+    REGISTRY_DATA_DIR      where the embedded store and the development keys live (default ./var).
+    REGISTRY_HOST / REGISTRY_PORT   where `registry serve` listens (default 127.0.0.1:8000).
+    REGISTRY_JWT_SECRET, REGISTRY_PERSON_HASH_KEY, REGISTRY_EVENT_CIPHER_KEY (base64 of 32 bytes)
+                           secrets; unset, development keys are created and kept under the data dir.
+    REGISTRY_LOG_FORMAT    json | console | auto (console on a terminal, JSON elsewhere).
+    REGISTRY_POOL_SIZE     PostgreSQL connections per process (default 10).
+    """
+
+    data_dir: Path
+    database_url: str | None
+    host: str
+    port: int
+    jwt_secret: str
+    person_hash_key: bytes
+    event_cipher_key: str
+    log_format: str
+    pool_size: int
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("REGISTRY_DATA_DIR", "var")).resolve()
+        jwt_secret = env.get("REGISTRY_JWT_SECRET")
+        person_key = env.get("REGISTRY_PERSON_HASH_KEY")
+        cipher_key = env.get("REGISTRY_EVENT_CIPHER_KEY")
+        if not (jwt_secret and person_key and cipher_key):
+            dev_keys = development_keys(data_dir)
+            jwt_secret = jwt_secret or dev_keys["jwt_secret"]
+            person_key = person_key or dev_keys["person_hash_key"]
+            cipher_key = cipher_key or dev_keys["event_cipher_key"]
+        return cls(
+            data_dir=data_dir,
+            database_url=env.get("REGISTRY_DATABASE_URL") or None,
+            host=env.get("REGISTRY_HOST", "127.0.0.1"),
+            port=int(env.get("REGISTRY_PORT", "8000")),
+            jwt_secret=jwt_secret,
+            person_hash_key=person_key.encode(),
+            event_cipher_key=cipher_key,
+            log_format=env.get("REGISTRY_LOG_FORMAT", "auto"),
+            pool_size=int(env.get("REGISTRY_POOL_SIZE", "10")),
+        )
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url is not None
+
+    def store_environment(self, application_name: str) -> dict[str, str]:
+        """The eventsourcing environment for one application; tables are created only by `registry db migrate`.
+
+        Stored events are encrypted (AES-GCM) so that personal data is never at rest in clear.
+        """
+        encryption = {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher", "CIPHER_KEY": self.event_cipher_key}
+        if self.database_url is None:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.data_dir / f"{application_name}.sqlite"),
+                "SQLITE_LOCK_TIMEOUT": "10",
+                "CREATE_TABLE": "n",
+                **encryption,
+            }
+        url = urlparse(self.database_url)
+        query = parse_qs(url.query)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.path.lstrip("/"),
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "POSTGRES_SCHEMA": query.get("schema", [""])[0],
+            "POSTGRES_POOL_SIZE": str(self.pool_size),
+            "POSTGRES_MAX_OVERFLOW": "0",
+            "POSTGRES_LOCK_TIMEOUT": "5",
+            "CREATE_TABLE": "n",
+            **encryption,
+        }
+
+
+def development_keys(data_dir: Path) -> dict[str, str]:
+    """Keys for the embedded default, created once and kept under the data directory (never for production)."""
+    path = data_dir / "dev-keys.json"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        keys = {
+            "jwt_secret": secrets.token_urlsafe(48),
+            "person_hash_key": secrets.token_urlsafe(32),
+            "event_cipher_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+        }
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(keys))
+        temporary.chmod(0o600)
+        temporary.replace(path)
+    keys: dict[str, str] = json.loads(path.read_text())
+    return keys

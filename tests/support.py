@@ -1,0 +1,51 @@
+"""Builders for tests: valid identity numbers, people, actors and acts."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, time
+from uuid import uuid4
+
+from registry.common.actors import Act, Actor
+from registry.common.clock import CHINA_STANDARD_TIME
+from registry.common.identity import Person, identify, resident_id_check_character
+from registry.marriage.values import Attendance
+
+OFFICE = "330782001"
+OTHER_OFFICE = "330782002"
+CLERK = Actor("clerk-1", "clerk", OFFICE)
+OTHER_CLERK = Actor("clerk-2", "clerk", OTHER_OFFICE)
+COURT = Actor("judge-1", "court", "330782-court")
+
+_sequence = itertools.count(1)
+
+
+def resident_id(birth: date, sex: str, division: str = "330782") -> str:
+    """A valid resident identity number for a birth date and sex (a fresh sequence number each call)."""
+    seq = next(_sequence) % 500
+    digit = 2 * seq + (1 if sex == "male" else 0)
+    body = f"{division}{birth:%Y%m%d}{digit:03d}"
+    return body + resident_id_check_character(body)
+
+
+def person(birth: date, sex: str, name: str = "测试") -> Person:
+    return identify(document_type="resident-id", document_number=resident_id(birth, sex), name=name, today=date(2100, 1, 1))
+
+
+def local_noon(day: date) -> datetime:
+    """Noon in the city on a given day, as a UTC moment (the clock's view)."""
+    return datetime.combine(day, time(12), CHINA_STANDARD_TIME).astimezone(UTC)
+
+
+def act(day: date, by: Actor = CLERK, key: str | None = None) -> Act:
+    return Act(by=by, at=local_noon(day), request_id=f"req-{uuid4().hex[:8]}", idempotency_key=key)
+
+
+PRESENT = Attendance(
+    present=True,
+    declares_voluntary=True,
+    signed_no_spouse_statement=True,
+    signed_no_kinship_statement=True,
+    signed_divorce_agreement=True,
+)
+BOTH_PRESENT = (PRESENT, PRESENT)
