@@ -1,0 +1,95 @@
+"""Stores for tests: every application test runs on SQLite and on PostgreSQL.
+
+PostgreSQL comes from REGISTRY_TEST_DATABASE_URL (default: the local server). Each test gets its own schema in a
+database this session creates and drops. With CI=true an unreachable server fails the run; elsewhere those tests
+are skipped with a visible notice.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from registry.settings import Settings
+from registry.system import Registry, open_registry
+
+TEST_SERVER_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+TEST_KEYS = {
+    "REGISTRY_JWT_SECRET": "test-jwt-secret-of-enough-length-000000",
+    "REGISTRY_PERSON_HASH_KEY": "test-person-hash-key-0000",
+    "REGISTRY_EVENT_CIPHER_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+}
+
+
+def _server_reachable() -> str | None:
+    try:
+        with psycopg.connect(TEST_SERVER_URL, connect_timeout=3, autocommit=True):
+            return None
+    except psycopg.Error as error:
+        return str(error).strip().splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A database of its own for this test session, dropped at the end."""
+    problem = _server_reachable()
+    if problem is not None:
+        message = f"PostgreSQL at {TEST_SERVER_URL} is unreachable: {problem}"
+        if IN_CI:
+            pytest.fail(message + " (CI=true: PostgreSQL tests must run)", pytrace=False)
+        pytest.skip(message)
+    name = f"registry_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(TEST_SERVER_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = TEST_SERVER_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(TEST_SERVER_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def postgres_settings(database_url: str, data_dir: Path) -> Settings:
+    """Settings for a fresh schema in the session's database."""
+    schema = f"s_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    env = {**TEST_KEYS, "REGISTRY_DATA_DIR": str(data_dir), "REGISTRY_DATABASE_URL": f"{database_url}?schema={schema}"}
+    return Settings.from_env(env)
+
+
+def sqlite_settings(data_dir: Path) -> Settings:
+    return Settings.from_env({**TEST_KEYS, "REGISTRY_DATA_DIR": str(data_dir)})
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for an empty store of each kind."""
+    if request.param == "postgres":
+        return postgres_settings(request.getfixturevalue("postgres_database"), tmp_path)
+    return sqlite_settings(tmp_path)
+
+
+@pytest.fixture
+def registry(settings: Settings) -> Iterator[Registry]:
+    """The registry's applications on a migrated, empty store."""
+    opened = open_registry(settings, create_tables=True)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def sqlite_registry(tmp_path: Path) -> Iterator[Registry]:
+    opened = open_registry(sqlite_settings(tmp_path), create_tables=True)
+    yield opened
+    opened.close()
+
+
+def pytest_report_header() -> list[str]:
+    problem = _server_reachable()
+    state = "reachable" if problem is None else f"UNREACHABLE ({problem}): PostgreSQL tests will be skipped"
+    return [f"PostgreSQL for tests: {TEST_SERVER_URL} {state}"]

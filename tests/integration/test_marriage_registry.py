@@ -1,0 +1,151 @@
+"""MarriageRegistry on SQLite and PostgreSQL: what one act saves together, and what a later read sees."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from registry.common.errors import IdempotencyKeyReused, NotEligible, NotFound, VersionMismatch, WrongState
+from registry.marriage.divorce import DivorceApplication
+from registry.marriage.values import CourtJudgment
+from registry.system import Registry
+from tests.support import BOTH_PRESENT, COURT, CLERK, OTHER_CLERK, act, person
+
+DAY = date(2026, 11, 22)
+
+
+def married_couple(registry: Registry, on: date = DAY):  # type: ignore[no-untyped-def]
+    man, woman = person(date(1990, 1, 1), "male"), person(date(1992, 2, 2), "female")
+    filed = registry.marriage.apply_for_marriage(act(on), party_a=man, party_b=woman)
+    registry.marriage.register_marriage(act(on), filed.aggregate_id, attendance=BOTH_PRESENT)
+    return filed.aggregate_id, man, woman
+
+
+def test_registration_makes_both_parties_married_with_numbered_certificates(registry: Registry) -> None:
+    marriage_id, man, woman = married_couple(registry)
+    marriage = registry.marriage.marriage(marriage_id)
+    assert marriage.certificates == {"a": "J330782001-2026-000001", "b": "J330782001-2026-000002"}
+    for party in (man, woman):
+        status = registry.marriage.marital_status(party)
+        assert status is not None and status.status == "married" and status.since == DAY
+
+
+def test_certificate_numbers_continue_per_office_and_restart_per_office(registry: Registry) -> None:
+    married_couple(registry)
+    second, _, _ = married_couple(registry)
+    man, woman = person(date(1990, 1, 1), "male"), person(date(1992, 2, 2), "female")
+    elsewhere = registry.marriage.apply_for_marriage(act(DAY, by=OTHER_CLERK), party_a=man, party_b=woman)
+    registry.marriage.register_marriage(act(DAY, by=OTHER_CLERK), elsewhere.aggregate_id, attendance=BOTH_PRESENT)
+    assert registry.marriage.marriage(second).certificates["b"] == "J330782001-2026-000004"
+    assert registry.marriage.marriage(elsewhere.aggregate_id).certificates["a"] == "J330782002-2026-000001"
+
+
+def test_a_married_person_cannot_marry_again_and_nothing_is_written(registry: Registry) -> None:
+    _, man, _ = married_couple(registry)
+    other = person(date(1993, 3, 3), "female")
+    second = registry.marriage.apply_for_marriage(act(DAY), party_a=man, party_b=other)
+    head = registry.marriage.recorder.max_notification_id()
+    with pytest.raises(NotEligible) as caught:
+        registry.marriage.register_marriage(act(DAY), second.aggregate_id, attendance=BOTH_PRESENT)
+    assert [f.code for f in caught.value.failures] == ["party-already-married"]
+    assert registry.marriage.recorder.max_notification_id() == head
+
+
+def test_a_record_shows_as_it_was_at_an_earlier_version(registry: Registry) -> None:
+    marriage_id, _, _ = married_couple(registry)
+    assert registry.marriage.marriage(marriage_id, version=1).state == "applied"
+    assert registry.marriage.marriage(marriage_id).state == "registered"
+
+
+def test_an_unknown_id_is_not_found(registry: Registry) -> None:
+    import uuid
+
+    with pytest.raises(NotFound):
+        registry.marriage.marriage(uuid.uuid4())
+
+
+def test_a_stale_expected_version_is_refused(registry: Registry) -> None:
+    marriage_id, _, _ = married_couple(registry)
+    with pytest.raises(VersionMismatch):
+        registry.marriage.reissue_certificate(act(DAY), marriage_id, party="a", reason="lost", expected_version=1)
+
+
+def test_a_retried_request_returns_its_first_result_and_writes_nothing(registry: Registry) -> None:
+    man, woman = person(date(1990, 1, 1), "male"), person(date(1992, 2, 2), "female")
+    first = registry.marriage.apply_for_marriage(act(DAY, key="k-1"), party_a=man, party_b=woman, request="body-1")
+    head = registry.marriage.recorder.max_notification_id()
+    again = registry.marriage.apply_for_marriage(act(DAY, key="k-1"), party_a=man, party_b=woman, request="body-1")
+    assert (again.aggregate_id, again.version, again.replayed) == (first.aggregate_id, first.version, True)
+    assert registry.marriage.recorder.max_notification_id() == head
+    with pytest.raises(IdempotencyKeyReused):
+        registry.marriage.apply_for_marriage(act(DAY, key="k-1"), party_a=man, party_b=woman, request="body-2")
+
+
+def test_divorce_by_agreement_makes_both_divorced_after_cooling_off(registry: Registry) -> None:
+    marriage_id, man, woman = married_couple(registry)
+    filed = registry.marriage.file_divorce(act(DAY), marriage_id=marriage_id, attendance=BOTH_PRESENT)
+    registry.marriage.register_divorce(act(DAY + timedelta(days=31)), filed.aggregate_id, attendance=BOTH_PRESENT)
+    divorce = registry.marriage.divorce(filed.aggregate_id)
+    assert divorce.certificates["a"].startswith("L330782001-2026-")
+    assert registry.marriage.marriage(marriage_id).state == "dissolved"
+    assert {registry.marriage.marital_status(p).status for p in (man, woman)} == {"divorced"}  # type: ignore[union-attr]
+
+
+def test_a_second_divorce_application_is_refused_while_one_is_open_but_allowed_after_a_lapse(registry: Registry) -> None:
+    marriage_id, _, _ = married_couple(registry)
+    registry.marriage.file_divorce(act(DAY), marriage_id=marriage_id, attendance=BOTH_PRESENT)
+    with pytest.raises(WrongState):
+        registry.marriage.file_divorce(act(DAY + timedelta(days=5)), marriage_id=marriage_id, attendance=BOTH_PRESENT)
+    again = registry.marriage.file_divorce(act(DAY + timedelta(days=61)), marriage_id=marriage_id, attendance=BOTH_PRESENT)
+    assert registry.marriage.divorce(again.aggregate_id).state_on(DAY + timedelta(days=61)) == "cooling-off"
+
+
+def test_a_withdrawn_divorce_leaves_the_couple_married(registry: Registry) -> None:
+    marriage_id, man, _ = married_couple(registry)
+    filed = registry.marriage.file_divorce(act(DAY), marriage_id=marriage_id, attendance=BOTH_PRESENT)
+    registry.marriage.withdraw_divorce(act(DAY + timedelta(days=30)), filed.aggregate_id, party="a")
+    assert registry.marriage.divorce(filed.aggregate_id).state_on(DAY + timedelta(days=40)) == "withdrawn"
+    assert registry.marriage.marital_status(man).status == "married"  # type: ignore[union-attr]
+
+
+def test_a_court_divorce_needs_no_cooling_off_and_frees_both_to_marry(registry: Registry) -> None:
+    marriage_id, man, _ = married_couple(registry)
+    judgment = CourtJudgment(court="义乌市人民法院", number="(2026)浙0782民初1号", effective_on=DAY)
+    registry.marriage.record_judgment(act(DAY, by=COURT), marriage_id, kind="divorce", judgment=judgment, reason="")
+    assert registry.marriage.marital_status(man).status == "divorced"  # type: ignore[union-attr]
+    new = registry.marriage.apply_for_marriage(act(DAY), party_a=man, party_b=person(date(1994, 4, 4), "female"))
+    registry.marriage.register_marriage(act(DAY), new.aggregate_id, attendance=BOTH_PRESENT)
+
+
+def test_a_void_marriage_is_annotated_not_deleted(registry: Registry) -> None:
+    marriage_id, man, _ = married_couple(registry)
+    judgment = CourtJudgment(court="义乌市人民法院", number="(2026)浙0782民初2号", effective_on=DAY)
+    registry.marriage.record_judgment(act(DAY, by=COURT), marriage_id, kind="void", judgment=judgment, reason="bigamy")
+    marriage = registry.marriage.marriage(marriage_id)
+    assert (marriage.state, marriage.certificates["a"]) == ("void", "J330782001-2026-000001")
+    assert registry.marriage.marital_status(man).status == "unmarried"  # type: ignore[union-attr]
+
+
+def test_the_death_of_a_spouse_makes_the_survivor_widowed(registry: Registry) -> None:
+    marriage_id, _, woman = married_couple(registry)
+    registry.marriage.end_marriage_by_death(act(DAY), marriage_id, deceased="a", died_on=DAY)
+    assert registry.marriage.marital_status(woman).status == "widowed"  # type: ignore[union-attr]
+
+
+def test_every_event_records_actor_office_and_request(registry: Registry) -> None:
+    married_couple(registry)
+    for notification in registry.marriage.notification_log.select(start=1, limit=10):
+        event = registry.marriage.mapper.to_domain_event(notification)
+        assert event.actor == CLERK and event.request_id.startswith("req-")  # type: ignore[attr-defined]
+
+
+def test_identity_numbers_are_not_stored_in_clear(registry: Registry) -> None:
+    _, man, _ = married_couple(registry)
+    for notification in registry.marriage.notification_log.select(start=1, limit=10):
+        assert man.document_number.encode() not in notification.state
+
+
+def test_divorce_application_state_survives_reload(registry: Registry) -> None:
+    marriage_id, _, _ = married_couple(registry)
+    filed = registry.marriage.file_divorce(act(DAY), marriage_id=marriage_id, attendance=BOTH_PRESENT)
+    reloaded = registry.marriage.divorce(filed.aggregate_id)
+    assert isinstance(reloaded, DivorceApplication) and reloaded.received_on == DAY
