@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -102,14 +103,16 @@ def development_keys(data_dir: Path) -> dict[str, str]:
     path = data_dir / "dev-keys.json"
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        keys = {
+        fresh = {
             "jwt_secret": secrets.token_urlsafe(48),
             "person_hash_key": secrets.token_urlsafe(32),
             "event_cipher_key": base64.b64encode(secrets.token_bytes(32)).decode(),
         }
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(keys))
+        temporary = data_dir / f"dev-keys.{os.getpid()}.tmp"
+        temporary.write_text(json.dumps(fresh))
         temporary.chmod(0o600)
-        temporary.replace(path)
+        with contextlib.suppress(FileExistsError):  # another process made them first: use theirs
+            os.link(temporary, path)
+        temporary.unlink()
     keys: dict[str, str] = json.loads(path.read_text())
     return keys

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from registry.common.application import RegistryApplication
 from registry.common.ids import PersonKeys
 from registry.marriage.application import MarriageRegistry
 from registry.settings import Settings
@@ -16,8 +17,12 @@ class Registry:
     settings: Settings
     marriage: MarriageRegistry
 
+    def applications(self) -> dict[str, RegistryApplication]:
+        return {self.marriage.name: self.marriage}
+
     def close(self) -> None:
-        self.marriage.close()
+        for application in self.applications().values():
+            application.close()
 
 
 def open_registry(settings: Settings, *, create_tables: bool = False) -> Registry:
@@ -36,6 +41,6 @@ def migrate(settings: Settings) -> list[str]:
     """Create every application's tables (idempotent); returns the names of the applications migrated."""
     registry = open_registry(settings, create_tables=True)
     try:
-        return [registry.marriage.name]
+        return list(registry.applications())
     finally:
         registry.close()

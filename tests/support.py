@@ -29,7 +29,9 @@ def resident_id(birth: date, sex: str, division: str = "330782") -> str:
 
 
 def person(birth: date, sex: str, name: str = "测试") -> Person:
-    return identify(document_type="resident-id", document_number=resident_id(birth, sex), name=name, today=date(2100, 1, 1))
+    return identify(
+        document_type="resident-id", document_number=resident_id(birth, sex), name=name, today=date(2100, 1, 1)
+    )
 
 
 def local_noon(day: date) -> datetime:

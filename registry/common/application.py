@@ -65,7 +65,7 @@ class RegistryApplication(Application[UUID]):
     def load(self, aggregate_id: UUID, cls: type[TAggregate], *, version: int | None = None) -> TAggregate:
         """Get an aggregate of the expected class, or NotFound."""
         try:
-            aggregate = self.repository.get(aggregate_id, version=version)
+            aggregate: BaseAggregate[UUID] = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             raise NotFound(detail=f"no {cls.__name__} with that id") from None
         if not isinstance(aggregate, cls):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 # China Standard Time has been UTC+8 without daylight saving since 1991: dates of legal acts are local dates.
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
@@ -14,6 +14,7 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(CHINA_STANDARD_TIME).date()
 
 
+@runtime_checkable
 class Clock(Protocol):
     """Something that tells the current time (timezone-aware)."""
 

@@ -25,7 +25,7 @@ class RegistryAggregate(BaseAggregate[UUID]):
     """
 
     @classmethod
-    def _create_from(cls, event_class: type[AggregateCreated], act: Act, *, id: UUID, **kwargs: Any) -> Any:  # noqa: A002
+    def _create_from(cls, event_class: type[AggregateCreated], act: Act, *, id: UUID, **kwargs: Any) -> Any:
         return cls._create(event_class, id=id, **_stamp(act), **kwargs)
 
     def _record(self, event_class: type[AggregateEvent], act: Act, **kwargs: Any) -> None:

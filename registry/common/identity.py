@@ -51,9 +51,7 @@ class ResidentIdentityNumber:
                 [Failure("identity-number-birth-date-impossible", "the birth date it encodes is out of range")]
             )
         if resident_id_check_character(number[:17]) != number[17]:
-            raise InvalidInput(
-                [Failure("identity-number-check-character-wrong", "the check character does not match")]
-            )
+            raise InvalidInput([Failure("identity-number-check-character-wrong", "the check character does not match")])
         sex: Sex = "male" if int(number[16]) % 2 == 1 else "female"
         return cls(number=number, birth_date=birth_date, sex=sex)
 
@@ -72,7 +70,20 @@ class Person:
     @property
     def document_key(self) -> str:
         """The natural key of the person: document type, nationality and number."""
-        return f"{self.document_type}:{self.nationality}:{self.document_number}"
+        return document_key(self.document_type, self.document_number, self.nationality)
+
+
+def document_key(document_type: str, document_number: str, nationality: str) -> str:
+    """The natural key of an identity document (resident numbers are always Chinese)."""
+    nationality = "CHN" if document_type == RESIDENT_ID else nationality.upper()
+    return f"{document_type}:{nationality}:{document_number.strip().upper()}"
+
+
+def validated_document_key(document_type: str, document_number: str, nationality: str, *, today: date) -> str:
+    """The document key of a document given alone (no name), validating a resident identity number."""
+    if document_type == RESIDENT_ID:
+        document_number = ResidentIdentityNumber.parse(document_number, today=today).number
+    return document_key(document_type, document_number, nationality)
 
 
 def identify(

@@ -50,14 +50,16 @@ class MarriageRegistry(RegistryApplication):
     def person_ref(self, person: Person) -> str:
         return self.person_keys.ref(person.document_key)
 
-    def marital_status(self, person: Person) -> PersonStatus | None:
+    def marital_status(self, document_key: str) -> PersonStatus | None:
         """The person's marriages as this registry knows them; None for someone it never married."""
-        return self.find(PersonStatus.id_for(self.person_ref(person)), PersonStatus)
+        return self.find(PersonStatus.id_for(self.person_keys.ref(document_key)), PersonStatus)
 
     # -- marriage ---------------------------------------------------------------------------------------------
 
     def apply_for_marriage(self, act: Act, *, party_a: Person, party_b: Person, request: str = "") -> CommandResult:
-        return self.execute(act, lambda: [Marriage.apply_for(act, party_a=party_a, party_b=party_b)], request_fingerprint=request)
+        return self.execute(
+            act, lambda: [Marriage.apply_for(act, party_a=party_a, party_b=party_b)], request_fingerprint=request
+        )
 
     def register_marriage(
         self,
@@ -73,7 +75,9 @@ class MarriageRegistry(RegistryApplication):
             check_version(marriage, expected_version)
             statuses = (self._status_of(act, marriage.party_a), self._status_of(act, marriage.party_b))
             book, numbers = self._issue_certificates(act, MARRIAGE_CERTIFICATE, 2)
-            marriage.register(act, attendance=attendance, statuses=statuses, certificate_numbers=(numbers[0], numbers[1]))
+            marriage.register(
+                act, attendance=attendance, statuses=statuses, certificate_numbers=(numbers[0], numbers[1])
+            )
             for status in statuses:
                 status.marry(act, marriage_id=marriage.id, since=local_date(act.at))
             return [marriage, *statuses, book]

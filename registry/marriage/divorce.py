@@ -111,7 +111,9 @@ class DivorceApplication(RegistryAggregate):
         self.check_state_on(local_date(act.at), COOLING_OFF)
         self._record(self.Withdrawn, act, party=party, withdrawn_on=local_date(act.at))
 
-    def register(self, act: Act, *, attendance: tuple[Attendance, Attendance], certificate_numbers: tuple[str, str]) -> None:
+    def register(
+        self, act: Act, *, attendance: tuple[Attendance, Attendance], certificate_numbers: tuple[str, str]
+    ) -> None:
         """Both come back in person, to the same office, in the 30 days after the cooling-off period."""
         today = local_date(act.at)
         self.check_state_on(today, AWAITING_REGISTRATION)

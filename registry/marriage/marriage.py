@@ -223,9 +223,7 @@ class Marriage(RegistryAggregate):
 
     def check_at_own_office(self, act: Act) -> None:
         if act.by.office != self.office:
-            raise Forbidden(
-                [Failure("wrong-office", f"the application was filed at office {self.office}; act there")]
-            )
+            raise Forbidden([Failure("wrong-office", f"the application was filed at office {self.office}; act there")])
 
     def check_eligible(
         self, on: date, attendance: tuple[Attendance, Attendance], statuses: tuple[PersonStatus, PersonStatus]
@@ -253,10 +251,14 @@ class Marriage(RegistryAggregate):
                 Failure("under-legal-age", f"{name} ({person.sex}) is under {legal_age} on {on.isoformat()}", label)
             )
         if not seen.signed_no_spouse_statement:
-            failures.append(Failure("no-spouse-statement-missing", f"{name} has not signed the no-spouse statement", label))
+            failures.append(
+                Failure("no-spouse-statement-missing", f"{name} has not signed the no-spouse statement", label)
+            )
         if not seen.signed_no_kinship_statement:
             failures.append(
-                Failure("kinship-statement-missing", f"{name} has not signed the no-prohibited-kinship statement", label)
+                Failure(
+                    "kinship-statement-missing", f"{name} has not signed the no-prohibited-kinship statement", label
+                )
             )
         married = status.marriage_failure(name)
         if married is not None:

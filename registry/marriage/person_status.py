@@ -87,7 +87,7 @@ class PersonStatus(RegistryAggregate):
         valid = [m for m in self.marriages if m.ended_how in ("divorced", "widowed")]
         if not valid:
             return "unmarried"
-        last = max(valid, key=lambda m: (m.ended_on or m.since))
+        last = max(valid, key=lambda m: m.ended_on or m.since)
         return "divorced" if last.ended_how == "divorced" else "widowed"
 
     @property

@@ -8,7 +8,7 @@ from registry.common.errors import IdempotencyKeyReused, NotEligible, NotFound, 
 from registry.marriage.divorce import DivorceApplication
 from registry.marriage.values import CourtJudgment
 from registry.system import Registry
-from tests.support import BOTH_PRESENT, COURT, CLERK, OTHER_CLERK, act, person
+from tests.support import BOTH_PRESENT, CLERK, COURT, OTHER_CLERK, act, person
 
 DAY = date(2026, 11, 22)
 
@@ -25,7 +25,7 @@ def test_registration_makes_both_parties_married_with_numbered_certificates(regi
     marriage = registry.marriage.marriage(marriage_id)
     assert marriage.certificates == {"a": "J330782001-2026-000001", "b": "J330782001-2026-000002"}
     for party in (man, woman):
-        status = registry.marriage.marital_status(party)
+        status = registry.marriage.marital_status(party.document_key)
         assert status is not None and status.status == "married" and status.since == DAY
 
 
@@ -87,15 +87,19 @@ def test_divorce_by_agreement_makes_both_divorced_after_cooling_off(registry: Re
     divorce = registry.marriage.divorce(filed.aggregate_id)
     assert divorce.certificates["a"].startswith("L330782001-2026-")
     assert registry.marriage.marriage(marriage_id).state == "dissolved"
-    assert {registry.marriage.marital_status(p).status for p in (man, woman)} == {"divorced"}  # type: ignore[union-attr]
+    assert {registry.marriage.marital_status(p.document_key).status for p in (man, woman)} == {"divorced"}  # type: ignore[union-attr]
 
 
-def test_a_second_divorce_application_is_refused_while_one_is_open_but_allowed_after_a_lapse(registry: Registry) -> None:
+def test_a_second_divorce_application_is_refused_while_one_is_open_but_allowed_after_a_lapse(
+    registry: Registry,
+) -> None:
     marriage_id, _, _ = married_couple(registry)
     registry.marriage.file_divorce(act(DAY), marriage_id=marriage_id, attendance=BOTH_PRESENT)
     with pytest.raises(WrongState):
         registry.marriage.file_divorce(act(DAY + timedelta(days=5)), marriage_id=marriage_id, attendance=BOTH_PRESENT)
-    again = registry.marriage.file_divorce(act(DAY + timedelta(days=61)), marriage_id=marriage_id, attendance=BOTH_PRESENT)
+    again = registry.marriage.file_divorce(
+        act(DAY + timedelta(days=61)), marriage_id=marriage_id, attendance=BOTH_PRESENT
+    )
     assert registry.marriage.divorce(again.aggregate_id).state_on(DAY + timedelta(days=61)) == "cooling-off"
 
 
@@ -104,14 +108,14 @@ def test_a_withdrawn_divorce_leaves_the_couple_married(registry: Registry) -> No
     filed = registry.marriage.file_divorce(act(DAY), marriage_id=marriage_id, attendance=BOTH_PRESENT)
     registry.marriage.withdraw_divorce(act(DAY + timedelta(days=30)), filed.aggregate_id, party="a")
     assert registry.marriage.divorce(filed.aggregate_id).state_on(DAY + timedelta(days=40)) == "withdrawn"
-    assert registry.marriage.marital_status(man).status == "married"  # type: ignore[union-attr]
+    assert registry.marriage.marital_status(man.document_key).status == "married"  # type: ignore[union-attr]
 
 
 def test_a_court_divorce_needs_no_cooling_off_and_frees_both_to_marry(registry: Registry) -> None:
     marriage_id, man, _ = married_couple(registry)
     judgment = CourtJudgment(court="义乌市人民法院", number="(2026)浙0782民初1号", effective_on=DAY)
     registry.marriage.record_judgment(act(DAY, by=COURT), marriage_id, kind="divorce", judgment=judgment, reason="")
-    assert registry.marriage.marital_status(man).status == "divorced"  # type: ignore[union-attr]
+    assert registry.marriage.marital_status(man.document_key).status == "divorced"  # type: ignore[union-attr]
     new = registry.marriage.apply_for_marriage(act(DAY), party_a=man, party_b=person(date(1994, 4, 4), "female"))
     registry.marriage.register_marriage(act(DAY), new.aggregate_id, attendance=BOTH_PRESENT)
 
@@ -122,13 +126,13 @@ def test_a_void_marriage_is_annotated_not_deleted(registry: Registry) -> None:
     registry.marriage.record_judgment(act(DAY, by=COURT), marriage_id, kind="void", judgment=judgment, reason="bigamy")
     marriage = registry.marriage.marriage(marriage_id)
     assert (marriage.state, marriage.certificates["a"]) == ("void", "J330782001-2026-000001")
-    assert registry.marriage.marital_status(man).status == "unmarried"  # type: ignore[union-attr]
+    assert registry.marriage.marital_status(man.document_key).status == "unmarried"  # type: ignore[union-attr]
 
 
 def test_the_death_of_a_spouse_makes_the_survivor_widowed(registry: Registry) -> None:
     marriage_id, _, woman = married_couple(registry)
     registry.marriage.end_marriage_by_death(act(DAY), marriage_id, deceased="a", died_on=DAY)
-    assert registry.marriage.marital_status(woman).status == "widowed"  # type: ignore[union-attr]
+    assert registry.marriage.marital_status(woman.document_key).status == "widowed"  # type: ignore[union-attr]
 
 
 def test_every_event_records_actor_office_and_request(registry: Registry) -> None:

@@ -14,7 +14,9 @@ RACERS = 16
 def test_of_many_concurrent_registrations_involving_one_person_exactly_one_succeeds(registry: Registry) -> None:
     man = person(date(1990, 1, 1), "male")
     applications = [
-        registry.marriage.apply_for_marriage(act(DAY), party_a=man, party_b=person(date(1995, 1, 1), "female")).aggregate_id
+        registry.marriage.apply_for_marriage(
+            act(DAY), party_a=man, party_b=person(date(1995, 1, 1), "female")
+        ).aggregate_id
         for _ in range(RACERS)
     ]
     start = threading.Barrier(RACERS)
@@ -40,5 +42,5 @@ def test_of_many_concurrent_registrations_involving_one_person_exactly_one_succe
     assert set(outcomes) <= {"registered", "party-already-married", "conflict"}
     registered = [m for m in applications if registry.marriage.marriage(m).state == "registered"]
     assert len(registered) == 1
-    status = registry.marriage.marital_status(man)
+    status = registry.marriage.marital_status(man.document_key)
     assert status is not None and [m.marriage_id for m in status.marriages] == registered

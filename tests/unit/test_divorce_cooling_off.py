@@ -88,5 +88,7 @@ def test_registration_must_be_at_the_office_where_the_divorce_was_filed() -> Non
 def test_the_windows_are_stated_as_dates() -> None:
     divorce = filed()
     assert (divorce.withdrawal_deadline, divorce.registration_opens, divorce.registration_deadline) == (
-        date(2026, 2, 9), date(2026, 2, 10), date(2026, 3, 11),
+        date(2026, 2, 9),
+        date(2026, 2, 10),
+        date(2026, 3, 11),
     )

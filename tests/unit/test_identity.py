@@ -31,7 +31,9 @@ def test_a_lower_case_x_check_character_is_accepted() -> None:
     assert ResidentIdentityNumber.parse(STANDARD_EXAMPLE.lower(), today=TODAY).number == STANDARD_EXAMPLE
 
 
-@pytest.mark.parametrize("raw", ["", "1101051949123100", "11010519491231002XX", "11010519491231002A", "01010519491231002X"])
+@pytest.mark.parametrize(
+    "raw", ["", "1101051949123100", "11010519491231002XX", "11010519491231002A", "01010519491231002X"]
+)
 def test_a_malformed_number_is_rejected(raw: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         ResidentIdentityNumber.parse(raw, today=TODAY)
@@ -62,8 +64,13 @@ def test_a_wrong_check_character_is_rejected_without_echoing_the_number() -> Non
 
 def test_a_passport_holder_states_birth_date_and_sex() -> None:
     person = identify(
-        document_type="foreign-passport", document_number="e1234567", nationality="kor", name="Kim",
-        birth_date=date(1995, 5, 5), sex="female", today=TODAY,
+        document_type="foreign-passport",
+        document_number="e1234567",
+        nationality="kor",
+        name="Kim",
+        birth_date=date(1995, 5, 5),
+        sex="female",
+        today=TODAY,
     )
     assert (person.document_number, person.nationality, person.sex) == ("E1234567", "KOR", "female")
 
@@ -76,5 +83,11 @@ def test_a_permit_holder_without_birth_date_or_sex_is_rejected_naming_both() -> 
 
 def test_a_stated_birth_date_that_contradicts_the_resident_number_is_rejected() -> None:
     with pytest.raises(InvalidInput) as caught:
-        identify(document_type="resident-id", document_number=STANDARD_EXAMPLE, name="王", birth_date=date(1950, 1, 1), today=TODAY)
+        identify(
+            document_type="resident-id",
+            document_number=STANDARD_EXAMPLE,
+            name="王",
+            birth_date=date(1950, 1, 1),
+            today=TODAY,
+        )
     assert codes(caught.value) == ["birth-date-mismatch"]

@@ -83,7 +83,9 @@ def test_register_refuses_naming_every_failed_condition() -> None:
     taken = PersonStatus.open(act(DAY), "ref-a")
     taken.marry(act(DAY), marriage_id=marriage.id, since=DAY)
     with pytest.raises(NotEligible) as caught:
-        marriage.register(act(DAY), attendance=(PRESENT, absent), statuses=(taken, statuses()[1]), certificate_numbers=NUMBERS)
+        marriage.register(
+            act(DAY), attendance=(PRESENT, absent), statuses=(taken, statuses()[1]), certificate_numbers=NUMBERS
+        )
     assert [(f.subject, f.code) for f in caught.value.failures] == [
         ("a", "party-already-married"),
         ("b", "party-not-present"),
@@ -99,7 +101,9 @@ def test_register_refuses_a_party_who_is_currently_married() -> None:
     married = PersonStatus.open(act(DAY), "ref-b")
     married.marry(act(DAY), marriage_id=marriage.id, since=date(2020, 1, 1))
     with pytest.raises(NotEligible) as caught:
-        marriage.register(act(DAY), attendance=BOTH_PRESENT, statuses=(statuses()[0], married), certificate_numbers=NUMBERS)
+        marriage.register(
+            act(DAY), attendance=BOTH_PRESENT, statuses=(statuses()[0], married), certificate_numbers=NUMBERS
+        )
     assert failure_codes(caught.value) == ["party-already-married"]
 
 
@@ -108,11 +112,15 @@ def test_register_accepts_a_divorced_party() -> None:
     divorced = PersonStatus.open(act(DAY), "ref-b")
     divorced.marry(act(DAY), marriage_id=marriage.id, since=date(2020, 1, 1))
     divorced.end_marriage(act(DAY), marriage_id=marriage.id, how="divorced", on=date(2022, 1, 1))
-    marriage.register(act(DAY), attendance=BOTH_PRESENT, statuses=(statuses()[0], divorced), certificate_numbers=NUMBERS)
+    marriage.register(
+        act(DAY), attendance=BOTH_PRESENT, statuses=(statuses()[0], divorced), certificate_numbers=NUMBERS
+    )
 
 
 def test_register_refuses_two_men() -> None:
-    marriage = Marriage.apply_for(act(DAY), party_a=person(date(1990, 1, 1), "male"), party_b=person(date(1991, 1, 1), "male"))
+    marriage = Marriage.apply_for(
+        act(DAY), party_a=person(date(1990, 1, 1), "male"), party_b=person(date(1991, 1, 1), "male")
+    )
     with pytest.raises(NotEligible) as caught:
         marriage.register(act(DAY), attendance=BOTH_PRESENT, statuses=statuses(), certificate_numbers=NUMBERS)
     assert failure_codes(caught.value) == ["not-a-man-and-a-woman"]
@@ -125,13 +133,17 @@ def test_apply_refuses_the_same_person_twice() -> None:
 
 
 def test_apply_records_the_office_of_the_acting_clerk() -> None:
-    marriage = Marriage.apply_for(act(DAY, by=OTHER_CLERK), party_a=person(date(1990, 1, 1), "male"), party_b=person(date(1991, 1, 1), "female"))
+    marriage = Marriage.apply_for(
+        act(DAY, by=OTHER_CLERK), party_a=person(date(1990, 1, 1), "male"), party_b=person(date(1991, 1, 1), "female")
+    )
     assert marriage.office == "330782002"
 
 
 def test_register_is_refused_at_another_office() -> None:
     with pytest.raises(Forbidden):
-        application().register(act(DAY, by=OTHER_CLERK), attendance=BOTH_PRESENT, statuses=statuses(), certificate_numbers=NUMBERS)
+        application().register(
+            act(DAY, by=OTHER_CLERK), attendance=BOTH_PRESENT, statuses=statuses(), certificate_numbers=NUMBERS
+        )
 
 
 def test_a_registered_marriage_cannot_be_registered_again() -> None:

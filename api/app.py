@@ -1,0 +1,65 @@
+"""The Litestar application factory: nothing connects at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from api.auth import bearer_authentication
+from api.context import provide_clock, provide_registry
+from api.controllers.divorces import DivorceController
+from api.controllers.health import HealthController
+from api.controllers.marriages import MarriageController
+from api.controllers.persons import PersonController
+from api.errors import EXCEPTION_HANDLERS
+from api.logging import RequestLogMiddleware, configure_logging
+from registry.common.clock import Clock, SystemClock
+from registry.settings import Settings
+from registry.system import Registry, open_registry
+
+
+def create_app(
+    settings: Settings | None = None, *, registry: Registry | None = None, clock: Clock | None = None
+) -> Litestar:
+    """Build the HTTP API. A given registry is used as is (tests); otherwise one is opened at startup."""
+    settings = settings or (registry.settings if registry else Settings.from_env())
+    configure_logging(settings.log_format)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        owned = registry is None
+        app.state.registry = registry or open_registry(settings)
+        app.state.clock = clock or SystemClock()
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.registry.close()
+
+    return Litestar(
+        route_handlers=[HealthController, MarriageController, DivorceController, PersonController],
+        dependencies={
+            "registry": Provide(provide_registry, sync_to_thread=False),
+            "clock": Provide(provide_clock, sync_to_thread=False),
+        },
+        middleware=[DefineMiddleware(RequestLogMiddleware), bearer_authentication(settings.jwt_secret)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        openapi_config=OpenAPIConfig(
+            title="Civil-affairs registry",
+            version="1.0.0",
+            description="Event-sourced civil-affairs registry. Errors are RFC 9457 problem details.",
+            path="/schema",
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+            ),
+            security=[{"bearer": []}],
+        ),
+        debug=False,
+    )

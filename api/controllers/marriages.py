@@ -1,0 +1,223 @@
+"""Marriage applications, registrations, refusals, certificate reissues and court judgments."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, Parameter
+
+from api.auth import allow
+from api.context import AnyRequest, act_of, answer, expected_version, principal_of, request_fingerprint
+from api.schemas.common import PartyIn, PartyRead, mask
+from api.schemas.marriage import (
+    AttendanceIn,
+    CertificateReissueCommand,
+    CourtJudgmentCommand,
+    JudgmentRead,
+    MarriageApplicationCreate,
+    MarriageRead,
+    MarriageRefusalCommand,
+    MarriageRegistrationCommand,
+)
+from registry.common.actors import Act, Role
+from registry.common.clock import Clock, local_date
+from registry.common.errors import NotFound
+from registry.common.identity import Person, identify
+from registry.marriage.marriage import Marriage
+from registry.marriage.values import Attendance, CourtJudgment
+from registry.system import Registry
+
+READERS = (Role.CLERK, Role.SUPERVISOR, Role.COURT, Role.AUDITOR, Role.CITIZEN)
+
+
+def person_from(party: PartyIn, act: Act) -> Person:
+    return identify(
+        document_type=party.document_type,
+        document_number=party.document_number,
+        nationality=party.nationality,
+        name=party.name,
+        birth_date=party.birth_date,
+        sex=party.sex,
+        today=local_date(act.at),
+    )
+
+
+def attendance_from(seen: AttendanceIn) -> Attendance:
+    return Attendance(
+        present=seen.present,
+        declares_voluntary=seen.declares_voluntary,
+        signed_no_spouse_statement=seen.signed_no_spouse_statement,
+        signed_no_kinship_statement=seen.signed_no_kinship_statement,
+        signed_divorce_agreement=getattr(seen, "signed_divorce_agreement", False),
+    )
+
+
+def party_read(person: Person) -> PartyRead:
+    return PartyRead(
+        name=person.name,
+        document_type=person.document_type,
+        document_number_masked=mask(person.document_number),
+        nationality=person.nationality,
+        birth_date=person.birth_date,
+        sex=person.sex,
+    )
+
+
+def marriage_read(marriage: Marriage) -> MarriageRead:
+    judgment = marriage.judgment
+    return MarriageRead(
+        id=marriage.id,
+        version=marriage.version,
+        state=marriage.state,
+        office=marriage.office,
+        party_a=party_read(marriage.party_a),
+        party_b=party_read(marriage.party_b),
+        registered_on=marriage.registered_on,
+        ended_on=marriage.ended_on,
+        certificates=dict(marriage.certificates),
+        replaced_certificates=list(marriage.replaced_certificates),
+        refusal_reason=marriage.refusal_reason,
+        pending_divorce_id=marriage.pending_divorce_id,
+        judgment=JudgmentRead(court=judgment.court, judgment_number=judgment.number, effective_on=judgment.effective_on)
+        if judgment
+        else None,
+    )
+
+
+def visible_marriage(
+    registry: Registry, request: AnyRequest, marriage_id: UUID, version: int | None = None
+) -> Marriage:
+    """A citizen sees only marriages they are a party to; to them any other does not exist."""
+    marriage = registry.marriage.marriage(marriage_id, version=version)
+    principal = principal_of(request)
+    if principal.role == Role.CITIZEN:
+        refs = {registry.marriage.person_ref(marriage.party_a), registry.marriage.person_ref(marriage.party_b)}
+        if principal.subject not in refs:
+            raise NotFound(detail="no Marriage with that id")
+    return marriage
+
+
+def marriage_answer(registry: Registry, result: Any, status: int = 200) -> Response[Any]:
+    marriage = registry.marriage.marriage(result.aggregate_id, version=result.version)
+    location = f"/v1/marriages/{marriage.id}" if status == 201 else None
+    return answer(marriage_read(marriage), version=marriage.version, result=result, status=status, location=location)
+
+
+class MarriageController(Controller):
+    """Marriage registration (Civil Code arts 1046-1049) at any office."""
+
+    path = "/v1/marriages"
+    tags = ("marriage",)
+
+    @post("/", guards=[allow(Role.CLERK)], sync_to_thread=True, status_code=201)
+    def apply(
+        self,
+        request: AnyRequest,
+        data: JSONBody[MarriageApplicationCreate],
+        registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> Response[MarriageRead]:
+        """File a couple's marriage application at the clerk's office."""
+        act = act_of(request, clock)
+        result = registry.marriage.apply_for_marriage(
+            act,
+            party_a=person_from(data.party_a, act),
+            party_b=person_from(data.party_b, act),
+            request=request_fingerprint(request, data),
+        )
+        return marriage_answer(registry, result, status=201)
+
+    @get("/{marriage_id:uuid}", guards=[allow(*READERS)], sync_to_thread=True)
+    def read(
+        self,
+        request: AnyRequest,
+        marriage_id: FromPath[UUID],
+        registry: NamedDependency[Registry],
+        version: int | None = Parameter(default=None, ge=1, description="show the record as it was at this version"),
+    ) -> Response[MarriageRead]:
+        """A marriage record, now or at an earlier version."""
+        marriage = visible_marriage(registry, request, marriage_id, version)
+        return answer(marriage_read(marriage), version=marriage.version)
+
+    @post("/{marriage_id:uuid}/registration", guards=[allow(Role.CLERK)], sync_to_thread=True, status_code=200)
+    def register(
+        self,
+        request: AnyRequest,
+        marriage_id: FromPath[UUID],
+        data: JSONBody[MarriageRegistrationCommand],
+        registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> Response[MarriageRead]:
+        """Register the marriage: every condition is checked today, and a refusal lists each failed one."""
+        result = registry.marriage.register_marriage(
+            act_of(request, clock),
+            marriage_id,
+            attendance=(attendance_from(data.party_a), attendance_from(data.party_b)),
+            expected_version=expected_version(request),
+            request=request_fingerprint(request, data),
+        )
+        return marriage_answer(registry, result)
+
+    @post("/{marriage_id:uuid}/refusal", guards=[allow(Role.CLERK)], sync_to_thread=True, status_code=200)
+    def refuse(
+        self,
+        request: AnyRequest,
+        marriage_id: FromPath[UUID],
+        data: JSONBody[MarriageRefusalCommand],
+        registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> Response[MarriageRead]:
+        """Refuse to register, with the reason."""
+        result = registry.marriage.refuse_marriage(
+            act_of(request, clock),
+            marriage_id,
+            reason=data.reason,
+            failed_conditions=data.failed_conditions,
+            expected_version=expected_version(request),
+            request=request_fingerprint(request, data),
+        )
+        return marriage_answer(registry, result)
+
+    @post("/{marriage_id:uuid}/certificate-reissues", guards=[allow(Role.CLERK)], sync_to_thread=True, status_code=200)
+    def reissue(
+        self,
+        request: AnyRequest,
+        marriage_id: FromPath[UUID],
+        data: JSONBody[CertificateReissueCommand],
+        registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> Response[MarriageRead]:
+        """Reissue a lost or damaged certificate under a new number."""
+        result = registry.marriage.reissue_certificate(
+            act_of(request, clock),
+            marriage_id,
+            party=data.party,
+            reason=data.reason,
+            expected_version=expected_version(request),
+            request=request_fingerprint(request, data),
+        )
+        return marriage_answer(registry, result)
+
+    @post("/{marriage_id:uuid}/judgments", guards=[allow(Role.COURT)], sync_to_thread=True, status_code=200)
+    def judgment(
+        self,
+        request: AnyRequest,
+        marriage_id: FromPath[UUID],
+        data: JSONBody[CourtJudgmentCommand],
+        registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> Response[MarriageRead]:
+        """Record a court divorce (no cooling-off), or a declaration that the marriage is void or annulled."""
+        result = registry.marriage.record_judgment(
+            act_of(request, clock),
+            marriage_id,
+            kind=data.kind,
+            judgment=CourtJudgment(court=data.court, number=data.judgment_number, effective_on=data.effective_on),
+            reason=data.reason,
+            expected_version=expected_version(request),
+            request=request_fingerprint(request, data),
+        )
+        return marriage_answer(registry, result)

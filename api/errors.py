@@ -1,0 +1,115 @@
+"""RFC 9457 problem details: every error the API returns, mapped in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from registry.common.errors import (
+    ConcurrentChange,
+    DomainError,
+    Forbidden,
+    IdempotencyKeyReused,
+    InvalidInput,
+    NotEligible,
+    NotFound,
+    VersionMismatch,
+    WrongState,
+)
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE_BASE = "/problems/"
+
+STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    InvalidInput: 422,
+    NotEligible: 422,
+    IdempotencyKeyReused: 422,
+    WrongState: 409,
+    ConcurrentChange: 409,
+    VersionMismatch: 412,
+    NotFound: 404,
+    Forbidden: 403,
+}
+
+log = structlog.get_logger("registry.api")
+
+
+def problem(
+    status: int, code: str, title: str, detail: str, errors: list[dict[str, str]] | None = None
+) -> Response[Any]:
+    body: dict[str, Any] = {"type": PROBLEM_TYPE_BASE + code, "title": title, "status": status, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    return Response(content=body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def domain_error_to_problem(_: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
+    """A single failed rule gives its own problem type; several give the error's type, each listed."""
+    status = next(s for cls, s in STATUS_BY_ERROR.items() if isinstance(error, cls))
+    errors = [
+        {
+            "type": PROBLEM_TYPE_BASE + f.code,
+            "code": f.code,
+            "detail": f.detail,
+            **({"party": f.subject} if f.subject else {}),
+        }
+        for f in error.failures
+    ]
+    code = error.failures[0].code if len(error.failures) == 1 else error.code
+    return problem(status, code, error.title, error.detail, errors)
+
+
+def validation_to_problem(_: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
+    """Bodies and parameters that do not match the schema: 400, each field named."""
+    extra = error.extra if isinstance(error.extra, list) else []
+    errors = [
+        {
+            "type": PROBLEM_TYPE_BASE + "invalid-field",
+            "code": "invalid-field",
+            "detail": str(item.get("message", "")),
+            "field": str(item.get("key", "")),
+        }
+        for item in extra
+        if isinstance(item, dict)
+    ]
+    return problem(400, "malformed-request", "The request does not match the schema", str(error.detail), errors)
+
+
+def http_to_problem(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    if "path_template" not in request.scope and error.status_code in (404, 405):
+        # No route matched, so no route middleware logged this request: log it here.
+        log.info("request", method=request.method, route=None, status=error.status_code)
+    if error.status_code >= 500:
+        return unexpected_to_problem(request, error)
+    codes = {401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}
+    code = codes.get(error.status_code, "http-error")
+    response = problem(error.status_code, code, str(error.detail), str(error.detail))
+    if isinstance(error, NotAuthorizedException):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="civil-registry"'
+    return response
+
+
+def unexpected_to_problem(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """Never leak internals: log the exception type with the request id, answer a plain 500."""
+    log.error("unhandled error", error_type=type(error).__name__, path=request.url.path, exc_info=error)
+    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "internal-error", "Internal error", "the error was logged")
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    DomainError: domain_error_to_problem,
+    ValidationException: validation_to_problem,
+    PermissionDeniedException: http_to_problem,
+    HTTPException: http_to_problem,
+    Exception: unexpected_to_problem,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "MediaType", "problem"]

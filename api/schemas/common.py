@@ -1,0 +1,58 @@
+"""Schema building blocks shared by every context's API."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+import msgspec
+
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+DocumentNumber = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z()\-]+$")]
+Nationality = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3")]
+PersonName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+DocumentType = Literal["resident-id", "hk-macao-permit", "taiwan-permit", "foreign-passport"]
+Sex = Literal["male", "female"]
+PartyLabel = Literal["a", "b"]
+
+
+class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Request bodies: unknown fields are rejected."""
+
+
+class Output(msgspec.Struct, kw_only=True):
+    """Response bodies."""
+
+
+class IdentityDocumentIn(Input, kw_only=True):
+    """An identity document; a resident identity number gives birth date and sex by itself."""
+
+    document_type: DocumentType = "resident-id"
+    document_number: DocumentNumber
+    nationality: Nationality = "CHN"
+
+
+class PartyIn(IdentityDocumentIn, kw_only=True):
+    name: PersonName
+    birth_date: date | None = None
+    sex: Sex | None = None
+
+
+class PartyRead(Output, kw_only=True):
+    """A party as shown back: the document number is masked."""
+
+    name: str
+    document_type: str
+    document_number_masked: str
+    nationality: str
+    birth_date: date
+    sex: str
+
+
+def mask(document_number: str) -> str:
+    """Show the first six and last four characters only (e.g. 330782********001X)."""
+    if len(document_number) <= 6:
+        return "*" * len(document_number)
+    keep_end = 4 if len(document_number) > 10 else 2
+    return document_number[:6] + "*" * (len(document_number) - 6 - keep_end) + document_number[-keep_end:]
