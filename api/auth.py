@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,6 +43,15 @@ def mint_token(secret: str, *, subject: str, role: Role, office: str = "", ttl_s
 
 
 def read_token(secret: str, token: str) -> Principal:
+    """The principal of a valid token; a clerk's token is verified once and then reused until it expires."""
+    principal, expires = _verified(secret, token)
+    if expires <= time.time():
+        raise NotAuthorizedException(detail="invalid bearer token: ExpiredSignatureError")
+    return principal
+
+
+@functools.lru_cache(maxsize=4096)
+def _verified(secret: str, token: str) -> tuple[Principal, float]:
     try:
         claims: dict[str, Any] = jwt.decode(
             token, secret, algorithms=[ALGORITHM], issuer=ISSUER, options={"require": ["exp", "sub", "iss"]}
@@ -52,7 +62,8 @@ def read_token(secret: str, token: str) -> Principal:
     office = str(claims.get("office", ""))
     if role in (Role.CLERK, Role.COURT) and not office:
         raise NotAuthorizedException(detail=f"a {role.value} token must name an office")
-    return Principal(subject=str(claims["sub"]), role=role, office=office, scopes=tuple(claims.get("scopes", ())))
+    principal = Principal(subject=str(claims["sub"]), role=role, office=office, scopes=tuple(claims.get("scopes", ())))
+    return principal, float(claims["exp"])
 
 
 class BearerAuthentication(AbstractAuthenticationMiddleware):

@@ -25,6 +25,8 @@ class Settings:
                            secrets; unset, development keys are created and kept under the data dir.
     REGISTRY_LOG_FORMAT    json | console | auto (console on a terminal, JSON elsewhere).
     REGISTRY_POOL_SIZE     PostgreSQL connections per process (default 10).
+    REGISTRY_AGGREGATE_CACHE   aggregates kept in memory per application, fast-forwarded from the store on every
+                           read, so that long-lived aggregates (certificate books) are not replayed (default 5000).
     """
 
     data_dir: Path
@@ -36,6 +38,7 @@ class Settings:
     event_cipher_key: str
     log_format: str
     pool_size: int
+    aggregate_cache: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -59,6 +62,7 @@ class Settings:
             event_cipher_key=cipher_key,
             log_format=env.get("REGISTRY_LOG_FORMAT", "auto"),
             pool_size=int(env.get("REGISTRY_POOL_SIZE", "10")),
+            aggregate_cache=int(env.get("REGISTRY_AGGREGATE_CACHE", "5000")),
         )
 
     @property
@@ -70,7 +74,11 @@ class Settings:
 
         Stored events are encrypted (AES-GCM) so that personal data is never at rest in clear.
         """
-        encryption = {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher", "CIPHER_KEY": self.event_cipher_key}
+        common = {
+            "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+            "CIPHER_KEY": self.event_cipher_key,
+            "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache),
+        }
         if self.database_url is None:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             return {
@@ -78,7 +86,7 @@ class Settings:
                 "SQLITE_DBNAME": str(self.data_dir / f"{application_name}.sqlite"),
                 "SQLITE_LOCK_TIMEOUT": "10",
                 "CREATE_TABLE": "n",
-                **encryption,
+                **common,
             }
         url = urlparse(self.database_url)
         query = parse_qs(url.query)
@@ -94,7 +102,7 @@ class Settings:
             "POSTGRES_MAX_OVERFLOW": "0",
             "POSTGRES_LOCK_TIMEOUT": "5",
             "CREATE_TABLE": "n",
-            **encryption,
+            **common,
         }
 
 

@@ -53,13 +53,12 @@ def postgres_database() -> Iterator[str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def postgres_settings(database_url: str, data_dir: Path) -> Settings:
-    """Settings for a fresh schema in the session's database."""
+def fresh_schema_url(database_url: str) -> str:
+    """The URL of a new, empty schema in the session's database."""
     schema = f"s_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-    env = {**TEST_KEYS, "REGISTRY_DATA_DIR": str(data_dir), "REGISTRY_DATABASE_URL": f"{database_url}?schema={schema}"}
-    return Settings.from_env(env)
+    return f"{database_url}?schema={schema}"
 
 
 def sqlite_settings(data_dir: Path) -> Settings:
@@ -67,11 +66,17 @@ def sqlite_settings(data_dir: Path) -> Settings:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    """Settings for an empty store of each kind."""
+def store_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+    """The environment of an empty store of each kind (what a registry process would be started with)."""
+    env = {**TEST_KEYS, "REGISTRY_DATA_DIR": str(tmp_path / "var")}
     if request.param == "postgres":
-        return postgres_settings(request.getfixturevalue("postgres_database"), tmp_path)
-    return sqlite_settings(tmp_path)
+        env["REGISTRY_DATABASE_URL"] = fresh_schema_url(request.getfixturevalue("postgres_database"))
+    return env
+
+
+@pytest.fixture
+def settings(store_env: dict[str, str]) -> Settings:
+    return Settings.from_env(store_env)
 
 
 @pytest.fixture

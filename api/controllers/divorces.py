@@ -20,6 +20,7 @@ from api.schemas.marriage import (
     DivorceWithdrawalCommand,
 )
 from registry.common.actors import Role
+from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date
 from registry.common.errors import Failure, InvalidInput
 from registry.marriage.divorce import DivorceApplication
@@ -51,8 +52,8 @@ def visible_divorce(registry: Registry, request: AnyRequest, divorce_id: UUID) -
     return divorce
 
 
-def divorce_answer(registry: Registry, clock: Clock, result: Any, status: int = 200) -> Response[Any]:
-    divorce = registry.marriage.divorce(result.aggregate_id, version=result.version)
+def divorce_answer(registry: Registry, clock: Clock, result: CommandResult, status: int = 200) -> Response[Any]:
+    divorce = registry.marriage.subject_of(result, DivorceApplication)
     location = f"/v1/divorces/{divorce.id}" if status == 201 else None
     return answer(
         divorce_read(divorce, clock), version=divorce.version, result=result, status=status, location=location

@@ -23,6 +23,7 @@ from api.schemas.marriage import (
     MarriageRegistrationCommand,
 )
 from registry.common.actors import Act, Role
+from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date
 from registry.common.errors import NotFound
 from registry.common.identity import Person, identify
@@ -100,8 +101,8 @@ def visible_marriage(
     return marriage
 
 
-def marriage_answer(registry: Registry, result: Any, status: int = 200) -> Response[Any]:
-    marriage = registry.marriage.marriage(result.aggregate_id, version=result.version)
+def marriage_answer(registry: Registry, result: CommandResult, status: int = 200) -> Response[Any]:
+    marriage = registry.marriage.subject_of(result, Marriage)
     location = f"/v1/marriages/{marriage.id}" if status == 201 else None
     return answer(marriage_read(marriage), version=marriage.version, result=result, status=status, location=location)
 
