@@ -69,6 +69,11 @@ class Settings:
     def uses_postgres(self) -> bool:
         return self.database_url is not None
 
+    def postgres_target(self) -> tuple[str, str]:
+        """The PostgreSQL URL without its query, and the schema it names ("" for the default)."""
+        url = urlparse(self.database_url or "")
+        return url._replace(query="").geturl(), parse_qs(url.query).get("schema", [""])[0]
+
     def store_environment(self, application_name: str) -> dict[str, str]:
         """The eventsourcing environment for one application; tables are created only by `registry db migrate`.
 
@@ -89,7 +94,7 @@ class Settings:
                 **common,
             }
         url = urlparse(self.database_url)
-        query = parse_qs(url.query)
+        _, schema = self.postgres_target()
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": url.path.lstrip("/"),
@@ -97,7 +102,7 @@ class Settings:
             "POSTGRES_PORT": str(url.port or 5432),
             "POSTGRES_USER": unquote(url.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(url.password or ""),
-            "POSTGRES_SCHEMA": query.get("schema", [""])[0],
+            "POSTGRES_SCHEMA": schema,
             "POSTGRES_POOL_SIZE": str(self.pool_size),
             "POSTGRES_MAX_OVERFLOW": "0",
             "POSTGRES_LOCK_TIMEOUT": "5",

@@ -24,6 +24,16 @@ LAPSED = "lapsed"
 REGISTERED = "registered"
 
 
+def withdrawal_deadline(received_on: date) -> date:
+    """Last day either party may withdraw."""
+    return received_on + timedelta(days=COOLING_OFF_DAYS)
+
+
+def registration_deadline(received_on: date) -> date:
+    """Last day both may come back to be registered; the application lapses after it."""
+    return withdrawal_deadline(received_on) + timedelta(days=REGISTRATION_WINDOW_DAYS)
+
+
 class DivorceApplication(RegistryAggregate):
     """Filed together; either party may withdraw while cooling off; both return to register, or it lapses."""
 
@@ -68,8 +78,7 @@ class DivorceApplication(RegistryAggregate):
 
     @property
     def withdrawal_deadline(self) -> date:
-        """Last day either party may withdraw."""
-        return self.received_on + timedelta(days=COOLING_OFF_DAYS)
+        return withdrawal_deadline(self.received_on)
 
     @property
     def registration_opens(self) -> date:
@@ -77,8 +86,7 @@ class DivorceApplication(RegistryAggregate):
 
     @property
     def registration_deadline(self) -> date:
-        """Last day both may come back to be registered; the application lapses after it."""
-        return self.withdrawal_deadline + timedelta(days=REGISTRATION_WINDOW_DAYS)
+        return registration_deadline(self.received_on)
 
     def state_on(self, day: date) -> str:
         """The state on a given day: derived from the dates, so a lapse needs no job to record it."""

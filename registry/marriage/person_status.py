@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -77,27 +78,15 @@ class PersonStatus(RegistryAggregate):
 
     @property
     def current_marriage(self) -> MarriageEntry | None:
-        return next((m for m in self.marriages if m.ended_how is None), None)
+        return current_marriage(self.marriages)
 
     @property
     def status(self) -> MaritalStatus:
-        """Derived: married while a marriage runs; otherwise how the last valid marriage ended."""
-        if self.current_marriage is not None:
-            return "married"
-        valid = [m for m in self.marriages if m.ended_how in ("divorced", "widowed")]
-        if not valid:
-            return "unmarried"
-        last = max(valid, key=lambda m: m.ended_on or m.since)
-        return "divorced" if last.ended_how == "divorced" else "widowed"
+        return derive_status(self.marriages)
 
     @property
     def since(self) -> date | None:
-        """When the current status began (None for someone never married)."""
-        current = self.current_marriage
-        if current is not None:
-            return current.since
-        ended = [m.ended_on for m in self.marriages if m.ended_how in ("divorced", "widowed") and m.ended_on]
-        return max(ended) if ended else None
+        return status_since(self.marriages)
 
     def marriage_failure(self, subject: str) -> Failure | None:
         """The failed condition if this person is currently married, else None."""
@@ -113,3 +102,32 @@ class PersonStatus(RegistryAggregate):
         entry = self.entry(marriage_id)
         if entry.ended_how is None or how in ("void", "annulled"):
             self._record(self.MarriageEnded, act, marriage_id=marriage_id, how=how, on=on)
+
+
+def current_marriage(marriages: Sequence[MarriageEntry]) -> MarriageEntry | None:
+    return next((m for m in marriages if m.ended_how is None), None)
+
+
+def _valid_endings(marriages: Sequence[MarriageEntry]) -> list[MarriageEntry]:
+    """Marriages that ended by divorce or death; a void or annulled marriage is as if it never was."""
+    return [m for m in marriages if m.ended_how in ("divorced", "widowed")]
+
+
+def derive_status(marriages: Sequence[MarriageEntry]) -> MaritalStatus:
+    """Married while a marriage runs; otherwise how the last valid marriage ended; else unmarried."""
+    if current_marriage(marriages) is not None:
+        return "married"
+    ended = _valid_endings(marriages)
+    if not ended:
+        return "unmarried"
+    last = max(ended, key=lambda m: m.ended_on or m.since)
+    return "divorced" if last.ended_how == "divorced" else "widowed"
+
+
+def status_since(marriages: Sequence[MarriageEntry]) -> date | None:
+    """When the current status began (None for someone never validly married)."""
+    current = current_marriage(marriages)
+    if current is not None:
+        return current.since
+    ended = [m.ended_on for m in _valid_endings(marriages) if m.ended_on]
+    return max(ended) if ended else None

@@ -1,0 +1,66 @@
+"""The audit trail: one row per event, who did what, when, on which request, and whom it concerned."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from projections.base import Projection, event_type
+from projections.persons import PersonIndex
+from projections.store import Cursor
+from registry.common.ids import PersonKeys
+
+
+class AuditTrail(Projection):
+    """Rows keyed by (application, position); person references are keyed hashes, never identity numbers."""
+
+    name = "audit_trail"
+    follows: ClassVar[tuple[str, ...]] = ("marriage",)
+    tables: ClassVar[tuple[str, ...]] = ("audit_trail", "audit_trail_persons", "audit_trail_subjects")
+
+    def __init__(self, keys: PersonKeys, suffix: str = "") -> None:
+        super().__init__(suffix)
+        self.persons = PersonIndex(keys, self.table("audit_trail_subjects"))
+
+    def schema(self) -> list[str]:
+        trail, persons = self.table("audit_trail"), self.table("audit_trail_persons")
+        return [
+            f"CREATE TABLE IF NOT EXISTS {trail} (application TEXT NOT NULL, position BIGINT NOT NULL, "
+            "recorded_at TEXT NOT NULL, aggregate_type TEXT NOT NULL, aggregate_id TEXT NOT NULL, "
+            "version BIGINT NOT NULL, event_type TEXT NOT NULL, actor_id TEXT, actor_role TEXT, actor_office TEXT, "
+            "request_id TEXT, reason TEXT, PRIMARY KEY (application, position))",
+            f"CREATE INDEX IF NOT EXISTS {trail}_actor ON {trail} (actor_id, recorded_at)",
+            f"CREATE INDEX IF NOT EXISTS {trail}_office ON {trail} (actor_office, recorded_at)",
+            f"CREATE INDEX IF NOT EXISTS {trail}_aggregate ON {trail} (aggregate_id)",
+            f"CREATE TABLE IF NOT EXISTS {persons} (application TEXT NOT NULL, position BIGINT NOT NULL, "
+            "person_ref TEXT NOT NULL, PRIMARY KEY (person_ref, application, position))",
+            self.persons.schema(),
+        ]
+
+    def apply(self, cursor: Cursor, application: str, position: int, event: Any) -> None:
+        aggregate, name = event_type(event)
+        actor = getattr(event, "actor", None)
+        cursor.execute(
+            f"INSERT INTO {self.table('audit_trail')} (application, position, recorded_at, aggregate_type, "
+            "aggregate_id, version, event_type, actor_id, actor_role, actor_office, request_id, reason) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                application,
+                position,
+                event.timestamp.isoformat(),
+                aggregate,
+                str(event.originator_id),
+                event.originator_version,
+                f"{aggregate}.{name}",
+                getattr(actor, "id", None),
+                getattr(actor, "role", None),
+                getattr(actor, "office", None),
+                getattr(event, "request_id", None),
+                getattr(event, "reason", None),
+            ),
+        )
+        refs = set(self.persons.learn(cursor, event).values())
+        if refs:
+            cursor.executemany(
+                f"INSERT INTO {self.table('audit_trail_persons')} (application, position, person_ref) VALUES (?, ?, ?)",
+                [(application, position, ref) for ref in sorted(refs)],
+            )

@@ -1,0 +1,43 @@
+"""What a read model is: tables it owns, the applications it follows, and how one event changes it."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+from projections.store import Cursor
+
+REBUILD_SUFFIX = "__rebuild"
+
+
+class Projection(ABC):
+    """A read model derived from events. Each instance writes to its own tables (suffix for a rebuild)."""
+
+    name: ClassVar[str]
+    follows: ClassVar[tuple[str, ...]]
+    tables: ClassVar[tuple[str, ...]]
+
+    def __init__(self, suffix: str = "") -> None:
+        self.suffix = suffix
+
+    def table(self, name: str) -> str:
+        """The physical name of one of this projection's tables."""
+        return name + self.suffix
+
+    def tracking_name(self, application: str) -> str:
+        return f"{self.name}/{application}{self.suffix}"
+
+    @abstractmethod
+    def schema(self) -> list[str]:
+        """CREATE TABLE IF NOT EXISTS statements, using self.table(...) names."""
+
+    @abstractmethod
+    def apply(self, cursor: Cursor, application: str, position: int, event: Any) -> None:
+        """Change the view for one event (called in log order, inside the batch's transaction)."""
+
+
+def event_type(event: Any) -> tuple[str, str]:
+    """(aggregate type, event name) from an event's stable topic, e.g. ("marriage:Marriage", "Registered")."""
+    topic: str = type(event).TOPIC
+    aggregate, _, name = topic.rpartition(".")
+    return aggregate, name

@@ -1,0 +1,71 @@
+"""Every read model of the registry, and the followers that keep them current."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from projections.audit_trail import AuditTrail
+from projections.base import REBUILD_SUFFIX, Projection
+from projections.marital_status import MaritalStatusIndex
+from projections.rebuild import rebuild
+from projections.runner import Follower, ProjectionService, create_schema
+from projections.store import ViewStore
+from projections.worklists import MarriageWorklist
+from registry.common.ids import PersonKeys
+from registry.system import Registry
+
+
+def all_projections(keys: PersonKeys, suffix: str = "") -> list[Projection]:
+    return [AuditTrail(keys, suffix), MaritalStatusIndex(keys, suffix), MarriageWorklist(suffix)]
+
+
+def projection_named(name: str, keys: PersonKeys, suffix: str = "") -> Projection:
+    for projection in all_projections(keys, suffix):
+        if projection.name == name:
+            return projection
+    known = ", ".join(p.name for p in all_projections(keys))
+    raise KeyError(f"no projection named {name!r} (known: {known})")
+
+
+def followers_of(registry: Registry, projections: list[Projection]) -> list[Follower]:
+    applications = registry.applications()
+    return [Follower(p, applications[name]) for p in projections for name in p.follows]
+
+
+class ReadSide:
+    """The read models of one process: their store, their followers, and optionally a service keeping them current."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.keys = registry.marriage.person_keys
+        self.store = ViewStore(registry.settings)
+        self.projections = all_projections(self.keys)
+        self.followers = followers_of(registry, self.projections)
+        self.service: ProjectionService | None = None
+
+    def migrate(self) -> None:
+        create_schema(self.store, self.projections)
+
+    def catch_up(self) -> int:
+        return sum(follower.catch_up(self.store) for follower in self.followers)
+
+    def start(self) -> None:
+        """Follow the logs in a background thread (the embedded default's `registry serve`)."""
+        self.service = ProjectionService(self.store, self.followers)
+        self.service.start()
+
+    def close(self) -> None:
+        if self.service is not None:
+            self.service.stop()
+        self.store.close()
+
+    def position(self, application: str) -> int:
+        """The log position every read model following `application` has reached (the lowest of them)."""
+        positions = self.store.positions()
+        names = [f.tracking_name for f in self.followers if f.application.name == application]
+        return min((positions.get(name, 0) for name in names), default=0)
+
+    def rebuild(self, name: str, on_batch: Callable[[int], None] | None = None) -> int:
+        live = projection_named(name, self.keys)
+        shadow = projection_named(name, self.keys, REBUILD_SUFFIX)
+        return rebuild(self.store, followers_of(self.registry, [live]), followers_of(self.registry, [shadow]), on_batch)

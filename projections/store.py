@@ -1,0 +1,160 @@
+"""The database of read models: a SQLite file beside the event files, or the events' PostgreSQL schema.
+
+SQL is written once, with `?` placeholders and portable types (TEXT, BIGINT); the PostgreSQL side converts the
+placeholders. A view's changes and its tracking position are always written in one transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+from registry.settings import Settings
+
+TRACKING_TABLE = """
+CREATE TABLE IF NOT EXISTS projection_tracking (
+    projection TEXT PRIMARY KEY,
+    application TEXT NOT NULL,
+    position BIGINT NOT NULL
+)"""
+
+Row = tuple[Any, ...]
+
+
+class Cursor(Protocol):
+    """What a projection may do inside its transaction."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    def fetchall(self) -> list[Row]: ...
+
+    def fetchone(self) -> Row | None: ...
+
+
+class ViewStore:
+    """Transactions on the read-model database, and the tracking positions of projections."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.is_postgres = settings.uses_postgres
+        self._local = threading.local()
+        self._pool: Any = None
+        if self.is_postgres:
+            from psycopg_pool import ConnectionPool
+
+            conninfo, schema = settings.postgres_target()
+            kwargs = {"options": f"-c search_path={schema}"} if schema else {}
+            self._pool = ConnectionPool(conninfo, min_size=1, max_size=4, kwargs=kwargs, open=True)
+        else:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            self._path = settings.data_dir / "views.sqlite"
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+
+    # -- transactions -----------------------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Cursor]:
+        """One write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED with row locks)."""
+        if self._pool is not None:
+            with self._pool.connection() as connection, connection.transaction():
+                yield _PostgresCursor(connection.cursor())
+        else:
+            connection = self._sqlite()
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SqliteCursor(connection.cursor())
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """A read outside any write transaction."""
+        if self._pool is not None:
+            with self._pool.connection() as connection:
+                return list(connection.execute(sql.replace("?", "%s"), params).fetchall())
+        return list(self._sqlite().execute(sql, params).fetchall())
+
+    def _sqlite(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self._path, isolation_level=None, timeout=30, check_same_thread=False)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            self._local.connection = connection
+        return connection
+
+    # -- tracking ---------------------------------------------------------------------------------------------
+
+    def create_tracking(self) -> None:
+        with self.transaction() as cursor:
+            cursor.execute(TRACKING_TABLE)
+
+    def positions(self) -> dict[str, int]:
+        return {name: position for name, position in self.query("SELECT projection, position FROM projection_tracking")}
+
+    def position(self, projection: str) -> int:
+        rows = self.query("SELECT position FROM projection_tracking WHERE projection = ?", (projection,))
+        return int(rows[0][0]) if rows else 0
+
+
+def locked_position(cursor: Cursor, projection: str, application: str) -> int:
+    """The projection's position, locked for this transaction (a second runner waits rather than repeats)."""
+    cursor.execute(
+        "INSERT INTO projection_tracking (projection, application, position) VALUES (?, ?, 0) "
+        "ON CONFLICT (projection) DO NOTHING",
+        (projection, application),
+    )
+    cursor.execute("SELECT position FROM projection_tracking WHERE projection = ? FOR UPDATE", (projection,))
+    row = cursor.fetchone()
+    assert row is not None  # inserted above
+    return int(row[0])
+
+
+def set_position(cursor: Cursor, projection: str, position: int) -> None:
+    cursor.execute("UPDATE projection_tracking SET position = ? WHERE projection = ?", (position, projection))
+
+
+class _PostgresCursor:
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(sql.replace("?", "%s"), params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._cursor.executemany(sql.replace("?", "%s"), rows)
+
+    def fetchall(self) -> list[Row]:
+        return list(self._cursor.fetchall())
+
+    def fetchone(self) -> Row | None:
+        row: Row | None = self._cursor.fetchone()
+        return row
+
+
+class _SqliteCursor:
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        # SQLite locks the whole database for a write transaction, so FOR UPDATE is neither needed nor known.
+        self._cursor.execute(sql.replace(" FOR UPDATE", ""), params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._cursor.executemany(sql, rows)
+
+    def fetchall(self) -> list[Row]:
+        return list(self._cursor.fetchall())
+
+    def fetchone(self) -> Row | None:
+        row: Row | None = self._cursor.fetchone()
+        return row
