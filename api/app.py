@@ -13,21 +13,31 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth import bearer_authentication
 from api.context import provide_clock, provide_registry
+from api.controllers.audit import AuditController
 from api.controllers.divorces import DivorceController
 from api.controllers.health import HealthController
 from api.controllers.marriages import MarriageController
 from api.controllers.persons import PersonController
+from api.controllers.queries import QueryController
 from api.errors import EXCEPTION_HANDLERS
 from api.logging import RequestLogMiddleware, configure_logging
+from projections.catalog import ReadSide
 from registry.common.clock import Clock, SystemClock
 from registry.settings import Settings
 from registry.system import Registry, open_registry
 
 
 def create_app(
-    settings: Settings | None = None, *, registry: Registry | None = None, clock: Clock | None = None
+    settings: Settings | None = None,
+    *,
+    registry: Registry | None = None,
+    clock: Clock | None = None,
+    run_projections: bool = False,
 ) -> Litestar:
-    """Build the HTTP API. A given registry is used as is (tests); otherwise one is opened at startup."""
+    """Build the HTTP API. A given registry is used as is (tests); otherwise one is opened at startup.
+
+    With run_projections, this process also keeps the read models current (the embedded default).
+    """
     settings = settings or (registry.settings if registry else Settings.from_env())
     configure_logging(settings.log_format)
 
@@ -36,14 +46,25 @@ def create_app(
         owned = registry is None
         app.state.registry = registry or open_registry(settings)
         app.state.clock = clock or SystemClock()
+        app.state.read_side = ReadSide(app.state.registry)
+        if run_projections:
+            app.state.read_side.start()
         try:
             yield
         finally:
+            app.state.read_side.close()
             if owned:
                 app.state.registry.close()
 
     return Litestar(
-        route_handlers=[HealthController, MarriageController, DivorceController, PersonController],
+        route_handlers=[
+            HealthController,
+            MarriageController,
+            DivorceController,
+            PersonController,
+            QueryController,
+            AuditController,
+        ],
         dependencies={
             "registry": Provide(provide_registry, sync_to_thread=False),
             "clock": Provide(provide_clock, sync_to_thread=False),

@@ -35,8 +35,11 @@ def serve(host: str | None, port: int | None) -> None:
     click.echo(f"  API docs       http://{host}:{port}/schema  (OpenAPI: /schema/openapi.json)")
     click.echo("  a dev token    .venv/bin/registry token --role clerk --office 330782001 --subject clerk-1")
     click.echo("  demo data      .venv/bin/registry demo   (prints tokens for a clerk, a citizen and an auditor)")
+    if not settings.uses_postgres:
+        click.echo("  read models    kept current by this process (on PostgreSQL run `registry project`)")
     sys.stdout.flush()
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
+    app = create_app(settings, run_projections=not settings.uses_postgres)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
 @main.group()
@@ -46,46 +49,86 @@ def db() -> None:
 
 @db.command()
 def migrate() -> None:
-    """Create every application's tables (safe to repeat); other processes never create tables."""
-    from registry.system import migrate as migrate_store
+    """Create every application's and read model's tables (safe to repeat); other processes never create tables."""
+    from projections.catalog import migrate_all
 
-    settings = Settings.from_env()
-    for name in migrate_store(settings):
+    for name in migrate_all(Settings.from_env()):
         click.echo(f"migrated: {name}")
 
 
 @main.command()
-@click.option("--role", type=click.Choice(["clerk", "supervisor", "court", "auditor", "citizen"]), required=True)
-@click.option("--subject", default=None, help="Who the token is for (not for citizens).")
-@click.option("--office", default="", help="Office or department code (required for clerk and court).")
-@click.option(
-    "--document-number",
-    default=None,
-    help="A citizen's identity number; only its keyed hash enters the token.",
-)
-@click.option("--hours", type=int, default=8, show_default=True)
-def token(role: str, subject: str | None, office: str, document_number: str | None, hours: int) -> None:
-    """Mint a development token signed with the configured key."""
-    from api.auth import mint_token
-    from registry.common.actors import Role
-    from registry.common.identity import RESIDENT_ID, validated_document_key
-    from registry.common.ids import PersonKeys
+def project() -> None:
+    """Keep every read model current until stopped (the production projection process)."""
+    from projections.catalog import ReadSide
+    from registry.system import open_registry
 
-    settings = Settings.from_env()
-    if role == "citizen":
-        if not document_number:
-            raise click.UsageError("a citizen token needs --document-number")
-        from datetime import date
+    registry = open_registry(Settings.from_env())
+    read_side = ReadSide(registry)
+    click.echo("projecting: " + ", ".join(f.tracking_name for f in read_side.followers))
+    try:
+        from projections.runner import ProjectionService
 
-        key = validated_document_key(RESIDENT_ID, document_number, "CHN", today=date.today())
-        subject = PersonKeys(settings.person_hash_key).ref(key)
-    if role in ("clerk", "court") and not office:
-        raise click.UsageError(f"a {role} token needs --office")
-    if not subject:
-        raise click.UsageError("give --subject")
-    click.echo(
-        mint_token(settings.jwt_secret, subject=subject, role=Role(role), office=office, ttl_seconds=hours * 3600)
-    )
+        ProjectionService(read_side.store, read_side.followers).run_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        read_side.close()
+        registry.close()
+
+
+@main.group()
+def projections() -> None:
+    """Read models: where they are, and rebuilding them."""
+
+
+@projections.command()
+def status() -> None:
+    """Position, log head and lag of every read model."""
+    from projections.catalog import ReadSide
+    from registry.system import open_registry
+
+    registry = open_registry(Settings.from_env())
+    read_side = ReadSide(registry)
+    try:
+        positions = read_side.store.positions()
+        click.echo(f"{'projection':36} {'position':>10} {'head':>10} {'lag':>8}")
+        for follower in read_side.followers:
+            position, head = positions.get(follower.tracking_name, 0), follower.head()
+            click.echo(f"{follower.tracking_name:36} {position:>10} {head:>10} {head - position:>8}")
+    finally:
+        read_side.close()
+        registry.close()
+
+
+@projections.command()
+@click.argument("name")
+def rebuild(name: str) -> None:
+    """Replay every event into a new copy of NAME, then swap it in (the live view serves until then)."""
+    import time
+
+    from tqdm import tqdm
+
+    from projections.catalog import ReadSide, followers_of, projection_named
+    from registry.system import open_registry
+
+    registry = open_registry(Settings.from_env())
+    read_side = ReadSide(registry)
+    try:
+        try:
+            followers = followers_of(registry, [projection_named(name, read_side.keys)])
+        except KeyError as error:
+            raise click.UsageError(str(error.args[0])) from None
+        total = sum(follower.head() for follower in followers)
+        started = time.perf_counter()
+        with tqdm(total=total, unit="event", desc=f"rebuilding {name}") as bar:
+            replayed = read_side.rebuild(name, on_batch=bar.update)
+        elapsed = time.perf_counter() - started
+        click.echo(
+            f"rebuilt {name}: {replayed} events in {elapsed:.1f} s ({replayed / max(elapsed, 1e-9):,.0f} events/s)"
+        )
+    finally:
+        read_side.close()
+        registry.close()
 
 
 @main.command()

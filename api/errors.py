@@ -14,6 +14,7 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from api.views import ViewBehind
 from registry.common.errors import (
     ConcurrentChange,
     DomainError,
@@ -30,6 +31,7 @@ PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "/problems/"
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    ViewBehind: 503,
     InvalidInput: 422,
     NotEligible: 422,
     IdempotencyKeyReused: 422,
@@ -65,7 +67,10 @@ def domain_error_to_problem(_: Request[Any, Any, Any], error: DomainError) -> Re
         for f in error.failures
     ]
     code = error.failures[0].code if len(error.failures) == 1 else error.code
-    return problem(status, code, error.title, error.detail, errors)
+    response = problem(status, code, error.title, error.detail, errors)
+    if status == 503:
+        response.headers["Retry-After"] = "1"
+    return response
 
 
 def validation_to_problem(_: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:

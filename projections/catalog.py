@@ -12,7 +12,8 @@ from projections.runner import Follower, ProjectionService, create_schema
 from projections.store import ViewStore
 from projections.worklists import MarriageWorklist
 from registry.common.ids import PersonKeys
-from registry.system import Registry
+from registry.settings import Settings
+from registry.system import Registry, migrate, open_registry
 
 
 def all_projections(keys: PersonKeys, suffix: str = "") -> list[Projection]:
@@ -65,7 +66,20 @@ class ReadSide:
         names = [f.tracking_name for f in self.followers if f.application.name == application]
         return min((positions.get(name, 0) for name in names), default=0)
 
-    def rebuild(self, name: str, on_batch: Callable[[int], None] | None = None) -> int:
+    def rebuild(self, name: str, on_batch: Callable[[int], object] | None = None) -> int:
         live = projection_named(name, self.keys)
         shadow = projection_named(name, self.keys, REBUILD_SUFFIX)
         return rebuild(self.store, followers_of(self.registry, [live]), followers_of(self.registry, [shadow]), on_batch)
+
+
+def migrate_all(settings: Settings) -> list[str]:
+    """Create the tables of every application and every read model (what `registry db migrate` does)."""
+    migrated = migrate(settings)
+    registry = open_registry(settings)
+    read_side = ReadSide(registry)
+    try:
+        read_side.migrate()
+    finally:
+        read_side.close()
+        registry.close()
+    return [*migrated, *(f"read model {p.name}" for p in read_side.projections)]

@@ -13,7 +13,7 @@ def rebuild(
     store: ViewStore,
     live_followers: list[Follower],
     shadow_followers: list[Follower],
-    on_batch: Callable[[int], None] | None = None,
+    on_batch: Callable[[int], object] | None = None,
 ) -> int:
     """Replay every event into fresh tables, catch up, and take over in one transaction; returns events replayed."""
     live, shadow = live_followers[0].projection, shadow_followers[0].projection

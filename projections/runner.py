@@ -19,7 +19,7 @@ from projections.base import Projection
 from projections.store import Cursor, ViewStore, locked_position, set_position
 
 BATCH_SIZE = 500
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.2  # SQLite's polling interval, and how long a PostgreSQL wait lasts before checking for stop
 
 log = structlog.get_logger("registry.projections")
 
@@ -65,7 +65,7 @@ class Follower:
             if limit is not None or len(notifications) < BATCH_SIZE:
                 return position, processed
 
-    def catch_up(self, store: ViewStore, *, on_batch: Callable[[int], None] | None = None) -> int:
+    def catch_up(self, store: ViewStore, *, on_batch: Callable[[int], object] | None = None) -> int:
         """Process batches until the head of the log; returns how many events it processed."""
         total = 0
         while processed := self.process_batch(store):
@@ -147,7 +147,7 @@ class _Waiter:
         if self._connection is None:
             self._stop.wait(POLL_SECONDS)
             return
-        for _ in self._connection.notifies(timeout=1.0, stop_after=1):
+        for _ in self._connection.notifies(timeout=POLL_SECONDS, stop_after=1):
             pass
         time.sleep(0)  # let a burst of commits land before the next batch
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from registry.common.application import RegistryApplication
 from registry.common.ids import PersonKeys
 from registry.marriage.application import MarriageRegistry
+from registry.oversight.application import Oversight
 from registry.settings import Settings
 
 
@@ -16,9 +17,10 @@ class Registry:
 
     settings: Settings
     marriage: MarriageRegistry
+    oversight: Oversight
 
     def applications(self) -> dict[str, RegistryApplication]:
-        return {self.marriage.name: self.marriage}
+        return {self.marriage.name: self.marriage, self.oversight.name: self.oversight}
 
     def close(self) -> None:
         for application in self.applications().values():
@@ -34,7 +36,11 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
         return values
 
     keys = PersonKeys(settings.person_hash_key)
-    return Registry(settings=settings, marriage=MarriageRegistry(env(MarriageRegistry.name), person_keys=keys))
+    return Registry(
+        settings=settings,
+        marriage=MarriageRegistry(env(MarriageRegistry.name), person_keys=keys),
+        oversight=Oversight(env(Oversight.name)),
+    )
 
 
 def migrate(settings: Settings) -> list[str]:

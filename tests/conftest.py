@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from projections.catalog import migrate_all
 from registry.settings import Settings
 from registry.system import Registry, open_registry
 
@@ -82,14 +83,8 @@ def settings(store_env: dict[str, str]) -> Settings:
 @pytest.fixture
 def registry(settings: Settings) -> Iterator[Registry]:
     """The registry's applications on a migrated, empty store."""
-    opened = open_registry(settings, create_tables=True)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def sqlite_registry(tmp_path: Path) -> Iterator[Registry]:
-    opened = open_registry(sqlite_settings(tmp_path), create_tables=True)
+    migrate_all(settings)
+    opened = open_registry(settings)
     yield opened
     opened.close()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Response, get, post
@@ -137,7 +137,7 @@ class MarriageController(Controller):
         request: AnyRequest,
         marriage_id: FromPath[UUID],
         registry: NamedDependency[Registry],
-        version: int | None = Parameter(default=None, ge=1, description="show the record as it was at this version"),
+        version: Annotated[int | None, Parameter(ge=1, description="show the record as it was at this version")] = None,
     ) -> Response[MarriageRead]:
         """A marriage record, now or at an earlier version."""
         marriage = visible_marriage(registry, request, marriage_id, version)

@@ -25,7 +25,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def client(registry: Registry, clock: FixedClock) -> Iterator[TestClient]:  # type: ignore[type-arg]
-    with TestClient(create_app(registry=registry, clock=clock)) as test_client:
+    with TestClient(create_app(registry=registry, clock=clock, run_projections=True)) as test_client:
         yield test_client
 
 
@@ -50,6 +50,10 @@ class Tokens:
     @property
     def court(self) -> dict[str, str]:
         return self.header(Role.COURT, "judge-1", "330782-court")
+
+    @property
+    def supervisor(self) -> dict[str, str]:
+        return self.header(Role.SUPERVISOR, "supervisor-1")
 
     @property
     def auditor(self) -> dict[str, str]:
