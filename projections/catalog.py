@@ -30,7 +30,8 @@ def projection_named(name: str, keys: PersonKeys, suffix: str = "") -> Projectio
 
 def followers_of(registry: Registry, projections: list[Projection]) -> list[Follower]:
     applications = registry.applications()
-    return [Follower(p, applications[name]) for p in projections for name in p.follows]
+    batch = registry.settings.projection_batch
+    return [Follower(p, applications[name], batch) for p in projections for name in p.follows]
 
 
 class ReadSide:

@@ -30,16 +30,17 @@ class Follower:
 
     projection: Projection
     application: Application[Any]
+    batch_size: int = BATCH_SIZE
 
     @property
     def tracking_name(self) -> str:
         return self.projection.tracking_name(self.application.name)
 
-    def process_batch(self, store: ViewStore, batch_size: int = BATCH_SIZE) -> int:
+    def process_batch(self, store: ViewStore) -> int:
         """Process the next batch after the tracked position; returns how many events it processed."""
         with store.transaction() as cursor:
             position = locked_position(cursor, self.tracking_name, self.application.name)
-            reached, processed = self.process_after(cursor, position, limit=batch_size)
+            reached, processed = self.process_after(cursor, position, limit=self.batch_size)
             if processed:
                 set_position(cursor, self.tracking_name, reached)
         return processed

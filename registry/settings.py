@@ -27,6 +27,7 @@ class Settings:
     REGISTRY_POOL_SIZE     PostgreSQL connections per process (default 10).
     REGISTRY_AGGREGATE_CACHE   aggregates kept in memory per application, fast-forwarded from the store on every
                            read, so that long-lived aggregates (certificate books) are not replayed (default 5000).
+    REGISTRY_PROJECTION_BATCH  events per projection transaction (default 500).
     """
 
     data_dir: Path
@@ -39,6 +40,7 @@ class Settings:
     log_format: str
     pool_size: int
     aggregate_cache: int
+    projection_batch: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -63,6 +65,7 @@ class Settings:
             log_format=env.get("REGISTRY_LOG_FORMAT", "auto"),
             pool_size=int(env.get("REGISTRY_POOL_SIZE", "10")),
             aggregate_cache=int(env.get("REGISTRY_AGGREGATE_CACHE", "5000")),
+            projection_batch=int(env.get("REGISTRY_PROJECTION_BATCH", "500")),
         )
 
     @property
