@@ -61,8 +61,14 @@ class Marriage(RegistryAggregate):
 
     class Refused(Event):
         TOPIC = "marriage:Marriage.Refused"
+        class_version = 2
         reason: str
         failed_conditions: list[str]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            """Version 1 recorded only the clerk's reason; the failed conditions came with version 2."""
+            state["failed_conditions"] = []
 
         def apply(self, marriage: Marriage) -> None:
             marriage.state = REFUSED
