@@ -1,13 +1,17 @@
-"""What a read model is: tables it owns, the applications it follows, and how one event changes it."""
+"""What a read model is: tables it owns, the applications it follows, and how a batch of events changes it."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from projections.store import Cursor
 
 REBUILD_SUFFIX = "__rebuild"
+
+# (log position, domain event), in log order.
+Batch = Sequence[tuple[int, Any]]
 
 
 class Projection(ABC):
@@ -32,8 +36,11 @@ class Projection(ABC):
         """CREATE TABLE IF NOT EXISTS statements, using self.table(...) names."""
 
     @abstractmethod
-    def apply(self, cursor: Cursor, application: str, position: int, event: Any) -> None:
-        """Change the view for one event (called in log order, inside the batch's transaction)."""
+    def apply(self, cursor: Cursor, application: str, batch: Batch) -> None:
+        """Change the view for a batch of events, in log order, inside the batch's transaction.
+
+        Projections gather their writes and send them together: one round trip per table, not per event.
+        """
 
 
 def event_type(event: Any) -> tuple[str, str]:

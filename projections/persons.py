@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from projections.store import Cursor
 from registry.common.identity import Person
 from registry.common.ids import PersonKeys
+
+LOOKUP_CHUNK = 500
 
 
 class PersonIndex:
@@ -22,33 +25,61 @@ class PersonIndex:
             f"role TEXT NOT NULL, PRIMARY KEY (aggregate_id, person_ref))"
         )
 
-    def refs_of(self, cursor: Cursor, aggregate_id: str) -> dict[str, str]:
-        """The references of an aggregate's persons by role (e.g. {"a": ..., "b": ...})."""
-        cursor.execute(f"SELECT role, person_ref FROM {self.table} WHERE aggregate_id = ?", (aggregate_id,))
-        return {role: ref for role, ref in cursor.fetchall()}
+    def refs_of_all(self, cursor: Cursor, aggregate_ids: Iterable[str]) -> dict[str, dict[str, str]]:
+        """The references of the persons of many aggregates, by role (e.g. {"a": ..., "b": ...})."""
+        found: dict[str, dict[str, str]] = {}
+        ids = sorted(set(aggregate_ids))
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            chunk = ids[start : start + LOOKUP_CHUNK]
+            cursor.execute(
+                f"SELECT aggregate_id, role, person_ref FROM {self.table} "
+                f"WHERE aggregate_id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            for aggregate_id, role, ref in cursor.fetchall():
+                found.setdefault(aggregate_id, {})[role] = ref
+        return found
 
-    def learn(self, cursor: Cursor, event: Any) -> dict[str, str]:
-        """Record the persons an event introduces; return the references of the persons its aggregate concerns."""
-        aggregate_id = str(event.originator_id)
-        introduced: dict[str, str] = {}
+    def learn(self, cursor: Cursor, events: Sequence[Any]) -> list[dict[str, str]]:
+        """For each event, the persons its aggregate concerns; records the persons events introduce."""
+        introduced = [self._introduced(event) for event in events]
+        introduced_here = {str(e.originator_id) for e, refs in zip(events, introduced, strict=True) if refs}
+        wanted = {self._source(e) for e, refs in zip(events, introduced, strict=True) if not refs}
+        known = self.refs_of_all(cursor, wanted - introduced_here)
+        new_rows: list[tuple[str, str, str]] = []
+        answers = []
+        for event, refs in zip(events, introduced, strict=True):
+            aggregate_id = str(event.originator_id)
+            if not refs:
+                refs = dict(known.get(self._source(event), {}))
+                if self._source(event) != aggregate_id and refs:  # a divorce takes on its marriage's parties
+                    new_rows += [(aggregate_id, ref, role) for role, ref in refs.items()]
+                    known[aggregate_id] = refs
+            else:
+                new_rows += [(aggregate_id, ref, role) for role, ref in refs.items()]
+                known[aggregate_id] = {**known.get(aggregate_id, {}), **refs}
+            answers.append(refs)
+        if new_rows:
+            cursor.executemany(
+                f"INSERT INTO {self.table} (aggregate_id, person_ref, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                new_rows,
+            )
+        return answers
+
+    def _introduced(self, event: Any) -> dict[str, str]:
+        refs: dict[str, str] = {}
         for role in ("a", "b"):
             party = getattr(event, f"party_{role}", None)
             if isinstance(party, Person):
-                introduced[role] = self.keys.ref(party.document_key)
+                refs[role] = self.keys.ref(party.document_key)
         if isinstance(getattr(event, "person_ref", None), str):
-            introduced["self"] = event.person_ref
-        if introduced:
-            cursor.executemany(
-                f"INSERT INTO {self.table} (aggregate_id, person_ref, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                [(aggregate_id, ref, role) for role, ref in introduced.items()],
-            )
-            return introduced
+            refs["self"] = event.person_ref
+        return refs
+
+    @staticmethod
+    def _source(event: Any) -> str:
+        """Whose persons an event without its own concerns: a new divorce's marriage, else its own aggregate."""
         marriage_id = getattr(event, "marriage_id", None)
-        if event.originator_version == 1 and marriage_id is not None:  # a divorce names the marriage's parties
-            parties = self.refs_of(cursor, str(marriage_id))
-            cursor.executemany(
-                f"INSERT INTO {self.table} (aggregate_id, person_ref, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                [(aggregate_id, ref, role) for role, ref in parties.items()],
-            )
-            return parties
-        return self.refs_of(cursor, aggregate_id)
+        if event.originator_version == 1 and marriage_id is not None:
+            return str(marriage_id)
+        return str(event.originator_id)

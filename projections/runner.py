@@ -56,11 +56,9 @@ class Follower:
             notifications = self.application.recorder.select_notifications(
                 start=position, limit=limit or BATCH_SIZE, inclusive_of_start=False
             )
-            for notification in notifications:
-                self.projection.apply(
-                    cursor, self.application.name, notification.id, mapper.to_domain_event(notification)
-                )
             if notifications:
+                batch = [(n.id, mapper.to_domain_event(n)) for n in notifications]
+                self.projection.apply(cursor, self.application.name, batch)
                 position = notifications[-1].id
                 processed += len(notifications)
             if limit is not None or len(notifications) < BATCH_SIZE:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from projections.base import Projection, event_type
+from projections.base import Batch, Projection, event_type
 from projections.persons import PersonIndex
 from projections.store import Cursor
 from registry.common.ids import PersonKeys
@@ -36,31 +36,27 @@ class AuditTrail(Projection):
             self.persons.schema(),
         ]
 
-    def apply(self, cursor: Cursor, application: str, position: int, event: Any) -> None:
-        aggregate, name = event_type(event)
-        actor = getattr(event, "actor", None)
-        cursor.execute(
+    def apply(self, cursor: Cursor, application: str, batch: Batch) -> None:
+        rows, person_rows = [], []
+        refs_per_event = self.persons.learn(cursor, [event for _, event in batch])
+        for (position, event), refs in zip(batch, refs_per_event, strict=True):
+            aggregate, name = event_type(event)
+            actor = getattr(event, "actor", None)
+            rows.append((
+                application, position, event.timestamp.isoformat(), aggregate, str(event.originator_id),
+                event.originator_version, f"{aggregate}.{name}", getattr(actor, "id", None),
+                getattr(actor, "role", None), getattr(actor, "office", None), getattr(event, "request_id", None),
+                getattr(event, "reason", None),
+            ))  # fmt: skip
+            person_rows += [(application, position, ref) for ref in sorted(set(refs.values()))]
+        cursor.executemany(
             f"INSERT INTO {self.table('audit_trail')} (application, position, recorded_at, aggregate_type, "
             "aggregate_id, version, event_type, actor_id, actor_role, actor_office, request_id, reason) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                application,
-                position,
-                event.timestamp.isoformat(),
-                aggregate,
-                str(event.originator_id),
-                event.originator_version,
-                f"{aggregate}.{name}",
-                getattr(actor, "id", None),
-                getattr(actor, "role", None),
-                getattr(actor, "office", None),
-                getattr(event, "request_id", None),
-                getattr(event, "reason", None),
-            ),
+            rows,
         )
-        refs = set(self.persons.learn(cursor, event).values())
-        if refs:
+        if person_rows:
             cursor.executemany(
                 f"INSERT INTO {self.table('audit_trail_persons')} (application, position, person_ref) VALUES (?, ?, ?)",
-                [(application, position, ref) for ref in sorted(refs)],
+                person_rows,
             )

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar
+from typing import ClassVar
 from uuid import UUID
 
-from projections.base import Projection, event_type
-from projections.persons import PersonIndex
+from projections.base import Batch, Projection, event_type
+from projections.persons import LOOKUP_CHUNK, PersonIndex
 from projections.store import Cursor
 from registry.common.ids import PersonKeys
 from registry.marriage.person_status import MarriageEntry, current_marriage, derive_status, status_since
+
+MARRIED = ("marriage:PersonStatus", "Married")
+MARRIAGE_ENDED = ("marriage:PersonStatus", "MarriageEnded")
+REGISTERED = ("marriage:Marriage", "Registered")
+REISSUED = ("marriage:Marriage", "CertificateReissued")
+
+
+def _in(column: str, count: int) -> str:
+    return f"{column} IN ({', '.join('?' * count)})"
 
 
 class MaritalStatusIndex(Projection):
@@ -42,74 +51,124 @@ class MaritalStatusIndex(Projection):
             self.persons.schema(),
         ]
 
-    def apply(self, cursor: Cursor, application: str, position: int, event: Any) -> None:
-        aggregate, name = event_type(event)
-        refs = self.persons.learn(cursor, event)
-        marriage_id = str(event.originator_id)
-        if aggregate == "marriage:Marriage" and name == "Registered":
-            self._set_certificate(cursor, marriage_id, refs["a"], event.certificate_a)
-            self._set_certificate(cursor, marriage_id, refs["b"], event.certificate_b)
-        elif aggregate == "marriage:Marriage" and name == "CertificateReissued":
-            self._set_certificate(cursor, marriage_id, refs[event.party], event.certificate)
-            self._refresh(cursor, refs[event.party], position)
-        elif aggregate == "marriage:PersonStatus" and name == "Married":
-            cursor.execute(
-                f"INSERT INTO {self.table('marital_status_marriages')} (person_ref, marriage_id, since) "
-                "VALUES (?, ?, ?)",
-                (refs["self"], str(event.marriage_id), event.since.isoformat()),
-            )
-            self._refresh(cursor, refs["self"], position)
-        elif aggregate == "marriage:PersonStatus" and name == "MarriageEnded":
-            cursor.execute(
-                f"UPDATE {self.table('marital_status_marriages')} SET ended_how = ?, ended_on = ? "
-                "WHERE person_ref = ? AND marriage_id = ?",
-                (event.how, event.on.isoformat(), refs["self"], str(event.marriage_id)),
-            )
-            self._refresh(cursor, refs["self"], position)
+    def apply(self, cursor: Cursor, application: str, batch: Batch) -> None:
+        refs_per_event = self.persons.learn(cursor, [event for _, event in batch])
+        touched = set()
+        for (_, event), refs in zip(batch, refs_per_event, strict=True):
+            if event_type(event) in (MARRIED, MARRIAGE_ENDED):
+                touched.add(refs["self"])
+            elif event_type(event) == REISSUED:
+                touched.add(refs[event.party])
+        marriages = self._marriages_of(cursor, touched)
+        certificates: dict[tuple[str, str], str] = {}
+        changed: set[tuple[str, str]] = set()
+        positions: dict[str, int] = {}
+        for (position, event), refs in zip(batch, refs_per_event, strict=True):
+            kind, marriage_id = event_type(event), str(event.originator_id)
+            if kind == REGISTERED:
+                certificates[(marriage_id, refs["a"])] = event.certificate_a
+                certificates[(marriage_id, refs["b"])] = event.certificate_b
+            elif kind == REISSUED:
+                certificates[(marriage_id, refs[event.party])] = event.certificate
+                positions[refs[event.party]] = position
+            elif kind == MARRIED:
+                entry = MarriageEntry(event.marriage_id, event.since)
+                marriages.setdefault(refs["self"], {})[str(event.marriage_id)] = entry
+                changed.add((refs["self"], str(event.marriage_id)))
+                positions[refs["self"]] = position
+            elif kind == MARRIAGE_ENDED:
+                entry = marriages[refs["self"]][str(event.marriage_id)]
+                entry.ended_how, entry.ended_on = event.how, event.on
+                changed.add((refs["self"], str(event.marriage_id)))
+                positions[refs["self"]] = position
+        self._write_certificates(cursor, certificates)
+        self._write_marriages(cursor, marriages, changed)
+        self._write_statuses(cursor, marriages, positions, certificates)
 
-    def _set_certificate(self, cursor: Cursor, marriage_id: str, ref: str, certificate: str) -> None:
-        cursor.execute(
-            f"INSERT INTO {self.table('marital_status_certificates')} (marriage_id, person_ref, certificate) "
-            "VALUES (?, ?, ?) ON CONFLICT (marriage_id, person_ref) DO UPDATE SET certificate = excluded.certificate",
-            (marriage_id, ref, certificate),
-        )
-
-    def _refresh(self, cursor: Cursor, ref: str, position: int) -> None:
-        """Recompute the person's row with the same rule the PersonStatus aggregate uses."""
-        cursor.execute(
-            f"SELECT marriage_id, since, ended_how, ended_on FROM {self.table('marital_status_marriages')} "
-            "WHERE person_ref = ?",
-            (ref,),
-        )
-        entries = [
-            MarriageEntry(UUID(m), date.fromisoformat(since), how, date.fromisoformat(on) if on else None)
-            for m, since, how, on in cursor.fetchall()
-        ]
-        current = current_marriage(entries)
-        spouse_ref = certificate = None
-        if current is not None:
-            parties = self.persons.refs_of(cursor, str(current.marriage_id))
-            spouse_ref = next((r for role, r in parties.items() if r != ref and role in ("a", "b")), None)
+    def _marriages_of(self, cursor: Cursor, refs: set[str]) -> dict[str, dict[str, MarriageEntry]]:
+        found: dict[str, dict[str, MarriageEntry]] = {}
+        ordered = sorted(refs)
+        for start in range(0, len(ordered), LOOKUP_CHUNK):
+            chunk = ordered[start : start + LOOKUP_CHUNK]
             cursor.execute(
-                f"SELECT certificate FROM {self.table('marital_status_certificates')} "
-                "WHERE marriage_id = ? AND person_ref = ?",
-                (str(current.marriage_id), ref),
+                f"SELECT person_ref, marriage_id, since, ended_how, ended_on FROM "
+                f"{self.table('marital_status_marriages')} WHERE {_in('person_ref', len(chunk))}",
+                chunk,
             )
-            row = cursor.fetchone()
-            certificate = row[0] if row else None
-        since = status_since(entries)
-        cursor.execute(
+            for ref, marriage_id, since, how, on in cursor.fetchall():
+                entry = MarriageEntry(
+                    UUID(marriage_id), date.fromisoformat(since), how, date.fromisoformat(on) if on else None
+                )
+                found.setdefault(ref, {})[marriage_id] = entry
+        return found
+
+    def _write_certificates(self, cursor: Cursor, certificates: dict[tuple[str, str], str]) -> None:
+        if certificates:
+            cursor.executemany(
+                f"INSERT INTO {self.table('marital_status_certificates')} (marriage_id, person_ref, certificate) "
+                "VALUES (?, ?, ?) ON CONFLICT (marriage_id, person_ref) "
+                "DO UPDATE SET certificate = excluded.certificate",
+                [(m, ref, certificate) for (m, ref), certificate in certificates.items()],
+            )
+
+    def _write_marriages(
+        self, cursor: Cursor, marriages: dict[str, dict[str, MarriageEntry]], changed: set[tuple[str, str]]
+    ) -> None:
+        rows = []
+        for ref, marriage_id in sorted(changed):
+            entry = marriages[ref][marriage_id]
+            ended_on = entry.ended_on.isoformat() if entry.ended_on else None
+            rows.append((ref, marriage_id, entry.since.isoformat(), entry.ended_how, ended_on))
+        if rows:
+            cursor.executemany(
+                f"INSERT INTO {self.table('marital_status_marriages')} (person_ref, marriage_id, since, ended_how, "
+                "ended_on) VALUES (?, ?, ?, ?, ?) ON CONFLICT (person_ref, marriage_id) DO UPDATE SET "
+                "ended_how = excluded.ended_how, ended_on = excluded.ended_on",
+                rows,
+            )
+
+    def _write_statuses(
+        self,
+        cursor: Cursor,
+        marriages: dict[str, dict[str, MarriageEntry]],
+        positions: dict[str, int],
+        certificates: dict[tuple[str, str], str],
+    ) -> None:
+        """Recompute each touched person's row with the same rule the PersonStatus aggregate uses."""
+        if not positions:
+            return
+        entries = {ref: list(marriages.get(ref, {}).values()) for ref in positions}
+        current = {ref: current_marriage(found) for ref, found in entries.items()}
+        running = {str(entry.marriage_id) for entry in current.values() if entry is not None}
+        parties = self.persons.refs_of_all(cursor, running)
+        certificates = {**self._certificates_of(cursor, running), **certificates}
+        rows = []
+        for ref, position in positions.items():
+            entry = current[ref]
+            marriage_id = str(entry.marriage_id) if entry else None
+            spouse = next((r for r in parties.get(marriage_id or "", {}).values() if r != ref), None)
+            since = status_since(entries[ref])
+            rows.append((
+                ref, derive_status(entries[ref]), since.isoformat() if since else None, marriage_id, spouse,
+                certificates.get((marriage_id, ref)) if marriage_id else None, position,
+            ))  # fmt: skip
+        cursor.executemany(
             f"INSERT INTO {self.table('marital_status')} (person_ref, status, since, marriage_id, spouse_ref, "
             "certificate, position) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_ref) DO UPDATE SET "
             "status = excluded.status, since = excluded.since, marriage_id = excluded.marriage_id, "
             "spouse_ref = excluded.spouse_ref, certificate = excluded.certificate, position = excluded.position",
-            (
-                ref,
-                derive_status(entries),
-                since.isoformat() if since else None,
-                str(current.marriage_id) if current else None,
-                spouse_ref,
-                certificate,
-                position,
-            ),
+            rows,
         )
+
+    def _certificates_of(self, cursor: Cursor, marriage_ids: set[str]) -> dict[tuple[str, str], str]:
+        found: dict[tuple[str, str], str] = {}
+        ordered = sorted(marriage_ids)
+        for start in range(0, len(ordered), LOOKUP_CHUNK):
+            chunk = ordered[start : start + LOOKUP_CHUNK]
+            cursor.execute(
+                f"SELECT marriage_id, person_ref, certificate FROM {self.table('marital_status_certificates')} "
+                f"WHERE {_in('marriage_id', len(chunk))}",
+                chunk,
+            )
+            found.update({(m, ref): certificate for m, ref, certificate in cursor.fetchall()})
+        return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from projections.base import Projection, event_type
+from projections.base import Batch, Projection, event_type
 from projections.store import Cursor
 from registry.common.clock import local_date
 from registry.marriage.divorce import registration_deadline, withdrawal_deadline
@@ -37,25 +37,36 @@ class MarriageWorklist(Projection):
             f"CREATE INDEX IF NOT EXISTS {table}_office ON {table} (office, opened_on)",
         ]
 
-    def apply(self, cursor: Cursor, application: str, position: int, event: Any) -> None:
-        kind = event_type(event)
+    def apply(self, cursor: Cursor, application: str, batch: Batch) -> None:
+        # The batch's net effect per record: a row to have, or None for a record to remove.
+        outcome: dict[str, tuple[Any, ...] | None] = {}
+        for position, event in batch:
+            kind = event_type(event)
+            record_id = str(event.originator_id)
+            if kind in OPENED:
+                outcome[record_id] = self._row(OPENED[kind], position, event)
+            elif kind in CLOSED:
+                outcome[record_id] = None
+        if not outcome:
+            return
         table = self.table("marriage_worklist")
-        if kind in OPENED:
-            is_divorce = OPENED[kind] == "divorce"
-            opened_on = event.received_on if is_divorce else local_date(event.timestamp)
-            cursor.execute(
+        cursor.executemany(f"DELETE FROM {table} WHERE record_id = ?", [(record_id,) for record_id in outcome])
+        rows = [row for row in outcome.values() if row is not None]
+        if rows:
+            cursor.executemany(
                 f"INSERT INTO {table} (record_id, office, kind, opened_on, marriage_id, withdrawal_deadline, "
                 "registration_deadline, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    str(event.originator_id),
-                    event.office,
-                    OPENED[kind],
-                    opened_on.isoformat(),
-                    str(event.marriage_id) if is_divorce else str(event.originator_id),
-                    withdrawal_deadline(opened_on).isoformat() if is_divorce else None,
-                    registration_deadline(opened_on).isoformat() if is_divorce else None,
-                    position,
-                ),
+                rows,
             )
-        elif kind in CLOSED:
-            cursor.execute(f"DELETE FROM {table} WHERE record_id = ?", (str(event.originator_id),))
+
+    @staticmethod
+    def _row(kind: str, position: int, event: Any) -> tuple[Any, ...]:
+        record_id = str(event.originator_id)
+        if kind == "divorce":
+            received = event.received_on
+            return (
+                record_id, event.office, kind, received.isoformat(), str(event.marriage_id),
+                withdrawal_deadline(received).isoformat(), registration_deadline(received).isoformat(), position,
+            )  # fmt: skip
+        opened = local_date(event.timestamp).isoformat()
+        return (record_id, event.office, kind, opened, record_id, None, None, position)

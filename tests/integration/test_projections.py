@@ -120,3 +120,16 @@ def test_a_rebuild_equals_the_live_view_and_takes_over(registry: Registry, read_
             read_side.rebuild(name)
         assert dump(read_side) == live
         assert read_side.position("marriage") == registry.marriage.recorder.max_notification_id()
+
+
+def test_a_reissued_certificate_shows_in_the_index_and_the_status_stays(
+    registry: Registry, read_side: ReadSide
+) -> None:
+    history = some_history(registry)
+    read_side.catch_up()
+    result = registry.marriage.reissue_certificate(act(DAY), history["second"], party="b", reason="lost")  # type: ignore[arg-type]
+    read_side.catch_up()
+    new_number = registry.marriage.marriage(result.aggregate_id).certificates["b"]
+    ref = registry.marriage.person_keys.ref(history["other"].document_key)  # type: ignore[attr-defined]
+    rows = read_side.store.query("SELECT status, certificate FROM marital_status WHERE person_ref = ?", (ref,))
+    assert rows == [("married", new_number)]
