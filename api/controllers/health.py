@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Response, get
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 
 from registry.system import Registry
@@ -19,16 +20,21 @@ class HealthController(Controller):
         return {"status": "ok"}
 
     @get("/ready", sync_to_thread=True)
-    def ready(self, registry: NamedDependency[Registry]) -> Response[dict[str, Any]]:
-        """The store is reachable and migrated: every application can read its log head."""
-        checks: dict[str, Any] = {}
+    def ready(self, registry: NamedDependency[Registry], state: State) -> Response[dict[str, Any]]:
+        """The store is reachable and migrated (every log head readable); how far each read model lags."""
+        heads: dict[str, Any] = {}
+        lags: dict[str, Any] = {}
         ready = True
-        for name, application in registry.applications().items():
-            try:
-                checks[name] = {"log_head": application.recorder.max_notification_id() or 0}
-            except Exception as error:  # any store failure means not ready; say which kind
-                checks[name] = {"error": type(error).__name__}
-                ready = False
-        return Response(
-            {"status": "ready" if ready else "not-ready", "applications": checks}, status_code=200 if ready else 503
-        )
+        try:
+            for name, application in registry.applications().items():
+                heads[name] = application.recorder.max_notification_id() or 0
+            positions = state.read_side.store.positions()
+            for follower in state.read_side.followers:
+                lags[follower.tracking_name] = heads[follower.application.name] - positions.get(
+                    follower.tracking_name, 0
+                )
+        except Exception as error:  # any store failure means not ready; say which kind, nothing more
+            heads["error"] = type(error).__name__
+            ready = False
+        body = {"status": "ready" if ready else "not-ready", "log_heads": heads, "projection_lag": lags}
+        return Response(body, status_code=200 if ready else 503)
