@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
-from eventsourcing.domain import BaseAggregate
+from eventsourcing.domain import BaseAggregate, Snapshot
 from eventsourcing.utils import EnvType
 
 from registry.common.actors import Act
@@ -29,6 +29,9 @@ class MarriageRegistry(RegistryApplication):
     """Marriage applications, registrations, divorces, court annotations and marital status."""
 
     name = "marriage"
+    # A certificate book gains an event with every registration: snapshots keep its replays short.
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {CertificateBook: 100}
+    snapshot_class = Snapshot
     value_types: ClassVar[dict[str, type[Any]]] = {
         **RegistryApplication.value_types,
         "attendance": Attendance,

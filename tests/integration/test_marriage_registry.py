@@ -153,3 +153,17 @@ def test_divorce_application_state_survives_reload(registry: Registry) -> None:
     filed = registry.marriage.file_divorce(act(DAY), marriage_id=marriage_id, attendance=BOTH_PRESENT)
     reloaded = registry.marriage.divorce(filed.aggregate_id)
     assert isinstance(reloaded, DivorceApplication) and reloaded.received_on == DAY
+
+
+def test_a_long_certificate_book_is_snapshotted_and_still_reads_at_any_version(registry: Registry) -> None:
+    from registry.marriage.certificates import CertificateBook
+
+    marriage_id, _, _ = married_couple(registry)
+    for _ in range(120):
+        registry.marriage.reissue_certificate(act(DAY), marriage_id, party="a", reason="lost")
+    book_id = CertificateBook.id_for("J", "330782001", 2026)
+    assert registry.marriage.snapshots is not None
+    assert [s.originator_version for s in registry.marriage.snapshots.get(book_id)] == [100]
+    assert registry.marriage.load(book_id, CertificateBook, version=50).issued == 50
+    assert registry.marriage.load(book_id, CertificateBook, version=110).issued == 110
+    assert registry.marriage.marriage(marriage_id).certificates["a"] == "J330782001-2026-000122"
