@@ -28,6 +28,10 @@ class Settings:
     REGISTRY_AGGREGATE_CACHE   aggregates kept in memory per application, fast-forwarded from the store on every
                            read, so that long-lived aggregates (certificate books) are not replayed (default 5000).
     REGISTRY_PROJECTION_BATCH  events per projection transaction (default 500).
+    REGISTRY_DV_KEYS_URL   where the keys of sealed DV details live, apart from the events: a SQLite path or a
+                           postgresql:// URL with ?schema= (default: dv-keys.sqlite in the data dir, or the schema
+                           <schema>_dv_keys beside the events).
+    REGISTRY_DV_POLICE_WARNINGS  y: accept police written warnings as a fourth DV record source (default n).
     """
 
     data_dir: Path
@@ -41,6 +45,8 @@ class Settings:
     pool_size: int
     aggregate_cache: int
     projection_batch: int
+    dv_keys_url: str | None
+    dv_police_warnings: bool
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -66,6 +72,8 @@ class Settings:
             pool_size=int(env.get("REGISTRY_POOL_SIZE", "10")),
             aggregate_cache=int(env.get("REGISTRY_AGGREGATE_CACHE", "5000")),
             projection_batch=int(env.get("REGISTRY_PROJECTION_BATCH", "500")),
+            dv_keys_url=env.get("REGISTRY_DV_KEYS_URL") or None,
+            dv_police_warnings=env.get("REGISTRY_DV_POLICE_WARNINGS", "n").lower() in ("y", "yes", "true", "1"),
         )
 
     @property

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from registry.common.application import RegistryApplication
 from registry.common.ids import PersonKeys
+from registry.common.sealing import KeyStore
+from registry.dv_records.application import DvRegister
 from registry.marriage.application import MarriageRegistry
+from registry.marriage.inquiries import DvInquiryDesk
 from registry.oversight.application import Oversight
 from registry.settings import Settings
 
@@ -18,13 +22,18 @@ class Registry:
     settings: Settings
     marriage: MarriageRegistry
     oversight: Oversight
+    dv_records: DvRegister
+    dv_inquiries: DvInquiryDesk
+    dv_keys: KeyStore
 
     def applications(self) -> dict[str, RegistryApplication]:
-        return {self.marriage.name: self.marriage, self.oversight.name: self.oversight}
+        applications: list[RegistryApplication] = [self.marriage, self.oversight, self.dv_records, self.dv_inquiries]
+        return {application.name: application for application in applications}
 
     def close(self) -> None:
         for application in self.applications().values():
             application.close()
+        self.dv_keys.close()
 
 
 def open_registry(settings: Settings, *, create_tables: bool = False) -> Registry:
@@ -36,11 +45,38 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
         return values
 
     keys = PersonKeys(settings.person_hash_key)
+    dv_keys = dv_key_store(settings)
+    if create_tables:
+        dv_keys.migrate()
+    marriage = MarriageRegistry(env(MarriageRegistry.name), person_keys=keys)
+    dv_records = DvRegister(
+        env(DvRegister.name), person_keys=keys, keys=dv_keys, police_warnings=settings.dv_police_warnings
+    )
     return Registry(
         settings=settings,
-        marriage=MarriageRegistry(env(MarriageRegistry.name), person_keys=keys),
+        marriage=marriage,
         oversight=Oversight(env(Oversight.name)),
+        dv_records=dv_records,
+        dv_inquiries=DvInquiryDesk(
+            env(DvInquiryDesk.name), person_keys=keys, keys=dv_keys, marriages=marriage, register=dv_records
+        ),
+        dv_keys=dv_keys,
     )
+
+
+def dv_key_store(settings: Settings) -> KeyStore:
+    """The keys of sealed DV details, in a database apart from the events (see REGISTRY_DV_KEYS_URL)."""
+    url = settings.dv_keys_url
+    if url is None and not settings.uses_postgres:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return KeyStore.sqlite(str(settings.data_dir / "dv-keys.sqlite"))
+    if url is None:
+        conninfo, schema = settings.postgres_target()
+        return KeyStore.postgres(conninfo, f"{schema}_dv_keys" if schema else "dv_keys")
+    if not url.startswith("postgresql://"):
+        return KeyStore.sqlite(url)
+    conninfo, schema = Settings.from_env({**os.environ, "REGISTRY_DATABASE_URL": url}).postgres_target()
+    return KeyStore.postgres(conninfo, schema or "dv_keys")
 
 
 def migrate(settings: Settings) -> list[str]:

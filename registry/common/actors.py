@@ -15,6 +15,7 @@ class Role(StrEnum):
     COURT = "court"
     AUDITOR = "auditor"
     CITIZEN = "citizen"
+    DV_SOURCE = "dv-source"  # a court or police authority that issues domestic-violence records
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,215 @@
+"""The DV register and the pre-marriage inquiry on SQLite and PostgreSQL: disclosure, limits, sealing."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from uuid import UUID
+
+import psycopg
+import pytest
+
+from projections.catalog import ReadSide
+from registry.common.actors import Actor
+from registry.common.errors import Forbidden, NotEligible, WrongState
+from registry.common.identity import Person
+from registry.common.sealing import Unreadable
+from registry.system import Registry
+from tests.support import OTHER_CLERK, act, person
+
+TODAY = date(2026, 11, 22)
+COURT = Actor("judge-7", "dv-source", "330782-court")
+POLICE = Actor("officer-3", "dv-source", "330782-police")
+
+
+def application(registry: Registry, day: date = TODAY) -> tuple[UUID, Person, Person]:
+    man, woman = person(date(1990, 1, 1), "male", "赵刚"), person(date(1992, 2, 2), "female", "钱芳")
+    marriage_id = registry.marriage.apply_for_marriage(act(day), party_a=man, party_b=woman).aggregate_id
+    return marriage_id, man, woman
+
+
+def add_record(registry: Registry, subject: Person, category: str = "criminal-judgment", **dates: date) -> UUID:
+    issued = dates.get("issued_on", date(2024, 5, 1))
+    result = registry.dv_records.add_record(
+        act(TODAY, by=COURT if category != "administrative-detention" else POLICE), subject=subject, category=category,
+        document_number="(2024)浙0782刑初88号", issued_on=issued, expires_on=dates.get("expires_on"),
+    )  # fmt: skip
+    return result.aggregate_id
+
+
+def inquire(registry: Registry, marriage_id: UUID, about: Person, day: date = TODAY, applicant: str = "b") -> UUID:
+    return registry.dv_inquiries.file(
+        act(day), marriage_id=marriage_id, applicant_party=applicant, subject_document_key=about.document_key,
+        subject_name=about.name, pledge_signed=True,
+    ).aggregate_id  # fmt: skip
+
+
+def result_for(registry: Registry, inquiry_id: UUID, reader: Person, day: date = TODAY) -> dict[str, object]:
+    registry.dv_inquiries.approve(act(day), inquiry_id)
+    reader_ref = registry.marriage.person_ref(reader)
+    return registry.dv_inquiries.read_result(
+        act(day, by=Actor(reader_ref, "citizen")), inquiry_id, reader_ref=reader_ref
+    )
+
+
+def test_an_approved_inquiry_discloses_category_and_year_only(registry: Registry) -> None:
+    marriage_id, man, woman = application(registry)
+    add_record(registry, man)
+    add_record(registry, man, "protection-order", issued_on=date(2026, 9, 1), expires_on=date(2027, 3, 1))
+    result = result_for(registry, inquire(registry, marriage_id, man), woman)
+    assert result == {
+        "records": [{"category": "criminal-judgment", "year": 2024}, {"category": "protection-order", "year": 2026}]
+    }
+
+
+def test_no_record_is_said_plainly(registry: Registry) -> None:
+    marriage_id, man, woman = application(registry)
+    assert result_for(registry, inquire(registry, marriage_id, man), woman) == {"records": []}
+
+
+def test_expired_revoked_and_sealed_records_are_not_disclosed(registry: Registry) -> None:
+    marriage_id, man, woman = application(registry)
+    add_record(registry, man, "protection-order", issued_on=date(2026, 1, 1), expires_on=date(2026, 7, 1))
+    revoked = add_record(registry, man, "administrative-detention")
+    registry.dv_records.revoke(act(TODAY, by=POLICE), revoked, reason="wrong person")
+    sealed = add_record(registry, man)
+    registry.dv_records.seal(act(TODAY, by=COURT), sealed, reason="expunged")
+    assert result_for(registry, inquire(registry, marriage_id, man), woman) == {"records": []}
+
+
+def test_only_the_other_party_of_a_pending_application_can_be_asked_about(registry: Registry) -> None:
+    marriage_id, man, _ = application(registry)
+    stranger = person(date(1985, 5, 5), "male", "孙亮")
+    with pytest.raises(NotEligible) as caught:
+        inquire(registry, marriage_id, stranger)
+    assert [f.code for f in caught.value.failures] == ["dv-subject-not-the-other-party"]
+    with pytest.raises(NotEligible):
+        registry.dv_inquiries.file(
+            act(TODAY), marriage_id=marriage_id, applicant_party="b", subject_document_key=man.document_key,
+            subject_name="别人", pledge_signed=True,
+        )  # fmt: skip
+
+
+def test_the_signed_confidentiality_pledge_is_required(registry: Registry) -> None:
+    marriage_id, man, _ = application(registry)
+    with pytest.raises(NotEligible) as caught:
+        registry.dv_inquiries.file(
+            act(TODAY), marriage_id=marriage_id, applicant_party="b", subject_document_key=man.document_key,
+            subject_name=man.name, pledge_signed=False,
+        )  # fmt: skip
+    assert [f.code for f in caught.value.failures] == ["confidentiality-pledge-missing"]
+
+
+def test_the_third_inquiry_in_a_calendar_year_is_refused_and_the_year_turning_resets_it(registry: Registry) -> None:
+    marriage_id, man, _ = application(registry)
+    inquire(registry, marriage_id, man)
+    inquire(registry, marriage_id, man)
+    with pytest.raises(NotEligible) as caught:
+        inquire(registry, marriage_id, man)
+    assert [f.code for f in caught.value.failures] == ["dv-inquiry-limit"]
+    inquire(registry, marriage_id, man, day=date(2027, 1, 1))
+
+
+def test_a_refused_inquiry_does_not_count_against_the_limit(registry: Registry) -> None:
+    marriage_id, man, _ = application(registry)
+    first = inquire(registry, marriage_id, man)
+    registry.dv_inquiries.refuse(act(TODAY), first, reason="pledge form unsigned on paper")
+    inquire(registry, marriage_id, man)
+    inquire(registry, marriage_id, man)
+
+
+def test_an_inquiry_about_a_third_person_in_a_year_is_refused_naming_both_limits(registry: Registry) -> None:
+    applicant = person(date(1992, 2, 2), "female", "钱芳")
+    for n in range(3):
+        other = person(date(1988 + n, 3, 3), "male", f"候选{n}")
+        marriage_id = registry.marriage.apply_for_marriage(act(TODAY), party_a=other, party_b=applicant).aggregate_id
+        if n < 2:
+            inquire(registry, marriage_id, other)
+            continue
+        with pytest.raises(NotEligible) as caught:
+            inquire(registry, marriage_id, other)
+        assert [f.code for f in caught.value.failures] == ["dv-inquiry-limit", "dv-inquiry-subject-limit"]
+
+
+def test_only_a_clerk_of_the_application_office_reviews(registry: Registry) -> None:
+    marriage_id, man, _ = application(registry)
+    inquiry = inquire(registry, marriage_id, man)
+    with pytest.raises(Forbidden):
+        registry.dv_inquiries.approve(act(TODAY, by=OTHER_CLERK), inquiry)
+
+
+def test_only_the_applicant_reads_the_result(registry: Registry) -> None:
+    marriage_id, man, _ = application(registry)
+    inquiry = inquire(registry, marriage_id, man)
+    registry.dv_inquiries.approve(act(TODAY), inquiry)
+    man_ref = registry.marriage.person_ref(man)
+    with pytest.raises(Forbidden):
+        registry.dv_inquiries.read_result(act(TODAY, by=Actor(man_ref, "citizen")), inquiry, reader_ref=man_ref)
+
+
+def test_a_result_cannot_be_read_before_approval(registry: Registry) -> None:
+    marriage_id, man, woman = application(registry)
+    inquiry = inquire(registry, marriage_id, man)
+    ref = registry.marriage.person_ref(woman)
+    with pytest.raises(WrongState):
+        registry.dv_inquiries.read_result(act(TODAY, by=Actor(ref, "citizen")), inquiry, reader_ref=ref)
+
+
+def test_a_sealed_record_can_never_be_decrypted_but_history_replays_and_rebuilds(registry: Registry) -> None:
+    _, man, _ = application(registry)
+    record_id = add_record(registry, man)
+    assert registry.dv_records.details(registry.dv_records.record(record_id)).subject_name == man.name
+    registry.dv_records.seal(act(TODAY, by=COURT), record_id, reason="expunged by court order")
+    assert registry.dv_keys.get(str(record_id)) is None
+    record = registry.dv_records.record(record_id)
+    with pytest.raises(Unreadable):
+        registry.dv_records.details(record)
+    assert [e.originator_version for e in registry.dv_records.events.get(record_id)] == [1, 2]
+    read_side = ReadSide(registry)
+    try:
+        read_side.rebuild("audit_trail")
+        rows = read_side.store.query("SELECT event_type FROM audit_trail WHERE aggregate_id = ?", (str(record_id),))
+        assert sorted(r[0] for r in rows) == ["dv_records:DvRecord.Added", "dv_records:DvRecord.Sealed"]
+    finally:
+        read_side.close()
+
+
+def test_the_inquiry_history_stays_verifiable_after_sealing(registry: Registry) -> None:
+    marriage_id, man, woman = application(registry)
+    record_id = add_record(registry, man)
+    inquiry = inquire(registry, marriage_id, man)
+    result_for(registry, inquiry, woman)
+    registry.dv_records.seal(act(TODAY + timedelta(days=1), by=COURT), record_id, reason="expunged")
+    topics = [type(e).TOPIC for e in registry.dv_inquiries.events.get(inquiry)]  # type: ignore[attr-defined]
+    assert topics == ["marriage:DvInquiry.Filed", "marriage:DvInquiry.Answered", "marriage:DvInquiry.ResultRead"]
+
+
+def raw_store_bytes(registry: Registry) -> bytes:
+    """Every byte of the stores: SQLite files as they lie on disk, or every row of every PostgreSQL table."""
+    settings = registry.settings
+    if not settings.uses_postgres:
+        return b"".join(path.read_bytes() for path in Path(settings.data_dir).glob("*.sqlite*"))
+    conninfo, schema = settings.postgres_target()
+    chunks = []
+    with psycopg.connect(conninfo) as conn:
+        tables = conn.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema LIKE %s",
+            (schema + "%",),
+        ).fetchall()
+        for table_schema, table in tables:
+            for row in conn.execute(f'SELECT * FROM "{table_schema}"."{table}"').fetchall():
+                chunks += [v if isinstance(v, bytes) else str(v).encode() for v in row]
+    return b"\n".join(chunks)
+
+
+def test_no_name_or_identity_number_of_a_dv_subject_is_anywhere_in_the_stores(registry: Registry) -> None:
+    marriage_id, man, woman = application(registry)
+    add_record(registry, man)
+    result_for(registry, inquire(registry, marriage_id, man), woman)
+    read_side = ReadSide(registry)
+    read_side.catch_up()
+    read_side.close()
+    raw = raw_store_bytes(registry)
+    assert str(marriage_id).encode() in raw  # the dump does hold the stores' contents
+    for secret in (man.name, man.document_number, man.document_number[:14]):
+        assert secret.encode() not in raw
