@@ -15,6 +15,7 @@ from api.auth import bearer_authentication
 from api.context import provide_clock, provide_registry
 from api.controllers.audit import AuditController
 from api.controllers.divorces import DivorceController
+from api.controllers.dv import DvInquiryController, DvRecordController
 from api.controllers.health import HealthController
 from api.controllers.marriages import MarriageController
 from api.controllers.persons import PersonController
@@ -64,6 +65,8 @@ def create_app(
             PersonController,
             QueryController,
             AuditController,
+            DvRecordController,
+            DvInquiryController,
         ],
         dependencies={
             "registry": Provide(provide_registry, sync_to_thread=False),

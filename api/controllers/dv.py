@@ -24,7 +24,7 @@ from api.schemas.dv import (
 from registry.common.actors import Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date
-from registry.common.errors import Failure, InvalidInput, NotFound
+from registry.common.errors import Failure, Forbidden, InvalidInput, NotFound
 from registry.common.identity import identify, validated_document_key
 from registry.common.sealing import Unreadable
 from registry.dv_records.record import DvRecord
@@ -180,7 +180,7 @@ class DvInquiryController(Controller):
             applicant = own
         else:
             if principal.office != marriage.office:
-                raise InvalidInput([Failure("wrong-office", "file at the office of the marriage application")])
+                raise Forbidden([Failure("wrong-office", "file at the office of the marriage application")])
             if data.applicant_party is None:
                 raise InvalidInput([Failure("applicant-party-required", "name the applicant: party a or b")])
             applicant = data.applicant_party
