@@ -11,13 +11,20 @@ from projections.rebuild import rebuild
 from projections.runner import Follower, ProjectionService, create_schema
 from projections.store import ViewStore
 from projections.worklists import MarriageWorklist
+from projections.worklists.departments import DepartmentTasks
 from registry.common.ids import PersonKeys
+from registry.deaths.policies import WidowhoodPolicy
 from registry.settings import Settings
 from registry.system import Registry, migrate, open_registry
 
 
 def all_projections(keys: PersonKeys, suffix: str = "") -> list[Projection]:
-    return [AuditTrail(keys, suffix), MaritalStatusIndex(keys, suffix), MarriageWorklist(suffix)]
+    return [
+        AuditTrail(keys, suffix),
+        MaritalStatusIndex(keys, suffix),
+        MarriageWorklist(suffix),
+        DepartmentTasks(suffix),
+    ]
 
 
 def projection_named(name: str, keys: PersonKeys, suffix: str = "") -> Projection:
@@ -43,17 +50,20 @@ class ReadSide:
         self.store = ViewStore(registry.settings)
         self.projections = all_projections(self.keys)
         self.followers = followers_of(registry, self.projections)
+        self.policies = [WidowhoodPolicy(registry.deaths, registry.marriage)]
         self.service: ProjectionService | None = None
 
     def migrate(self) -> None:
         create_schema(self.store, self.projections)
 
     def catch_up(self) -> int:
-        return sum(follower.catch_up(self.store) for follower in self.followers)
+        """Run every process policy and every projection to the head of the logs (policies first)."""
+        reacted = sum(policy.catch_up() for policy in self.policies)
+        return reacted + sum(follower.catch_up(self.store) for follower in self.followers)
 
     def start(self) -> None:
         """Follow the logs in a background thread (the embedded default's `registry serve`)."""
-        self.service = ProjectionService(self.store, self.followers)
+        self.service = ProjectionService(self.store, self.followers, self.policies)
         self.service.start()
 
     def close(self) -> None:

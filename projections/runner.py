@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 from eventsourcing.application import Application
@@ -85,12 +85,19 @@ def create_schema(store: ViewStore, projections: Iterable[Projection]) -> None:
                 cursor.execute(statement)
 
 
-class ProjectionService:
-    """Keeps every follower caught up until stopped."""
+class Policy(Protocol):
+    """A process policy that follows another application's log (see registry/deaths/policies.py)."""
 
-    def __init__(self, store: ViewStore, followers: list[Follower]) -> None:
+    def catch_up(self) -> int: ...
+
+
+class ProjectionService:
+    """Keeps every process policy and every projection caught up until stopped."""
+
+    def __init__(self, store: ViewStore, followers: list[Follower], policies: Sequence[Policy] = ()) -> None:
         self.store = store
         self.followers = followers
+        self.policies = list(policies)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -99,7 +106,8 @@ class ProjectionService:
         try:
             while not self._stop.is_set():
                 try:
-                    processed = sum(f.catch_up(self.store) for f in self.followers)
+                    processed = sum(p.catch_up() for p in self.policies)
+                    processed += sum(f.catch_up(self.store) for f in self.followers)
                 except Exception as error:  # keep serving; the batch was rolled back and will be retried
                     log.error("projection batch failed", error_type=type(error).__name__, exc_info=error)
                     self._stop.wait(1.0)

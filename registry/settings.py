@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from registry.common.workdays import HOLIDAYS_2026, MAKEUP_WORKDAYS_2026
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -32,6 +34,8 @@ class Settings:
                            postgresql:// URL with ?schema= (default: dv-keys.sqlite in the data dir, or the schema
                            <schema>_dv_keys beside the events).
     REGISTRY_DV_POLICE_WARNINGS  y: accept police written warnings as a fourth DV record source (default n).
+    REGISTRY_PUBLIC_HOLIDAYS, REGISTRY_MAKEUP_WORKDAYS  comma-separated ISO dates for working-day deadlines
+                           (default: the 2026 schedule in registry/common/workdays.py).
     """
 
     data_dir: Path
@@ -47,6 +51,8 @@ class Settings:
     projection_batch: int
     dv_keys_url: str | None
     dv_police_warnings: bool
+    public_holidays: str
+    makeup_workdays: str
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -74,6 +80,8 @@ class Settings:
             projection_batch=int(env.get("REGISTRY_PROJECTION_BATCH", "500")),
             dv_keys_url=env.get("REGISTRY_DV_KEYS_URL") or None,
             dv_police_warnings=env.get("REGISTRY_DV_POLICE_WARNINGS", "n").lower() in ("y", "yes", "true", "1"),
+            public_holidays=env.get("REGISTRY_PUBLIC_HOLIDAYS", HOLIDAYS_2026),
+            makeup_workdays=env.get("REGISTRY_MAKEUP_WORKDAYS", MAKEUP_WORKDAYS_2026),
         )
 
     @property

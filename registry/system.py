@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from registry.common.application import RegistryApplication
 from registry.common.ids import PersonKeys
 from registry.common.sealing import KeyStore
+from registry.common.workdays import WorkingCalendar, parse_dates
+from registry.deaths.application import Deaths
 from registry.dv_records.application import DvRegister
 from registry.marriage.application import MarriageRegistry
 from registry.marriage.inquiries import DvInquiryDesk
@@ -24,10 +26,13 @@ class Registry:
     oversight: Oversight
     dv_records: DvRegister
     dv_inquiries: DvInquiryDesk
+    deaths: Deaths
     dv_keys: KeyStore
 
     def applications(self) -> dict[str, RegistryApplication]:
-        applications: list[RegistryApplication] = [self.marriage, self.oversight, self.dv_records, self.dv_inquiries]
+        applications: list[RegistryApplication] = [
+            self.marriage, self.oversight, self.dv_records, self.dv_inquiries, self.deaths,
+        ]  # fmt: skip
         return {application.name: application for application in applications}
 
     def close(self) -> None:
@@ -59,6 +64,12 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
         dv_records=dv_records,
         dv_inquiries=DvInquiryDesk(
             env(DvInquiryDesk.name), person_keys=keys, keys=dv_keys, marriages=marriage, register=dv_records
+        ),
+        deaths=Deaths(
+            env(Deaths.name),
+            person_keys=keys,
+            calendar=WorkingCalendar(parse_dates(settings.public_holidays), parse_dates(settings.makeup_workdays)),
+            marital_status=lambda document_key: getattr(marriage.marital_status(document_key), "status", "unmarried"),
         ),
         dv_keys=dv_keys,
     )

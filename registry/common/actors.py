@@ -16,6 +16,9 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     CITIZEN = "citizen"
     DV_SOURCE = "dv-source"  # a court or police authority that issues domestic-violence records
+    HOSPITAL = "hospital"  # issues medical death certificates
+    POLICE = "police"  # issues police death certificates
+    DEPARTMENT = "department"  # staff of a department acting on its tasks (office = the department's code)
 
 
 @dataclass(frozen=True)

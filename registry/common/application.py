@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import BaseAggregate
-from eventsourcing.persistence import JSONTranscoder, RecordConflictError
+from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Tracking
 
 from registry.common.actors import Act, Actor
 from registry.common.errors import ConcurrentChange, NotFound, VersionMismatch
@@ -123,6 +123,30 @@ class RegistryApplication(Application[UUID]):
             position = max(r.notification.id for r in recordings)
             return CommandResult(subject.id, subject.version, position, aggregate=subject)
         raise ConcurrentChange(detail="the records kept changing concurrently; try again")
+
+
+class TrackedApplication(RegistryApplication):
+    """An application that also follows another's log: its reactions and the position they answer commit together."""
+
+    def construct_recorder(self) -> Any:
+        return self.factory.process_recorder()
+
+    def position_in(self, upstream: str) -> int:
+        """How far this application has followed the upstream application's log."""
+        position: int | None = self.recorder.max_tracking_id(upstream)  # type: ignore[attr-defined]
+        return position or 0
+
+    def save_tracked(self, tracking: Tracking, *aggregates: BaseAggregate[UUID]) -> None:
+        """Save a reaction with its tracking position in one transaction (a repeat fails on the tracking key).
+
+        This is what the library's ProcessApplication does for its own aggregates, here for a policy that changes
+        this application's aggregates in reaction to another application's events.
+        """
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent(tracking=tracking)
+        processing_event.collect_events(*aggregates)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
 
 
 def check_version(aggregate: BaseAggregate[UUID], expected_version: int | None) -> None:

@@ -8,10 +8,11 @@ from typing import Any, ClassVar, Literal
 from uuid import UUID
 
 from eventsourcing.domain import BaseAggregate, Snapshot
+from eventsourcing.persistence import Tracking
 from eventsourcing.utils import EnvType
 
 from registry.common.actors import Act
-from registry.common.application import CommandResult, RegistryApplication, check_version
+from registry.common.application import CommandResult, RegistryApplication, TrackedApplication, check_version
 from registry.common.clock import local_date
 from registry.common.errors import Failure, WrongState
 from registry.common.identity import Person
@@ -25,7 +26,7 @@ from registry.marriage.values import Attendance, CourtJudgment
 JudgmentKind = Literal["divorce", "void", "annulled"]
 
 
-class MarriageRegistry(RegistryApplication):
+class MarriageRegistry(TrackedApplication):
     """Marriage applications, registrations, divorces, court annotations and marital status."""
 
     name = "marriage"
@@ -168,6 +169,24 @@ class MarriageRegistry(RegistryApplication):
             return [marriage, survivor]
 
         return self.execute(act, decide, request_fingerprint=request)
+
+    def widow_spouse_of(self, act: Act, *, deceased_ref: str, died_on: date, tracking: Tracking) -> bool:
+        """React to a registered death, exactly once: a married deceased's spouse becomes widowed.
+
+        Returns whether a marriage ended. The tracking position is saved even when nothing changes.
+        """
+        status = self.find(PersonStatus.id_for(deceased_ref), PersonStatus)
+        current = status.current_marriage if status else None
+        if current is None:
+            self.save_tracked(tracking)
+            return False
+        marriage = self.marriage(current.marriage_id)
+        deceased = "a" if self.person_ref(marriage.party_a) == deceased_ref else "b"
+        marriage.end_by_death(act, deceased=deceased, died_on=died_on)
+        survivor = self._status_of(act, marriage.party("b" if deceased == "a" else "a"))
+        survivor.end_marriage(act, marriage_id=marriage.id, how="widowed", on=died_on)
+        self.save_tracked(tracking, marriage, survivor)
+        return True
 
     # -- divorce by agreement ---------------------------------------------------------------------------------
 

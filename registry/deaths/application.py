@@ -1,0 +1,141 @@
+"""Deaths: registering deaths, the bundled post-death service, and benefit payments after a death."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.domain import BaseAggregate
+from eventsourcing.utils import EnvType
+
+from registry.common.actors import Act
+from registry.common.application import CommandResult, RegistryApplication
+from registry.common.clock import local_date
+from registry.common.errors import Failure, WrongState
+from registry.common.identity import Person
+from registry.common.ids import PersonKeys
+from registry.common.workdays import WorkingCalendar
+from registry.deaths.bundle import BundleCase, NextOfKin, Task
+from registry.deaths.death import Death, DeathIndex, DeathReport
+from registry.deaths.services import DeceasedFacts, KnownFacts, plan_services
+
+REGISTERED, DUPLICATE, FLAGGED = "registered", "duplicate", "flagged-for-review"
+
+
+class Deaths(RegistryApplication):
+    """One death per person; one bundle per death; tasks for departments with working-day deadlines."""
+
+    name = "deaths"
+    value_types: ClassVar[dict[str, type[Any]]] = {
+        **RegistryApplication.value_types,
+        "death_report": DeathReport,
+        "next_of_kin": NextOfKin,
+        "bundle_task": Task,
+    }
+
+    def __init__(
+        self,
+        env: EnvType | None = None,
+        *,
+        person_keys: PersonKeys,
+        calendar: WorkingCalendar,
+        marital_status: Callable[[str], str],
+    ) -> None:
+        super().__init__(env)
+        self.person_keys = person_keys
+        self.calendar = calendar
+        self.marital_status = marital_status
+
+    def death(self, death_id: UUID) -> Death:
+        return self.load(death_id, Death)
+
+    def case(self, case_id: UUID) -> BundleCase:
+        return self.load(case_id, BundleCase)
+
+    def register_death(
+        self, act: Act, *, deceased: Person, report: DeathReport, request: str = ""
+    ) -> tuple[CommandResult, str]:
+        """Register a death, or recognise a second certificate of it (noted if it agrees, flagged if not)."""
+        ref = self.person_keys.ref(deceased.document_key)
+        outcome = REGISTERED
+
+        def decide() -> Sequence[BaseAggregate[UUID]]:
+            nonlocal outcome
+            index = self.find(DeathIndex.id_for(ref), DeathIndex)
+            if index is not None:
+                death = self.death(index.death_id)
+                outcome = FLAGGED if death.receive_report(act, report) else DUPLICATE
+                return [death]
+            outcome = REGISTERED
+            death = Death.register(act, deceased=deceased, deceased_ref=ref, report=report, today=local_date(act.at))
+            return [death, DeathIndex.claim(act, ref, death.id)]
+
+        result = self.execute(act, decide, request_fingerprint=request)
+        return result, outcome
+
+    def resolve_review(
+        self, act: Act, death_id: UUID, *, decision: str, reason: str, request: str = ""
+    ) -> CommandResult:
+        def decide() -> Sequence[BaseAggregate[UUID]]:
+            death = self.death(death_id)
+            death.resolve_review(act, decision=decision, reason=reason)
+            return [death]
+
+        return self.execute(act, decide, request_fingerprint=request)
+
+    def record_payment(
+        self, act: Act, death_id: UUID, *, benefit: str, paid_for: date, amount_fen: int, request: str = ""
+    ) -> CommandResult:
+        def decide() -> Sequence[BaseAggregate[UUID]]:
+            death = self.death(death_id)
+            death.record_payment(act, benefit=benefit, paid_for=paid_for, amount_fen=amount_fen)
+            return [death]
+
+        return self.execute(act, decide, request_fingerprint=request)
+
+    def apply_for_bundle(
+        self, act: Act, *, death_id: UUID, applicant: NextOfKin, facts: DeceasedFacts, request: str = ""
+    ) -> CommandResult:
+        """One application starts every applicable task, each routed, explained and given its deadline."""
+
+        def decide() -> Sequence[BaseAggregate[UUID]]:
+            death = self.death(death_id)
+            if self.find(BundleCase.id_for(death.id), BundleCase) is not None:
+                raise WrongState([Failure("bundle-already-applied", "this death already has its bundled application")])
+            known = KnownFacts(
+                document_type=death.deceased.document_type,
+                died_in_city=death.report.in_city,
+                marital_status=self.marital_status(death.deceased.document_key),
+            )
+            applied_on = local_date(act.at)
+            tasks = [
+                Task(
+                    plan.service,
+                    plan.department,
+                    plan.reason,
+                    self.calendar.add_working_days(applied_on, plan.working_days),
+                )
+                for plan in plan_services(facts, known)
+            ]
+            return [BundleCase.open(act, death_id=death.id, applicant=applicant, tasks=tasks, applied_on=applied_on)]
+
+        return self.execute(act, decide, request_fingerprint=request)
+
+    def act_on_task(
+        self, act: Act, case_id: UUID, service: str, *, action: str, note: str = "", request: str = ""
+    ) -> CommandResult:
+        """A department acknowledges, completes (with its reference) or rejects (with a reason) its task."""
+
+        def decide() -> Sequence[BaseAggregate[UUID]]:
+            case = self.case(case_id)
+            if action == "acknowledge":
+                case.acknowledge(act, service)
+            elif action == "complete":
+                case.complete(act, service, reference=note)
+            else:
+                case.reject(act, service, reason=note)
+            return [case]
+
+        return self.execute(act, decide, request_fingerprint=request)

@@ -1,0 +1,114 @@
+"""Deaths on SQLite and PostgreSQL: one death per person, the bundle's tasks, and widowhood exactly once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from projections.catalog import ReadSide
+from registry.common.actors import Actor
+from registry.common.errors import WrongState
+from registry.deaths.application import DUPLICATE, FLAGGED, REGISTERED
+from registry.deaths.bundle import NextOfKin
+from registry.deaths.death import DeathReport
+from registry.deaths.policies import WidowhoodPolicy
+from registry.deaths.services import DeceasedFacts
+from registry.system import Registry, open_registry
+from tests.support import BOTH_PRESENT, act, person
+
+DIED = date(2026, 11, 19)  # a Thursday
+HOSPITAL = Actor("doctor-1", "hospital", "330782-hospital-1")
+KIN = NextOfKin("王小明", "son", "13800000000", "6222000000000000", "kin-ref")
+
+
+def report(died_on: date = DIED, place: str = "义乌市中心医院") -> DeathReport:
+    return DeathReport("medical", "浙医死证2026-0001", died_on, place, True)
+
+
+def married(registry: Registry):  # type: ignore[no-untyped-def]
+    man, woman = person(date(1950, 1, 1), "male", "王大"), person(date(1952, 2, 2), "female", "李二")
+    marriage = registry.marriage.apply_for_marriage(act(date(2020, 5, 20)), party_a=man, party_b=woman).aggregate_id
+    registry.marriage.register_marriage(act(date(2020, 5, 20)), marriage, attendance=BOTH_PRESENT)
+    return marriage, man, woman
+
+
+def test_a_second_registration_of_the_same_death_is_recognised_not_recorded_twice(registry: Registry) -> None:
+    deceased = person(date(1940, 1, 1), "male")
+    first, outcome = registry.deaths.register_death(act(DIED, by=HOSPITAL), deceased=deceased, report=report())
+    again, duplicate = registry.deaths.register_death(act(DIED), deceased=deceased, report=report())
+    conflicting, flagged = registry.deaths.register_death(act(DIED), deceased=deceased, report=report(place="家中"))
+    assert (outcome, duplicate, flagged) == (REGISTERED, DUPLICATE, FLAGGED)
+    assert first.aggregate_id == again.aggregate_id == conflicting.aggregate_id
+    assert registry.deaths.death(first.aggregate_id).pending_review is not None
+
+
+def test_one_application_starts_every_applicable_task_with_working_day_deadlines(registry: Registry) -> None:
+    deceased = person(date(1940, 1, 1), "male")
+    death, _ = registry.deaths.register_death(act(DIED, by=HOSPITAL), deceased=deceased, report=report())
+    facts = DeceasedFacts(pension=True, driving_licence=True, eco_burial=True)
+    case_id = registry.deaths.apply_for_bundle(
+        act(DIED), death_id=death.aggregate_id, applicant=KIN, facts=facts
+    ).aggregate_id
+    tasks = registry.deaths.case(case_id).tasks
+    assert set(tasks) == {"household-registration-cancellation", "pension-settlement",
+                          "driving-licence-cancellation", "funeral-fee-waiver", "eco-burial-reward"}  # fmt: skip
+    assert tasks["household-registration-cancellation"].due_on == date(2026, 11, 23)  # 2 working days after Thursday
+    assert tasks["household-registration-cancellation"].department == "police"
+    with pytest.raises(WrongState):
+        registry.deaths.apply_for_bundle(act(DIED), death_id=death.aggregate_id, applicant=KIN, facts=facts)
+
+
+def test_the_department_worklist_shows_open_and_overdue_tasks(registry: Registry) -> None:
+    deceased = person(date(1940, 1, 1), "male")
+    death, _ = registry.deaths.register_death(act(DIED, by=HOSPITAL), deceased=deceased, report=report())
+    case_id = registry.deaths.apply_for_bundle(act(DIED), death_id=death.aggregate_id, applicant=KIN,
+                                               facts=DeceasedFacts()).aggregate_id  # fmt: skip
+    police = Actor("officer-9", "department", "police")
+    registry.deaths.act_on_task(
+        act(DIED, by=police), case_id, "household-registration-cancellation", action="acknowledge"
+    )
+    read_side = ReadSide(registry)
+    try:
+        read_side.catch_up()
+        rows = read_side.store.query("SELECT service, state, due_on FROM department_tasks WHERE department = 'police'")
+        assert rows == [("household-registration-cancellation", "acknowledged", "2026-11-23")]
+    finally:
+        read_side.close()
+
+
+def test_the_death_of_a_married_person_widows_the_spouse_exactly_once_even_across_a_restart(registry: Registry) -> None:
+    marriage_id, man, woman = married(registry)
+    registry.deaths.register_death(act(DIED, by=HOSPITAL), deceased=man, report=report())
+    registry.deaths.register_death(act(DIED, by=HOSPITAL), deceased=person(date(1930, 3, 3), "female"), report=report())
+    policy = WidowhoodPolicy(registry.deaths, registry.marriage)
+    assert policy.catch_up() == 2
+    assert registry.marriage.marital_status(woman.document_key).status == "widowed"  # type: ignore[union-attr]
+    assert registry.marriage.marriage(marriage_id).state == "ended-by-death"
+    head = registry.marriage.recorder.max_notification_id()
+    restarted = open_registry(registry.settings)  # a new process: it knows only what was saved
+    try:
+        assert WidowhoodPolicy(restarted.deaths, restarted.marriage).catch_up() == 0
+        assert restarted.marriage.recorder.max_notification_id() == head
+    finally:
+        restarted.close()
+
+
+def test_a_widowed_spouse_may_remarry(registry: Registry) -> None:
+    _, man, woman = married(registry)
+    registry.deaths.register_death(act(DIED, by=HOSPITAL), deceased=man, report=report())
+    WidowhoodPolicy(registry.deaths, registry.marriage).catch_up()
+    again = registry.marriage.apply_for_marriage(act(DIED), party_a=person(date(1950, 6, 6), "male"), party_b=woman)
+    registry.marriage.register_marriage(act(DIED), again.aggregate_id, attendance=BOTH_PRESENT)
+    assert registry.marriage.marital_status(woman.document_key).status == "married"  # type: ignore[union-attr]
+
+
+def test_benefit_payments_after_the_death_are_flagged_for_recovery(registry: Registry) -> None:
+    death, _ = registry.deaths.register_death(act(DIED, by=HOSPITAL), deceased=person(date(1940, 1, 1), "male"),
+                                              report=report())  # fmt: skip
+    desk = Actor("staff-5", "department", "social-security")
+    paid_for = date(2026, 11, 30)
+    registry.deaths.record_payment(act(DIED, by=desk), death.aggregate_id, benefit="pension", paid_for=paid_for,
+                                   amount_fen=210000)  # fmt: skip
+    [*_, payment] = registry.deaths.events.get(death.aggregate_id)
+    assert payment.flagged_for_recovery is True  # type: ignore[attr-defined]
