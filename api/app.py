@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from api.auth import bearer_authentication
 from api.context import provide_clock, provide_registry
 from api.controllers.audit import AuditController
+from api.controllers.deaths import BundleController, DeathController, DepartmentWorklistController
 from api.controllers.divorces import DivorceController
 from api.controllers.dv import DvInquiryController, DvRecordController
 from api.controllers.health import HealthController
@@ -67,6 +68,9 @@ def create_app(
             AuditController,
             DvRecordController,
             DvInquiryController,
+            DeathController,
+            BundleController,
+            DepartmentWorklistController,
         ],
         dependencies={
             "registry": Provide(provide_registry, sync_to_thread=False),

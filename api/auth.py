@@ -60,7 +60,7 @@ def _verified(secret: str, token: str) -> tuple[Principal, float]:
     except (jwt.PyJWTError, ValueError) as error:
         raise NotAuthorizedException(detail=f"invalid bearer token: {type(error).__name__}") from None
     office = str(claims.get("office", ""))
-    if role in (Role.CLERK, Role.COURT, Role.DV_SOURCE) and not office:
+    if role not in (Role.SUPERVISOR, Role.AUDITOR, Role.CITIZEN) and not office:
         raise NotAuthorizedException(detail=f"a {role.value} token must name an office")
     principal = Principal(subject=str(claims["sub"]), role=role, office=office, scopes=tuple(claims.get("scopes", ())))
     return principal, float(claims["exp"])

@@ -26,7 +26,8 @@ class Settings:
     REGISTRY_JWT_SECRET, REGISTRY_PERSON_HASH_KEY, REGISTRY_EVENT_CIPHER_KEY (base64 of 32 bytes)
                            secrets; unset, development keys are created and kept under the data dir.
     REGISTRY_LOG_FORMAT    json | console | auto (console on a terminal, JSON elsewhere).
-    REGISTRY_POOL_SIZE     PostgreSQL connections per process (default 10).
+    REGISTRY_POOL_SIZE     PostgreSQL connections at most per application and process (default 10); each
+                           application keeps one open when idle and opens more under load.
     REGISTRY_AGGREGATE_CACHE   aggregates kept in memory per application, fast-forwarded from the store on every
                            read, so that long-lived aggregates (certificate books) are not replayed (default 5000).
     REGISTRY_PROJECTION_BATCH  events per projection transaction (default 500).
@@ -122,8 +123,9 @@ class Settings:
             "POSTGRES_USER": unquote(url.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(url.password or ""),
             "POSTGRES_SCHEMA": schema,
-            "POSTGRES_POOL_SIZE": str(self.pool_size),
-            "POSTGRES_MAX_OVERFLOW": "0",
+            # The library's pool keeps pool_size connections open: one each, the rest opened under load.
+            "POSTGRES_POOL_SIZE": "1",
+            "POSTGRES_MAX_OVERFLOW": str(max(self.pool_size - 1, 0)),
             "POSTGRES_LOCK_TIMEOUT": "5",
             "CREATE_TABLE": "n",
             **common,

@@ -1,0 +1,225 @@
+"""Deaths and the bundled post-death service ("after a death, one application")."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Response, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from api.auth import allow
+from api.context import AnyRequest, act_of, answer, principal_of, request_fingerprint
+from api.controllers.marriages import party_read, person_from
+from api.controllers.queries import WaitFor
+from api.schemas.common import mask
+from api.schemas.deaths import (
+    BenefitPayment,
+    BundleCreate,
+    BundleRead,
+    DeathCreate,
+    DeathRead,
+    DeathReview,
+    DepartmentTaskRow,
+    DepartmentWorklist,
+    PaymentRead,
+    TaskAction,
+    TaskRead,
+)
+from api.views import VIEW_POSITION_HEADER, reached
+from registry.common.actors import Role
+from registry.common.application import CommandResult
+from registry.common.clock import Clock, local_date
+from registry.common.errors import Failure, InvalidInput, NotFound
+from registry.common.identity import validated_document_key
+from registry.deaths.application import DUPLICATE, FLAGGED
+from registry.deaths.bundle import BundleCase, NextOfKin
+from registry.deaths.death import Death, DeathReport
+from registry.deaths.services import DeceasedFacts
+from registry.system import Registry
+
+STATUS_BY_OUTCOME = {DUPLICATE: 200, FLAGGED: 202}
+OFFICIALS = (Role.CLERK, Role.SUPERVISOR, Role.AUDITOR, Role.DEPARTMENT)
+
+
+def death_read(death: Death, outcome: str | None = None) -> DeathRead:
+    return DeathRead(
+        id=death.id, version=death.version, outcome=outcome, deceased=party_read(death.deceased),
+        died_on=death.report.died_on, place=death.report.place, in_city=death.report.in_city,
+        funeral_fee_waived=death.funeral_fee_waived, review_pending=death.pending_review is not None,
+    )  # fmt: skip
+
+
+def bundle_read(case: BundleCase, today: date) -> BundleRead:
+    return BundleRead(
+        id=case.id, version=case.version, death_id=case.death_id, applied_on=case.applied_on, completed=case.completed,
+        applicant_name=case.applicant.name, relationship=case.applicant.relationship,
+        payout_account_masked=mask(case.applicant.payout_account),
+        tasks=[
+            TaskRead(
+                service=t.service, department=t.department, reason=t.reason, due_on=t.due_on,
+                overdue=not t.is_done and t.due_on < today, state=t.state, reference=t.reference,
+                rejection_reason=t.rejection_reason,
+            )
+            for t in case.tasks.values()
+        ],
+    )  # fmt: skip
+
+
+def visible_case(registry: Registry, request: AnyRequest, case_id: UUID) -> BundleCase:
+    """Officials see every case; a citizen only the case they applied for."""
+    case = registry.deaths.case(case_id)
+    principal = principal_of(request)
+    if principal.role == Role.CITIZEN and principal.subject != case.applicant.person_ref:
+        raise NotFound(detail="no case with that id")
+    return case
+
+
+def case_answer(registry: Registry, result: CommandResult, clock: Clock, status: int = 200) -> Response[Any]:
+    case = registry.deaths.subject_of(result, BundleCase)
+    location = f"/v1/bundle-cases/{case.id}" if status == 201 else None
+    today = local_date(clock.now())
+    return answer(bundle_read(case, today), version=case.version, result=result, status=status, location=location)
+
+
+class DeathController(Controller):
+    path = "/v1/deaths"
+    tags = ("deaths",)
+
+    @post("/", guards=[allow(Role.HOSPITAL, Role.POLICE, Role.CLERK)], sync_to_thread=True, status_code=201)
+    def register(
+        self, request: AnyRequest, data: JSONBody[DeathCreate], registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> Response[DeathRead]:  # fmt: skip
+        """Register a death from its certificate: 201 new, 200 a duplicate report, 202 a conflicting one flagged."""
+        act = act_of(request, clock)
+        report = DeathReport(data.certificate_kind, data.certificate_number, data.died_on, data.place, data.in_city)
+        result, outcome = registry.deaths.register_death(
+            act, deceased=person_from(data.deceased, act), report=report, request=request_fingerprint(request, data)
+        )
+        death = registry.deaths.subject_of(result, Death)
+        status = STATUS_BY_OUTCOME.get(outcome, 201)
+        location = f"/v1/deaths/{death.id}" if status == 201 else None
+        return answer(
+            death_read(death, outcome), version=death.version, result=result, status=status, location=location
+        )
+
+    @get("/{death_id:uuid}", guards=[allow(*OFFICIALS)], sync_to_thread=True)
+    def read(self, death_id: FromPath[UUID], registry: NamedDependency[Registry]) -> Response[DeathRead]:
+        """A registered death."""
+        death = registry.deaths.death(death_id)
+        return answer(death_read(death), version=death.version)
+
+    @post("/{death_id:uuid}/review", guards=[allow(Role.SUPERVISOR)], sync_to_thread=True, status_code=200)
+    def review(
+        self, request: AnyRequest, death_id: FromPath[UUID], data: JSONBody[DeathReview],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[DeathRead]:  # fmt: skip
+        """Resolve a conflicting report: keep the registered details, or correct them from the report."""
+        result = registry.deaths.resolve_review(
+            act_of(request, clock), death_id, decision=data.decision, reason=data.reason,
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
+        death = registry.deaths.subject_of(result, Death)
+        return answer(death_read(death), version=death.version, result=result)
+
+    @post("/{death_id:uuid}/benefit-payments", guards=[allow(Role.DEPARTMENT)], sync_to_thread=True, status_code=200)
+    def payment(
+        self, request: AnyRequest, death_id: FromPath[UUID], data: JSONBody[BenefitPayment],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> PaymentRead:  # fmt: skip
+        """Record a benefit payment; one for a day after the death is flagged for recovery."""
+        registry.deaths.record_payment(
+            act_of(request, clock), death_id, benefit=data.benefit, paid_for=data.paid_for,
+            amount_fen=data.amount_fen, request=request_fingerprint(request, data),
+        )  # fmt: skip
+        death = registry.deaths.death(death_id)
+        return PaymentRead(death_id=death_id, flagged_for_recovery=data.paid_for > death.report.died_on)
+
+
+class BundleController(Controller):
+    path = "/v1/bundle-cases"
+    tags = ("deaths",)
+
+    @post("/", guards=[allow(Role.CITIZEN, Role.CLERK)], sync_to_thread=True, status_code=201)
+    def apply(
+        self, request: AnyRequest, data: JSONBody[BundleCreate], registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> Response[BundleRead]:  # fmt: skip
+        """One application by a next of kin starts every follow-up task."""
+        act = act_of(request, clock)
+        principal = principal_of(request)
+        if principal.role == Role.CITIZEN:
+            applicant_ref = principal.subject
+        elif data.applicant.document is None:
+            raise InvalidInput([Failure("applicant-document-required", "a clerk gives the applicant's document")])
+        else:
+            document = data.applicant.document
+            key = validated_document_key(
+                document.document_type, document.document_number, document.nationality, today=local_date(act.at)
+            )
+            applicant_ref = registry.marriage.person_keys.ref(key)
+        kin = NextOfKin(data.applicant.name, data.applicant.relationship, data.applicant.contact_phone,
+                        data.applicant.payout_account, applicant_ref)  # fmt: skip
+        facts = DeceasedFacts(**{name: getattr(data.facts, name) for name in data.facts.__struct_fields__})
+        result = registry.deaths.apply_for_bundle(
+            act, death_id=data.death_id, applicant=kin, facts=facts, request=request_fingerprint(request, data)
+        )
+        return case_answer(registry, result, clock, status=201)
+
+    @get("/{case_id:uuid}", guards=[allow(Role.CITIZEN, *OFFICIALS)], sync_to_thread=True)
+    def read(
+        self, request: AnyRequest, case_id: FromPath[UUID], registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> Response[BundleRead]:  # fmt: skip
+        """The case and every task's state: the family follows every step."""
+        case = visible_case(registry, request, case_id)
+        return answer(bundle_read(case, local_date(clock.now())), version=case.version)
+
+    @post("/{case_id:uuid}/tasks/{service:str}/{action:str}", guards=[allow(Role.DEPARTMENT)], sync_to_thread=True,
+          status_code=200)  # fmt: skip
+    def act_on_task(
+        self, request: AnyRequest, case_id: FromPath[UUID], service: FromPath[str], action: FromPath[str],
+        data: JSONBody[TaskAction], registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[BundleRead]:  # fmt: skip
+        """acknowledgement, completion (note = the department's reference) or rejection (note = the reason)."""
+        actions = {"acknowledgement": "acknowledge", "completion": "complete", "rejection": "reject"}
+        if action not in actions:
+            raise NotFound(detail="no such task action: acknowledgement, completion or rejection")
+        if action != "acknowledgement" and not data.note.strip():
+            raise InvalidInput([Failure("note-required", "a completion needs its reference, a rejection its reason")])
+        result = registry.deaths.act_on_task(
+            act_of(request, clock), case_id, service, action=actions[action], note=data.note,
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
+        return case_answer(registry, result, clock)
+
+
+class DepartmentWorklistController(Controller):
+    path = "/v1/worklists/department"
+    tags = ("deaths",)
+
+    @get("/", guards=[allow(Role.DEPARTMENT)], sync_to_thread=True)
+    def worklist(
+        self, request: AnyRequest, state: State, clock: NamedDependency[Clock], wait_for: WaitFor = None,
+        overdue_only: FromQuery[bool] = False,
+    ) -> Response[DepartmentWorklist]:  # fmt: skip
+        """The caller's department's open tasks, earliest deadline first."""
+        department = principal_of(request).office
+        position = reached(state.read_side, "deaths", wait_for)
+        today = local_date(clock.now()).isoformat()
+        rows = state.read_side.store.query(
+            "SELECT case_id, service, reason, due_on, state FROM department_tasks WHERE department = ? "
+            "AND state IN ('open', 'acknowledged') ORDER BY due_on, case_id",
+            (department,),
+        )
+        tasks = [
+            DepartmentTaskRow(case_id=c, service=s, reason=r, due_on=date.fromisoformat(d), state=st, overdue=d < today)
+            for c, s, r, d, st in rows
+            if not overdue_only or d < today
+        ]
+        body = DepartmentWorklist(department=department, tasks=tasks)
+        return Response(body, headers={VIEW_POSITION_HEADER: f"deaths={position}"})

@@ -1,0 +1,117 @@
+"""Bodies of the deaths and post-death bundle APIs."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+from api.schemas.common import IdentityDocumentIn, Input, Output, PartyIn, PartyRead, Reason, ShortText
+
+
+class DeathCreate(Input, kw_only=True):
+    deceased: PartyIn
+    certificate_kind: Literal["medical", "police"]
+    certificate_number: ShortText
+    died_on: date
+    place: ShortText
+    in_city: bool
+
+
+class DeathReview(Input, kw_only=True):
+    decision: Literal["keep", "correct"]
+    reason: Reason
+
+
+class BenefitPayment(Input, kw_only=True):
+    benefit: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    paid_for: date
+    amount_fen: Annotated[int, msgspec.Meta(ge=1, le=10_000_000_00)]
+
+
+class DeathRead(Output, kw_only=True):
+    id: UUID
+    version: int
+    outcome: str | None
+    deceased: PartyRead
+    died_on: date
+    place: str
+    in_city: bool
+    funeral_fee_waived: bool
+    review_pending: bool
+
+
+class PaymentRead(Output, kw_only=True):
+    death_id: UUID
+    flagged_for_recovery: bool
+
+
+class NextOfKinIn(Input, kw_only=True):
+    name: ShortText
+    relationship: Literal["spouse", "child", "parent", "sibling", "grandchild", "other-relative"]
+    contact_phone: Annotated[str, msgspec.Meta(pattern=r"^\+?[0-9\-]{6,20}$")]
+    payout_account: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{10,30}$")]
+    document: IdentityDocumentIn | None = None
+
+
+class FactsIn(Input, kw_only=True):
+    medical_insurance: bool = False
+    pension: bool = False
+    social_insurance: bool = False
+    housing_fund: bool = False
+    subsistence_allowance: bool = False
+    extreme_poverty_support: bool = False
+    elderly_allowance: bool = False
+    disability_allowance: bool = False
+    disability_card: bool = False
+    driving_licence: bool = False
+    eco_burial: bool = False
+
+
+class BundleCreate(Input, kw_only=True):
+    death_id: UUID
+    applicant: NextOfKinIn
+    facts: FactsIn
+
+
+class TaskAction(Input, kw_only=True):
+    note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+
+
+class TaskRead(Output, kw_only=True):
+    service: str
+    department: str
+    reason: str
+    due_on: date
+    overdue: bool
+    state: str
+    reference: str | None
+    rejection_reason: str | None
+
+
+class BundleRead(Output, kw_only=True):
+    id: UUID
+    version: int
+    death_id: UUID
+    applied_on: date
+    completed: bool
+    applicant_name: str
+    relationship: str
+    payout_account_masked: str
+    tasks: list[TaskRead]
+
+
+class DepartmentTaskRow(Output, kw_only=True):
+    case_id: str
+    service: str
+    reason: str
+    due_on: date
+    state: str
+    overdue: bool
+
+
+class DepartmentWorklist(Output, kw_only=True):
+    department: str
+    tasks: list[DepartmentTaskRow]

@@ -1,0 +1,84 @@
+"""The post-death service over HTTP: certificates, the family's one application, departments' tasks."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from litestar.testing import TestClient
+
+from registry.common.actors import Role
+from registry.common.clock import FixedClock
+from tests.api.conftest import Tokens
+from tests.support import resident_id
+
+Client = TestClient  # type: ignore[type-arg]
+
+
+def certificate(number: str, place: str = "义乌市中心医院") -> dict[str, Any]:
+    return {
+        "deceased": {"document_number": number, "name": "王大"},
+        "certificate_kind": "medical",
+        "certificate_number": "浙医死证2026-0001",
+        "died_on": "2026-11-20",
+        "place": place,
+        "in_city": True,
+    }
+
+
+def test_a_death_is_registered_once_and_later_certificates_are_recognised(client: Client, tokens: Tokens) -> None:
+    hospital = tokens.header(Role.HOSPITAL, "doctor-1", "330782-hospital-1")
+    number = resident_id(date(1940, 1, 1), "male")
+    first = client.post("/v1/deaths", json=certificate(number), headers=hospital)
+    assert (first.status_code, first.json()["outcome"], first.json()["funeral_fee_waived"]) == (201, "registered", True)
+    again = client.post("/v1/deaths", json=certificate(number), headers=tokens.clerk)
+    assert (again.status_code, again.json()["id"]) == (200, first.json()["id"])
+    conflicting = client.post("/v1/deaths", json=certificate(number, place="家中"), headers=tokens.clerk)
+    assert (conflicting.status_code, conflicting.json()["review_pending"]) == (202, True)
+    review = {"decision": "keep", "reason": "the hospital certificate is right"}
+    assert client.post(f"/v1/deaths/{first.json()['id']}/review", json=review, headers=tokens.clerk).status_code == 403
+    resolved = client.post(f"/v1/deaths/{first.json()['id']}/review", json=review, headers=tokens.supervisor)
+    assert resolved.json()["review_pending"] is False
+    assert number not in first.text
+
+
+def test_the_family_applies_once_and_follows_every_task(client: Client, tokens: Tokens, clock: FixedClock) -> None:
+    hospital = tokens.header(Role.HOSPITAL, "doctor-1", "330782-hospital-1")
+    death = client.post("/v1/deaths", json=certificate(resident_id(date(1940, 1, 1), "male")), headers=hospital).json()
+    son = resident_id(date(1970, 5, 5), "male")
+    body = {"death_id": death["id"], "facts": {"pension": True},
+            "applicant": {"name": "王小明", "relationship": "child", "contact_phone": "13800000000",
+                          "payout_account": "6222000000000000"}}  # fmt: skip
+    applied = client.post("/v1/bundle-cases", json=body, headers=tokens.citizen(son))
+    assert applied.status_code == 201, applied.text
+    case = applied.json()
+    services = {t["service"]: t for t in case["tasks"]}
+    assert set(services) == {"household-registration-cancellation", "pension-settlement", "funeral-fee-waiver"}
+    assert services["household-registration-cancellation"]["due_on"] == "2026-11-24"
+    assert case["payout_account_masked"].count("*") > 0 and "6222000000000000" not in applied.text
+    stranger = tokens.citizen(resident_id(date(1980, 1, 1), "male"))
+    assert client.get(f"/v1/bundle-cases/{case['id']}", headers=stranger).status_code == 404
+    police = tokens.header(Role.DEPARTMENT, "officer-9", "police")
+    funeral = tokens.header(Role.DEPARTMENT, "staff-2", "funeral-service")
+    task = f"/v1/bundle-cases/{case['id']}/tasks/household-registration-cancellation"
+    assert client.post(f"{task}/completion", json={"note": "户销1"}, headers=funeral).status_code == 403
+    clock.advance(timedelta(days=4))
+    position = client.post(f"{task}/acknowledgement", json={}, headers=police).headers["registry-log-position"]
+    worklist = client.get(f"/v1/worklists/department?wait_for={position}&overdue_only=true", headers=police).json()
+    assert [t["service"] for t in worklist["tasks"]] == ["household-registration-cancellation"]
+    done = client.post(f"{task}/completion", json={"note": "户销2026-1"}, headers=police)
+    assert done.status_code == 200
+    followed = client.get(f"/v1/bundle-cases/{case['id']}", headers=tokens.citizen(son)).json()
+    state = {t["service"]: (t["state"], t["reference"]) for t in followed["tasks"]}
+    assert state["household-registration-cancellation"] == ("completed", "户销2026-1")
+    again = client.post("/v1/bundle-cases", json=body, headers=tokens.citizen(son))
+    assert (again.status_code, again.json()["type"]) == (409, "/problems/bundle-already-applied")
+
+
+def test_a_benefit_paid_after_the_death_is_flagged(client: Client, tokens: Tokens) -> None:
+    hospital = tokens.header(Role.HOSPITAL, "doctor-1", "330782-hospital-1")
+    death = client.post("/v1/deaths", json=certificate(resident_id(date(1940, 1, 1), "male")), headers=hospital).json()
+    desk = tokens.header(Role.DEPARTMENT, "staff-5", "social-security")
+    payment = {"benefit": "pension", "paid_for": "2026-11-21", "amount_fen": 210000}
+    response = client.post(f"/v1/deaths/{death['id']}/benefit-payments", json=payment, headers=desk)
+    assert response.json()["flagged_for_recovery"] is True
