@@ -14,6 +14,11 @@ from litestar.openapi.spec import Components, SecurityScheme
 from api.auth import bearer_authentication
 from api.context import provide_clock, provide_registry
 from api.controllers.audit import AuditController
+from api.controllers.burial import (
+    EcoBurialStatisticsController,
+    RewardClaimController,
+    RewardScheduleController,
+)
 from api.controllers.deaths import BundleController, DeathController, DepartmentWorklistController
 from api.controllers.divorces import DivorceController
 from api.controllers.dv import DvInquiryController, DvRecordController
@@ -71,6 +76,9 @@ def create_app(
             DeathController,
             BundleController,
             DepartmentWorklistController,
+            RewardScheduleController,
+            RewardClaimController,
+            EcoBurialStatisticsController,
         ],
         dependencies={
             "registry": Provide(provide_registry, sync_to_thread=False),

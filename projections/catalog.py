@@ -8,12 +8,13 @@ from projections.audit_trail import AuditTrail
 from projections.base import REBUILD_SUFFIX, Projection
 from projections.marital_status import MaritalStatusIndex
 from projections.rebuild import rebuild
-from projections.runner import Follower, ProjectionService, create_schema
+from projections.rewards_ledger import BurialUptake, RewardsLedger
+from projections.runner import Follower, Policy, ProjectionService, create_schema
 from projections.store import ViewStore
 from projections.worklists import MarriageWorklist
 from projections.worklists.departments import DepartmentTasks
 from registry.common.ids import PersonKeys
-from registry.deaths.policies import WidowhoodPolicy
+from registry.deaths.policies import EcoBurialTaskPolicy, WidowhoodPolicy
 from registry.settings import Settings
 from registry.system import Registry, migrate, open_registry
 
@@ -24,6 +25,8 @@ def all_projections(keys: PersonKeys, suffix: str = "") -> list[Projection]:
         MaritalStatusIndex(keys, suffix),
         MarriageWorklist(suffix),
         DepartmentTasks(suffix),
+        RewardsLedger(suffix),
+        BurialUptake(suffix),
     ]
 
 
@@ -50,7 +53,10 @@ class ReadSide:
         self.store = ViewStore(registry.settings)
         self.projections = all_projections(self.keys)
         self.followers = followers_of(registry, self.projections)
-        self.policies = [WidowhoodPolicy(registry.deaths, registry.marriage)]
+        self.policies: list[Policy] = [
+            WidowhoodPolicy(registry.deaths, registry.marriage),
+            EcoBurialTaskPolicy(registry.burial, registry.deaths),
+        ]
         self.service: ProjectionService | None = None
 
     def migrate(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from registry.burial.application import EcoBurialRewards
 from registry.common.application import RegistryApplication
 from registry.common.ids import PersonKeys
 from registry.common.sealing import KeyStore
@@ -27,11 +28,12 @@ class Registry:
     dv_records: DvRegister
     dv_inquiries: DvInquiryDesk
     deaths: Deaths
+    burial: EcoBurialRewards
     dv_keys: KeyStore
 
     def applications(self) -> dict[str, RegistryApplication]:
         applications: list[RegistryApplication] = [
-            self.marriage, self.oversight, self.dv_records, self.dv_inquiries, self.deaths,
+            self.marriage, self.oversight, self.dv_records, self.dv_inquiries, self.deaths, self.burial,
         ]  # fmt: skip
         return {application.name: application for application in applications}
 
@@ -57,6 +59,12 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
     dv_records = DvRegister(
         env(DvRegister.name), person_keys=keys, keys=dv_keys, police_warnings=settings.dv_police_warnings
     )
+    deaths = Deaths(
+        env(Deaths.name),
+        person_keys=keys,
+        calendar=WorkingCalendar(parse_dates(settings.public_holidays), parse_dates(settings.makeup_workdays)),
+        marital_status=lambda document_key: getattr(marriage.marital_status(document_key), "status", "unmarried"),
+    )
     return Registry(
         settings=settings,
         marriage=marriage,
@@ -65,12 +73,8 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
         dv_inquiries=DvInquiryDesk(
             env(DvInquiryDesk.name), person_keys=keys, keys=dv_keys, marriages=marriage, register=dv_records
         ),
-        deaths=Deaths(
-            env(Deaths.name),
-            person_keys=keys,
-            calendar=WorkingCalendar(parse_dates(settings.public_holidays), parse_dates(settings.makeup_workdays)),
-            marital_status=lambda document_key: getattr(marriage.marital_status(document_key), "status", "unmarried"),
-        ),
+        deaths=deaths,
+        burial=EcoBurialRewards(env(EcoBurialRewards.name), deaths=deaths),
         dv_keys=dv_keys,
     )
 

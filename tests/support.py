@@ -16,6 +16,7 @@ OTHER_OFFICE = "330782002"
 CLERK = Actor("clerk-1", "clerk", OFFICE)
 OTHER_CLERK = Actor("clerk-2", "clerk", OTHER_OFFICE)
 COURT = Actor("judge-1", "court", "330782-court")
+SUPERVISOR = Actor("supervisor-1", "supervisor", "330782")
 
 _sequence = itertools.count(1)
 

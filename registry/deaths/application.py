@@ -8,10 +8,11 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import BaseAggregate
+from eventsourcing.persistence import Tracking
 from eventsourcing.utils import EnvType
 
 from registry.common.actors import Act
-from registry.common.application import CommandResult, RegistryApplication
+from registry.common.application import CommandResult, RegistryApplication, TrackedApplication
 from registry.common.clock import local_date
 from registry.common.errors import Failure, WrongState
 from registry.common.identity import Person
@@ -24,7 +25,7 @@ from registry.deaths.services import DeceasedFacts, KnownFacts, plan_services
 REGISTERED, DUPLICATE, FLAGGED = "registered", "duplicate", "flagged-for-review"
 
 
-class Deaths(RegistryApplication):
+class Deaths(TrackedApplication):
     """One death per person; one bundle per death; tasks for departments with working-day deadlines."""
 
     name = "deaths"
@@ -53,6 +54,22 @@ class Deaths(RegistryApplication):
 
     def case(self, case_id: UUID) -> BundleCase:
         return self.load(case_id, BundleCase)
+
+    def died_on(self, death_id: UUID) -> date:
+        return self.death(death_id).report.died_on
+
+    def complete_task_by_policy(
+        self, act: Act, *, death_id: UUID, service: str, reference: str, tracking: Tracking
+    ) -> bool:
+        """Another context completed this death's task (e.g. the eco-burial reward was paid): exactly once."""
+        case = self.find(BundleCase.id_for(death_id), BundleCase)
+        task = case.tasks.get(service) if case else None
+        if case is None or task is None or task.is_done:
+            self.save_tracked(tracking)
+            return False
+        case.complete(act, service, reference=reference)
+        self.save_tracked(tracking, case)
+        return True
 
     def register_death(
         self, act: Act, *, deceased: Person, report: DeathReport, request: str = ""

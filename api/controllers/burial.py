@@ -1,0 +1,185 @@
+"""Eco-burial rewards: the schedule, claims, and their ledger and uptake statistics."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Response, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from api.auth import allow
+from api.context import AnyRequest, act_of, answer, principal_of, request_fingerprint
+from api.controllers.queries import WaitFor
+from api.schemas.burial import (
+    ClaimCreate,
+    ClaimDecision,
+    ClaimRead,
+    EcoBurialStatistics,
+    LedgerRow,
+    ScheduleEntryIn,
+    ScheduleEntryRead,
+    ScheduleRead,
+    UptakeRow,
+)
+from api.schemas.common import mask
+from api.views import VIEW_POSITION_HEADER, reached
+from registry.burial.claim import BurialRecord, Claimant, CremationRecord, RewardClaim
+from registry.burial.schedule import DEFAULT_SCHEDULE, ScheduleEntry
+from registry.common.actors import Role
+from registry.common.application import CommandResult
+from registry.common.clock import Clock, local_date
+from registry.common.errors import Failure, InvalidInput, NotFound
+from registry.common.identity import validated_document_key
+from registry.system import Registry
+
+OFFICIALS = (Role.CLERK, Role.SUPERVISOR, Role.AUDITOR)
+ACTIONS = {"approval": "approve", "rejection": "reject", "payment": "pay", "recovery": "recover"}
+
+
+def claim_read(claim: RewardClaim) -> ClaimRead:
+    return ClaimRead(
+        id=claim.id, version=claim.version, death_id=claim.death_id, state=claim.state, burial_kind=claim.burial.kind,
+        buried_on=claim.burial.buried_on, amount_fen=claim.amount_fen, claimant_name=claim.claimant.name,
+        payout_account_masked=mask(claim.claimant.payout_account), reason=claim.reason,
+        payment_reference=claim.payment_reference,
+    )  # fmt: skip
+
+
+def claim_answer(registry: Registry, result: CommandResult, status: int = 200) -> Response[Any]:
+    claim = registry.burial.subject_of(result, RewardClaim)
+    location = f"/v1/reward-claims/{claim.id}" if status == 201 else None
+    return answer(claim_read(claim), version=claim.version, result=result, status=status, location=location)
+
+
+def schedule_read(registry: Registry) -> ScheduleRead:
+    """Every entry of the schedule, the default first."""
+    schedule = registry.burial.schedule()
+    entries = [DEFAULT_SCHEDULE, *(schedule.entries if schedule else [])]
+    return ScheduleRead(
+        entries=[
+            ScheduleEntryRead(
+                effective_from=e.effective_from,
+                amounts_fen=dict(e.amounts_fen),
+                burial_fee_waived=e.burial_fee_waived,
+            )
+            for e in entries
+        ]
+    )
+
+
+class RewardScheduleController(Controller):
+    path = "/v1/reward-schedule"
+    tags = ("eco-burial",)
+
+    @get("/", guards=[allow(*OFFICIALS, Role.CITIZEN)], sync_to_thread=True)
+    def read(self, registry: NamedDependency[Registry]) -> ScheduleRead:
+        """Every entry of the schedule, the default first."""
+        return schedule_read(registry)
+
+    @post("/entries", guards=[allow(Role.SUPERVISOR)], sync_to_thread=True, status_code=201)
+    def add(
+        self, request: AnyRequest, data: JSONBody[ScheduleEntryIn], registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> ScheduleRead:  # fmt: skip
+        """A new schedule entry, in force for burials from its date."""
+        amounts: dict[str, int] = {str(kind): amount for kind, amount in data.amounts_fen.items()}
+        entry = ScheduleEntry(data.effective_from, amounts, data.burial_fee_waived)
+        registry.burial.add_schedule_entry(
+            act_of(request, clock), entry, reason=data.reason, request=request_fingerprint(request, data)
+        )
+        return schedule_read(registry)
+
+
+class RewardClaimController(Controller):
+    path = "/v1/reward-claims"
+    tags = ("eco-burial",)
+
+    @post("/", guards=[allow(Role.CITIZEN, Role.CLERK)], sync_to_thread=True, status_code=201)
+    def file(
+        self, request: AnyRequest, data: JSONBody[ClaimCreate], registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> Response[ClaimRead]:  # fmt: skip
+        """A next of kin claims for a registered death (one reward per deceased)."""
+        act = act_of(request, clock)
+        principal = principal_of(request)
+        if principal.role == Role.CITIZEN:
+            claimant_ref = principal.subject
+        elif data.claimant.document is None:
+            raise InvalidInput([Failure("claimant-document-required", "a clerk gives the claimant's document")])
+        else:
+            document = data.claimant.document
+            key = validated_document_key(
+                document.document_type, document.document_number, document.nationality, today=local_date(act.at)
+            )
+            claimant_ref = registry.marriage.person_keys.ref(key)
+        result = registry.burial.file_claim(
+            act, death_id=data.death_id,
+            claimant=Claimant(
+                data.claimant.name, data.claimant.relationship, data.claimant.payout_account, claimant_ref
+            ),
+            cremation=CremationRecord(data.cremation.number, data.cremation.crematorium, data.cremation.cremated_on),
+            burial=BurialRecord(data.burial.kind, data.burial.place, data.burial.buried_on),
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
+        return claim_answer(registry, result, status=201)
+
+    @get("/{claim_id:uuid}", guards=[allow(Role.CITIZEN, *OFFICIALS)], sync_to_thread=True)
+    def read(
+        self, request: AnyRequest, claim_id: FromPath[UUID], registry: NamedDependency[Registry]
+    ) -> Response[ClaimRead]:
+        """A claim; the claimant follows it through the citizen API."""
+        claim = registry.burial.claim(claim_id)
+        principal = principal_of(request)
+        if principal.role == Role.CITIZEN and principal.subject != claim.claimant.person_ref:
+            raise NotFound(detail="no claim with that id")
+        return answer(claim_read(claim), version=claim.version)
+
+    @post("/{claim_id:uuid}/{action:str}", guards=[allow(Role.CLERK, Role.SUPERVISOR)], sync_to_thread=True,
+          status_code=200)  # fmt: skip
+    def decide(
+        self, request: AnyRequest, claim_id: FromPath[UUID], action: FromPath[str], data: JSONBody[ClaimDecision],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[ClaimRead]:  # fmt: skip
+        """approval; rejection, payment and recovery each with their note (reason or payment reference)."""
+        if action not in ACTIONS:
+            raise NotFound(detail="actions: approval, rejection, payment, recovery")
+        if action != "approval" and not data.note.strip():
+            raise InvalidInput(
+                [Failure("note-required", "a rejection or recovery needs its reason, a payment its reference")]
+            )
+        result = registry.burial.decide_claim(
+            act_of(request, clock), claim_id, action=ACTIONS[action], note=data.note,
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
+        return claim_answer(registry, result)
+
+
+class EcoBurialStatisticsController(Controller):
+    path = "/v1/statistics/eco-burial"
+    tags = ("eco-burial",)
+
+    @get("/", guards=[allow(Role.SUPERVISOR, Role.AUDITOR)], sync_to_thread=True)
+    def statistics(self, state: State, wait_for: WaitFor = None) -> Response[EcoBurialStatistics]:
+        """The ledger (fen approved, paid, recovered by kind and month) and uptake (share of deaths per kind)."""
+        position = reached(state.read_side, "burial", wait_for)
+        store = state.read_side.store
+        ledger = [
+            LedgerRow(month=m, burial_kind=k, approved_fen=a, paid_fen=p, recovered_fen=r)
+            for m, k, a, p, r in store.query(
+                "SELECT month, burial_kind, approved_fen, paid_fen, recovered_fen FROM rewards_ledger "
+                "ORDER BY month, burial_kind"
+            )
+        ]
+        by_month: dict[str, dict[str, int]] = {}
+        for month, kind, count in store.query("SELECT month, kind, count FROM burial_uptake ORDER BY month, kind"):
+            by_month.setdefault(month, {})[kind] = int(count)
+        uptake = []
+        for month, counts in by_month.items():
+            deaths = counts.pop("deaths", 0)
+            shares = {kind: round(count / deaths, 4) for kind, count in counts.items()} if deaths else {}
+            uptake.append(UptakeRow(month=month, deaths=deaths, by_kind=counts, share_by_kind=shares))
+        body = EcoBurialStatistics(ledger=ledger, uptake=uptake)
+        return Response(body, headers={VIEW_POSITION_HEADER: f"burial={position}"})

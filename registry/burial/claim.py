@@ -1,0 +1,194 @@
+"""RewardClaim: a next of kin claims the eco-burial reward for a registered death; one reward per deceased."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import AggregateCreated
+
+from registry.burial.schedule import BURIAL_KINDS, ECO_KINDS
+from registry.common.actors import Act
+from registry.common.errors import Failure, InvalidInput, NotEligible, WrongState
+from registry.common.events import RegistryAggregate, RegistryEvent
+from registry.common.ids import natural_id
+
+FILED = "filed"
+APPROVED = "approved"
+REJECTED = "rejected"
+PAID = "paid"
+RECOVERED = "recovered"
+
+
+@dataclass(frozen=True)
+class CremationRecord:
+    number: str
+    crematorium: str
+    cremated_on: date
+
+
+@dataclass(frozen=True)
+class BurialRecord:
+    kind: str
+    place: str
+    buried_on: date
+
+
+@dataclass(frozen=True)
+class Claimant:
+    name: str
+    relationship: str
+    payout_account: str
+    person_ref: str
+
+
+def check_records(cremation: CremationRecord, burial: BurialRecord, *, died_on: date, today: date) -> None:
+    """The records must fit the death and each other; every failure is named."""
+    failures = []
+    if burial.kind not in BURIAL_KINDS:
+        failures.append(Failure("burial-kind-unknown", f"burial kinds: {', '.join(BURIAL_KINDS)}"))
+    elif burial.kind not in ECO_KINDS:
+        failures.append(Failure("burial-not-eco", "a traditional cemetery burial earns no eco-burial reward"))
+    if not died_on <= cremation.cremated_on <= burial.buried_on:
+        failures.append(Failure("burial-dates-out-of-order", "cremation after the death, burial after the cremation"))
+    if burial.buried_on > today:
+        failures.append(Failure("burial-in-future", "the burial date is after today"))
+    if failures:
+        raise NotEligible(failures)
+
+
+class RewardClaim(RegistryAggregate):
+    """Filed, then approved or rejected with reason, then paid; a wrong reward is recovered with reason."""
+
+    TOPIC = "burial:RewardClaim"
+
+    class Event(RegistryEvent):
+        pass
+
+    class Filed(Event, AggregateCreated):
+        TOPIC = "burial:RewardClaim.Filed"
+        death_id: UUID
+        claimant: Claimant
+        cremation: CremationRecord
+        burial: BurialRecord
+        amount_fen: int
+
+    class Approved(Event):
+        TOPIC = "burial:RewardClaim.Approved"
+
+        def apply(self, claim: RewardClaim) -> None:
+            claim.state = APPROVED
+
+    class Rejected(Event):
+        TOPIC = "burial:RewardClaim.Rejected"
+        reason: str
+
+        def apply(self, claim: RewardClaim) -> None:
+            claim.state = REJECTED
+            claim.reason = self.reason
+
+    class Paid(Event):
+        TOPIC = "burial:RewardClaim.Paid"
+        payment_reference: str
+        amount_fen: int
+
+        def apply(self, claim: RewardClaim) -> None:
+            claim.state = PAID
+            claim.payment_reference = self.payment_reference
+
+    class Recovered(Event):
+        TOPIC = "burial:RewardClaim.Recovered"
+        reason: str
+        amount_fen: int
+
+        def apply(self, claim: RewardClaim) -> None:
+            claim.state = RECOVERED
+            claim.reason = self.reason
+
+    def __init__(
+        self, death_id: UUID, claimant: Claimant, cremation: CremationRecord, burial: BurialRecord, amount_fen: int
+    ) -> None:
+        self.death_id = death_id
+        self.claimant = claimant
+        self.cremation = cremation
+        self.burial = burial
+        self.amount_fen = amount_fen
+        self.state = FILED
+        self.reason: str | None = None
+        self.payment_reference: str | None = None
+
+    @classmethod
+    def file(
+        cls, act: Act, *, death_id: UUID, died_on: date, claimant: Claimant, cremation: CremationRecord,
+        burial: BurialRecord, amount_fen: int, today: date,
+    ) -> RewardClaim:  # fmt: skip
+        check_records(cremation, burial, died_on=died_on, today=today)
+        claim: RewardClaim = cls._create_from(
+            cls.Filed, act, id=uuid4(), death_id=death_id, claimant=claimant, cremation=cremation, burial=burial,
+            amount_fen=amount_fen,
+        )  # fmt: skip
+        return claim
+
+    def approve(self, act: Act) -> None:
+        self.check_state(FILED)
+        self._record(self.Approved, act)
+
+    def reject(self, act: Act, *, reason: str) -> None:
+        self.check_state(FILED)
+        self._record(self.Rejected, act, reason=reason)
+
+    def pay(self, act: Act, *, payment_reference: str) -> None:
+        self.check_state(APPROVED)
+        self._record(self.Paid, act, payment_reference=payment_reference, amount_fen=self.amount_fen)
+
+    def recover(self, act: Act, *, reason: str) -> None:
+        self.check_state(PAID)
+        self._record(self.Recovered, act, reason=reason, amount_fen=self.amount_fen)
+
+    def check_state(self, expected: str) -> None:
+        if self.state != expected:
+            raise WrongState([Failure(f"claim-{self.state}", f"the claim is {self.state}, not {expected}")])
+
+
+class RewardIndex(RegistryAggregate):
+    """One reward per deceased: points to the claim that holds it (a rejected claim frees the place)."""
+
+    TOPIC = "burial:RewardIndex"
+
+    class Event(RegistryEvent):
+        pass
+
+    class Opened(Event, AggregateCreated):
+        TOPIC = "burial:RewardIndex.Opened"
+
+    class Claimed(Event):
+        TOPIC = "burial:RewardIndex.Claimed"
+        claim_id: UUID
+
+        def apply(self, index: RewardIndex) -> None:
+            index.claim_id = self.claim_id
+
+    def __init__(self) -> None:
+        self.claim_id: UUID | None = None
+
+    @staticmethod
+    def id_for(death_id: UUID) -> UUID:
+        return natural_id("eco-burial-reward", str(death_id))
+
+    @classmethod
+    def open(cls, act: Act, death_id: UUID) -> RewardIndex:
+        index: RewardIndex = cls._create_from(cls.Opened, act, id=cls.id_for(death_id))
+        return index
+
+    def claim(self, act: Act, claim_id: UUID, *, current: RewardClaim | None) -> None:
+        if current is not None and current.state != REJECTED:
+            raise NotEligible(
+                [Failure("reward-already-claimed", f"this death's reward is already claimed: claim {current.id}")]
+            )
+        self._record(self.Claimed, act, claim_id=claim_id)
+
+
+def check_payment_reference(reference: str) -> None:
+    if not reference.strip():
+        raise InvalidInput([Failure("payment-reference-required", "a payment is recorded with its reference")])

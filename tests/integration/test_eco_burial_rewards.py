@@ -1,0 +1,93 @@
+"""Eco-burial rewards on SQLite and PostgreSQL: amounts in force, one per deceased, the bundle task, the ledger."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from projections.catalog import ReadSide
+from registry.burial.claim import BurialRecord, Claimant, CremationRecord
+from registry.burial.schedule import ScheduleEntry
+from registry.common.actors import Actor
+from registry.common.errors import NotEligible
+from registry.deaths.bundle import BundleCase, NextOfKin
+from registry.deaths.death import DeathReport
+from registry.deaths.policies import EcoBurialTaskPolicy
+from registry.deaths.services import DeceasedFacts
+from registry.system import Registry, open_registry
+from tests.support import SUPERVISOR, act, person
+
+DIED = date(2026, 10, 1)
+TODAY = date(2026, 11, 22)
+HOSPITAL = Actor("doctor-1", "hospital", "330782-hospital-1")
+KIN = Claimant("王小明", "child", "6222000000000000", "kin-ref")
+
+
+def death(registry: Registry, eco_bundle: bool = False):  # type: ignore[no-untyped-def]
+    report = DeathReport("medical", "浙医死证2026-7", DIED, "义乌市中心医院", True)
+    death_id = registry.deaths.register_death(act(DIED, by=HOSPITAL), deceased=person(date(1940, 1, 1), "male"),
+                                              report=report)[0].aggregate_id  # fmt: skip
+    if eco_bundle:
+        kin = NextOfKin("王小明", "child", "13800000000", "6222000000000000", "kin-ref")
+        registry.deaths.apply_for_bundle(
+            act(DIED), death_id=death_id, applicant=kin, facts=DeceasedFacts(eco_burial=True)
+        )
+    return death_id
+
+
+def file(registry: Registry, death_id, kind: str = "sea-burial", buried: date = date(2026, 10, 10)):  # type: ignore[no-untyped-def]
+    return registry.burial.file_claim(
+        act(TODAY), death_id=death_id, claimant=KIN,
+        cremation=CremationRecord("火化2026-1", "义乌市殡仪馆", date(2026, 10, 3)),
+        burial=BurialRecord(kind, "东海", buried),
+    ).aggregate_id  # fmt: skip
+
+
+def test_the_amount_is_the_one_in_force_on_the_burial_date(registry: Registry) -> None:
+    raised = ScheduleEntry(date(2026, 10, 15), {"sea-burial": 800_000})
+    registry.burial.add_schedule_entry(act(TODAY, by=SUPERVISOR), raised, reason="2026 budget")
+    before = file(registry, death(registry), buried=date(2026, 10, 14))
+    after = file(registry, death(registry), buried=date(2026, 10, 15))
+    assert (registry.burial.claim(before).amount_fen, registry.burial.claim(after).amount_fen) == (600_000, 800_000)
+
+
+def test_one_reward_per_deceased_and_the_second_claim_names_the_first(registry: Registry) -> None:
+    death_id = death(registry)
+    first = file(registry, death_id)
+    with pytest.raises(NotEligible) as caught:
+        file(registry, death_id, kind="tree-burial")
+    assert str(first) in caught.value.failures[0].detail
+
+
+def test_a_paid_reward_completes_the_bundle_task_exactly_once(registry: Registry) -> None:
+    death_id = death(registry, eco_bundle=True)
+    claim_id = file(registry, death_id)
+    registry.burial.decide_claim(act(TODAY), claim_id, action="approve")
+    registry.burial.decide_claim(act(TODAY), claim_id, action="pay", note="PAY-2026-0001")
+    assert EcoBurialTaskPolicy(registry.burial, registry.deaths).catch_up() == 1
+    task = registry.deaths.case(BundleCase.id_for(death_id)).tasks["eco-burial-reward"]
+    assert (task.state, "PAY-2026-0001" in (task.reference or "")) == ("completed", True)
+    restarted = open_registry(registry.settings)
+    try:
+        assert EcoBurialTaskPolicy(restarted.burial, restarted.deaths).catch_up() == 0
+    finally:
+        restarted.close()
+
+
+def test_the_ledger_and_uptake_follow_claims_and_deaths(registry: Registry) -> None:
+    claim_id = file(registry, death(registry))
+    death(registry)
+    registry.burial.decide_claim(act(TODAY), claim_id, action="approve")
+    registry.burial.decide_claim(act(TODAY), claim_id, action="pay", note="PAY-1")
+    read_side = ReadSide(registry)
+    try:
+        read_side.catch_up()
+        ledger = read_side.store.query(
+            "SELECT month, burial_kind, approved_fen, paid_fen, recovered_fen FROM rewards_ledger"
+        )
+        assert ledger == [("2026-11", "sea-burial", 600_000, 600_000, 0)]
+        uptake = dict(((m, k), c) for m, k, c in read_side.store.query("SELECT month, kind, count FROM burial_uptake"))
+        assert uptake == {("2026-10", "deaths"): 2, ("2026-10", "sea-burial"): 1}
+    finally:
+        read_side.close()
