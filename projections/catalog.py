@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from projections.addresses import AddressRegister
 from projections.audit_trail import AuditTrail
 from projections.base import REBUILD_SUFFIX, Projection
 from projections.marital_status import MaritalStatusIndex
@@ -27,6 +28,7 @@ def all_projections(keys: PersonKeys, suffix: str = "") -> list[Projection]:
         DepartmentTasks(suffix),
         RewardsLedger(suffix),
         BurialUptake(suffix),
+        AddressRegister(suffix),
     ]
 
 

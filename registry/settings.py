@@ -35,6 +35,7 @@ class Settings:
                            postgresql:// URL with ?schema= (default: dv-keys.sqlite in the data dir, or the schema
                            <schema>_dv_keys beside the events).
     REGISTRY_DV_POLICE_WARNINGS  y: accept police written warnings as a fourth DV record source (default n).
+    REGISTRY_BANNED_PLACE_NAMES  entry=rule,... (rules: company-or-trademark-name, foreign-place-name).
     REGISTRY_PUBLIC_HOLIDAYS, REGISTRY_MAKEUP_WORKDAYS  comma-separated ISO dates for working-day deadlines
                            (default: the 2026 schedule in registry/common/workdays.py).
     """
@@ -54,6 +55,7 @@ class Settings:
     dv_police_warnings: bool
     public_holidays: str
     makeup_workdays: str
+    banned_place_names: str | None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -83,6 +85,7 @@ class Settings:
             dv_police_warnings=env.get("REGISTRY_DV_POLICE_WARNINGS", "n").lower() in ("y", "yes", "true", "1"),
             public_holidays=env.get("REGISTRY_PUBLIC_HOLIDAYS", HOLIDAYS_2026),
             makeup_workdays=env.get("REGISTRY_MAKEUP_WORKDAYS", MAKEUP_WORKDAYS_2026),
+            banned_place_names=env.get("REGISTRY_BANNED_PLACE_NAMES") or None,
         )
 
     @property

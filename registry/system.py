@@ -15,6 +15,7 @@ from registry.dv_records.application import DvRegister
 from registry.marriage.application import MarriageRegistry
 from registry.marriage.inquiries import DvInquiryDesk
 from registry.oversight.application import Oversight
+from registry.places.application import DEFAULT_BANNED, PlaceNames, parse_banned
 from registry.settings import Settings
 
 
@@ -29,11 +30,12 @@ class Registry:
     dv_inquiries: DvInquiryDesk
     deaths: Deaths
     burial: EcoBurialRewards
+    places: PlaceNames
     dv_keys: KeyStore
 
     def applications(self) -> dict[str, RegistryApplication]:
         applications: list[RegistryApplication] = [
-            self.marriage, self.oversight, self.dv_records, self.dv_inquiries, self.deaths, self.burial,
+            self.marriage, self.oversight, self.dv_records, self.dv_inquiries, self.deaths, self.burial, self.places,
         ]  # fmt: skip
         return {application.name: application for application in applications}
 
@@ -59,10 +61,11 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
     dv_records = DvRegister(
         env(DvRegister.name), person_keys=keys, keys=dv_keys, police_warnings=settings.dv_police_warnings
     )
+    calendar = WorkingCalendar(parse_dates(settings.public_holidays), parse_dates(settings.makeup_workdays))
     deaths = Deaths(
         env(Deaths.name),
         person_keys=keys,
-        calendar=WorkingCalendar(parse_dates(settings.public_holidays), parse_dates(settings.makeup_workdays)),
+        calendar=calendar,
         marital_status=lambda document_key: getattr(marriage.marital_status(document_key), "status", "unmarried"),
     )
     return Registry(
@@ -75,6 +78,9 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
         ),
         deaths=deaths,
         burial=EcoBurialRewards(env(EcoBurialRewards.name), deaths=deaths),
+        places=PlaceNames(
+            env(PlaceNames.name), calendar=calendar, banned=parse_banned(settings.banned_place_names or DEFAULT_BANNED)
+        ),
         dv_keys=dv_keys,
     )
 

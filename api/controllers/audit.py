@@ -5,7 +5,7 @@ Every read here is itself recorded in the oversight log (who looked at what, whe
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -158,7 +158,7 @@ class AuditController(Controller):
         for op, moment, name in ((">=", data.since, "since"), ("<=", data.until, "until")):
             if moment is not None:
                 conditions.append(f"t.recorded_at {op} ?")
-                params.append(moment.isoformat())
+                params.append(moment.astimezone(UTC).isoformat())  # recorded_at is UTC ISO text
                 criteria[name] = moment.isoformat()
         if data.after is not None:
             conditions.append("(t.recorded_at, t.application, t.position) > (?, ?, ?)")

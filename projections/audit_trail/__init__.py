@@ -14,7 +14,15 @@ class AuditTrail(Projection):
     """Rows keyed by (application, position); person references are keyed hashes, never identity numbers."""
 
     name = "audit_trail"
-    follows: ClassVar[tuple[str, ...]] = ("marriage", "oversight", "dv_records", "dv_inquiries", "deaths", "burial")
+    follows: ClassVar[tuple[str, ...]] = (
+        "marriage",
+        "oversight",
+        "dv_records",
+        "dv_inquiries",
+        "deaths",
+        "burial",
+        "places",
+    )
     tables: ClassVar[tuple[str, ...]] = ("audit_trail", "audit_trail_persons", "audit_trail_subjects")
 
     def __init__(self, keys: PersonKeys, suffix: str = "") -> None:

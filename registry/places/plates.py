@@ -1,0 +1,250 @@
+"""Door plates along a road: numbers by position, odd left and even right, spare numbers, infill sub-numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import AggregateCreated
+
+from registry.common.actors import Act
+from registry.common.errors import Failure, InvalidInput, NotEligible, WrongState
+from registry.common.events import RegistryAggregate, RegistryEvent
+from registry.common.ids import natural_id
+
+LEFT, RIGHT = "left", "right"
+SIGN_DAYS = 60
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A number (and sub-number, 0 for none) at a distance from the road's start, on one side."""
+
+    side: str
+    number: int
+    sub: int
+    distance: float
+    plate_id: UUID | None  # None: a spare number reserved for a building to come
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}-{self.sub}" if self.sub else str(self.number)
+
+
+def compose_address(town: str, road_name: str, label: str, estate: str, city: str = "义乌市") -> str:
+    """The standard address from standard names: city, town, road, number[-sub], then the estate if any."""
+    return f"{city}{town}{road_name}{label}号{estate}"
+
+
+def first_number(side: str, odd_on_left: bool = True) -> int:
+    return 1 if (side == LEFT) == odd_on_left else 2
+
+
+class RoadNumbering(RegistryAggregate):
+    """The numbers of one road; saved with every plate it issues, so two clerks never issue the same number."""
+
+    TOPIC = "places:RoadNumbering"
+
+    class Event(RegistryEvent):
+        pass
+
+    class Started(Event, AggregateCreated):
+        TOPIC = "places:RoadNumbering.Started"
+        road_id: UUID
+
+    class NumberIssued(Event):
+        TOPIC = "places:RoadNumbering.NumberIssued"
+        slot: Slot
+
+        def apply(self, road: RoadNumbering) -> None:
+            road.slots = [s for s in road.slots if not (s.plate_id is None and (s.side, s.number, s.sub) ==
+                                                        (self.slot.side, self.slot.number, self.slot.sub))]  # fmt: skip
+            road.slots.append(self.slot)
+
+    class SpareReserved(Event):
+        TOPIC = "places:RoadNumbering.SpareReserved"
+        slots: list[Slot]
+
+        def apply(self, road: RoadNumbering) -> None:
+            road.slots.extend(self.slots)
+
+    def __init__(self, road_id: UUID) -> None:
+        self.road_id = road_id
+        self.slots: list[Slot] = []
+
+    @staticmethod
+    def id_for(road_id: UUID) -> UUID:
+        return natural_id("road-numbering", str(road_id))
+
+    @classmethod
+    def start(cls, act: Act, road_id: UUID) -> RoadNumbering:
+        road: RoadNumbering = cls._create_from(cls.Started, act, id=cls.id_for(road_id), road_id=road_id)
+        return road
+
+    def side(self, side: str) -> list[Slot]:
+        return sorted((s for s in self.slots if s.side == side), key=lambda s: (s.number, s.sub))
+
+    def next_slot(self, side: str, distance: float) -> Slot:
+        """The next number past the last; or the nearest spare reserved between the numbered neighbours; or,
+        between two numbered buildings, a sub-number of the one before (12-1)."""
+        if side not in (LEFT, RIGHT):
+            raise InvalidInput([Failure("plate-side", "side is left or right, seen from the road's start")])
+        slots = self.side(side)
+        issued = [s for s in slots if s.plate_id is not None]
+        if any(s.distance == distance for s in issued):
+            raise NotEligible([Failure("plate-position-taken", "a building at that position already has a plate")])
+        below = [s for s in issued if s.distance < distance]
+        above = [s for s in issued if s.distance > distance]
+        floor = max((s.number for s in below), default=0)
+        ceiling = min((s.number for s in above), default=None)
+        spares = [
+            s for s in slots if s.plate_id is None and s.number > floor and (ceiling is None or s.number < ceiling)
+        ]
+        if ceiling is None and not any(s.distance >= distance for s in spares):
+            last = max((s.number for s in slots), default=first_number(side) - 2)
+            return Slot(side, last + 2, 0, distance, None)
+        if spares:
+            nearest = min(spares, key=lambda s: (abs(s.distance - distance), s.number))
+            return Slot(side, nearest.number, 0, distance, None)
+        if not below:
+            raise NotEligible(
+                [Failure("plate-before-first", "no number before the road's first; reserve spare numbers")]
+            )
+        base = max(below, key=lambda s: s.distance).number
+        sub = max(s.sub for s in slots if s.number == base) + 1
+        return Slot(side, base, sub, distance, None)
+
+    def issue(self, act: Act, *, side: str, distance: float, plate_id: UUID) -> Slot:
+        free = self.next_slot(side, distance)
+        slot = Slot(free.side, free.number, free.sub, distance, plate_id)
+        self._record(self.NumberIssued, act, slot=slot)
+        return slot
+
+    def reserve(self, act: Act, *, side: str, count: int, from_distance: float, to_distance: float) -> list[Slot]:
+        """Keep the next `count` numbers for buildings that may come between two distances."""
+        if count < 1 or to_distance <= from_distance:
+            raise InvalidInput([Failure("spare-range", "reserve at least one number over a stretch of road")])
+        last = max((s.number for s in self.side(side)), default=first_number(side) - 2)
+        step = (to_distance - from_distance) / count
+        slots = [Slot(side, last + 2 * (i + 1), 0, from_distance + step * i, None) for i in range(count)]
+        self._record(self.SpareReserved, act, slots=slots)
+        return slots
+
+
+class DoorPlate(RegistryAggregate):
+    """A building's plate: assigned, its sign installed, re-addressed when the road is renamed, retired."""
+
+    TOPIC = "places:DoorPlate"
+
+    class Event(RegistryEvent):
+        pass
+
+    class Assigned(Event, AggregateCreated):
+        TOPIC = "places:DoorPlate.Assigned"
+        road_id: UUID
+        road_name: str
+        label: str
+        building_ref: str
+        estate: str
+        town: str
+        via: str
+        assigned_on: date
+        applied_on: date | None
+        application_due_on: date | None
+        certificate: str
+
+    class SignInstalled(Event):
+        TOPIC = "places:DoorPlate.SignInstalled"
+        on: date
+
+        def apply(self, plate: DoorPlate) -> None:
+            plate.sign_installed_on = self.on
+
+    class Readdressed(Event):
+        TOPIC = "places:DoorPlate.Readdressed"
+        road_name: str
+        on: date
+        certificate: str
+
+        def apply(self, plate: DoorPlate) -> None:
+            plate.road_name = self.road_name
+            plate.certificate = self.certificate
+
+    class Retired(Event):
+        TOPIC = "places:DoorPlate.Retired"
+        on: date
+        reason: str
+
+        def apply(self, plate: DoorPlate) -> None:
+            plate.retired_on = self.on
+
+    def __init__(
+        self, road_id: UUID, road_name: str, label: str, building_ref: str, estate: str, town: str, via: str,
+        assigned_on: date, applied_on: date | None, application_due_on: date | None, certificate: str,
+    ) -> None:  # fmt: skip
+        self.road_id = road_id
+        self.road_name = road_name
+        self.label = label
+        self.building_ref = building_ref
+        self.estate = estate
+        self.town = town
+        self.via = via
+        self.assigned_on = assigned_on
+        self.applied_on = applied_on
+        self.application_due_on = application_due_on
+        self.certificate = certificate
+        self.sign_installed_on: date | None = None
+        self.retired_on: date | None = None
+
+    @staticmethod
+    def new_id() -> UUID:
+        return uuid4()
+
+    @property
+    def sign_due_on(self) -> date:
+        return self.assigned_on + timedelta(days=SIGN_DAYS)
+
+    def address(self) -> str:
+        return compose_address(self.town, self.road_name, self.label, self.estate)
+
+    def install_sign(self, act: Act, *, on: date) -> None:
+        self.check_in_use()
+        self._record(self.SignInstalled, act, on=on)
+
+    def readdress(self, act: Act, *, road_name: str, on: date, certificate: str) -> None:
+        self.check_in_use()
+        self._record(self.Readdressed, act, road_name=road_name, on=on, certificate=certificate)
+
+    def retire(self, act: Act, *, on: date, reason: str) -> None:
+        self.check_in_use()
+        self._record(self.Retired, act, on=on, reason=reason)
+
+    def check_in_use(self) -> None:
+        if self.retired_on is not None:
+            raise WrongState([Failure("plate-retired", "the plate was retired")])
+
+
+class BuildingPlate(RegistryAggregate):
+    """One plate per building: a completion notice and an application for the same building give one plate."""
+
+    TOPIC = "places:BuildingPlate"
+
+    class Event(RegistryEvent):
+        pass
+
+    class Claimed(Event, AggregateCreated):
+        TOPIC = "places:BuildingPlate.Claimed"
+        plate_id: UUID
+
+    def __init__(self, plate_id: UUID) -> None:
+        self.plate_id = plate_id
+
+    @staticmethod
+    def id_for(building_ref: str) -> UUID:
+        return natural_id("building-plate", building_ref)
+
+    @classmethod
+    def claim(cls, act: Act, building_ref: str, plate_id: UUID) -> BuildingPlate:
+        claimed: BuildingPlate = cls._create_from(cls.Claimed, act, id=cls.id_for(building_ref), plate_id=plate_id)
+        return claimed

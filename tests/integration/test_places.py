@@ -1,0 +1,187 @@
+"""Place names and door plates on SQLite and PostgreSQL: lifecycle, numbering under races, history, the feed."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID
+
+import pytest
+
+from projections.catalog import ReadSide
+from registry.common.actors import Actor
+from registry.common.clock import CHINA_STANDARD_TIME
+from registry.common.errors import ConcurrentChange, NotEligible
+from registry.system import Registry
+from tests.support import act
+
+PROPOSED_ON = date(2026, 9, 1)
+APPROVED_ON = date(2026, 9, 20)
+OFFICER = Actor("officer-1", "place-name-officer", "330782-civil-affairs")
+GOVERNMENT = Actor("mayor-office", "place-name-officer", "330782-government")
+CONSTRUCTION = Actor("permits-1", "construction", "330782-construction")
+
+
+def approved_road(registry: Registry, name: str = "丹溪路") -> UUID:
+    places = registry.places
+    road = places.propose(
+        act(PROPOSED_ON, by=OFFICER), name=name, kind="road", origin_and_meaning="纪念朱丹溪"
+    ).aggregate_id
+    places.advance(act(PROPOSED_ON, by=OFFICER), road, step="review", note="符合规范")
+    places.advance(act(PROPOSED_ON, by=OFFICER), road, step="notice")
+    places.advance(act(APPROVED_ON, by=GOVERNMENT), road, step="approve")
+    return road
+
+
+def plate(registry: Registry, road: UUID, building: str, distance: float, side: str = "left", day: date = APPROVED_ON,
+          applied_on: date | None = None) -> UUID:  # fmt: skip
+    return registry.places.assign_plate(
+        act(day, by=CONSTRUCTION), road_id=road, side=side, distance=distance, building_ref=building, town="稠城街道",
+        applied_on=applied_on,
+    ).aggregate_id  # fmt: skip
+
+
+def test_a_homophone_of_a_name_in_use_is_refused_naming_it(registry: Registry) -> None:
+    approved_road(registry, "稠州路")
+    with pytest.raises(NotEligible) as caught:
+        registry.places.propose(act(PROPOSED_ON, by=OFFICER), name="仇州路", kind="road", origin_and_meaning="x")
+    assert caught.value.failures[0].code == "name-sounds-like" and "稠州路" in caught.value.failures[0].detail
+
+
+def test_a_refused_name_frees_its_sound(registry: Registry) -> None:
+    first = registry.places.propose(act(PROPOSED_ON, by=OFFICER), name="张三路", kind="road", origin_and_meaning="人名")
+    registry.places.advance(act(PROPOSED_ON, by=OFFICER), first.aggregate_id, step="refuse", rule="personal-name",
+                            note="a personal name")  # fmt: skip
+    registry.places.propose(act(PROPOSED_ON, by=OFFICER), name="章三路", kind="road", origin_and_meaning="章氏三村")
+
+
+def test_renaming_a_road_readdresses_every_plate_with_a_new_certificate(registry: Registry) -> None:
+    road = approved_road(registry)
+    plates = [plate(registry, road, f"B{n}", 10 * n) for n in range(1, 4)]
+    before = {p: registry.places.plate(p).certificate for p in plates}
+    registry.places.rename(act(date(2026, 10, 8), by=GOVERNMENT), road, name="朱丹溪路", reason="全称")
+    for plate_id in plates:
+        current = registry.places.plate(plate_id)
+        assert current.road_name == "朱丹溪路" and current.certificate != before[plate_id]
+    assert registry.places.place(road).former_names == ["丹溪路"]
+    assert registry.places.plate(plates[0]).address() == "义乌市稠城街道朱丹溪路1号"
+
+
+def test_a_plate_applied_for_is_due_within_10_working_days_and_a_completion_needs_no_application(
+    registry: Registry,
+) -> None:
+    road = approved_road(registry)
+    applied = registry.places.plate(plate(registry, road, "B1", 10, applied_on=date(2026, 9, 21)))
+    assert (applied.via, applied.application_due_on) == ("application", date(2026, 10, 12))
+    zero_trip = registry.places.plate(plate(registry, road, "B2", 20))
+    assert (zero_trip.via, zero_trip.applied_on) == ("zero-trip", None)
+    assert zero_trip.sign_due_on == APPROVED_ON + timedelta(days=60)
+
+
+def race(registry: Registry, road: UUID, jobs: list[tuple[str, float]]) -> list[str]:
+    start = threading.Barrier(len(jobs))
+    outcomes: list[str] = []
+
+    def assign(building: str, distance: float) -> None:
+        start.wait()
+        try:
+            outcomes.append(registry.places.plate(plate(registry, road, building, distance)).label)
+        except (NotEligible, ConcurrentChange) as refused:
+            outcomes.append(
+                type(refused).__name__ + ":" + refused.failures[0].code if refused.failures else type(refused).__name__
+            )
+
+    threads = [threading.Thread(target=assign, args=job) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_two_clerks_assigning_a_plate_to_one_building_at_once_exactly_one_succeeds(registry: Registry) -> None:
+    road = approved_road(registry)
+    outcomes = race(registry, road, [("B1", 10.0)] * 6)
+    assert sorted(outcomes)[0] == "1"
+    refusals = {"NotEligible:building-has-a-plate", "NotEligible:plate-position-taken"}
+    assert len(outcomes) == 6 and set(sorted(outcomes)[1:]) <= refusals
+
+
+def test_concurrent_assignments_along_one_road_never_repeat_or_skip_a_number(registry: Registry) -> None:
+    road = approved_road(registry)
+    plate(registry, road, "B0", 1.0)
+    labels = race(registry, road, [(f"B{n}", 100.0 + n) for n in range(1, 9)])
+    assert len(set(labels)) == 8 and all(label[0].isdigit() for label in labels)  # all issued, none twice
+    numbers = sorted({1, *(int(label.split("-")[0]) for label in labels)})
+    assert numbers == list(range(1, 2 * len(numbers), 2))  # main numbers ascend with no gap
+
+
+def test_addresses_valid_on_a_date_and_as_the_register_knew_them(registry: Registry) -> None:
+    road = approved_road(registry)
+    plate_id = plate(registry, road, "B1", 10)
+    read_side = ReadSide(registry)
+    try:
+        read_side.catch_up()
+        # Between the two acts, as UTC ISO text like every recorded_at.
+        known_before_rename = datetime(2026, 10, 1, tzinfo=CHINA_STANDARD_TIME).astimezone(UTC).isoformat()
+        registry.places.rename(act(date(2026, 10, 8), by=GOVERNMENT), road, name="朱丹溪路", reason="全称")
+        read_side.catch_up()
+        valid = ("SELECT address FROM address_versions WHERE plate_id = ? AND superseded_at IS NULL "
+                 "AND valid_from <= ? AND (valid_to IS NULL OR ? < valid_to)")  # fmt: skip
+        assert read_side.store.query(valid, (str(plate_id), "2026-10-07", "2026-10-07")) == [
+            ("义乌市稠城街道丹溪路1号",)
+        ]
+        assert read_side.store.query(valid, (str(plate_id), "2026-10-08", "2026-10-08")) == [
+            ("义乌市稠城街道朱丹溪路1号",)
+        ]
+        known = ("SELECT address FROM address_versions WHERE plate_id = ? AND recorded_at <= ? "
+                 "AND (superseded_at IS NULL OR superseded_at > ?) AND valid_to IS NULL")  # fmt: skip
+        assert read_side.store.query(known, (str(plate_id), known_before_rename, known_before_rename)) == [
+            ("义乌市稠城街道丹溪路1号",)
+        ]
+    finally:
+        read_side.close()
+
+
+def test_a_replica_built_from_the_change_feed_equals_the_register(registry: Registry) -> None:
+    road = approved_road(registry)
+    plates = [plate(registry, road, f"B{n}", 10 * n) for n in range(1, 5)]
+    read_side = ReadSide(registry)
+    try:
+        read_side.catch_up()
+        snapshot_at = int(read_side.store.query("SELECT MAX(position) FROM address_changes")[0][0])
+        registry.places.rename(act(date(2026, 10, 8), by=GOVERNMENT), road, name="朱丹溪路", reason="全称")
+        registry.places.plate_event(act(date(2026, 10, 9)), plates[1], what="demolition", reason="拆迁")
+        plate(registry, road, "B9", 90)
+        read_side.catch_up()
+        replica = {}
+        for plate_id, address, _ in snapshot(read_side, snapshot_at):
+            replica[plate_id] = address
+        for _, _, operation, plate_id, address in read_side.store.query(
+            "SELECT position, recorded_at, operation, plate_id, address FROM address_changes WHERE position > ? "
+            "ORDER BY position", (snapshot_at,),
+        ):  # fmt: skip
+            if operation == "retired":
+                replica.pop(plate_id, None)
+            else:
+                replica[plate_id] = address
+        every_plate = (registry.places.plate(i) for i in [*plates, *live_extra(read_side, plates)])
+        register = {str(p.id): p.address() for p in every_plate if p.retired_on is None}
+        assert replica == register
+    finally:
+        read_side.close()
+
+
+def snapshot(read_side: ReadSide, position: int) -> list[tuple[str, str, str]]:
+    """The addresses in force as known at a position: each plate's last change up to it, unless retired."""
+    rows = read_side.store.query(
+        "SELECT plate_id, address, operation FROM address_changes c WHERE position = (SELECT MAX(position) FROM "
+        "address_changes d WHERE d.plate_id = c.plate_id AND d.position <= ?) AND operation <> 'retired'",
+        (position,),
+    )
+    return [(p, a, o) for p, a, o in rows]
+
+
+def live_extra(read_side: ReadSide, known: list[UUID]) -> list[UUID]:
+    rows = read_side.store.query("SELECT DISTINCT plate_id FROM address_changes")
+    return [UUID(r[0]) for r in rows if UUID(r[0]) not in known]
