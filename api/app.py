@@ -25,6 +25,7 @@ from api.controllers.dv import DvInquiryController, DvRecordController
 from api.controllers.health import HealthController
 from api.controllers.marriages import MarriageController
 from api.controllers.persons import PersonController
+from api.controllers.places import AddressController, DoorPlateController, PlaceNameController
 from api.controllers.queries import QueryController
 from api.errors import EXCEPTION_HANDLERS
 from api.logging import RequestLogMiddleware, configure_logging
@@ -79,6 +80,9 @@ def create_app(
             RewardScheduleController,
             RewardClaimController,
             EcoBurialStatisticsController,
+            PlaceNameController,
+            DoorPlateController,
+            AddressController,
         ],
         dependencies={
             "registry": Provide(provide_registry, sync_to_thread=False),

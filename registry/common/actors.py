@@ -19,6 +19,9 @@ class Role(StrEnum):
     HOSPITAL = "hospital"  # issues medical death certificates
     POLICE = "police"  # issues police death certificates
     DEPARTMENT = "department"  # staff of a department acting on its tasks (office = the department's code)
+    PLACE_NAME_OFFICER = "place-name-officer"  # proposes, reviews, approves (office = authority) names; numbers plates
+    CONSTRUCTION = "construction"  # planning and construction: reports completed buildings (zero-trip plates)
+    UTILITY = "utility"  # a utility company keeping a copy of the address register through its feed
 
 
 @dataclass(frozen=True)

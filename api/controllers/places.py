@@ -1,0 +1,283 @@
+"""Place names, door plates, the address register and its change feed."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Response, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+
+from api.auth import allow
+from api.context import AnyRequest, act_of, answer, request_fingerprint
+from api.controllers.queries import WaitFor
+from api.schemas.places import (
+    AddressChange,
+    AddressRow,
+    FeedHead,
+    FeedPage,
+    PlaceNameCreate,
+    PlaceNameRead,
+    PlaceNameRename,
+    PlaceNameStep,
+    PlateCreate,
+    PlateEvent,
+    PlateRead,
+    Snapshot,
+    SpareCreate,
+)
+from api.views import reached
+from registry.common.actors import Role
+from registry.common.application import CommandResult
+from registry.common.clock import Clock, local_date
+from registry.common.errors import NotFound
+from registry.places.names import PlaceName
+from registry.places.plates import DoorPlate
+from registry.system import Registry
+
+STEPS = {"review": "review", "refusal": "refuse", "notice": "notice", "approval": "approve", "filing": "file",
+         "use": "use"}  # fmt: skip
+READERS = (Role.PLACE_NAME_OFFICER, Role.CLERK, Role.SUPERVISOR, Role.AUDITOR, Role.CONSTRUCTION)
+
+
+def place_read(place: PlaceName) -> PlaceNameRead:
+    return PlaceNameRead(
+        id=place.id, version=place.version, name=place.name, kind=place.kind, scope=place.scope, state=place.state,
+        former_names=list(place.former_names), notice_last_day=place.notice_last_day, filing_due_on=place.filing_due_on,
+    )  # fmt: skip
+
+
+def plate_read(plate: DoorPlate) -> PlateRead:
+    return PlateRead(
+        id=plate.id, version=plate.version, address=plate.address(), road_id=plate.road_id, label=plate.label,
+        via=plate.via, certificate=plate.certificate, assigned_on=plate.assigned_on,
+        application_due_on=plate.application_due_on, sign_due_on=plate.sign_due_on,
+        sign_installed_on=plate.sign_installed_on, retired_on=plate.retired_on,
+    )  # fmt: skip
+
+
+def place_answer(registry: Registry, result: CommandResult, status: int = 200) -> Response[Any]:
+    place = registry.places.subject_of(result, PlaceName)
+    location = f"/v1/place-names/{place.id}" if status == 201 else None
+    return answer(place_read(place), version=place.version, result=result, status=status, location=location)
+
+
+def plate_answer(registry: Registry, result: CommandResult, status: int = 200) -> Response[Any]:
+    plate = registry.places.subject_of(result, DoorPlate)
+    location = f"/v1/door-plates/{plate.id}" if status == 201 else None
+    return answer(plate_read(plate), version=plate.version, result=result, status=status, location=location)
+
+
+class PlaceNameController(Controller):
+    path = "/v1/place-names"
+    tags = ("places",)
+
+    @post("/", guards=[allow(Role.PLACE_NAME_OFFICER)], sync_to_thread=True, status_code=201)
+    def propose(
+        self, request: AnyRequest, data: JSONBody[PlaceNameCreate], registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> Response[PlaceNameRead]:  # fmt: skip
+        """Propose a name; it is refused if banned, or if it duplicates or sounds like a name in its scope."""
+        result = registry.places.propose(
+            act_of(request, clock), name=data.name, kind=data.kind, origin_and_meaning=data.origin_and_meaning,
+            planning_reference=data.planning_reference, planning_permit_issued=data.planning_permit_issued,
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
+        return place_answer(registry, result, status=201)
+
+    @get("/{place_id:uuid}", guards=[allow(*READERS)], sync_to_thread=True)
+    def read(self, place_id: FromPath[UUID], registry: NamedDependency[Registry]) -> Response[PlaceNameRead]:
+        """A name with its state and former names."""
+        place = registry.places.place(place_id)
+        return answer(place_read(place), version=place.version)
+
+    @post("/{place_id:uuid}/{step:str}", guards=[allow(Role.PLACE_NAME_OFFICER)], sync_to_thread=True, status_code=200)
+    def advance(
+        self, request: AnyRequest, place_id: FromPath[UUID], step: FromPath[str], data: JSONBody[PlaceNameStep],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[PlaceNameRead]:  # fmt: skip
+        """review, refusal, notice (starts today), approval (by the kind's authority), filing, use."""
+        if step not in STEPS:
+            raise NotFound(detail=f"steps: {', '.join(STEPS)}")
+        result = registry.places.advance(
+            act_of(request, clock), place_id, step=STEPS[step], note=data.note, rule=data.rule,
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
+        return place_answer(registry, result)
+
+    @post("/{place_id:uuid}/renaming", guards=[allow(Role.PLACE_NAME_OFFICER)], sync_to_thread=True, status_code=200)
+    def rename(
+        self, request: AnyRequest, place_id: FromPath[UUID], data: JSONBody[PlaceNameRename],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[PlaceNameRead]:  # fmt: skip
+        """Rename (the old name stays in the history); a road's plates are re-addressed at once."""
+        result = registry.places.rename(
+            act_of(request, clock),
+            place_id,
+            name=data.name,
+            reason=data.reason,
+            request=request_fingerprint(request, data),
+        )
+        return place_answer(registry, result)
+
+
+class DoorPlateController(Controller):
+    path = "/v1"
+    tags = ("places",)
+
+    @post("/door-plates", guards=[allow(Role.PLACE_NAME_OFFICER)], sync_to_thread=True, status_code=201)
+    def apply(
+        self, request: AnyRequest, data: JSONBody[PlateCreate], registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> Response[PlateRead]:  # fmt: skip
+        """Assign a plate on application (applied_on: due within 10 working days)."""
+        return self._assign(request, data, registry, clock)
+
+    @post("/building-completions", guards=[allow(Role.CONSTRUCTION)], sync_to_thread=True, status_code=201)
+    def completion(
+        self, request: AnyRequest, data: JSONBody[PlateCreate], registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> Response[PlateRead]:  # fmt: skip
+        """A completed building gets its plate with no application at all (zero trips)."""
+        return self._assign(request, data, registry, clock, zero_trip=True)
+
+    def _assign(
+        self, request: AnyRequest, data: PlateCreate, registry: Registry, clock: Clock, *, zero_trip: bool = False
+    ) -> Response[Any]:
+        result = registry.places.assign_plate(
+            act_of(request, clock), road_id=data.road_id, side=data.side, distance=data.distance,
+            building_ref=data.building_ref, town=data.town, estate=data.estate,
+            applied_on=None if zero_trip else data.applied_on, request=request_fingerprint(request, data),
+        )  # fmt: skip
+        return plate_answer(registry, result, status=201)
+
+    @get("/door-plates/{plate_id:uuid}", guards=[allow(*READERS)], sync_to_thread=True)
+    def read(self, plate_id: FromPath[UUID], registry: NamedDependency[Registry]) -> Response[PlateRead]:
+        plate = registry.places.plate(plate_id)
+        return answer(plate_read(plate), version=plate.version)
+
+    @post("/door-plates/{plate_id:uuid}/sign-installation", guards=[allow(Role.PLACE_NAME_OFFICER)],
+          sync_to_thread=True, status_code=200)  # fmt: skip
+    def sign(
+        self, request: AnyRequest, plate_id: FromPath[UUID], registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> Response[PlateRead]:  # fmt: skip
+        """The physical sign is up (due within 60 days of assignment)."""
+        result = registry.places.plate_event(act_of(request, clock), plate_id, what="sign")
+        return plate_answer(registry, result)
+
+    @post("/door-plates/{plate_id:uuid}/demolition", guards=[allow(Role.PLACE_NAME_OFFICER, Role.CONSTRUCTION)],
+          sync_to_thread=True, status_code=200)  # fmt: skip
+    def demolition(
+        self, request: AnyRequest, plate_id: FromPath[UUID], data: JSONBody[PlateEvent],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[PlateRead]:  # fmt: skip
+        """The building was demolished: its plate is retired (its number is not reused)."""
+        result = registry.places.plate_event(
+            act_of(request, clock), plate_id, what="demolition", reason=data.reason,
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
+        return plate_answer(registry, result)
+
+    @post("/roads/{road_id:uuid}/spare-numbers", guards=[allow(Role.PLACE_NAME_OFFICER)], sync_to_thread=True,
+          status_code=200)  # fmt: skip
+    def spares(
+        self, request: AnyRequest, road_id: FromPath[UUID], data: JSONBody[SpareCreate],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[PlaceNameRead]:  # fmt: skip
+        """Reserve spare numbers where buildings may come."""
+        registry.places.reserve_spares(
+            act_of(request, clock), road_id=road_id, side=data.side, count=data.count,
+            from_distance=data.from_distance, to_distance=data.to_distance, request=request_fingerprint(request, data),
+        )  # fmt: skip
+        place = registry.places.place(road_id)
+        return answer(place_read(place), version=place.version)
+
+
+def utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+class AddressController(Controller):
+    path = "/v1"
+    tags = ("places",)
+
+    @get("/addresses", guards=[allow(*READERS, Role.UTILITY, Role.CITIZEN)], sync_to_thread=True)
+    def search(
+        self,
+        state: State,
+        clock: NamedDependency[Clock],
+        road: Annotated[str | None, Parameter(max_length=40)] = None,
+        number: Annotated[str | None, Parameter(max_length=12)] = None,
+        estate: Annotated[str | None, Parameter(max_length=40)] = None,
+        valid_on: FromQuery[date | None] = None,
+        known_on: FromQuery[datetime | None] = None,
+        wait_for: WaitFor = None,
+    ) -> list[AddressRow]:
+        """Addresses now, "valid on" a date, or "as the register knew them" at a time (then valid at that time)."""
+        reached(state.read_side, "places", wait_for)
+        conditions, params = ["1 = 1"], []
+        if known_on is not None:
+            known = utc_text(known_on)
+            conditions += ["recorded_at <= ?", "(superseded_at IS NULL OR superseded_at > ?)"]
+            params += [known, known]
+            valid_on = valid_on or known_on.date()
+        else:
+            conditions.append("superseded_at IS NULL")
+        day = (valid_on or local_date(clock.now())).isoformat()
+        conditions += ["valid_from <= ?", "(valid_to IS NULL OR ? < valid_to)"]
+        params += [day, day]
+        for column, value in (("road_name", road), ("label", number), ("estate", estate)):
+            if value:
+                conditions.append(f"{column} = ?")
+                params.append(value)
+        rows = state.read_side.store.query(
+            f"SELECT plate_id, address, valid_from, valid_to FROM address_versions WHERE {' AND '.join(conditions)} "
+            "ORDER BY road_name, label LIMIT 500",
+            params,
+        )
+        return [
+            AddressRow(
+                plate_id=p, address=a, valid_from=date.fromisoformat(f), valid_to=date.fromisoformat(t) if t else None
+            )
+            for p, a, f, t in rows
+        ]
+
+    @get("/address-feed/head", guards=[allow(Role.UTILITY, Role.AUDITOR)], sync_to_thread=True)
+    def head(self, state: State, wait_for: WaitFor = None) -> FeedHead:
+        """The latest position of the change feed."""
+        reached(state.read_side, "places", wait_for)
+        rows = state.read_side.store.query("SELECT MAX(position) FROM address_changes")
+        return FeedHead(position=int(rows[0][0] or 0))
+
+    @get("/address-feed", guards=[allow(Role.UTILITY, Role.AUDITOR)], sync_to_thread=True)
+    def changes(
+        self,
+        state: State,
+        after: Annotated[int, Parameter(ge=0)] = 0,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 500,
+    ) -> FeedPage:
+        """The changes after a position, in order: position, time, operation and the full address."""
+        rows = state.read_side.store.query(
+            "SELECT position, recorded_at, operation, plate_id, address FROM address_changes WHERE position > ? "
+            "ORDER BY position LIMIT ?",
+            (after, limit + 1),
+        )
+        changes = [
+            AddressChange(position=p, recorded_at=datetime.fromisoformat(t), operation=o, plate_id=i, address=a)
+            for p, t, o, i, a in rows[:limit]
+        ]
+        return FeedPage(changes=changes, next_after=changes[-1].position if len(rows) > limit else None)
+
+    @get("/address-feed/snapshot", guards=[allow(Role.UTILITY, Role.AUDITOR)], sync_to_thread=True)
+    def snapshot(self, state: State, at: Annotated[int, Parameter(ge=0)]) -> Snapshot:
+        """Every address in force as of a position: a copy to start from, then follow the feed after it."""
+        rows = state.read_side.store.query(
+            "SELECT plate_id, address FROM address_changes c WHERE position = (SELECT MAX(position) FROM "
+            "address_changes d WHERE d.plate_id = c.plate_id AND d.position <= ?) AND operation <> 'retired'",
+            (at,),
+        )
+        return Snapshot(position=at, addresses={plate_id: address for plate_id, address in rows})
