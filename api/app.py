@@ -25,7 +25,12 @@ from api.controllers.dv import DvInquiryController, DvRecordController
 from api.controllers.health import HealthController
 from api.controllers.marriages import MarriageController
 from api.controllers.persons import PersonController
-from api.controllers.places import AddressController, DoorPlateController, PlaceNameController
+from api.controllers.places import (
+    AddressController,
+    DoorPlateController,
+    PlaceNameController,
+    PlateSignWorklistController,
+)
 from api.controllers.queries import QueryController
 from api.errors import EXCEPTION_HANDLERS
 from api.logging import RequestLogMiddleware, configure_logging
@@ -83,6 +88,7 @@ def create_app(
             PlaceNameController,
             DoorPlateController,
             AddressController,
+            PlateSignWorklistController,
         ],
         dependencies={
             "registry": Provide(provide_registry, sync_to_thread=False),

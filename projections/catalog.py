@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from projections.addresses import AddressRegister
+from projections.addresses import AddressRegister, PlateSigns
 from projections.audit_trail import AuditTrail
 from projections.base import REBUILD_SUFFIX, Projection
 from projections.marital_status import MaritalStatusIndex
@@ -29,6 +29,7 @@ def all_projections(keys: PersonKeys, suffix: str = "") -> list[Projection]:
         RewardsLedger(suffix),
         BurialUptake(suffix),
         AddressRegister(suffix),
+        PlateSigns(suffix),
     ]
 
 

@@ -26,6 +26,7 @@ from api.schemas.places import (
     PlateCreate,
     PlateEvent,
     PlateRead,
+    SignDue,
     Snapshot,
     SpareCreate,
 )
@@ -281,3 +282,29 @@ class AddressController(Controller):
             (at,),
         )
         return Snapshot(position=at, addresses={plate_id: address for plate_id, address in rows})
+
+
+class PlateSignWorklistController(Controller):
+    path = "/v1/worklists/plate-signs"
+    tags = ("places",)
+
+    @get("/", guards=[allow(Role.PLACE_NAME_OFFICER, Role.SUPERVISOR)], sync_to_thread=True)
+    def worklist(
+        self,
+        state: State,
+        clock: NamedDependency[Clock],
+        wait_for: WaitFor = None,
+        overdue_only: FromQuery[bool] = False,
+    ) -> list[SignDue]:
+        """Plates whose physical sign is not yet up, earliest due first (due within 60 days of assignment)."""
+        reached(state.read_side, "places", wait_for)
+        today = local_date(clock.now()).isoformat()
+        rows = state.read_side.store.query(
+            "SELECT plate_id, road_name, label, sign_due_on FROM plate_signs WHERE installed_on IS NULL "
+            "ORDER BY sign_due_on, plate_id"
+        )
+        return [
+            SignDue(plate_id=p, road_name=r, label=lab, sign_due_on=date.fromisoformat(d), overdue=d < today)
+            for p, r, lab, d in rows
+            if not overdue_only or d < today
+        ]

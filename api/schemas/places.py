@@ -110,3 +110,11 @@ class FeedHead(Output, kw_only=True):
 class Snapshot(Output, kw_only=True):
     position: int
     addresses: dict[str, str]
+
+
+class SignDue(Output, kw_only=True):
+    plate_id: str
+    road_name: str
+    label: str
+    sign_due_on: date
+    overdue: bool

@@ -3,11 +3,12 @@ change feed (position, time, operation, full address) from which a utility keeps
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from projections.base import Batch, Projection, event_type
 from projections.store import Cursor
-from registry.places.plates import compose_address
+from registry.places.plates import SIGN_DAYS, compose_address
 
 OPERATION = {"Assigned": "assigned", "Readdressed": "readdressed", "Retired": "retired"}
 
@@ -84,3 +85,37 @@ class AddressRegister(Projection):
             new = (plate_id, road_id, event.road_name, label, estate, town)
             address = self._insert(cursor, new, changed_on, None, recorded, position)
         return address
+
+
+class PlateSigns(Projection):
+    """Physical signs due within 60 days of assignment: the officers' overdue worklist."""
+
+    name = "plate_signs"
+    follows: ClassVar[tuple[str, ...]] = ("places",)
+    tables: ClassVar[tuple[str, ...]] = ("plate_signs",)
+
+    def schema(self) -> list[str]:
+        return [
+            f"CREATE TABLE IF NOT EXISTS {self.table('plate_signs')} (plate_id TEXT PRIMARY KEY, label TEXT NOT NULL, "
+            "road_name TEXT NOT NULL, sign_due_on TEXT NOT NULL, installed_on TEXT)"
+        ]
+
+    def apply(self, cursor: Cursor, application: str, batch: Batch) -> None:
+        table = self.table("plate_signs")
+        for _, event in batch:
+            aggregate, name = event_type(event)
+            if aggregate != "places:DoorPlate":
+                continue
+            plate_id = str(event.originator_id)
+            if name == "Assigned":
+                due = (event.assigned_on + timedelta(days=SIGN_DAYS)).isoformat()
+                cursor.execute(
+                    f"INSERT INTO {table} (plate_id, label, road_name, sign_due_on) VALUES (?, ?, ?, ?)",
+                    (plate_id, event.label, event.road_name, due),
+                )
+            elif name == "SignInstalled":
+                cursor.execute(
+                    f"UPDATE {table} SET installed_on = ? WHERE plate_id = ?", (event.on.isoformat(), plate_id)
+                )
+            elif name == "Retired":
+                cursor.execute(f"DELETE FROM {table} WHERE plate_id = ?", (plate_id,))

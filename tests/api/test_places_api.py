@@ -62,3 +62,19 @@ def test_plates_by_completion_and_application_and_the_feed_a_utility_follows(
     feed = client.get("/v1/address-feed?after=0", headers=utility).json()["changes"]
     assert [c["operation"] for c in feed] == ["assigned", "assigned", "readdressed", "readdressed"] or head == 0
     assert client.get("/v1/address-feed/head", headers=tokens.clerk).status_code == 403
+
+
+def test_signs_not_up_within_60_days_are_overdue(client: Client, tokens: Tokens, clock: FixedClock) -> None:
+    road = approved_road(client, tokens, clock)
+    construction = tokens.header(Role.CONSTRUCTION, "permits-1", "330782-construction")
+    officer = tokens.header(Role.PLACE_NAME_OFFICER, "officer-1", "330782-civil-affairs")
+    plate = {"road_id": road, "side": "right", "distance": 10, "building_ref": "规建2026-9", "town": "稠城街道"}
+    assigned = client.post("/v1/building-completions", json=plate, headers=construction)
+    position = assigned.headers["registry-log-position"]
+    assert client.get(f"/v1/worklists/plate-signs?wait_for={position}&overdue_only=true", headers=officer).json() == []
+    clock.advance(timedelta(days=61))
+    overdue = client.get("/v1/worklists/plate-signs?overdue_only=true", headers=officer).json()
+    assert [(s["label"], s["overdue"]) for s in overdue] == [("2", True)]
+    installed = client.post(f"/v1/door-plates/{assigned.json()['id']}/sign-installation", headers=officer)
+    position = installed.headers["registry-log-position"]
+    assert client.get(f"/v1/worklists/plate-signs?wait_for={position}", headers=officer).json() == []
