@@ -11,10 +11,13 @@ from litestar.datastructures import State
 
 from api.auth import Principal
 from api.logging import request_id_of
-from registry.common.actors import Act
+from api.schemas.common import IdentityDocumentIn
+from registry.common.actors import Act, Role
 from registry.common.application import CommandResult, fingerprint
-from registry.common.clock import Clock
+from registry.common.clock import Clock, local_date
 from registry.common.errors import Failure, InvalidInput
+from registry.common.identity import validated_document_key
+from registry.common.ids import PersonKeys
 from registry.system import Registry
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,128}$")
@@ -85,3 +88,16 @@ def answer(
     if location is not None:
         headers["Location"] = location
     return Response(content=body, status_code=status, headers=headers)
+
+
+def next_of_kin_ref(request: AnyRequest, act: Act, person_keys: PersonKeys, document: IdentityDocumentIn | None) -> str:
+    """Who a family's application is for: a citizen applies as themselves; a clerk names the applicant's document."""
+    principal = principal_of(request)
+    if principal.role == Role.CITIZEN:
+        return principal.subject
+    if document is None:
+        raise InvalidInput([Failure("applicant-document-required", "a clerk gives the applicant's identity document")])
+    key = validated_document_key(
+        document.document_type, document.document_number, document.nationality, today=local_date(act.at)
+    )
+    return person_keys.ref(key)

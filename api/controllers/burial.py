@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from api.auth import allow
-from api.context import AnyRequest, act_of, answer, principal_of, request_fingerprint
+from api.context import AnyRequest, act_of, answer, next_of_kin_ref, principal_of, request_fingerprint
 from api.controllers.queries import WaitFor
 from api.schemas.burial import (
     ClaimCreate,
@@ -30,9 +30,8 @@ from registry.burial.claim import BurialRecord, Claimant, CremationRecord, Rewar
 from registry.burial.schedule import DEFAULT_SCHEDULE, ScheduleEntry
 from registry.common.actors import Role
 from registry.common.application import CommandResult
-from registry.common.clock import Clock, local_date
+from registry.common.clock import Clock
 from registry.common.errors import Failure, InvalidInput, NotFound
-from registry.common.identity import validated_document_key
 from registry.system import Registry
 
 OFFICIALS = (Role.CLERK, Role.SUPERVISOR, Role.AUDITOR)
@@ -104,17 +103,7 @@ class RewardClaimController(Controller):
     ) -> Response[ClaimRead]:  # fmt: skip
         """A next of kin claims for a registered death (one reward per deceased)."""
         act = act_of(request, clock)
-        principal = principal_of(request)
-        if principal.role == Role.CITIZEN:
-            claimant_ref = principal.subject
-        elif data.claimant.document is None:
-            raise InvalidInput([Failure("claimant-document-required", "a clerk gives the claimant's document")])
-        else:
-            document = data.claimant.document
-            key = validated_document_key(
-                document.document_type, document.document_number, document.nationality, today=local_date(act.at)
-            )
-            claimant_ref = registry.marriage.person_keys.ref(key)
+        claimant_ref = next_of_kin_ref(request, act, registry.marriage.person_keys, data.claimant.document)
         result = registry.burial.file_claim(
             act, death_id=data.death_id,
             claimant=Claimant(

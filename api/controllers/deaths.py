@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.auth import allow
-from api.context import AnyRequest, act_of, answer, principal_of, request_fingerprint
+from api.context import AnyRequest, act_of, answer, next_of_kin_ref, principal_of, request_fingerprint
 from api.controllers.marriages import party_read, person_from
 from api.controllers.queries import WaitFor
 from api.schemas.common import mask
@@ -34,7 +34,6 @@ from registry.common.actors import Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date
 from registry.common.errors import Failure, InvalidInput, NotFound
-from registry.common.identity import validated_document_key
 from registry.deaths.application import DUPLICATE, FLAGGED
 from registry.deaths.bundle import BundleCase, NextOfKin
 from registry.deaths.death import Death, DeathReport
@@ -151,17 +150,7 @@ class BundleController(Controller):
     ) -> Response[BundleRead]:  # fmt: skip
         """One application by a next of kin starts every follow-up task."""
         act = act_of(request, clock)
-        principal = principal_of(request)
-        if principal.role == Role.CITIZEN:
-            applicant_ref = principal.subject
-        elif data.applicant.document is None:
-            raise InvalidInput([Failure("applicant-document-required", "a clerk gives the applicant's document")])
-        else:
-            document = data.applicant.document
-            key = validated_document_key(
-                document.document_type, document.document_number, document.nationality, today=local_date(act.at)
-            )
-            applicant_ref = registry.marriage.person_keys.ref(key)
+        applicant_ref = next_of_kin_ref(request, act, registry.marriage.person_keys, data.applicant.document)
         kin = NextOfKin(data.applicant.name, data.applicant.relationship, data.applicant.contact_phone,
                         data.applicant.payout_account, applicant_ref)  # fmt: skip
         facts = DeceasedFacts(**{name: getattr(data.facts, name) for name in data.facts.__struct_fields__})
