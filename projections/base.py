@@ -20,6 +20,7 @@ class Projection(ABC):
     name: ClassVar[str]
     follows: ClassVar[tuple[str, ...]]
     tables: ClassVar[tuple[str, ...]]
+    raw: ClassVar[bool] = False  # True: the batch holds the stored notifications themselves, not decoded events
 
     def __init__(self, suffix: str = "") -> None:
         self.suffix = suffix

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from projections.addresses import AddressRegister, PlateSigns
+from projections.audit.leaves import MerkleLeaves
 from projections.audit_trail import AuditTrail
 from projections.base import REBUILD_SUFFIX, Projection
 from projections.marital_status import MaritalStatusIndex
@@ -30,6 +31,7 @@ def all_projections(keys: PersonKeys, suffix: str = "") -> list[Projection]:
         BurialUptake(suffix),
         AddressRegister(suffix),
         PlateSigns(suffix),
+        MerkleLeaves(suffix),
     ]
 
 

@@ -57,7 +57,8 @@ class Follower:
                 start=position, limit=limit or BATCH_SIZE, inclusive_of_start=False
             )
             if notifications:
-                batch = [(n.id, mapper.to_domain_event(n)) for n in notifications]
+                raw = self.projection.raw
+                batch = [(n.id, n if raw else mapper.to_domain_event(n)) for n in notifications]
                 self.projection.apply(cursor, self.application.name, batch)
                 position = notifications[-1].id
                 processed += len(notifications)

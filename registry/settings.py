@@ -35,6 +35,8 @@ class Settings:
                            postgresql:// URL with ?schema= (default: dv-keys.sqlite in the data dir, or the schema
                            <schema>_dv_keys beside the events).
     REGISTRY_DV_POLICE_WARNINGS  y: accept police written warnings as a fourth DV record source (default n).
+    REGISTRY_SIGNING_KEY   base64 of the 32-byte Ed25519 seed that signs audit checkpoints (default: a development
+                           key kept under the data dir).
     REGISTRY_BANNED_PLACE_NAMES  entry=rule,... (rules: company-or-trademark-name, foreign-place-name).
     REGISTRY_PUBLIC_HOLIDAYS, REGISTRY_MAKEUP_WORKDAYS  comma-separated ISO dates for working-day deadlines
                            (default: the 2026 schedule in registry/common/workdays.py).
@@ -56,6 +58,7 @@ class Settings:
     public_holidays: str
     makeup_workdays: str
     banned_place_names: str | None
+    signing_key: str
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -86,6 +89,7 @@ class Settings:
             public_holidays=env.get("REGISTRY_PUBLIC_HOLIDAYS", HOLIDAYS_2026),
             makeup_workdays=env.get("REGISTRY_MAKEUP_WORKDAYS", MAKEUP_WORKDAYS_2026),
             banned_place_names=env.get("REGISTRY_BANNED_PLACE_NAMES") or None,
+            signing_key=env.get("REGISTRY_SIGNING_KEY") or development_signing_key(data_dir),
         )
 
     @property
@@ -153,3 +157,17 @@ def development_keys(data_dir: Path) -> dict[str, str]:
         temporary.unlink()
     keys: dict[str, str] = json.loads(path.read_text())
     return keys
+
+
+def development_signing_key(data_dir: Path) -> str:
+    """An Ed25519 seed for the embedded default, created once under the data directory (never for production)."""
+    path = data_dir / "dev-signing.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        temporary = data_dir / f"dev-signing.{os.getpid()}.tmp"
+        temporary.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+        temporary.chmod(0o600)
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+        temporary.unlink()
+    return path.read_text().strip()

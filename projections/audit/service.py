@@ -1,0 +1,53 @@
+"""Checkpoints and proofs over the maintained leaves, for the auditor API."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from projections.audit.checkpoints import Checkpoint, sign
+from projections.audit.merkle import consistency_proof, inclusion_proof, root_from_leaves
+from projections.store import ViewStore
+from registry.common.errors import Failure, InvalidInput, NotFound
+
+
+class AuditLog:
+    """Signs checkpoints of an application's tree and proves inclusion and consistency."""
+
+    def __init__(self, store: ViewStore, signing_seed: str) -> None:
+        self.store = store
+        self.key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(signing_seed))
+
+    def leaves(self, application: str, size: int | None = None) -> tuple[list[bytes], int]:
+        """The first `size` leaves (all by default), and the log position of the last of them."""
+        rows = self.store.query(
+            "SELECT leaf_hash, position FROM merkle_leaves WHERE application = ? ORDER BY leaf_index"
+            + (" LIMIT ?" if size is not None else ""),
+            (application, size) if size is not None else (application,),
+        )
+        if size is not None and len(rows) < size:
+            raise NotFound(detail=f"the tree of {application} has {len(rows)} leaves, not {size}")
+        return [bytes.fromhex(h) for h, _ in rows], int(rows[-1][1]) if rows else 0
+
+    def checkpoint(self, application: str, at: datetime) -> Checkpoint:
+        leaves, last_position = self.leaves(application)
+        return sign(self.key, application, len(leaves), last_position, root_from_leaves(leaves), at)
+
+    def inclusion(self, application: str, position: int, tree_size: int) -> tuple[int, list[bytes]]:
+        """The leaf index of the event at a log position, and its audit path in the tree of that size."""
+        leaves, _ = self.leaves(application, tree_size)
+        rows = self.store.query(
+            "SELECT leaf_index FROM merkle_leaves WHERE application = ? AND position = ?", (application, position)
+        )
+        if not rows or int(rows[0][0]) >= tree_size:
+            raise NotFound(detail="no event at that position within that tree size")
+        index = int(rows[0][0])
+        return index, inclusion_proof(index, leaves)
+
+    def consistency(self, application: str, first: int, second: int) -> list[bytes]:
+        if not 0 < first <= second:
+            raise InvalidInput([Failure("tree-sizes", "give 0 < first <= second")])
+        leaves, _ = self.leaves(application, second)
+        return consistency_proof(first, leaves)
