@@ -13,7 +13,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth import bearer_authentication
 from api.context import provide_clock, provide_registry
-from api.controllers.audit import AuditController
+from api.controllers.audit import AuditController, TamperEvidenceController
 from api.controllers.burial import (
     EcoBurialStatisticsController,
     RewardClaimController,
@@ -34,6 +34,7 @@ from api.controllers.places import (
 from api.controllers.queries import QueryController
 from api.errors import EXCEPTION_HANDLERS
 from api.logging import RequestLogMiddleware, configure_logging
+from projections.audit.service import AuditLog
 from projections.catalog import ReadSide
 from registry.common.clock import Clock, SystemClock
 from registry.settings import Settings
@@ -60,6 +61,7 @@ def create_app(
         app.state.registry = registry or open_registry(settings)
         app.state.clock = clock or SystemClock()
         app.state.read_side = ReadSide(app.state.registry)
+        app.state.audit_log = AuditLog(app.state.read_side.store, settings.signing_key)
         if run_projections:
             app.state.read_side.start()
         try:
@@ -77,6 +79,7 @@ def create_app(
             PersonController,
             QueryController,
             AuditController,
+            TamperEvidenceController,
             DvRecordController,
             DvInquiryController,
             DeathController,

@@ -5,6 +5,7 @@ Every read here is itself recorded in the oversight log (who looked at what, whe
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -21,6 +22,8 @@ from api.controllers.queries import WaitFor
 from api.plain import plain_fields
 from api.schemas.audit import AggregateStateRead, AuditPage, AuditRow, AuditSearch, EventsPage, StoredEventRead
 from api.views import VIEW_POSITION_HEADER, reached
+from projections.audit.checkpoints import public_key_text
+from projections.audit.verify import proof_to_text
 from registry.common.actors import Role
 from registry.common.clock import Clock, local_date
 from registry.common.errors import Failure, InvalidInput, NotFound
@@ -178,6 +181,50 @@ class AuditController(Controller):
             last = page[-1]
             next_cursor = f"{last.recorded_at}|{last.application}|{last.position}"
         return Response(AuditPage(rows=page, next=next_cursor), headers={VIEW_POSITION_HEADER: f"marriage={position}"})
+
+
+class TamperEvidenceController(Controller):
+    """Signed checkpoints of each log's Merkle tree, and the proofs that tie events and checkpoints together."""
+
+    path = "/v1/audit"
+    tags = ("audit",)
+    guards = [allow(Role.AUDITOR)]  # noqa: RUF012 (Litestar declares guards as a list)
+
+    @get("/signing-key", sync_to_thread=False)
+    def signing_key(self, state: State) -> dict[str, str]:
+        """The registry's Ed25519 public key (base64 of the raw 32 bytes) that signs checkpoints."""
+        return {"algorithm": "Ed25519", "public_key": public_key_text(state.audit_log.key)}
+
+    @get("/{application:str}/checkpoint", sync_to_thread=True)
+    def checkpoint(
+        self, application: FromPath[str], state: State, registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock], wait_for: WaitFor = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """A checkpoint signed now over every event the tree has taken in (wait_for: up to a log position)."""
+        application_named(registry, application)
+        reached(state.read_side, application, wait_for)
+        return asdict(state.audit_log.checkpoint(application, clock.now()))
+
+    @get("/{application:str}/proofs/inclusion", sync_to_thread=True)
+    def inclusion(
+        self, application: FromPath[str], state: State, position: Annotated[int, Parameter(ge=1)],
+        tree_size: Annotated[int, Parameter(ge=1)],
+    ) -> dict[str, Any]:  # fmt: skip
+        """The audit path of the event at a log position in the tree of a checkpoint's size."""
+        index, path = state.audit_log.inclusion(application, position, tree_size)
+        return {"leaf_index": index, "tree_size": tree_size, "path": proof_to_text(path)}
+
+    @get("/{application:str}/proofs/consistency", sync_to_thread=True)
+    def consistency(
+        self, application: FromPath[str], state: State, first: Annotated[int, Parameter(ge=1)],
+        second: Annotated[int, Parameter(ge=1)],
+    ) -> dict[str, Any]:  # fmt: skip
+        """The proof that the tree of size `second` extends the tree of size `first`."""
+        return {
+            "first": first,
+            "second": second,
+            "proof": proof_to_text(state.audit_log.consistency(application, first, second)),
+        }
 
 
 def _cursor(raw: str) -> tuple[Any, ...]:

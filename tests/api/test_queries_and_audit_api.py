@@ -122,3 +122,24 @@ def test_only_auditors_use_the_audit_api(client: Client, tokens: Tokens) -> None
 def test_an_unknown_application_or_record_is_404(client: Client, tokens: Tokens) -> None:
     assert client.get(f"/v1/audit/nope/aggregates/{'0' * 32}/events", headers=tokens.auditor).status_code == 404
     assert client.get(f"/v1/audit/marriage/aggregates/{'0' * 32}/events", headers=tokens.auditor).status_code == 404
+
+
+def test_an_auditor_gets_a_signed_checkpoint_and_proves_an_event_is_in_it(client: Client, tokens: Tokens) -> None:
+    import base64
+
+    from projections.audit.checkpoints import Checkpoint, public_key_from_text, verify_signature
+    from projections.audit.log import logged_events
+    from projections.audit.merkle import verify_inclusion
+
+    _, _, position = filed(client, tokens)
+    signed = client.get(f"/v1/audit/marriage/checkpoint?wait_for={position}", headers=tokens.auditor).json()
+    checkpoint = Checkpoint(**signed)
+    key = public_key_from_text(client.get("/v1/audit/signing-key", headers=tokens.auditor).json()["public_key"])
+    assert verify_signature(checkpoint, key) and checkpoint.tree_size == checkpoint.last_position == position
+    proof = client.get(f"/v1/audit/marriage/proofs/inclusion?position={position}&tree_size={checkpoint.tree_size}",
+                       headers=tokens.auditor).json()  # fmt: skip
+    registry = client.app.state.registry
+    [event] = [e for e in logged_events(registry.marriage) if e.position == position]
+    path = [base64.b64decode(node) for node in proof["path"]]
+    assert verify_inclusion(proof["leaf_index"], checkpoint.tree_size, event.leaf(), path, checkpoint.root())
+    assert client.get("/v1/audit/marriage/checkpoint", headers=tokens.clerk).status_code == 403
