@@ -30,10 +30,11 @@ import httpx
 
 from api.auth import mint_token
 from benchmarks.common import KEYS, generated_people, scratch_database
+from projections.catalog import migrate_all
 from registry.common.actors import Act, Actor, Role
 from registry.marriage.values import Attendance
 from registry.settings import Settings
-from registry.system import Registry, migrate, open_registry
+from registry.system import Registry, open_registry
 
 PRESENT = Attendance(True, True, True, True)
 PRESENT_JSON = {
@@ -159,7 +160,7 @@ def main() -> None:
     with scratch_database() as database_url:
         env = {**KEYS, "REGISTRY_DATABASE_URL": database_url, "REGISTRY_DATA_DIR": "var/bench"}
         settings = Settings.from_env(env)
-        migrate(settings)
+        migrate_all(settings)
         registry = open_registry(settings)
         try:
             offices = [f"330782{n:03d}" for n in range(1, args.clients + 1)]
