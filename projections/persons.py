@@ -67,13 +67,16 @@ class PersonIndex:
         return answers
 
     def _introduced(self, event: Any) -> dict[str, str]:
+        """Persons an event names: parties and the deceased by document, others by their keyed hash."""
         refs: dict[str, str] = {}
-        for role in ("a", "b"):
-            party = getattr(event, f"party_{role}", None)
+        for role, attribute in (("a", "party_a"), ("b", "party_b"), ("deceased", "deceased")):
+            party = getattr(event, attribute, None)
             if isinstance(party, Person):
                 refs[role] = self.keys.ref(party.document_key)
-        if isinstance(getattr(event, "person_ref", None), str):
-            refs["self"] = event.person_ref
+        for role, attribute in (("self", "person_ref"), ("applicant", "applicant_ref"), ("subject", "subject_ref")):
+            value = getattr(event, attribute, None)
+            if isinstance(value, str):
+                refs[role] = value
         return refs
 
     @staticmethod

@@ -213,3 +213,20 @@ def test_no_name_or_identity_number_of_a_dv_subject_is_anywhere_in_the_stores(re
     assert str(marriage_id).encode() in raw  # the dump does hold the stores' contents
     for secret in (man.name, man.document_number, man.document_number[:14]):
         assert secret.encode() not in raw
+
+
+def test_auditors_find_who_inquired_about_whom_by_either_person(registry: Registry) -> None:
+    marriage_id, man, woman = application(registry)
+    inquiry = inquire(registry, marriage_id, man)
+    read_side = ReadSide(registry)
+    try:
+        read_side.catch_up()
+        for who in (man, woman):
+            rows = read_side.store.query(
+                "SELECT t.aggregate_id FROM audit_trail t JOIN audit_trail_persons p ON p.application = t.application "
+                "AND p.position = t.position WHERE p.person_ref = ? AND t.application = 'dv_inquiries'",
+                (registry.marriage.person_ref(who),),
+            )
+            assert str(inquiry) in {r[0] for r in rows}
+    finally:
+        read_side.close()
