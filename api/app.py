@@ -34,7 +34,6 @@ from api.controllers.places import (
 from api.controllers.queries import QueryController
 from api.errors import EXCEPTION_HANDLERS
 from api.logging import RequestLogMiddleware, configure_logging
-from projections.audit.service import AuditLog
 from projections.catalog import ReadSide
 from registry.common.clock import Clock, SystemClock
 from registry.settings import Settings
@@ -61,7 +60,7 @@ def create_app(
         app.state.registry = registry or open_registry(settings)
         app.state.clock = clock or SystemClock()
         app.state.read_side = ReadSide(app.state.registry)
-        app.state.audit_log = AuditLog(app.state.read_side.store, settings.signing_key)
+        app.state.audit_log = app.state.read_side.audit_log
         if run_projections:
             app.state.read_side.start()
         try:

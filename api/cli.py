@@ -68,7 +68,9 @@ def project() -> None:
     try:
         from projections.runner import ProjectionService
 
-        ProjectionService(read_side.store, read_side.followers, read_side.policies).run_forever()
+        ProjectionService(
+            read_side.store, read_side.followers, [*read_side.policies, read_side.publisher]
+        ).run_forever()
     except KeyboardInterrupt:
         pass
     finally:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from projections.addresses import AddressRegister, PlateSigns
 from projections.audit.leaves import MerkleLeaves
+from projections.audit.service import CHECKPOINTS_TABLE, AuditLog, CheckpointPublisher
 from projections.audit_trail import AuditTrail
 from projections.base import REBUILD_SUFFIX, Projection
 from projections.marital_status import MaritalStatusIndex
@@ -15,6 +16,7 @@ from projections.runner import Follower, Policy, ProjectionService, create_schem
 from projections.store import ViewStore
 from projections.worklists import MarriageWorklist
 from projections.worklists.departments import DepartmentTasks
+from registry.common.clock import SystemClock
 from registry.common.ids import PersonKeys
 from registry.deaths.policies import EcoBurialTaskPolicy, WidowhoodPolicy
 from registry.settings import Settings
@@ -58,6 +60,10 @@ class ReadSide:
         self.store = ViewStore(registry.settings)
         self.projections = all_projections(self.keys)
         self.followers = followers_of(registry, self.projections)
+        self.audit_log = AuditLog(self.store, registry.settings.signing_key)
+        self.publisher = CheckpointPublisher(
+            self.audit_log, list(MerkleLeaves.follows), SystemClock(), registry.settings.checkpoint_seconds
+        )
         self.policies: list[Policy] = [
             WidowhoodPolicy(registry.deaths, registry.marriage),
             EcoBurialTaskPolicy(registry.burial, registry.deaths),
@@ -66,15 +72,19 @@ class ReadSide:
 
     def migrate(self) -> None:
         create_schema(self.store, self.projections)
+        with self.store.transaction() as cursor:
+            cursor.execute(CHECKPOINTS_TABLE)
 
     def catch_up(self) -> int:
         """Run every process policy and every projection to the head of the logs (policies first)."""
         reacted = sum(policy.catch_up() for policy in self.policies)
-        return reacted + sum(follower.catch_up(self.store) for follower in self.followers)
+        projected = sum(follower.catch_up(self.store) for follower in self.followers)
+        self.publisher.catch_up()
+        return reacted + projected
 
     def start(self) -> None:
         """Follow the logs in a background thread (the embedded default's `registry serve`)."""
-        self.service = ProjectionService(self.store, self.followers, self.policies)
+        self.service = ProjectionService(self.store, self.followers, [*self.policies, self.publisher])
         self.service.start()
 
     def close(self) -> None:

@@ -37,6 +37,7 @@ class Settings:
     REGISTRY_DV_POLICE_WARNINGS  y: accept police written warnings as a fourth DV record source (default n).
     REGISTRY_SIGNING_KEY   base64 of the 32-byte Ed25519 seed that signs audit checkpoints (default: a development
                            key kept under the data dir).
+    REGISTRY_CHECKPOINT_SECONDS  how often the projection process publishes signed checkpoints (default 300).
     REGISTRY_BANNED_PLACE_NAMES  entry=rule,... (rules: company-or-trademark-name, foreign-place-name).
     REGISTRY_PUBLIC_HOLIDAYS, REGISTRY_MAKEUP_WORKDAYS  comma-separated ISO dates for working-day deadlines
                            (default: the 2026 schedule in registry/common/workdays.py).
@@ -59,6 +60,7 @@ class Settings:
     makeup_workdays: str
     banned_place_names: str | None
     signing_key: str
+    checkpoint_seconds: float
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -90,6 +92,7 @@ class Settings:
             makeup_workdays=env.get("REGISTRY_MAKEUP_WORKDAYS", MAKEUP_WORKDAYS_2026),
             banned_place_names=env.get("REGISTRY_BANNED_PLACE_NAMES") or None,
             signing_key=env.get("REGISTRY_SIGNING_KEY") or development_signing_key(data_dir),
+            checkpoint_seconds=float(env.get("REGISTRY_CHECKPOINT_SECONDS", "300")),
         )
 
     @property

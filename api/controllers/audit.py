@@ -205,6 +205,14 @@ class TamperEvidenceController(Controller):
         reached(state.read_side, application, wait_for)
         return asdict(state.audit_log.checkpoint(application, clock.now()))
 
+    @get("/{application:str}/checkpoints", sync_to_thread=True)
+    def published(
+        self, application: FromPath[str], state: State, registry: NamedDependency[Registry]
+    ) -> list[dict[str, Any]]:
+        """Every checkpoint published so far (periodically, by the projection process), oldest first."""
+        application_named(registry, application)
+        return [asdict(checkpoint) for checkpoint in state.read_side.publisher.published(application)]
+
     @get("/{application:str}/proofs/inclusion", sync_to_thread=True)
     def inclusion(
         self, application: FromPath[str], state: State, position: Annotated[int, Parameter(ge=1)],

@@ -143,3 +143,17 @@ def test_an_auditor_gets_a_signed_checkpoint_and_proves_an_event_is_in_it(client
     path = [base64.b64decode(node) for node in proof["path"]]
     assert verify_inclusion(proof["leaf_index"], checkpoint.tree_size, event.leaf(), path, checkpoint.root())
     assert client.get("/v1/audit/marriage/checkpoint", headers=tokens.clerk).status_code == 403
+
+
+def test_checkpoints_are_published_periodically_and_verify(client: Client, tokens: Tokens) -> None:
+    from projections.audit.checkpoints import Checkpoint, public_key_from_text, verify_signature
+    from projections.audit.service import CheckpointPublisher
+    from registry.common.clock import SystemClock
+
+    _, _, position = filed(client, tokens)
+    client.get(f"/v1/audit/marriage/checkpoint?wait_for={position}", headers=tokens.auditor)  # the leaves are in
+    read_side = client.app.state.read_side
+    CheckpointPublisher(read_side.audit_log, ["marriage"], SystemClock(), interval_seconds=0).catch_up()
+    published = client.get("/v1/audit/marriage/checkpoints", headers=tokens.auditor).json()
+    key = public_key_from_text(client.get("/v1/audit/signing-key", headers=tokens.auditor).json()["public_key"])
+    assert published and all(verify_signature(Checkpoint(**c), key) for c in published)
