@@ -17,6 +17,7 @@ from api.controllers.queries import WaitFor
 from api.schemas.places import (
     AddressChange,
     AddressRow,
+    DwellingCreate,
     FeedHead,
     FeedPage,
     PlaceNameCreate,
@@ -56,7 +57,7 @@ def plate_read(plate: DoorPlate) -> PlateRead:
         id=plate.id, version=plate.version, address=plate.address(), road_id=plate.road_id, label=plate.label,
         via=plate.via, certificate=plate.certificate, assigned_on=plate.assigned_on,
         application_due_on=plate.application_due_on, sign_due_on=plate.sign_due_on,
-        sign_installed_on=plate.sign_installed_on, retired_on=plate.retired_on,
+        sign_installed_on=plate.sign_installed_on, retired_on=plate.retired_on, dwellings=plate.dwelling_addresses(),
     )  # fmt: skip
 
 
@@ -168,6 +169,19 @@ class DoorPlateController(Controller):
     ) -> Response[PlateRead]:  # fmt: skip
         """The physical sign is up (due within 60 days of assignment)."""
         result = registry.places.plate_event(act_of(request, clock), plate_id, what="sign")
+        return plate_answer(registry, result)
+
+    @post("/door-plates/{plate_id:uuid}/dwellings", guards=[allow(Role.PLACE_NAME_OFFICER)], sync_to_thread=True,
+          status_code=200)  # fmt: skip
+    def dwelling(
+        self, request: AnyRequest, plate_id: FromPath[UUID], data: JSONBody[DwellingCreate],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[PlateRead]:  # fmt: skip
+        """Add a building, unit and room under the plate; its standard address is composed from standard names."""
+        result = registry.places.add_dwelling(
+            act_of(request, clock), plate_id, building=data.building, unit=data.unit, room=data.room,
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
         return plate_answer(registry, result)
 
     @post("/door-plates/{plate_id:uuid}/demolition", guards=[allow(Role.PLACE_NAME_OFFICER, Role.CONSTRUCTION)],

@@ -81,6 +81,7 @@ class PlateRead(Output, kw_only=True):
     sign_due_on: date
     sign_installed_on: date | None
     retired_on: date | None
+    dwellings: list[str]
 
 
 class AddressRow(Output, kw_only=True):
@@ -118,3 +119,9 @@ class SignDue(Output, kw_only=True):
     label: str
     sign_due_on: date
     overdue: bool
+
+
+class DwellingCreate(Input, kw_only=True):
+    building: Annotated[str, msgspec.Meta(max_length=10, pattern=r"^[0-9A-Za-z\-]*$")] = ""
+    unit: Annotated[str, msgspec.Meta(max_length=10, pattern=r"^[0-9A-Za-z\-]*$")] = ""
+    room: Annotated[str, msgspec.Meta(min_length=1, max_length=10, pattern=r"^[0-9A-Za-z\-]+$")]

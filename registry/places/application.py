@@ -177,6 +177,16 @@ class PlaceNames(RegistryApplication):
 
         return self.execute(act, decide, request_fingerprint=request)
 
+    def add_dwelling(
+        self, act: Act, plate_id: UUID, *, building: str, unit: str, room: str, request: str = ""
+    ) -> CommandResult:
+        def decide() -> Sequence[BaseAggregate[UUID]]:
+            plate = self.plate(plate_id)
+            plate.add_dwelling(act, building=building, unit=unit, room=room)
+            return [plate]
+
+        return self.execute(act, decide, request_fingerprint=request)
+
     def plate_event(self, act: Act, plate_id: UUID, *, what: str, reason: str = "", request: str = "") -> CommandResult:
         """sign (installed today) or demolition (the plate is retired)."""
 

@@ -32,9 +32,14 @@ class Slot:
         return f"{self.number}-{self.sub}" if self.sub else str(self.number)
 
 
-def compose_address(town: str, road_name: str, label: str, estate: str, city: str = "义乌市") -> str:
-    """The standard address from standard names: city, town, road, number[-sub], then the estate if any."""
-    return f"{city}{town}{road_name}{label}号{estate}"
+def compose_address(
+    town: str, road_name: str, label: str, estate: str, *, building: str = "", unit: str = "", room: str = "",
+    city: str = "义乌市",
+) -> str:  # fmt: skip
+    """The standard address from standard names: city, town, road, number[-sub], estate, building, unit, room."""
+    parts = [f"{city}{town}{road_name}{label}号{estate}"]
+    parts += [f"{value}{suffix}" for value, suffix in ((building, "幢"), (unit, "单元"), (room, "室")) if value]
+    return "".join(parts)
 
 
 def first_number(side: str, odd_on_left: bool = True) -> int:
@@ -171,6 +176,17 @@ class DoorPlate(RegistryAggregate):
             plate.road_name = self.road_name
             plate.certificate = self.certificate
 
+    class DwellingAdded(Event):
+        """A building, unit and room behind the plate, numbered in one series under it."""
+
+        TOPIC = "places:DoorPlate.DwellingAdded"
+        building: str
+        unit: str
+        room: str
+
+        def apply(self, plate: DoorPlate) -> None:
+            plate.dwellings.append((self.building, self.unit, self.room))
+
     class Retired(Event):
         TOPIC = "places:DoorPlate.Retired"
         on: date
@@ -196,6 +212,7 @@ class DoorPlate(RegistryAggregate):
         self.certificate = certificate
         self.sign_installed_on: date | None = None
         self.retired_on: date | None = None
+        self.dwellings: list[tuple[str, str, str]] = []
 
     @staticmethod
     def new_id() -> UUID:
@@ -207,6 +224,21 @@ class DoorPlate(RegistryAggregate):
 
     def address(self) -> str:
         return compose_address(self.town, self.road_name, self.label, self.estate)
+
+    def dwelling_addresses(self) -> list[str]:
+        return [
+            compose_address(self.town, self.road_name, self.label, self.estate, building=b, unit=u, room=r)
+            for b, u, r in self.dwellings
+        ]
+
+    def add_dwelling(self, act: Act, *, building: str, unit: str, room: str) -> None:
+        """Building, unit and room numbers under one plate form one series: no dwelling twice."""
+        self.check_in_use()
+        if not room.strip():
+            raise InvalidInput([Failure("room-required", "a dwelling has at least a room number")])
+        if (building, unit, room) in self.dwellings:
+            raise NotEligible([Failure("dwelling-duplicate", "that building, unit and room already exist here")])
+        self._record(self.DwellingAdded, act, building=building, unit=unit, room=room)
 
     def install_sign(self, act: Act, *, on: date) -> None:
         self.check_in_use()

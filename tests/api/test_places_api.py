@@ -78,3 +78,19 @@ def test_signs_not_up_within_60_days_are_overdue(client: Client, tokens: Tokens,
     installed = client.post(f"/v1/door-plates/{assigned.json()['id']}/sign-installation", headers=officer)
     position = installed.headers["registry-log-position"]
     assert client.get(f"/v1/worklists/plate-signs?wait_for={position}", headers=officer).json() == []
+
+
+def test_a_dwelling_address_is_composed_from_standard_names_down_to_the_room(
+    client: Client, tokens: Tokens, clock: FixedClock
+) -> None:
+    road = approved_road(client, tokens, clock)
+    construction = tokens.header(Role.CONSTRUCTION, "permits-1", "330782-construction")
+    officer = tokens.header(Role.PLACE_NAME_OFFICER, "officer-1", "330782-civil-affairs")
+    body = {"road_id": road, "side": "left", "distance": 10, "building_ref": "规建2026-5", "town": "稠城街道",
+            "estate": "丹溪小区"}  # fmt: skip
+    plate = client.post("/v1/building-completions", json=body, headers=construction).json()
+    dwelling = {"building": "2", "unit": "3", "room": "501"}
+    added = client.post(f"/v1/door-plates/{plate['id']}/dwellings", json=dwelling, headers=officer)
+    assert added.json()["dwellings"] == ["义乌市稠城街道丹溪路1号丹溪小区2幢3单元501室"]
+    again = client.post(f"/v1/door-plates/{plate['id']}/dwellings", json=dwelling, headers=officer)
+    assert (again.status_code, again.json()["type"]) == (422, "/problems/dwelling-duplicate")
