@@ -22,6 +22,7 @@ from api.controllers.burial import (
 from api.controllers.deaths import BundleController, DeathController, DepartmentWorklistController
 from api.controllers.divorces import DivorceController
 from api.controllers.dv import DvInquiryController, DvRecordController
+from api.controllers.exchange import ExchangeController
 from api.controllers.health import HealthController
 from api.controllers.marriages import MarriageController
 from api.controllers.persons import PersonController
@@ -91,6 +92,7 @@ def create_app(
             DoorPlateController,
             AddressController,
             PlateSignWorklistController,
+            ExchangeController,
         ],
         dependencies={
             "registry": Provide(provide_registry, sync_to_thread=False),

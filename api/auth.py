@@ -83,7 +83,11 @@ class BearerAuthentication(AbstractAuthenticationMiddleware):
 
 
 def bearer_authentication(secret: str) -> DefineMiddleware:
-    return DefineMiddleware(BearerAuthentication, secret=secret, exclude=["^/health$", "^/ready$", "^/schema"])
+    return DefineMiddleware(
+        BearerAuthentication,
+        secret=secret,
+        exclude=["^/health$", "^/ready$", "^/schema", "^/.well-known/", "^/v1/certificates/verification$"],
+    )
 
 
 def allow(*roles: Role) -> Any:

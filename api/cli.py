@@ -117,7 +117,7 @@ def rebuild(name: str) -> None:
     read_side = ReadSide(registry)
     try:
         try:
-            followers = followers_of(registry, [projection_named(name, read_side.keys)])
+            followers = followers_of(registry, [projection_named(name, read_side.keys, read_side.feed_key)])
         except KeyError as error:
             raise click.UsageError(str(error.args[0])) from None
         total = sum(follower.head() for follower in followers)
@@ -217,6 +217,45 @@ def audit_verify(public_key: str, checkpoint: str, log_path: str, newer: str | N
     for problem in verdict.problems:
         click.echo(f"TAMPERED: {problem}")
     raise SystemExit(1)
+
+
+@main.group()
+def exchange() -> None:
+    """The marriage exchange with other provinces' registries."""
+
+
+@exchange.command("follow")
+@click.option("--once", is_flag=True, help="apply what the peers have now, then stop")
+@click.option("--every", type=float, default=5.0, show_default=True, help="seconds between rounds")
+def exchange_follow(once: bool, every: float) -> None:
+    """Follow REGISTRY_EXCHANGE_PEERS: verify every page, apply each fact once, resume after a crash."""
+    import time
+
+    from registry.exchange.follower import ExchangeFollower, peers_from
+    from registry.system import open_registry
+
+    settings = Settings.from_env()
+    registry = open_registry(settings)
+    followers = [ExchangeFollower(registry.exchange, peer) for peer in peers_from(settings.exchange_peers)]
+    if not followers:
+        raise click.UsageError("no peers: set REGISTRY_EXCHANGE_PEERS")
+    try:
+        while True:
+            for follower in followers:
+                try:
+                    applied = follower.follow_once()
+                except OSError as error:  # a peer out of reach: try again next round
+                    click.echo(f"{follower.peer.jurisdiction}: unreachable ({type(error).__name__})")
+                    continue
+                if applied:
+                    click.echo(f"{follower.peer.jurisdiction}: applied {applied} facts")
+            if once:
+                return
+            time.sleep(every)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        registry.close()
 
 
 @main.command()

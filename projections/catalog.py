@@ -9,6 +9,7 @@ from projections.audit.leaves import MerkleLeaves
 from projections.audit.service import CHECKPOINTS_TABLE, AuditLog, CheckpointPublisher
 from projections.audit_trail import AuditTrail
 from projections.base import REBUILD_SUFFIX, Projection
+from projections.exchange_feed import ExchangeFeed, feed_key
 from projections.marital_status import MaritalStatusIndex
 from projections.rebuild import rebuild
 from projections.rewards_ledger import BurialUptake, RewardsLedger
@@ -23,7 +24,7 @@ from registry.settings import Settings
 from registry.system import Registry, migrate, open_registry
 
 
-def all_projections(keys: PersonKeys, suffix: str = "") -> list[Projection]:
+def all_projections(keys: PersonKeys, feed_key: bytes, suffix: str = "") -> list[Projection]:
     return [
         AuditTrail(keys, suffix),
         MaritalStatusIndex(keys, suffix),
@@ -34,14 +35,15 @@ def all_projections(keys: PersonKeys, suffix: str = "") -> list[Projection]:
         AddressRegister(suffix),
         PlateSigns(suffix),
         MerkleLeaves(suffix),
+        ExchangeFeed(feed_key, suffix),
     ]
 
 
-def projection_named(name: str, keys: PersonKeys, suffix: str = "") -> Projection:
-    for projection in all_projections(keys, suffix):
+def projection_named(name: str, keys: PersonKeys, feed_key: bytes, suffix: str = "") -> Projection:
+    for projection in all_projections(keys, feed_key, suffix):
         if projection.name == name:
             return projection
-    known = ", ".join(p.name for p in all_projections(keys))
+    known = ", ".join(p.name for p in all_projections(keys, feed_key))
     raise KeyError(f"no projection named {name!r} (known: {known})")
 
 
@@ -58,7 +60,8 @@ class ReadSide:
         self.registry = registry
         self.keys = registry.marriage.person_keys
         self.store = ViewStore(registry.settings)
-        self.projections = all_projections(self.keys)
+        self.feed_key = feed_key(registry.settings.event_cipher_key)
+        self.projections = all_projections(self.keys, self.feed_key)
         self.followers = followers_of(registry, self.projections)
         self.audit_log = AuditLog(self.store, registry.settings.signing_key)
         self.publisher = CheckpointPublisher(
@@ -99,8 +102,8 @@ class ReadSide:
         return min((positions.get(name, 0) for name in names), default=0)
 
     def rebuild(self, name: str, on_batch: Callable[[int], object] | None = None) -> int:
-        live = projection_named(name, self.keys)
-        shadow = projection_named(name, self.keys, REBUILD_SUFFIX)
+        live = projection_named(name, self.keys, self.feed_key)
+        shadow = projection_named(name, self.keys, self.feed_key, REBUILD_SUFFIX)
         return rebuild(self.store, followers_of(self.registry, [live]), followers_of(self.registry, [shadow]), on_batch)
 
 

@@ -38,6 +38,9 @@ class Settings:
     REGISTRY_SIGNING_KEY   base64 of the 32-byte Ed25519 seed that signs audit checkpoints (default: a development
                            key kept under the data dir).
     REGISTRY_CHECKPOINT_SECONDS  how often the projection process publishes signed checkpoints (default 300).
+    REGISTRY_JURISDICTION  this registry's code in the marriage exchange (default 33, Zhejiang).
+    REGISTRY_EXCHANGE_PEERS  JSON list of {jurisdiction, url, public_key, token}: the feeds `registry exchange follow`
+                           reads, the keys their pages must be signed with, and the tokens they issued us.
     REGISTRY_BANNED_PLACE_NAMES  entry=rule,... (rules: company-or-trademark-name, foreign-place-name).
     REGISTRY_PUBLIC_HOLIDAYS, REGISTRY_MAKEUP_WORKDAYS  comma-separated ISO dates for working-day deadlines
                            (default: the 2026 schedule in registry/common/workdays.py).
@@ -61,6 +64,8 @@ class Settings:
     banned_place_names: str | None
     signing_key: str
     checkpoint_seconds: float
+    jurisdiction: str
+    exchange_peers: str | None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -93,6 +98,8 @@ class Settings:
             banned_place_names=env.get("REGISTRY_BANNED_PLACE_NAMES") or None,
             signing_key=env.get("REGISTRY_SIGNING_KEY") or development_signing_key(data_dir),
             checkpoint_seconds=float(env.get("REGISTRY_CHECKPOINT_SECONDS", "300")),
+            jurisdiction=env.get("REGISTRY_JURISDICTION", "33"),
+            exchange_peers=env.get("REGISTRY_EXCHANGE_PEERS") or None,
         )
 
     @property

@@ -12,6 +12,7 @@ from registry.common.sealing import KeyStore
 from registry.common.workdays import WorkingCalendar, parse_dates
 from registry.deaths.application import Deaths
 from registry.dv_records.application import DvRegister
+from registry.exchange.application import MarriageExchange
 from registry.marriage.application import MarriageRegistry
 from registry.marriage.inquiries import DvInquiryDesk
 from registry.oversight.application import Oversight
@@ -31,11 +32,13 @@ class Registry:
     deaths: Deaths
     burial: EcoBurialRewards
     places: PlaceNames
+    exchange: MarriageExchange
     dv_keys: KeyStore
 
     def applications(self) -> dict[str, RegistryApplication]:
         applications: list[RegistryApplication] = [
             self.marriage, self.oversight, self.dv_records, self.dv_inquiries, self.deaths, self.burial, self.places,
+            self.exchange,
         ]  # fmt: skip
         return {application.name: application for application in applications}
 
@@ -57,7 +60,10 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
     dv_keys = dv_key_store(settings)
     if create_tables:
         dv_keys.migrate()
-    marriage = MarriageRegistry(env(MarriageRegistry.name), person_keys=keys)
+    exchange = MarriageExchange(env(MarriageExchange.name), person_keys=keys)
+    marriage = MarriageRegistry(
+        env(MarriageRegistry.name), person_keys=keys, married_elsewhere=exchange.married_elsewhere
+    )
     dv_records = DvRegister(
         env(DvRegister.name), person_keys=keys, keys=dv_keys, police_warnings=settings.dv_police_warnings
     )
@@ -81,6 +87,7 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
         places=PlaceNames(
             env(PlaceNames.name), calendar=calendar, banned=parse_banned(settings.banned_place_names or DEFAULT_BANNED)
         ),
+        exchange=exchange,
         dv_keys=dv_keys,
     )
 

@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody, Parameter
 
 from api.auth import allow
 from api.context import AnyRequest, act_of, answer, expected_version, principal_of, request_fingerprint
+from api.controllers.exchange import verification_code
 from api.schemas.common import PartyIn, PartyRead, mask
 from api.schemas.marriage import (
     AttendanceIn,
@@ -67,7 +68,7 @@ def party_read(person: Person) -> PartyRead:
     )
 
 
-def marriage_read(marriage: Marriage) -> MarriageRead:
+def marriage_read(marriage: Marriage, code_key: bytes) -> MarriageRead:
     judgment = marriage.judgment
     return MarriageRead(
         id=marriage.id,
@@ -79,6 +80,7 @@ def marriage_read(marriage: Marriage) -> MarriageRead:
         registered_on=marriage.registered_on,
         ended_on=marriage.ended_on,
         certificates=dict(marriage.certificates),
+        verification_codes={p: verification_code(code_key, number) for p, number in marriage.certificates.items()},
         replaced_certificates=list(marriage.replaced_certificates),
         refusal_reason=marriage.refusal_reason,
         pending_divorce_id=marriage.pending_divorce_id,
@@ -104,7 +106,13 @@ def visible_marriage(
 def marriage_answer(registry: Registry, result: CommandResult, status: int = 200) -> Response[Any]:
     marriage = registry.marriage.subject_of(result, Marriage)
     location = f"/v1/marriages/{marriage.id}" if status == 201 else None
-    return answer(marriage_read(marriage), version=marriage.version, result=result, status=status, location=location)
+    return answer(
+        marriage_read(marriage, registry.settings.person_hash_key),
+        version=marriage.version,
+        result=result,
+        status=status,
+        location=location,
+    )
 
 
 class MarriageController(Controller):
@@ -141,7 +149,7 @@ class MarriageController(Controller):
     ) -> Response[MarriageRead]:
         """A marriage record, now or at an earlier version."""
         marriage = visible_marriage(registry, request, marriage_id, version)
-        return answer(marriage_read(marriage), version=marriage.version)
+        return answer(marriage_read(marriage, registry.settings.person_hash_key), version=marriage.version)
 
     @post("/{marriage_id:uuid}/registration", guards=[allow(Role.CLERK)], sync_to_thread=True, status_code=200)
     def register(

@@ -75,6 +75,7 @@ class MarriageRead(Output, kw_only=True):
     registered_on: date | None
     ended_on: date | None
     certificates: dict[str, str]
+    verification_codes: dict[str, str]
     replaced_certificates: list[str]
     refusal_reason: str | None
     pending_divorce_id: UUID | None

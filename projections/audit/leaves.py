@@ -8,7 +8,7 @@ from projections.audit.log import LoggedEvent
 from projections.base import Batch, Projection
 from projections.store import Cursor
 
-APPLICATIONS = ("marriage", "oversight", "dv_records", "dv_inquiries", "deaths", "burial", "places")
+APPLICATIONS = ("marriage", "oversight", "dv_records", "dv_inquiries", "deaths", "burial", "places", "exchange")
 
 
 class MerkleLeaves(Projection):

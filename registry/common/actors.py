@@ -21,6 +21,7 @@ class Role(StrEnum):
     DEPARTMENT = "department"  # staff of a department acting on its tasks (office = the department's code)
     PLACE_NAME_OFFICER = "place-name-officer"  # proposes, reviews, approves (office = authority) names; numbers plates
     CONSTRUCTION = "construction"  # planning and construction: reports completed buildings (zero-trip plates)
+    EXCHANGE_PEER = "exchange-peer"  # another province's registry (office = its jurisdiction code)
     UTILITY = "utility"  # a utility company keeping a copy of the address register through its feed
 
 

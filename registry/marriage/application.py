@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, ClassVar, Literal
 from uuid import UUID
@@ -39,9 +39,16 @@ class MarriageRegistry(TrackedApplication):
         "court_judgment": CourtJudgment,
     }
 
-    def __init__(self, env: EnvType | None = None, *, person_keys: PersonKeys) -> None:
+    def __init__(
+        self,
+        env: EnvType | None = None,
+        *,
+        person_keys: PersonKeys,
+        married_elsewhere: Callable[[str], list[str]] = lambda _: [],
+    ) -> None:
         super().__init__(env)
         self.person_keys = person_keys
+        self.married_elsewhere = married_elsewhere
 
     # -- reads ------------------------------------------------------------------------------------------------
 
@@ -79,9 +86,14 @@ class MarriageRegistry(TrackedApplication):
             check_version(marriage, expected_version)
             statuses = (self._status_of(act, marriage.party_a), self._status_of(act, marriage.party_b))
             book, numbers = self._issue_certificates(act, MARRIAGE_CERTIFICATE, 2)
-            marriage.register(
-                act, attendance=attendance, statuses=statuses, certificate_numbers=(numbers[0], numbers[1])
+            elsewhere = (
+                self.married_elsewhere(marriage.party_a.document_key),
+                self.married_elsewhere(marriage.party_b.document_key),
             )
+            marriage.register(
+                act, attendance=attendance, statuses=statuses, certificate_numbers=(numbers[0], numbers[1]),
+                married_elsewhere=elsewhere,
+            )  # fmt: skip
             for status in statuses:
                 status.marry(act, marriage_id=marriage.id, since=local_date(act.at))
             return [marriage, *statuses, book]

@@ -162,11 +162,15 @@ class Marriage(RegistryAggregate):
         attendance: tuple[Attendance, Attendance],
         statuses: tuple[PersonStatus, PersonStatus],
         certificate_numbers: tuple[str, str],
+        married_elsewhere: tuple[list[str], list[str]] = ([], []),
     ) -> None:
-        """Register the marriage if every condition holds on the day; else refuse naming every failure."""
+        """Register the marriage if every condition holds on the day; else refuse naming every failure.
+
+        married_elsewhere: for each party, the other jurisdictions where the exchange reports them married.
+        """
         self.check_state(APPLIED)
         self.check_at_own_office(act)
-        self.check_eligible(local_date(act.at), attendance, statuses)
+        self.check_eligible(local_date(act.at), attendance, statuses, married_elsewhere)
         self._record(
             self.Registered,
             act,
@@ -232,7 +236,11 @@ class Marriage(RegistryAggregate):
             raise Forbidden([Failure("wrong-office", f"the application was filed at office {self.office}; act there")])
 
     def check_eligible(
-        self, on: date, attendance: tuple[Attendance, Attendance], statuses: tuple[PersonStatus, PersonStatus]
+        self,
+        on: date,
+        attendance: tuple[Attendance, Attendance],
+        statuses: tuple[PersonStatus, PersonStatus],
+        married_elsewhere: tuple[list[str], list[str]] = ([], []),
     ) -> None:
         """Every condition of Civil Code arts 1046-1049, checked on the registration date."""
         failures: list[Failure] = []
@@ -240,6 +248,12 @@ class Marriage(RegistryAggregate):
             failures.append(Failure("not-a-man-and-a-woman", "a marriage is registered between a man and a woman"))
         for label, seen, status in zip(PARTIES, attendance, statuses, strict=True):
             failures.extend(self._party_failures(label, seen, status, on))
+        for label, jurisdictions in zip(PARTIES, married_elsewhere, strict=True):
+            if jurisdictions:
+                where = ", ".join(jurisdictions)
+                failures.append(
+                    Failure("party-married-in-another-province", f"{party_name(label)} is married in {where}", label)
+                )
         if failures:
             raise NotEligible(failures)
 

@@ -168,3 +168,11 @@ def test_a_reissued_certificate_replaces_the_old_number_which_is_kept() -> None:
     marriage.reissue_certificate(act(DAY), party="b", reason="lost", certificate="J330782001-2026-000003")
     assert marriage.certificates["b"] == "J330782001-2026-000003"
     assert marriage.replaced_certificates == [NUMBERS[1]]
+
+
+def test_register_refuses_a_party_reported_married_in_another_province() -> None:
+    marriage = application()
+    with pytest.raises(NotEligible) as caught:
+        marriage.register(act(DAY), attendance=BOTH_PRESENT, statuses=statuses(), certificate_numbers=NUMBERS,
+                          married_elsewhere=([], ["32"]))  # fmt: skip
+    assert [(f.subject, f.code) for f in caught.value.failures] == [("b", "party-married-in-another-province")]

@@ -1,0 +1,102 @@
+"""The marriage exchange between provinces: the public key, the signed feed, certificate verification."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from typing import Annotated, Any
+from uuid import UUID
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from litestar import Controller, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
+
+from api.auth import allow
+from api.context import AnyRequest, principal_of
+from api.schemas.common import Input
+from projections.audit.checkpoints import public_key_text
+from projections.exchange_feed import ExchangeFeed
+from registry.common.actors import Role
+from registry.common.clock import Clock
+from registry.common.errors import NotFound
+from registry.exchange.pages import sign_page
+from registry.system import Registry
+
+STATUS_BY_STATE = {"registered": "valid", "void": "annulled-or-void: void", "annulled": "annulled-or-void: annulled",
+                   "dissolved": "ended-by-divorce", "ended-by-death": "ended-by-death"}  # fmt: skip
+
+
+def verification_code(key: bytes, certificate: str) -> str:
+    """Printed on the certificate: whoever holds both may ask the registry to vouch for it."""
+    digest = hmac.new(key, f"certificate:{certificate}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest)[:10].decode()
+
+
+class CertificateCheck(Input, kw_only=True):
+    certificate: Annotated[str, Parameter(max_length=40)]
+    code: Annotated[str, Parameter(max_length=16)]
+
+
+def signing_key(registry: Registry) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(base64.b64decode(registry.settings.signing_key))
+
+
+class ExchangeController(Controller):
+    tags = ("exchange",)
+
+    @get("/.well-known/jwks.json", sync_to_thread=False, exclude_from_auth=True)
+    def jwks(self, registry: NamedDependency[Registry]) -> dict[str, Any]:
+        """The registry's public signing keys (RFC 8037 OKP, Ed25519)."""
+        raw = base64.b64decode(public_key_text(signing_key(registry)))
+        x = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+        kid = f"{registry.settings.jurisdiction}-{hashlib.sha256(raw).hexdigest()[:16]}"
+        return {"keys": [{"kty": "OKP", "crv": "Ed25519", "x": x, "use": "sig", "alg": "EdDSA", "kid": kid}]}
+
+    @get("/v1/exchange/feed", guards=[allow(Role.EXCHANGE_PEER)], sync_to_thread=True)
+    def feed(
+        self, request: AnyRequest, state: State, registry: NamedDependency[Registry],
+        after: Annotated[int, Parameter(ge=0)] = 0, limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Marriage-status facts after a position, as CloudEvents-style envelopes, in a page signed as a whole."""
+        rows = state.read_side.store.query(
+            "SELECT sequence, previous, type, time, subject, data FROM exchange_feed WHERE sequence > ? "
+            "ORDER BY sequence LIMIT ?",
+            (after, limit + 1),
+        )
+        source = f"urn:civil-registry:{registry.settings.jurisdiction}"
+        feed = ExchangeFeed(state.read_side.feed_key)
+        events = [
+            {"specversion": "1.0", "id": f"{registry.settings.jurisdiction}:{seq}", "source": source, "type": kind,
+             "time": time, "subject": subject, "sequence": seq, "previous": previous, "data": feed.unseal(sealed)}
+            for seq, previous, kind, time, subject, sealed in rows[:limit]
+        ]  # fmt: skip
+        page = {
+            "jurisdiction": registry.settings.jurisdiction, "after": after, "reader": principal_of(request).office,
+            "events": events, "next_after": events[-1]["sequence"] if len(rows) > limit else None,
+        }  # fmt: skip
+        return sign_page(signing_key(registry), page)
+
+    @post("/v1/certificates/verification", sync_to_thread=True, status_code=200, exclude_from_auth=True)
+    def verify_certificate(
+        self, data: JSONBody[CertificateCheck], state: State, registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> dict[str, Any]:  # fmt: skip
+        """A signed statement of what the certificate shows and whether it still stands; nothing more."""
+        expected = verification_code(registry.settings.person_hash_key, data.certificate)
+        rows = state.read_side.store.query(
+            "SELECT marriage_id FROM marital_status_certificates WHERE certificate = ?", (data.certificate,)
+        )
+        if not hmac.compare_digest(expected, data.code.strip().upper()) or not rows:
+            raise NotFound(detail="no certificate with that number and code")
+        marriage = registry.marriage.marriage(UUID(rows[0][0]))
+        statement = {
+            "issuer": f"urn:civil-registry:{registry.settings.jurisdiction}", "certificate": data.certificate,
+            "status": STATUS_BY_STATE.get(marriage.state, marriage.state),
+            "registered_on": marriage.registered_on.isoformat() if marriage.registered_on else None,
+            "office": marriage.office, "names": [marriage.party_a.name, marriage.party_b.name],
+            "stated_at": clock.now().isoformat(),
+        }  # fmt: skip
+        return sign_page(signing_key(registry), statement)

@@ -1,0 +1,101 @@
+"""The outbound exchange feed: marriage-status facts for other provinces, each chained to the one before."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from typing import Any, ClassVar
+
+from projections.base import Batch, Projection, event_type
+from projections.store import Cursor
+from registry.common.sealing import seal, unseal
+from registry.exchange.application import REGISTERED
+
+TYPE_OF = {
+    "Registered": REGISTERED,
+    "Dissolved": "cn.gov.civil-affairs.marriage.divorced",
+    "DeclaredVoid": "cn.gov.civil-affairs.marriage.void",
+    "Annulled": "cn.gov.civil-affairs.marriage.annulled",
+    "EndedByDeath": "cn.gov.civil-affairs.marriage.widowed",
+}
+
+
+def fact_date(name: str, event: Any) -> str:
+    day = {
+        "Registered": lambda: event.registered_on,
+        "Dissolved": lambda: event.dissolved_on,
+        "DeclaredVoid": lambda: event.judgment.effective_on,
+        "Annulled": lambda: event.judgment.effective_on,
+        "EndedByDeath": lambda: event.died_on,
+    }[name]()
+    return str(day.isoformat())
+
+
+def feed_key(event_cipher_key: str) -> bytes:
+    """The key that keeps the feed's personal data encrypted at rest in the view tables (derived, not reused)."""
+    return hmac.new(base64.b64decode(event_cipher_key), b"exchange-feed", hashlib.sha256).digest()
+
+
+class ExchangeFeed(Projection):
+    """Minimal data, as the national marriage database shares it: who, which marriage, what happened, when.
+
+    Identity numbers and names are sealed at rest (AES-GCM); the feed endpoint unseals them for authenticated peers.
+    """
+
+    def __init__(self, key: bytes, suffix: str = "") -> None:
+        super().__init__(suffix)
+        self.key = key
+
+    def seal(self, value: object) -> str:
+        return seal(self.key, {"value": value}, self.name)
+
+    def unseal(self, sealed: str) -> Any:
+        return unseal(self.key, sealed, self.name)["value"]
+
+    name = "exchange_feed"
+    follows: ClassVar[tuple[str, ...]] = ("marriage",)
+    tables: ClassVar[tuple[str, ...]] = ("exchange_feed", "exchange_parties")
+
+    def schema(self) -> list[str]:
+        return [
+            f"CREATE TABLE IF NOT EXISTS {self.table('exchange_feed')} (sequence BIGINT PRIMARY KEY, "
+            "previous BIGINT NOT NULL, type TEXT NOT NULL, time TEXT NOT NULL, subject TEXT NOT NULL, "
+            "data TEXT NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {self.table('exchange_parties')} (marriage_id TEXT PRIMARY KEY, "
+            "parties TEXT NOT NULL)",
+        ]
+
+    def apply(self, cursor: Cursor, application: str, batch: Batch) -> None:
+        feed, parties_table = self.table("exchange_feed"), self.table("exchange_parties")
+        cursor.execute(f"SELECT MAX(sequence) FROM {feed}")
+        row = cursor.fetchone()
+        previous = int(row[0]) if row and row[0] is not None else 0
+        for position, event in batch:
+            aggregate, name = event_type(event)
+            if aggregate != "marriage:Marriage":
+                continue
+            marriage_id = str(event.originator_id)
+            if name == "Applied":
+                parties = [
+                    {"document_type": p.document_type, "document_number": p.document_number,
+                     "nationality": p.nationality, "name": p.name}
+                    for p in (event.party_a, event.party_b)
+                ]  # fmt: skip
+                cursor.execute(f"INSERT INTO {parties_table} (marriage_id, parties) VALUES (?, ?)",
+                               (marriage_id, self.seal(parties)))  # fmt: skip
+                continue
+            if name not in TYPE_OF:
+                continue
+            cursor.execute(f"SELECT parties FROM {parties_table} WHERE marriage_id = ?", (marriage_id,))
+            found = cursor.fetchone()
+            data = {
+                "marriage": marriage_id,
+                "on": fact_date(name, event),
+                "parties": self.unseal(found[0]) if found else [],
+            }
+            cursor.execute(
+                f"INSERT INTO {feed} (sequence, previous, type, time, subject, data) VALUES (?, ?, ?, ?, ?, ?)",
+                (position, previous, TYPE_OF[name], event.timestamp.isoformat(), marriage_id, self.seal(data)),
+            )  # fmt: skip
+            previous = position

@@ -1,0 +1,151 @@
+"""Two registries of two provinces, on loopback: a marriage in one stops the same person marrying in the other."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from api.auth import mint_token
+from api.controllers.exchange import verification_code
+from projections.audit.checkpoints import public_key_text
+from projections.catalog import ReadSide, migrate_all
+from registry.common.actors import Role
+from registry.common.errors import NotEligible
+from registry.exchange.pages import canonical
+from registry.marriage.values import CourtJudgment
+from registry.settings import Settings
+from registry.system import Registry, open_registry
+from tests.conftest import TEST_KEYS, fresh_schema_url
+from tests.e2e.test_server_process import free_port
+from tests.support import BOTH_PRESENT, COURT, act, person
+
+DAY = date(2026, 11, 22)
+SIGNING_KEY_A = base64.b64encode(b"A" * 32).decode()
+
+
+@pytest.fixture
+def province_a(
+    request: pytest.FixtureRequest, store_env: dict[str, str], tmp_path: Path
+) -> Iterator[tuple[str, Registry, str]]:
+    """Registry A (jurisdiction 32) as a real server process, with its own store and keys."""
+    env = {**TEST_KEYS, "REGISTRY_DATA_DIR": str(tmp_path / "a"), "REGISTRY_JURISDICTION": "32",
+           "REGISTRY_SIGNING_KEY": SIGNING_KEY_A, "REGISTRY_JWT_SECRET": "province-a-jwt-secret-0000000000000000",
+           "REGISTRY_PERSON_HASH_KEY": "province-a-person-key-000"}  # fmt: skip
+    if "REGISTRY_DATABASE_URL" in store_env:
+        env["REGISTRY_DATABASE_URL"] = fresh_schema_url(store_env["REGISTRY_DATABASE_URL"].split("?")[0])
+    settings = Settings.from_env(env)
+    migrate_all(settings)
+    port = free_port()
+    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
+    process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+        if time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError("registry A did not start")
+    registry = open_registry(settings)
+    token = mint_token(settings.jwt_secret, subject="registry-33", role=Role.EXCHANGE_PEER, office="33")
+    try:
+        yield base, registry, token
+    finally:
+        registry.close()
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def project(registry: Registry) -> None:
+    read_side = ReadSide(registry)
+    read_side.catch_up()
+    read_side.close()
+
+
+def test_a_marriage_in_one_province_is_refused_in_the_other_until_it_ends_there(
+    province_a: tuple[str, Registry, str], registry: Registry
+) -> None:
+    from registry.exchange.follower import ExchangeFollower, Peer, http_fetch
+
+    base, registry_a, token = province_a
+    man, woman = person(date(1990, 1, 1), "male"), person(date(1992, 2, 2), "female")
+    married = registry_a.marriage.apply_for_marriage(act(DAY), party_a=man, party_b=woman).aggregate_id
+    registry_a.marriage.register_marriage(act(DAY), married, attendance=BOTH_PRESENT)
+    project(registry_a)
+    peer = Peer(
+        "32",
+        base,
+        public_key_text(
+            __import__(
+                "cryptography.hazmat.primitives.asymmetric.ed25519", fromlist=["x"]
+            ).Ed25519PrivateKey.from_private_bytes(base64.b64decode(SIGNING_KEY_A))
+        ),
+        token,
+    )
+
+    def tampered(url: str, bearer: str) -> dict[str, Any]:
+        page = copy.deepcopy(http_fetch(url, bearer))
+        for envelope in page["events"]:
+            envelope["data"]["parties"][0]["document_number"] = "110105194912310021"
+        return page
+
+    def gapped(url: str, bearer: str) -> dict[str, Any]:
+        page = http_fetch(url, bearer)
+        return {**page, "events": page["events"][1:]}
+
+    assert ExchangeFollower(registry.exchange, peer, tampered).follow_once() == 0
+    assert registry.exchange.position_of("32") == 0
+    assert ExchangeFollower(registry.exchange, peer).follow_once() == 1
+    assert ExchangeFollower(registry.exchange, peer).follow_once() == 0  # exactly once, resumed from its position
+    assert registry.exchange.married_elsewhere(man.document_key) == ["32"]
+
+    other = person(date(1993, 3, 3), "female")
+    here = registry.marriage.apply_for_marriage(act(DAY), party_a=man, party_b=other).aggregate_id
+    with pytest.raises(NotEligible) as caught:
+        registry.marriage.register_marriage(act(DAY), here, attendance=BOTH_PRESENT)
+    assert [f.code for f in caught.value.failures] == ["party-married-in-another-province"]
+
+    judgment = CourtJudgment("杭州市中级人民法院", "(2026)浙01民终1号", DAY)
+    registry_a.marriage.record_judgment(act(DAY, by=COURT), married, kind="divorce", judgment=judgment, reason="")
+    project(registry_a)
+    assert ExchangeFollower(registry.exchange, peer, gapped).follow_once() == 0  # a page missing a fact is refused
+    assert ExchangeFollower(registry.exchange, peer).follow_once() == 1
+    registry.marriage.register_marriage(act(DAY), here, attendance=BOTH_PRESENT)
+
+
+def test_a_certificate_holder_gets_a_signed_statement_and_a_wrong_code_gets_nothing(
+    province_a: tuple[str, Registry, str],
+) -> None:
+    base, registry_a, _ = province_a
+    married = registry_a.marriage.apply_for_marriage(
+        act(DAY), party_a=person(date(1990, 1, 1), "male"), party_b=person(date(1992, 2, 2), "female")
+    ).aggregate_id
+    registry_a.marriage.register_marriage(act(DAY), married, attendance=BOTH_PRESENT)
+    project(registry_a)
+    number = registry_a.marriage.marriage(married).certificates["a"]
+    code = verification_code(registry_a.settings.person_hash_key, number)
+    statement = httpx.post(f"{base}/v1/certificates/verification", json={"certificate": number, "code": code}).json()
+    assert (statement["status"], statement["certificate"]) == ("valid", number)
+    public = httpx.get(f"{base}/.well-known/jwks.json").json()["keys"][0]["x"]
+    key = Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(public + "=" * (-len(public) % 4)))
+    key.verify(base64.b64decode(statement["signature"]), canonical(statement))
+    forged = {**statement, "status": "valid", "names": ["someone", "else"]}
+    with pytest.raises(Exception):  # noqa: B017 (cryptography raises InvalidSignature)
+        key.verify(base64.b64decode(forged["signature"]), canonical(forged))
+    wrong = httpx.post(f"{base}/v1/certificates/verification", json={"certificate": number, "code": "AAAAAAAAAA"})
+    assert wrong.status_code == 404
