@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import click
 
+from registry.common.actors import Role
 from registry.settings import Settings
 
 DEFAULT_OFFICE = "330782001"
@@ -54,6 +55,38 @@ def migrate() -> None:
 
     for name in migrate_all(Settings.from_env()):
         click.echo(f"migrated: {name}")
+
+
+@main.command()
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--subject", default=None, help="Who the token is for (not for citizens).")
+@click.option(
+    "--office", default="", help="Office, authority or department code (all but supervisor, auditor, citizen)."
+)
+@click.option(
+    "--document-number", default=None, help="A citizen's identity number; only its keyed hash enters the token."
+)
+@click.option("--hours", type=int, default=8, show_default=True)
+def token(role: str, subject: str | None, office: str, document_number: str | None, hours: int) -> None:
+    """Mint a development token signed with the configured key."""
+    from datetime import date
+
+    from api.auth import mint_token
+    from registry.common.identity import RESIDENT_ID, validated_document_key
+    from registry.common.ids import PersonKeys
+
+    settings = Settings.from_env()
+    if role == "citizen":
+        if not document_number:
+            raise click.UsageError("a citizen token needs --document-number")
+        key = validated_document_key(RESIDENT_ID, document_number, "CHN", today=date.today())
+        subject = PersonKeys(settings.person_hash_key).ref(key)
+    if role not in ("supervisor", "auditor", "citizen") and not office:
+        raise click.UsageError(f"a {role} token needs --office")
+    if not subject:
+        raise click.UsageError("give --subject")
+    signed = mint_token(settings.jwt_secret, subject=subject, role=Role(role), office=office, ttl_seconds=hours * 3600)
+    click.echo(signed)
 
 
 @main.command()
