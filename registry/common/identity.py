@@ -86,6 +86,34 @@ def validated_document_key(document_type: str, document_number: str, nationality
     return document_key(document_type, document_number, nationality)
 
 
+OTHER_DOCUMENT_SHAPES = {
+    "hk-macao-permit": re.compile(r"^[HM]\d{8}(\d{2})?$"),
+    "taiwan-permit": re.compile(r"^\d{8}$"),
+    "foreign-passport": re.compile(r"^[A-Z0-9]{5,20}$"),
+}
+
+
+def check_other_document(document_type: str, number: str, nationality: str) -> list[Failure]:
+    """One person, one key: a mainland resident's number is never accepted under another document type."""
+    failures = []
+    shape = OTHER_DOCUMENT_SHAPES.get(document_type)
+    if shape is None:
+        failures.append(
+            Failure("document-type-unknown", f"document types: {RESIDENT_ID}, {', '.join(OTHER_DOCUMENT_SHAPES)}")
+        )
+    elif not shape.match(number):
+        failures.append(Failure("document-number-malformed", f"not the number format of a {document_type}"))
+    if _RESIDENT_ID_SHAPE.match(number) and resident_id_check_character(number[:17]) == number[17]:
+        failures.append(
+            Failure("document-number-is-a-resident-id", "a resident identity number is registered as resident-id")
+        )
+    if document_type == "foreign-passport" and nationality == "CHN":
+        failures.append(
+            Failure("chinese-citizen-passport", "a mainland resident registers with the resident identity number")
+        )
+    return failures
+
+
 def identify(
     *,
     document_type: str,
@@ -107,7 +135,7 @@ def identify(
         if failures:
             raise InvalidInput(failures)
         return Person(RESIDENT_ID, resident.number, "CHN", name, resident.birth_date, resident.sex)
-    failures = []
+    failures = check_other_document(document_type, document_number.strip().upper(), nationality.upper())
     if birth_date is None:
         failures.append(Failure("birth-date-required", f"a {document_type} holder must state a birth date"))
     elif birth_date > today:

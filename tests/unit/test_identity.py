@@ -77,7 +77,7 @@ def test_a_passport_holder_states_birth_date_and_sex() -> None:
 
 def test_a_permit_holder_without_birth_date_or_sex_is_rejected_naming_both() -> None:
     with pytest.raises(InvalidInput) as caught:
-        identify(document_type="hk-macao-permit", document_number="H1234567", name="陈", today=TODAY)
+        identify(document_type="hk-macao-permit", document_number="H12345678", name="陈", today=TODAY)
     assert codes(caught.value) == ["birth-date-required", "sex-required"]
 
 
@@ -91,3 +91,24 @@ def test_a_stated_birth_date_that_contradicts_the_resident_number_is_rejected() 
             today=TODAY,
         )
     assert codes(caught.value) == ["birth-date-mismatch"]
+
+
+def test_a_resident_number_under_another_document_type_is_refused_so_one_person_has_one_key() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        identify(document_type="hk-macao-permit", document_number=STANDARD_EXAMPLE, name="王", today=TODAY,
+                 birth_date=date(1990, 1, 1), sex="male")  # fmt: skip
+    assert "document-number-is-a-resident-id" in codes(caught.value)
+
+
+def test_a_chinese_citizen_cannot_register_with_a_foreign_passport() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        identify(document_type="foreign-passport", document_number="E12345678", nationality="CHN", name="王",
+                 birth_date=date(1990, 1, 1), sex="male", today=TODAY)  # fmt: skip
+    assert codes(caught.value) == ["chinese-citizen-passport"]
+
+
+def test_a_permit_number_must_have_the_permits_format() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        identify(document_type="taiwan-permit", document_number="ABC", name="陈", birth_date=date(1990, 1, 1),
+                 sex="female", today=TODAY)  # fmt: skip
+    assert codes(caught.value) == ["document-number-malformed"]
