@@ -61,9 +61,11 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
     if create_tables:
         dv_keys.migrate()
     exchange = MarriageExchange(env(MarriageExchange.name), person_keys=keys)
+    late: dict[str, Deaths] = {}  # the deaths application needs the marriage one first: bound below
     marriage = MarriageRegistry(
-        env(MarriageRegistry.name), person_keys=keys, married_elsewhere=exchange.married_elsewhere
-    )
+        env(MarriageRegistry.name), person_keys=keys, married_elsewhere=exchange.married_elsewhere,
+        died_on=lambda key: late["deaths"].date_of_death(key),
+    )  # fmt: skip
     dv_records = DvRegister(
         env(DvRegister.name), person_keys=keys, keys=dv_keys, police_warnings=settings.dv_police_warnings
     )
@@ -74,6 +76,7 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
         calendar=calendar,
         marital_status=lambda document_key: getattr(marriage.marital_status(document_key), "status", "unmarried"),
     )
+    late["deaths"] = deaths
     return Registry(
         settings=settings,
         marriage=marriage,

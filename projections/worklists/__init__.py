@@ -18,6 +18,7 @@ CLOSED = {
     ("marriage:Marriage", "Refused"),
     ("marriage:DivorceApplication", "Withdrawn"),
     ("marriage:DivorceApplication", "Registered"),
+    ("marriage:DivorceApplication", "Closed"),
 }
 
 

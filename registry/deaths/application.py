@@ -55,6 +55,11 @@ class Deaths(TrackedApplication):
     def case(self, case_id: UUID) -> BundleCase:
         return self.load(case_id, BundleCase)
 
+    def date_of_death(self, document_key: str) -> date | None:
+        """The registered date of death of the person with this document, if their death is registered."""
+        index = self.find(DeathIndex.id_for(self.person_keys.ref(document_key)), DeathIndex)
+        return self.death(index.death_id).report.died_on if index else None
+
     def died_on(self, death_id: UUID) -> date:
         return self.death(death_id).report.died_on
 

@@ -45,10 +45,12 @@ class MarriageRegistry(TrackedApplication):
         *,
         person_keys: PersonKeys,
         married_elsewhere: Callable[[str], list[str]] = lambda _: [],
+        died_on: Callable[[str], date | None] = lambda _: None,
     ) -> None:
         super().__init__(env)
         self.person_keys = person_keys
         self.married_elsewhere = married_elsewhere
+        self.died_on = died_on
 
     # -- reads ------------------------------------------------------------------------------------------------
 
@@ -93,6 +95,7 @@ class MarriageRegistry(TrackedApplication):
             marriage.register(
                 act, attendance=attendance, statuses=statuses, certificate_numbers=(numbers[0], numbers[1]),
                 married_elsewhere=elsewhere,
+                died_on=(self.died_on(marriage.party_a.document_key), self.died_on(marriage.party_b.document_key)),
             )  # fmt: skip
             for status in statuses:
                 status.marry(act, marriage_id=marriage.id, since=local_date(act.at))
@@ -154,6 +157,10 @@ class MarriageRegistry(TrackedApplication):
         def decide() -> Sequence[BaseAggregate[UUID]]:
             marriage = self.marriage(marriage_id)
             check_version(marriage, expected_version)
+            marriage.check_judgment_date(judgment, local_date(act.at))
+            closed = self._close_pending_divorce(
+                act, marriage, f"the marriage ended by court judgment {judgment.number}"
+            )
             how: EndedHow
             if kind == "divorce":
                 marriage.dissolve(act, on=judgment.effective_on, judgment=judgment)
@@ -164,7 +171,7 @@ class MarriageRegistry(TrackedApplication):
             else:
                 marriage.annul(act, judgment=judgment, reason=reason)
                 how = "annulled"
-            return [marriage, *self._end_for_both(act, marriage, how, judgment.effective_on)]
+            return [marriage, *self._end_for_both(act, marriage, how, judgment.effective_on), *closed]
 
         return self.execute(act, decide, request_fingerprint=request)
 
@@ -194,10 +201,11 @@ class MarriageRegistry(TrackedApplication):
             return False
         marriage = self.marriage(current.marriage_id)
         deceased = "a" if self.person_ref(marriage.party_a) == deceased_ref else "b"
+        closed = self._close_pending_divorce(act, marriage, "a spouse died")
         marriage.end_by_death(act, deceased=deceased, died_on=died_on)
         survivor = self._status_of(act, marriage.party("b" if deceased == "a" else "a"))
         survivor.end_marriage(act, marriage_id=marriage.id, how="widowed", on=died_on)
-        self.save_tracked(tracking, marriage, survivor)
+        self.save_tracked(tracking, marriage, survivor, *closed)
         return True
 
     # -- divorce by agreement ---------------------------------------------------------------------------------
@@ -265,6 +273,13 @@ class MarriageRegistry(TrackedApplication):
         if book is None:
             book = CertificateBook.open(act, kind=kind, office=office, year=year)
         return book, book.issue(act, count)
+
+    def _close_pending_divorce(self, act: Act, marriage: Marriage, reason: str) -> list[DivorceApplication]:
+        if marriage.pending_divorce_id is None:
+            return []
+        pending = self.divorce(marriage.pending_divorce_id)
+        pending.close(act, reason=reason)
+        return [pending]
 
     def _check_no_open_divorce(self, marriage: Marriage, today: date) -> None:
         if marriage.pending_divorce_id is None:

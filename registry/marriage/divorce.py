@@ -22,6 +22,7 @@ AWAITING_REGISTRATION = "awaiting-registration"
 WITHDRAWN = "withdrawn"
 LAPSED = "lapsed"
 REGISTERED = "registered"
+CLOSED = "closed"
 
 
 def withdrawal_deadline(received_on: date) -> date:
@@ -57,6 +58,15 @@ class DivorceApplication(RegistryAggregate):
             divorce.withdrawn_by = self.party
             divorce.withdrawn_on = self.withdrawn_on
 
+    class Closed(Event):
+        """The marriage ended otherwise (a court divorce, a judgment of voidness, a death): nothing left to decide."""
+
+        TOPIC = "marriage:DivorceApplication.Closed"
+        reason: str
+
+        def apply(self, divorce: DivorceApplication) -> None:
+            divorce.closed = True
+
     class Registered(Event):
         TOPIC = "marriage:DivorceApplication.Registered"
         registered_on: date
@@ -75,6 +85,7 @@ class DivorceApplication(RegistryAggregate):
         self.withdrawn_on: date | None = None
         self.registered_on: date | None = None
         self.certificates: dict[str, str] = {}
+        self.closed = False
 
     @property
     def withdrawal_deadline(self) -> date:
@@ -94,6 +105,8 @@ class DivorceApplication(RegistryAggregate):
             return REGISTERED
         if self.withdrawn_on is not None:
             return WITHDRAWN
+        if self.closed:
+            return CLOSED
         if day <= self.withdrawal_deadline:
             return COOLING_OFF
         if day <= self.registration_deadline:
@@ -135,6 +148,11 @@ class DivorceApplication(RegistryAggregate):
             certificate_a=certificate_numbers[0],
             certificate_b=certificate_numbers[1],
         )
+
+    def close(self, act: Act, *, reason: str) -> None:
+        """End an open application because its marriage ended by other means."""
+        if self.is_open_on(local_date(act.at)):
+            self._record(self.Closed, act, reason=reason)
 
     def check_state_on(self, day: date, expected: str) -> None:
         state = self.state_on(day)

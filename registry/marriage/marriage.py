@@ -163,6 +163,7 @@ class Marriage(RegistryAggregate):
         statuses: tuple[PersonStatus, PersonStatus],
         certificate_numbers: tuple[str, str],
         married_elsewhere: tuple[list[str], list[str]] = ([], []),
+        died_on: tuple[date | None, date | None] = (None, None),
     ) -> None:
         """Register the marriage if every condition holds on the day; else refuse naming every failure.
 
@@ -170,7 +171,7 @@ class Marriage(RegistryAggregate):
         """
         self.check_state(APPLIED)
         self.check_at_own_office(act)
-        self.check_eligible(local_date(act.at), attendance, statuses, married_elsewhere)
+        self.check_eligible(local_date(act.at), attendance, statuses, married_elsewhere, died_on)
         self._record(
             self.Registered,
             act,
@@ -212,6 +213,13 @@ class Marriage(RegistryAggregate):
         self.check_state(REGISTERED)
         self._record(self.EndedByDeath, act, deceased=deceased, died_on=died_on)
 
+    def check_judgment_date(self, judgment: CourtJudgment, today: date) -> None:
+        """A judgment takes effect no later than today and no earlier than the registration it judges."""
+        if judgment.effective_on > today or (self.registered_on and judgment.effective_on < self.registered_on):
+            raise InvalidInput(
+                [Failure("judgment-date-out-of-range", "effective on a day between the registration and today")]
+            )
+
     def declare_void(self, act: Act, *, judgment: CourtJudgment, reason: str) -> None:
         self.check_state(REGISTERED, DISSOLVED, ENDED_BY_DEATH)
         self._record(self.DeclaredVoid, act, judgment=judgment, reason=reason)
@@ -241,6 +249,7 @@ class Marriage(RegistryAggregate):
         attendance: tuple[Attendance, Attendance],
         statuses: tuple[PersonStatus, PersonStatus],
         married_elsewhere: tuple[list[str], list[str]] = ([], []),
+        died_on: tuple[date | None, date | None] = (None, None),
     ) -> None:
         """Every condition of Civil Code arts 1046-1049, checked on the registration date."""
         failures: list[Failure] = []
@@ -248,6 +257,9 @@ class Marriage(RegistryAggregate):
             failures.append(Failure("not-a-man-and-a-woman", "a marriage is registered between a man and a woman"))
         for label, seen, status in zip(PARTIES, attendance, statuses, strict=True):
             failures.extend(self._party_failures(label, seen, status, on))
+        for label, died in zip(PARTIES, died_on, strict=True):
+            if died is not None:
+                failures.append(Failure("party-deceased", f"{party_name(label)} is registered as deceased", label))
         for label, jurisdictions in zip(PARTIES, married_elsewhere, strict=True):
             if jurisdictions:
                 where = ", ".join(jurisdictions)

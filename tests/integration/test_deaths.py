@@ -112,3 +112,16 @@ def test_benefit_payments_after_the_death_are_flagged_for_recovery(registry: Reg
                                    amount_fen=210000)  # fmt: skip
     [*_, payment] = registry.deaths.events.get(death.aggregate_id)
     assert payment.flagged_for_recovery is True  # type: ignore[attr-defined]
+
+
+def test_a_person_registered_as_dead_cannot_be_married(registry: Registry) -> None:
+    deceased = person(date(1950, 1, 1), "male")
+    registry.deaths.register_death(act(DIED, by=HOSPITAL), deceased=deceased, report=report())
+    filed = registry.marriage.apply_for_marriage(
+        act(DIED), party_a=deceased, party_b=person(date(1952, 2, 2), "female")
+    )
+    from registry.common.errors import NotEligible
+
+    with pytest.raises(NotEligible) as caught:
+        registry.marriage.register_marriage(act(DIED), filed.aggregate_id, attendance=BOTH_PRESENT)
+    assert [f.code for f in caught.value.failures] == ["party-deceased"]

@@ -167,3 +167,26 @@ def test_a_long_certificate_book_is_snapshotted_and_still_reads_at_any_version(r
     assert registry.marriage.load(book_id, CertificateBook, version=50).issued == 50
     assert registry.marriage.load(book_id, CertificateBook, version=110).issued == 110
     assert registry.marriage.marriage(marriage_id).certificates["a"] == "J330782001-2026-000122"
+
+
+def test_a_court_judgment_cannot_take_effect_in_the_future_or_before_the_registration(registry: Registry) -> None:
+    from registry.common.errors import InvalidInput
+
+    marriage_id, _, _ = married_couple(registry)
+    for day in (DAY + timedelta(days=1), DAY - timedelta(days=1)):
+        judgment = CourtJudgment("义乌市人民法院", "(2026)浙0782民初3号", day)
+        with pytest.raises(InvalidInput):
+            registry.marriage.record_judgment(
+                act(DAY, by=COURT), marriage_id, kind="divorce", judgment=judgment, reason=""
+            )
+
+
+def test_a_court_divorce_closes_a_pending_divorce_by_agreement(registry: Registry) -> None:
+    marriage_id, _, _ = married_couple(registry)
+    filed = registry.marriage.file_divorce(act(DAY), marriage_id=marriage_id, attendance=BOTH_PRESENT)
+    judgment = CourtJudgment("义乌市人民法院", "(2026)浙0782民初4号", DAY)
+    registry.marriage.record_judgment(act(DAY, by=COURT), marriage_id, kind="divorce", judgment=judgment, reason="")
+    divorce = registry.marriage.divorce(filed.aggregate_id)
+    assert divorce.state_on(DAY) == "closed"
+    with pytest.raises(WrongState):
+        registry.marriage.withdraw_divorce(act(DAY), filed.aggregate_id, party="a")
