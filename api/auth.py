@@ -46,7 +46,7 @@ def read_token(secret: str, token: str) -> Principal:
     """The principal of a valid token; a clerk's token is verified once and then reused until it expires."""
     principal, expires = _verified(secret, token)
     if expires <= time.time():
-        raise NotAuthorizedException(detail="invalid bearer token: ExpiredSignatureError")
+        raise NotAuthorizedException(detail="invalid bearer token: expired")
     return principal
 
 
@@ -57,12 +57,16 @@ def _verified(secret: str, token: str) -> tuple[Principal, float]:
             token, secret, algorithms=[ALGORITHM], issuer=ISSUER, options={"require": ["exp", "sub", "iss"]}
         )
         role = Role(claims.get("role", ""))
-    except (jwt.PyJWTError, ValueError) as error:
-        raise NotAuthorizedException(detail=f"invalid bearer token: {type(error).__name__}") from None
-    office = str(claims.get("office", ""))
+    except (jwt.PyJWTError, ValueError):
+        raise NotAuthorizedException(detail="invalid bearer token") from None
+    office, scopes, subject = claims.get("office") or "", claims.get("scopes", []), claims.get("sub")
+    if not isinstance(office, str) or not isinstance(subject, str) or not subject.strip():
+        raise NotAuthorizedException(detail="invalid bearer token: sub and office must be text")
+    if not isinstance(scopes, list) or not all(isinstance(scope, str) for scope in scopes):
+        raise NotAuthorizedException(detail="invalid bearer token: scopes must be a list of text")
     if role not in (Role.SUPERVISOR, Role.AUDITOR, Role.CITIZEN) and not office:
         raise NotAuthorizedException(detail=f"a {role.value} token must name an office")
-    principal = Principal(subject=str(claims["sub"]), role=role, office=office, scopes=tuple(claims.get("scopes", ())))
+    principal = Principal(subject=subject, role=role, office=office, scopes=tuple(scopes))
     return principal, float(claims["exp"])
 
 

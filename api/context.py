@@ -15,13 +15,14 @@ from api.schemas.common import IdentityDocumentIn
 from registry.common.actors import Act, Role
 from registry.common.application import CommandResult, fingerprint
 from registry.common.clock import Clock, local_date
-from registry.common.errors import Failure, InvalidInput
+from registry.common.errors import Failure, InvalidInput, MalformedRequest, VersionMismatch
 from registry.common.identity import validated_document_key
 from registry.common.ids import PersonKeys
 from registry.system import Registry
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,128}$")
-ETAG = re.compile(r'^(?:W/)?"(\d+)"$')
+ETAG = re.compile(r'^"(0|[1-9]\d{0,17})"$')
+WEAK_ETAG = re.compile(r'^W/"\d+"$')
 POSITION_HEADER = "Registry-Log-Position"
 
 AnyRequest = Request[Principal, Any, State]
@@ -65,9 +66,11 @@ def expected_version(request: AnyRequest) -> int | None:
     header = request.headers.get("if-match")
     if header is None or header.strip() == "*":
         return None
+    if WEAK_ETAG.match(header.strip()):
+        raise VersionMismatch(detail="If-Match uses the strong comparison: a weak ETag never matches")
     match = ETAG.match(header.strip())
     if match is None:
-        raise InvalidInput([Failure("if-match-malformed", 'If-Match must be an ETag from this API, like "3"')])
+        raise MalformedRequest([Failure("if-match-malformed", 'If-Match must be an ETag from this API, like "3"')])
     return int(match.group(1))
 
 

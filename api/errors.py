@@ -21,6 +21,7 @@ from registry.common.errors import (
     Forbidden,
     IdempotencyKeyReused,
     InvalidInput,
+    MalformedRequest,
     NotEligible,
     NotFound,
     VersionMismatch,
@@ -31,6 +32,7 @@ PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "/problems/"
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    MalformedRequest: 400,
     ViewBehind: 503,
     InvalidInput: 422,
     NotEligible: 422,
@@ -56,7 +58,7 @@ def problem(
 
 def domain_error_to_problem(_: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
     """A single failed rule gives its own problem type; several give the error's type, each listed."""
-    status = next(s for cls, s in STATUS_BY_ERROR.items() if isinstance(error, cls))
+    status = next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(error, cls)), 422)
     errors = [
         {
             "type": PROBLEM_TYPE_BASE + f.code,
@@ -109,7 +111,15 @@ def unexpected_to_problem(request: Request[Any, Any, Any], error: Exception) -> 
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "internal-error", "Internal error", "the error was logged")
 
 
+def out_of_range_to_problem(_: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """Numbers too large for the store, and bodies nested too deep to decode: the request is malformed."""
+    detail = "a number is out of range" if isinstance(error, OverflowError) else "the body is nested too deeply"
+    return problem(400, "malformed-request", "The request does not match the schema", detail)
+
+
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    OverflowError: out_of_range_to_problem,
+    RecursionError: out_of_range_to_problem,
     DomainError: domain_error_to_problem,
     ValidationException: validation_to_problem,
     PermissionDeniedException: http_to_problem,

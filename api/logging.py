@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 import uuid
@@ -13,6 +14,8 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = b"x-request-id"
+# A client's request id is kept only if it cannot carry an identity number (no run of six digits or more).
+SAFE_REQUEST_ID = re.compile(r"^(?!.*\d{6})[A-Za-z0-9\-]{8,64}$")
 
 
 def configure_logging(log_format: str = "auto") -> None:
@@ -49,9 +52,7 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send)
             return
         given = dict(scope["headers"]).get(REQUEST_ID_HEADER, b"").decode("latin-1")
-        request_id = (
-            given if given and len(given) <= 64 and given.isascii() and given.isprintable() else uuid.uuid4().hex
-        )
+        request_id = given if SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500

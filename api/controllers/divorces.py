@@ -22,7 +22,7 @@ from api.schemas.marriage import (
 from registry.common.actors import Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date
-from registry.common.errors import Failure, InvalidInput
+from registry.common.errors import Failure, Forbidden, InvalidInput
 from registry.marriage.divorce import DivorceApplication
 from registry.system import Registry
 
@@ -116,6 +116,10 @@ class DivorceController(Controller):
             if party not in (None, own):
                 raise InvalidInput([Failure("not-your-party", "a citizen can withdraw only as themselves")])
             party = own
+        elif principal.office != divorce.office:
+            raise Forbidden(
+                [Failure("wrong-office", f"the divorce was filed at office {divorce.office}; withdraw there")]
+            )
         if party is None:
             raise InvalidInput([Failure("party-required", "name the party who withdraws: a or b")])
         result = registry.marriage.withdraw_divorce(

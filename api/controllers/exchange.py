@@ -8,6 +8,7 @@ import hmac
 from typing import Annotated, Any
 from uuid import UUID
 
+import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from litestar import Controller, get, post
 from litestar.datastructures import State
@@ -36,8 +37,8 @@ def verification_code(key: bytes, certificate: str) -> str:
 
 
 class CertificateCheck(Input, kw_only=True):
-    certificate: Annotated[str, Parameter(max_length=40)]
-    code: Annotated[str, Parameter(max_length=16)]
+    certificate: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=16)]
 
 
 def signing_key(registry: Registry) -> Ed25519PrivateKey:
@@ -89,7 +90,7 @@ class ExchangeController(Controller):
         rows = state.read_side.store.query(
             "SELECT marriage_id FROM marital_status_certificates WHERE certificate = ?", (data.certificate,)
         )
-        if not hmac.compare_digest(expected, data.code.strip().upper()) or not rows:
+        if not hmac.compare_digest(expected.encode(), data.code.strip().upper().encode()) or not rows:
             raise NotFound(detail="no certificate with that number and code")
         marriage = registry.marriage.marriage(UUID(rows[0][0]))
         statement = {

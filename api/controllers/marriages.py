@@ -145,7 +145,9 @@ class MarriageController(Controller):
         request: AnyRequest,
         marriage_id: FromPath[UUID],
         registry: NamedDependency[Registry],
-        version: Annotated[int | None, Parameter(ge=1, description="show the record as it was at this version")] = None,
+        version: Annotated[
+            int | None, Parameter(ge=1, le=1_000_000_000, description="show the record as it was at this version")
+        ] = None,
     ) -> Response[MarriageRead]:
         """A marriage record, now or at an earlier version."""
         marriage = visible_marriage(registry, request, marriage_id, version)

@@ -51,8 +51,9 @@ class PartyRead(Output, kw_only=True):
 
 
 def mask(document_number: str) -> str:
-    """Show the first six and last four characters only (e.g. 330782********001X)."""
-    if len(document_number) <= 6:
+    """Never more than half shown: 330782********001X for a resident number, E1*****67 for a passport."""
+    if len(document_number) >= 15:
+        return document_number[:6] + "*" * (len(document_number) - 10) + document_number[-4:]
+    if len(document_number) < 6:
         return "*" * len(document_number)
-    keep_end = 4 if len(document_number) > 10 else 2
-    return document_number[:6] + "*" * (len(document_number) - 6 - keep_end) + document_number[-keep_end:]
+    return document_number[:2] + "*" * (len(document_number) - 4) + document_number[-2:]

@@ -80,8 +80,8 @@ class RegistryApplication(Application[UUID]):
             )
         except AggregateNotFoundError:
             raise NotFound(detail=f"no {cls.__name__} with that id") from None
-        if not isinstance(aggregate, cls):
-            raise NotFound(detail=f"no {cls.__name__} with that id")
+        if not isinstance(aggregate, cls) or (version is not None and aggregate.version != version):
+            raise NotFound(detail=f"no {cls.__name__} with that id and version")
         return aggregate
 
     def subject_of(self, result: CommandResult, cls: type[TAggregate]) -> TAggregate:

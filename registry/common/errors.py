@@ -81,3 +81,10 @@ class IdempotencyKeyReused(DomainError):
 
     code = "idempotency-key-reused"
     title = "This Idempotency-Key was already used for a different request"
+
+
+class MalformedRequest(DomainError):
+    """A request header or parameter that is not of the form the API documents."""
+
+    code = "malformed-request"
+    title = "The request is malformed"

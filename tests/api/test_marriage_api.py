@@ -238,3 +238,46 @@ def test_an_earlier_version_of_a_record_can_be_read(client: Client, tokens: Toke
     marriage, _ = registered(client, tokens)
     response = client.get(f"/v1/marriages/{marriage['id']}?version=1", headers=tokens.auditor)
     assert response.json()["state"] == "applied" and response.headers["etag"] == '"1"'
+
+
+def test_malformed_requests_are_400_and_never_500(client: Client, tokens: Tokens) -> None:
+    marriage = file(client, tokens)
+    deep = "[" * 3000 + '"x"' + "]" * 3000
+    nested = client.post("/v1/marriages", content=('{"party_a": ' + deep + "}").encode(),
+                         headers={**tokens.clerk, "Content-Type": "application/json"})  # fmt: skip
+    assert nested.status_code == 400
+    huge = client.get(f"/v1/marriages/{marriage['id']}?version={2**63}", headers=tokens.clerk)
+    assert huge.status_code == 400
+    headers = {**tokens.clerk, "If-Match": "not-an-etag"}
+    assert (
+        client.post(f"/v1/marriages/{marriage['id']}/registration", json=REGISTRATION, headers=headers).status_code
+        == 400
+    )
+
+
+def test_if_match_compares_strongly_so_a_weak_etag_is_412(client: Client, tokens: Tokens) -> None:
+    marriage = file(client, tokens)
+    headers = {**tokens.clerk, "If-Match": 'W/"1"'}
+    assert (
+        client.post(f"/v1/marriages/{marriage['id']}/registration", json=REGISTRATION, headers=headers).status_code
+        == 412
+    )
+
+
+def test_a_version_the_record_never_had_is_404(client: Client, tokens: Tokens) -> None:
+    marriage = file(client, tokens)
+    assert client.get(f"/v1/marriages/{marriage['id']}?version=9", headers=tokens.clerk).status_code == 404
+
+
+def test_short_document_numbers_are_masked_too(client: Client, tokens: Tokens) -> None:
+    body = couple()
+    body["party_b"] = {"document_type": "foreign-passport", "document_number": "E12345678", "nationality": "KOR",
+                       "name": "Kim", "birth_date": "1995-05-05", "sex": "female"}  # fmt: skip
+    response = client.post("/v1/marriages", json=body, headers=tokens.clerk)
+    assert response.json()["party_b"]["document_number_masked"] == "E1*****78"
+
+
+def test_a_client_request_id_that_could_carry_an_identity_number_is_replaced(client: Client, tokens: Tokens) -> None:
+    number = resident_id(date(1984, 7, 18), "male")
+    response = client.get("/health", headers={"X-Request-ID": number})
+    assert response.headers["x-request-id"] != number
