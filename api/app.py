@@ -37,6 +37,7 @@ from api.errors import EXCEPTION_HANDLERS
 from api.logging import RequestLogMiddleware, configure_logging
 from projections.catalog import ReadSide
 from registry.common.clock import Clock, SystemClock
+from registry.keys import Purpose
 from registry.settings import Settings
 from registry.system import Registry, open_registry
 
@@ -98,7 +99,10 @@ def create_app(
             "registry": Provide(provide_registry, sync_to_thread=False),
             "clock": Provide(provide_clock, sync_to_thread=False),
         },
-        middleware=[DefineMiddleware(RequestLogMiddleware), bearer_authentication(settings.jwt_secret)],
+        middleware=[
+            DefineMiddleware(RequestLogMiddleware),
+            bearer_authentication(settings.keys[Purpose.TOKEN], settings.token_max_hours * 3600),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(

@@ -18,7 +18,9 @@ from litestar.types import ASGIApp
 from registry.common.actors import Actor, Role
 
 ISSUER = "civil-registry"
+AUDIENCE = "civil-registry/330782"
 ALGORITHM = "HS256"
+CLOCK_SKEW_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -35,27 +37,34 @@ class Principal:
         return Actor(id=self.subject, role=self.role.value, office=self.office)
 
 
-def mint_token(secret: str, *, subject: str, role: Role, office: str = "", ttl_seconds: int = 8 * 3600) -> str:
+def mint_token(secret: bytes, *, subject: str, role: Role, office: str = "", ttl_seconds: int = 8 * 3600) -> str:
     """A signed token for a subject (a citizen's subject is their person reference, never an id number)."""
     now = int(time.time())
-    claims = {"iss": ISSUER, "sub": subject, "role": role.value, "office": office, "iat": now, "exp": now + ttl_seconds}
+    claims = {
+        "iss": ISSUER, "aud": AUDIENCE, "sub": subject, "role": role.value, "office": office, "iat": now,
+        "exp": now + ttl_seconds,
+    }  # fmt: skip
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def read_token(secret: str, token: str) -> Principal:
-    """The principal of a valid token; a clerk's token is verified once and then reused until it expires."""
-    principal, expires = _verified(secret, token)
-    if expires <= time.time():
+def read_token(secret: bytes, token: str, *, max_lifetime_seconds: float = 12 * 3600) -> Principal:
+    """The principal of a valid token; a token is verified once and then reused until it expires."""
+    principal, issued, expires = _verified(secret, token)
+    now = time.time()
+    if expires <= now:
         raise NotAuthorizedException(detail="invalid bearer token: expired")
+    if expires - issued > max_lifetime_seconds:
+        raise NotAuthorizedException(detail="invalid bearer token: its lifetime is longer than this registry allows")
     return principal
 
 
 @functools.lru_cache(maxsize=4096)
-def _verified(secret: str, token: str) -> tuple[Principal, float]:
+def _verified(secret: bytes, token: str) -> tuple[Principal, float, float]:
     try:
         claims: dict[str, Any] = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], issuer=ISSUER, options={"require": ["exp", "sub", "iss"]}
-        )
+            token, secret, algorithms=[ALGORITHM], issuer=ISSUER, audience=AUDIENCE, leeway=CLOCK_SKEW_SECONDS,
+            options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+        )  # fmt: skip
         role = Role(claims.get("role", ""))
     except (jwt.PyJWTError, ValueError):
         raise NotAuthorizedException(detail="invalid bearer token") from None
@@ -67,29 +76,31 @@ def _verified(secret: str, token: str) -> tuple[Principal, float]:
     if role not in (Role.SUPERVISOR, Role.AUDITOR, Role.CITIZEN) and not office:
         raise NotAuthorizedException(detail=f"a {role.value} token must name an office")
     principal = Principal(subject=subject, role=role, office=office, scopes=tuple(scopes))
-    return principal, float(claims["exp"])
+    return principal, float(claims["iat"]), float(claims["exp"])
 
 
 class BearerAuthentication(AbstractAuthenticationMiddleware):
     """Reads `Authorization: Bearer <JWT>` into request.user."""
 
-    def __init__(self, app: ASGIApp, secret: str, exclude: Sequence[str]) -> None:
+    def __init__(self, app: ASGIApp, secret: bytes, max_lifetime_seconds: float, exclude: Sequence[str]) -> None:
         super().__init__(app, exclude=list(exclude))
         self.secret = secret
+        self.max_lifetime_seconds = max_lifetime_seconds
 
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         header = connection.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise NotAuthorizedException(detail="a bearer token is required")
-        principal = read_token(self.secret, token.strip())
+        principal = read_token(self.secret, token.strip(), max_lifetime_seconds=self.max_lifetime_seconds)
         return AuthenticationResult(user=principal, auth=token)
 
 
-def bearer_authentication(secret: str) -> DefineMiddleware:
+def bearer_authentication(secret: bytes, max_lifetime_seconds: float) -> DefineMiddleware:
     return DefineMiddleware(
         BearerAuthentication,
         secret=secret,
+        max_lifetime_seconds=max_lifetime_seconds,
         exclude=["^/health$", "^/ready$", "^/schema", "^/.well-known/", "^/v1/certificates/verification$"],
     )
 

@@ -8,12 +8,23 @@ from datetime import timedelta
 import click
 
 from registry.common.actors import Role
+from registry.keys import SettingsError
 from registry.settings import Settings
 
 DEFAULT_OFFICE = "330782001"
 
 
-@click.group()
+class RegistryCommand(click.Group):
+    """Settings that cannot be used are a usage error of one line (exit code 2), never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SettingsError as error:
+            raise click.UsageError(str(error)) from None
+
+
+@click.group(cls=RegistryCommand)
 def main() -> None:
     """Civil-affairs registry of a county-level city (division code 330782)."""
 
@@ -63,30 +74,50 @@ def migrate() -> None:
 @click.option(
     "--office", default="", help="Office, authority or department code (all but supervisor, auditor, citizen)."
 )
-@click.option(
-    "--document-number", default=None, help="A citizen's identity number; only its keyed hash enters the token."
-)
-@click.option("--hours", type=int, default=8, show_default=True)
-def token(role: str, subject: str | None, office: str, document_number: str | None, hours: int) -> None:
-    """Mint a development token signed with the configured key."""
+@click.option("--hours", type=int, default=8, show_default=True, help="Lifetime (at most REGISTRY_TOKEN_MAX_HOURS).")
+def token(role: str, subject: str | None, office: str, hours: int) -> None:
+    """Mint a development token signed with the configured key.
+
+    A citizen's identity number is read from standard input (never from the command line, where it would stay in
+    the shell's history and the process list); only its keyed hash enters the token.
+    """
     from datetime import date
 
     from api.auth import mint_token
+    from registry.common.errors import DomainError
     from registry.common.identity import RESIDENT_ID, validated_document_key
     from registry.common.ids import PersonKeys
+    from registry.keys import Purpose
 
     settings = Settings.from_env()
+    if not 1 <= hours <= settings.token_max_hours:
+        raise click.UsageError(f"--hours must be between 1 and {settings.token_max_hours}")
     if role == "citizen":
-        if not document_number:
-            raise click.UsageError("a citizen token needs --document-number")
-        key = validated_document_key(RESIDENT_ID, document_number, "CHN", today=date.today())
-        subject = PersonKeys(settings.person_hash_key).ref(key)
-    if role not in ("supervisor", "auditor", "citizen") and not office:
+        number = _read_secret_line("the citizen's identity number")
+        try:
+            key = validated_document_key(RESIDENT_ID, number, "CHN", today=date.today())
+        except DomainError as error:
+            raise click.UsageError(f"the identity number: {error.detail}") from None
+        subject = PersonKeys(settings.keys[Purpose.PERSON_HASH]).ref(key)
+    if role not in ("supervisor", "auditor", "citizen", "operator") and not office:
         raise click.UsageError(f"a {role} token needs --office")
     if not subject:
         raise click.UsageError("give --subject")
-    signed = mint_token(settings.jwt_secret, subject=subject, role=Role(role), office=office, ttl_seconds=hours * 3600)
+    signed = mint_token(
+        settings.keys[Purpose.TOKEN], subject=subject, role=Role(role), office=office, ttl_seconds=hours * 3600
+    )
     click.echo(signed)
+
+
+def _read_secret_line(what: str) -> str:
+    """One line from standard input; on a terminal, a prompt that does not echo."""
+    if sys.stdin.isatty():
+        text: str = click.prompt(what.capitalize(), hide_input=True)
+        return text.strip()
+    line = sys.stdin.readline().strip()
+    if not line:
+        raise click.UsageError(f"give {what} on standard input")
+    return line
 
 
 @main.command()
@@ -184,7 +215,6 @@ def audit_export(application: str, directory: str, since: str | None) -> None:
 
     from projections.audit.checkpoints import Checkpoint, public_key_text
     from projections.audit.log import logged_events
-    from projections.audit.service import AuditLog
     from projections.audit.verify import proof_to_text
     from projections.catalog import ReadSide
     from registry.common.clock import SystemClock
@@ -199,7 +229,7 @@ def audit_export(application: str, directory: str, since: str | None) -> None:
         read_side.catch_up()
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
-        log = AuditLog(read_side.store, registry.settings.signing_key)
+        log = read_side.audit_log
         checkpoint = log.checkpoint(application, SystemClock().now())
         with (out / "log.jsonl").open("w") as file:
             for event in tqdm(logged_events(app), total=checkpoint.tree_size, unit="event", desc="exporting"):

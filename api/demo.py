@@ -11,6 +11,7 @@ from api.auth import mint_token
 from registry.common.actors import Act, Actor, Role
 from registry.common.clock import SystemClock, local_date
 from registry.common.identity import Person, identify, resident_id_check_character
+from registry.keys import Purpose
 from registry.marriage.values import Attendance, CourtJudgment
 from registry.settings import Settings
 from registry.system import open_registry
@@ -64,7 +65,7 @@ def load_demo(settings: Settings, validity: timedelta) -> Iterator[str]:
         registry.close()
 
     seconds = int(validity.total_seconds())
-    secret = settings.jwt_secret
+    secret = settings.keys[Purpose.TOKEN]
     clerk = mint_token(secret, subject=CLERK.id, role=Role.CLERK, office=OFFICE, ttl_seconds=seconds)
     auditor = mint_token(secret, subject="demo-auditor", role=Role.AUDITOR, ttl_seconds=seconds)
     citizen_ref = registry.marriage.person_keys.ref(people[1].document_key)

@@ -21,7 +21,6 @@ from benchmarks.projections import EVENTS_PER_COUPLE, generate
 from projections.audit.checkpoints import public_key_from_text, public_key_text, sign
 from projections.audit.log import LoggedEvent, logged_events
 from projections.audit.merkle import root_from_leaves
-from projections.audit.service import AuditLog
 from projections.audit.verify import verify
 from projections.catalog import ReadSide, migrate_all
 from registry.settings import Settings
@@ -45,7 +44,7 @@ def main() -> None:
                 for event in logged_events(registry.marriage):
                     file.write(event.to_line() + "\n")
                     leaves.append(event.leaf())
-            key = AuditLog(read_side.store, settings.signing_key).key
+            key = read_side.audit_log.key
             checkpoint = sign(key, "marriage", len(leaves), 0, root_from_leaves(leaves), datetime.now(UTC))
             public_key = public_key_from_text(public_key_text(key))
             started = time.perf_counter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 import os
 import uuid
@@ -15,9 +16,8 @@ from registry.common.identity import Person, identify, resident_id_check_charact
 
 SERVER_URL = os.environ.get("REGISTRY_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 KEYS = {
-    "REGISTRY_JWT_SECRET": "benchmark-jwt-secret-000000000000000",
-    "REGISTRY_PERSON_HASH_KEY": "benchmark-person-hash-key",
-    "REGISTRY_EVENT_CIPHER_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+    "REGISTRY_MASTER_KEY": base64.b64encode(b"benchmark master key of 32 bytes" * 2).decode(),
+    "REGISTRY_FEDERATION_KEY": base64.b64encode(b"benchmark federation key 32 byte" * 2).decode(),
 }
 
 

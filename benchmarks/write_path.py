@@ -32,6 +32,7 @@ from api.auth import mint_token
 from benchmarks.common import KEYS, generated_people, scratch_database
 from projections.catalog import migrate_all
 from registry.common.actors import Act, Actor, Role
+from registry.keys import Purpose
 from registry.marriage.values import Attendance
 from registry.settings import Settings
 from registry.system import Registry, open_registry
@@ -171,7 +172,7 @@ def main() -> None:
             registry.close()
         process, port = start_server(env)
         try:
-            http, latencies = asyncio.run(http_run("127.0.0.1", port, settings.jwt_secret, http_filed))
+            http, latencies = asyncio.run(http_run("127.0.0.1", port, settings.keys[Purpose.TOKEN], http_filed))
         finally:
             process.terminate()
             process.wait(timeout=10)

@@ -9,7 +9,7 @@ from projections.audit.leaves import MerkleLeaves
 from projections.audit.service import CHECKPOINTS_TABLE, AuditLog, CheckpointPublisher
 from projections.audit_trail import AuditTrail
 from projections.base import REBUILD_SUFFIX, Projection
-from projections.exchange_feed import ExchangeFeed, feed_key
+from projections.exchange_feed import ExchangeFeed
 from projections.marital_status import MaritalStatusIndex
 from projections.rebuild import rebuild
 from projections.rewards_ledger import BurialUptake, RewardsLedger
@@ -20,6 +20,7 @@ from projections.worklists.departments import DepartmentTasks
 from registry.common.clock import SystemClock
 from registry.common.ids import PersonKeys
 from registry.deaths.policies import EcoBurialTaskPolicy, WidowhoodPolicy
+from registry.keys import Purpose
 from registry.settings import Settings
 from registry.system import Registry, migrate, open_registry
 
@@ -60,10 +61,10 @@ class ReadSide:
         self.registry = registry
         self.keys = registry.marriage.person_keys
         self.store = ViewStore(registry.settings)
-        self.feed_key = feed_key(registry.settings.event_cipher_key)
+        self.feed_key = registry.settings.keys[Purpose.FEED_AT_REST]
         self.projections = all_projections(self.keys, self.feed_key)
         self.followers = followers_of(registry, self.projections)
-        self.audit_log = AuditLog(self.store, registry.settings.signing_key)
+        self.audit_log = AuditLog(self.store, registry.settings.keys.signer(Purpose.CHECKPOINT_SIGNING))
         self.publisher = CheckpointPublisher(
             self.audit_log, list(MerkleLeaves.follows), SystemClock(), registry.settings.checkpoint_seconds
         )

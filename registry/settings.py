@@ -6,13 +6,21 @@ import base64
 import contextlib
 import json
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 from registry.common.workdays import HOLIDAYS_2026, MAKEUP_WORKDAYS_2026
+from registry.keys import (
+    OVERRIDES,
+    Purpose,
+    RegistryKeys,
+    SettingsError,
+    decode_secret,
+    is_development,
+    new_development_master,
+)
 
 
 @dataclass(frozen=True)
@@ -23,20 +31,28 @@ class Settings:
                            postgresql://user[:password]@host[:port]/dbname[?schema=name]: PostgreSQL.
     REGISTRY_DATA_DIR      where the embedded store and the development keys live (default ./var).
     REGISTRY_HOST / REGISTRY_PORT   where `registry serve` listens (default 127.0.0.1:8000).
-    REGISTRY_JWT_SECRET, REGISTRY_PERSON_HASH_KEY, REGISTRY_EVENT_CIPHER_KEY (base64 of 32 bytes)
-                           secrets; unset, development keys are created and kept under the data dir.
+    REGISTRY_MASTER_KEY    base64 of at least 32 bytes: every purpose key (tokens, person hashes, the event cipher,
+                           certificate codes, the exchange feed at rest, the three signing keys) is derived from it
+                           with HKDF; each may instead be given on its own (registry/keys.py OVERRIDES). Required
+                           outside the embedded default; there a development master is kept under the data dir.
+    REGISTRY_FEDERATION_KEY  base64 of at least 32 bytes shared by the federated provinces: the key of the person
+                           hashes the marriage exchange carries instead of identity numbers.
+    REGISTRY_TOKEN_MAX_HOURS   the longest lifetime a bearer token may have (default 12).
     REGISTRY_LOG_FORMAT    json | console | auto (console on a terminal, JSON elsewhere).
     REGISTRY_POOL_SIZE     PostgreSQL connections at most per application and process (default 10); each
                            application keeps one open when idle and opens more under load.
     REGISTRY_AGGREGATE_CACHE   aggregates kept in memory per application, fast-forwarded from the store on every
                            read, so that long-lived aggregates (certificate books) are not replayed (default 5000).
     REGISTRY_PROJECTION_BATCH  events per projection transaction (default 500).
-    REGISTRY_DV_KEYS_URL   where the keys of sealed DV details live, apart from the events: a SQLite path or a
-                           postgresql:// URL with ?schema= (default: dv-keys.sqlite in the data dir, or the schema
-                           <schema>_dv_keys beside the events).
+    REGISTRY_DV_KEYS_URL   where the wrapped data keys of sealed DV details live, apart from the events: a SQLite path
+                           or a postgresql:// URL of another database (default: dv-keys.sqlite in the data dir; required
+                           on PostgreSQL).
+    REGISTRY_DV_KEYS_IN_EVENTS_DATABASE  `accept-for-development`: allow the DV key store in the events' database.
+    REGISTRY_DV_KEYRING    the directory of the key-encryption keys (one per epoch) that wrap the DV data keys; never
+                           in the events' database nor in its backups (default: dv-keyring in the data dir).
+    REGISTRY_DV_KEY_RETENTION_HOURS  how long a retired key epoch survives a sealing before it is destroyed (default 0:
+                           at once; a backup of the key store older than the sealing can then never open the record).
     REGISTRY_DV_POLICE_WARNINGS  y: accept police written warnings as a fourth DV record source (default n).
-    REGISTRY_SIGNING_KEY   base64 of the 32-byte Ed25519 seed that signs audit checkpoints (default: a development
-                           key kept under the data dir).
     REGISTRY_CHECKPOINT_SECONDS  how often the projection process publishes signed checkpoints (default 300).
     REGISTRY_JURISDICTION  this registry's code in the marriage exchange (default 33, Zhejiang).
     REGISTRY_EXCHANGE_PEERS  JSON list of {jurisdiction, url, public_key, token}: the feeds `registry exchange follow`
@@ -50,19 +66,20 @@ class Settings:
     database_url: str | None
     host: str
     port: int
-    jwt_secret: str
-    person_hash_key: bytes
-    event_cipher_key: str
+    keys: RegistryKeys
+    token_max_hours: int
     log_format: str
     pool_size: int
     aggregate_cache: int
     projection_batch: int
     dv_keys_url: str | None
+    dv_keys_in_events_database: bool
+    dv_keyring: Path
+    dv_key_retention_hours: float
     dv_police_warnings: bool
     public_holidays: str
     makeup_workdays: str
     banned_place_names: str | None
-    signing_key: str
     checkpoint_seconds: float
     jurisdiction: str
     exchange_peers: str | None
@@ -71,32 +88,26 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         data_dir = Path(env.get("REGISTRY_DATA_DIR", "var")).resolve()
-        jwt_secret = env.get("REGISTRY_JWT_SECRET")
-        person_key = env.get("REGISTRY_PERSON_HASH_KEY")
-        cipher_key = env.get("REGISTRY_EVENT_CIPHER_KEY")
-        if not (jwt_secret and person_key and cipher_key):
-            dev_keys = development_keys(data_dir)
-            jwt_secret = jwt_secret or dev_keys["jwt_secret"]
-            person_key = person_key or dev_keys["person_hash_key"]
-            cipher_key = cipher_key or dev_keys["event_cipher_key"]
+        database_url = env.get("REGISTRY_DATABASE_URL") or None
         return cls(
             data_dir=data_dir,
-            database_url=env.get("REGISTRY_DATABASE_URL") or None,
+            database_url=database_url,
             host=env.get("REGISTRY_HOST", "127.0.0.1"),
             port=int(env.get("REGISTRY_PORT", "8000")),
-            jwt_secret=jwt_secret,
-            person_hash_key=person_key.encode(),
-            event_cipher_key=cipher_key,
+            keys=registry_keys(env, data_dir, embedded=database_url is None),
+            token_max_hours=int(env.get("REGISTRY_TOKEN_MAX_HOURS", "12")),
             log_format=env.get("REGISTRY_LOG_FORMAT", "auto"),
             pool_size=int(env.get("REGISTRY_POOL_SIZE", "10")),
             aggregate_cache=int(env.get("REGISTRY_AGGREGATE_CACHE", "5000")),
             projection_batch=int(env.get("REGISTRY_PROJECTION_BATCH", "500")),
             dv_keys_url=env.get("REGISTRY_DV_KEYS_URL") or None,
+            dv_keys_in_events_database=env.get("REGISTRY_DV_KEYS_IN_EVENTS_DATABASE") == "accept-for-development",
+            dv_keyring=Path(env.get("REGISTRY_DV_KEYRING") or data_dir / "dv-keyring").resolve(),
+            dv_key_retention_hours=float(env.get("REGISTRY_DV_KEY_RETENTION_HOURS", "0")),
             dv_police_warnings=env.get("REGISTRY_DV_POLICE_WARNINGS", "n").lower() in ("y", "yes", "true", "1"),
             public_holidays=env.get("REGISTRY_PUBLIC_HOLIDAYS", HOLIDAYS_2026),
             makeup_workdays=env.get("REGISTRY_MAKEUP_WORKDAYS", MAKEUP_WORKDAYS_2026),
             banned_place_names=env.get("REGISTRY_BANNED_PLACE_NAMES") or None,
-            signing_key=env.get("REGISTRY_SIGNING_KEY") or development_signing_key(data_dir),
             checkpoint_seconds=float(env.get("REGISTRY_CHECKPOINT_SECONDS", "300")),
             jurisdiction=env.get("REGISTRY_JURISDICTION", "33"),
             exchange_peers=env.get("REGISTRY_EXCHANGE_PEERS") or None,
@@ -118,7 +129,7 @@ class Settings:
         """
         common = {
             "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
-            "CIPHER_KEY": self.event_cipher_key,
+            "CIPHER_KEY": self.keys.event_cipher_text,
             "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache),
         }
         if self.database_url is None:
@@ -149,35 +160,50 @@ class Settings:
         }
 
 
-def development_keys(data_dir: Path) -> dict[str, str]:
-    """Keys for the embedded default, created once and kept under the data directory (never for production)."""
+def registry_keys(env: Mapping[str, str], data_dir: Path, *, embedded: bool) -> RegistryKeys:
+    """Every purpose key, from the master key and the per-purpose settings; refused when weak or a development key
+    outside the embedded default."""
+    master_text = env.get("REGISTRY_MASTER_KEY")
+    master = decode_secret("REGISTRY_MASTER_KEY", master_text) if master_text else None
+    if master is not None and is_development(master) and not embedded:
+        raise SettingsError("REGISTRY_MASTER_KEY is a development key: generate one with `registry keys generate`")
+    overrides = {
+        purpose: decode_secret(name, env[name], exact=32 if purpose == Purpose.EVENT_CIPHER else None)
+        for purpose, name in OVERRIDES.items()
+        if env.get(name)
+    }
+    federation_text = env.get("REGISTRY_FEDERATION_KEY")
+    federation = decode_secret("REGISTRY_FEDERATION_KEY", federation_text) if federation_text else None
+    if master is None and embedded:
+        master = development_master(data_dir)
+        overrides = {**legacy_development_keys(data_dir), **overrides}
+    return RegistryKeys.from_settings(master, overrides, federation, development=embedded and not master_text)
+
+
+def development_master(data_dir: Path) -> bytes:
+    """The embedded default's master key, created once under the data directory (never for production)."""
+    path = data_dir / "dev-master.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        temporary = data_dir / f"dev-master.{os.getpid()}.tmp"
+        temporary.write_text(base64.b64encode(new_development_master()).decode())
+        temporary.chmod(0o600)
+        with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
+            os.link(temporary, path)
+        temporary.unlink()
+    return base64.b64decode(path.read_text().strip())
+
+
+def legacy_development_keys(data_dir: Path) -> dict[Purpose, bytes]:
+    """Keys of an embedded store created before the master key (var/dev-keys.json): its events stay readable."""
+    keys: dict[Purpose, bytes] = {}
     path = data_dir / "dev-keys.json"
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        fresh = {
-            "jwt_secret": secrets.token_urlsafe(48),
-            "person_hash_key": secrets.token_urlsafe(32),
-            "event_cipher_key": base64.b64encode(secrets.token_bytes(32)).decode(),
-        }
-        temporary = data_dir / f"dev-keys.{os.getpid()}.tmp"
-        temporary.write_text(json.dumps(fresh))
-        temporary.chmod(0o600)
-        with contextlib.suppress(FileExistsError):  # another process made them first: use theirs
-            os.link(temporary, path)
-        temporary.unlink()
-    keys: dict[str, str] = json.loads(path.read_text())
+    if path.exists():
+        old = json.loads(path.read_text())
+        keys[Purpose.TOKEN] = old["jwt_secret"].encode()
+        keys[Purpose.PERSON_HASH] = old["person_hash_key"].encode()
+        keys[Purpose.EVENT_CIPHER] = base64.b64decode(old["event_cipher_key"])
+    signing = data_dir / "dev-signing.key"
+    if signing.exists():
+        keys[Purpose.CHECKPOINT_SIGNING] = base64.b64decode(signing.read_text().strip())
     return keys
-
-
-def development_signing_key(data_dir: Path) -> str:
-    """An Ed25519 seed for the embedded default, created once under the data directory (never for production)."""
-    path = data_dir / "dev-signing.key"
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        temporary = data_dir / f"dev-signing.{os.getpid()}.tmp"
-        temporary.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
-        temporary.chmod(0o600)
-        with contextlib.suppress(FileExistsError):
-            os.link(temporary, path)
-        temporary.unlink()
-    return path.read_text().strip()

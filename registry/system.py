@@ -13,6 +13,7 @@ from registry.common.workdays import WorkingCalendar, parse_dates
 from registry.deaths.application import Deaths
 from registry.dv_records.application import DvRegister
 from registry.exchange.application import MarriageExchange
+from registry.keys import Purpose
 from registry.marriage.application import MarriageRegistry
 from registry.marriage.inquiries import DvInquiryDesk
 from registry.oversight.application import Oversight
@@ -56,7 +57,7 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
         values["CREATE_TABLE"] = "y" if create_tables else "n"
         return values
 
-    keys = PersonKeys(settings.person_hash_key)
+    keys = PersonKeys(settings.keys[Purpose.PERSON_HASH])
     dv_keys = dv_key_store(settings)
     if create_tables:
         dv_keys.migrate()

@@ -7,6 +7,7 @@ are skipped with a visible notice.
 
 from __future__ import annotations
 
+import base64
 import os
 import uuid
 from collections.abc import Iterator
@@ -22,9 +23,8 @@ from registry.system import Registry, open_registry
 TEST_SERVER_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TEST_KEYS = {
-    "REGISTRY_JWT_SECRET": "test-jwt-secret-of-enough-length-000000",
-    "REGISTRY_PERSON_HASH_KEY": "test-person-hash-key-0000",
-    "REGISTRY_EVENT_CIPHER_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+    "REGISTRY_MASTER_KEY": base64.b64encode(b"test master key of 32 bytes....." * 2).decode(),
+    "REGISTRY_FEDERATION_KEY": base64.b64encode(b"test federation key of 32 bytes." * 2).decode(),
 }
 
 

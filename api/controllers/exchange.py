@@ -24,6 +24,7 @@ from registry.common.actors import Role
 from registry.common.clock import Clock
 from registry.common.errors import NotFound
 from registry.exchange.pages import sign_page
+from registry.keys import SIGNING_PURPOSES, Purpose
 from registry.system import Registry
 
 STATUS_BY_STATE = {"registered": "valid", "void": "annulled-or-void: void", "annulled": "annulled-or-void: annulled",
@@ -41,8 +42,16 @@ class CertificateCheck(Input, kw_only=True):
     code: Annotated[str, msgspec.Meta(min_length=1, max_length=16)]
 
 
-def signing_key(registry: Registry) -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.from_private_bytes(base64.b64decode(registry.settings.signing_key))
+def signing_key(registry: Registry, purpose: Purpose) -> Ed25519PrivateKey:
+    return registry.settings.keys.signer(purpose)
+
+
+def jwk(registry: Registry, purpose: Purpose) -> dict[str, Any]:
+    """One public key as an RFC 8037 OKP JWK; `kid` names the registry and the purpose, `use` is signing."""
+    raw = base64.b64decode(public_key_text(signing_key(registry, purpose)))
+    x = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    kid = f"{registry.settings.jurisdiction}-{purpose.value}-{hashlib.sha256(raw).hexdigest()[:16]}"
+    return {"kty": "OKP", "crv": "Ed25519", "x": x, "use": "sig", "alg": "EdDSA", "kid": kid}
 
 
 class ExchangeController(Controller):
@@ -50,11 +59,10 @@ class ExchangeController(Controller):
 
     @get("/.well-known/jwks.json", sync_to_thread=False, exclude_from_auth=True)
     def jwks(self, registry: NamedDependency[Registry]) -> dict[str, Any]:
-        """The registry's public signing keys (RFC 8037 OKP, Ed25519)."""
-        raw = base64.b64decode(public_key_text(signing_key(registry)))
-        x = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-        kid = f"{registry.settings.jurisdiction}-{hashlib.sha256(raw).hexdigest()[:16]}"
-        return {"keys": [{"kty": "OKP", "crv": "Ed25519", "x": x, "use": "sig", "alg": "EdDSA", "kid": kid}]}
+        """The registry's public signing keys (RFC 8037 OKP, Ed25519), one per purpose: checkpoints, exchange pages,
+        certificate statements; each `kid` names its purpose, and signed documents carry the `kid` they were signed
+        with."""
+        return {"keys": [jwk(registry, purpose) for purpose in SIGNING_PURPOSES]}
 
     @get("/v1/exchange/feed", guards=[allow(Role.EXCHANGE_PEER)], sync_to_thread=True)
     def feed(
@@ -78,7 +86,7 @@ class ExchangeController(Controller):
             "jurisdiction": registry.settings.jurisdiction, "after": after, "reader": principal_of(request).office,
             "events": events, "next_after": events[-1]["sequence"] if len(rows) > limit else None,
         }  # fmt: skip
-        return sign_page(signing_key(registry), page)
+        return sign_page(signing_key(registry, Purpose.EXCHANGE_SIGNING), page)
 
     @post("/v1/certificates/verification", sync_to_thread=True, status_code=200, exclude_from_auth=True)
     def verify_certificate(
@@ -86,7 +94,7 @@ class ExchangeController(Controller):
         clock: NamedDependency[Clock],
     ) -> dict[str, Any]:  # fmt: skip
         """A signed statement of what the certificate shows and whether it still stands; nothing more."""
-        expected = verification_code(registry.settings.person_hash_key, data.certificate)
+        expected = verification_code(registry.settings.keys[Purpose.CERTIFICATE_CODE], data.certificate)
         rows = state.read_side.store.query(
             "SELECT marriage_id FROM marital_status_certificates WHERE certificate = ?", (data.certificate,)
         )
@@ -100,4 +108,4 @@ class ExchangeController(Controller):
             "office": marriage.office, "names": [marriage.party_a.name, marriage.party_b.name],
             "stated_at": clock.now().isoformat(),
         }  # fmt: skip
-        return sign_page(signing_key(registry), statement)
+        return sign_page(signing_key(registry, Purpose.CERTIFICATE_SIGNING), statement)

@@ -28,6 +28,7 @@ from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date
 from registry.common.errors import NotFound
 from registry.common.identity import Person, identify
+from registry.keys import Purpose
 from registry.marriage.marriage import Marriage
 from registry.marriage.values import Attendance, CourtJudgment
 from registry.system import Registry
@@ -107,7 +108,7 @@ def marriage_answer(registry: Registry, result: CommandResult, status: int = 200
     marriage = registry.marriage.subject_of(result, Marriage)
     location = f"/v1/marriages/{marriage.id}" if status == 201 else None
     return answer(
-        marriage_read(marriage, registry.settings.person_hash_key),
+        marriage_read(marriage, registry.settings.keys[Purpose.CERTIFICATE_CODE]),
         version=marriage.version,
         result=result,
         status=status,
@@ -151,7 +152,9 @@ class MarriageController(Controller):
     ) -> Response[MarriageRead]:
         """A marriage record, now or at an earlier version."""
         marriage = visible_marriage(registry, request, marriage_id, version)
-        return answer(marriage_read(marriage, registry.settings.person_hash_key), version=marriage.version)
+        return answer(
+            marriage_read(marriage, registry.settings.keys[Purpose.CERTIFICATE_CODE]), version=marriage.version
+        )
 
     @post("/{marriage_id:uuid}/registration", guards=[allow(Role.CLERK)], sync_to_thread=True, status_code=200)
     def register(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import time
 from datetime import datetime
 
@@ -18,9 +17,9 @@ from registry.common.errors import Failure, InvalidInput, NotFound
 class AuditLog:
     """Signs checkpoints of an application's tree and proves inclusion and consistency."""
 
-    def __init__(self, store: ViewStore, signing_seed: str) -> None:
+    def __init__(self, store: ViewStore, key: Ed25519PrivateKey) -> None:
         self.store = store
-        self.key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(signing_seed))
+        self.key = key
 
     def leaves(self, application: str, size: int | None = None) -> tuple[list[bytes], int]:
         """The first `size` leaves (all by default), and the log position of the last of them."""

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from typing import Any, ClassVar
 
 from projections.base import Batch, Projection, event_type
@@ -30,11 +27,6 @@ def fact_date(name: str, event: Any) -> str:
         "EndedByDeath": lambda: event.died_on,
     }[name]()
     return str(day.isoformat())
-
-
-def feed_key(event_cipher_key: str) -> bytes:
-    """The key that keeps the feed's personal data encrypted at rest in the view tables (derived, not reused)."""
-    return hmac.new(base64.b64decode(event_cipher_key), b"exchange-feed", hashlib.sha256).digest()
 
 
 class ExchangeFeed(Projection):

@@ -12,6 +12,7 @@ from api.app import create_app
 from api.auth import mint_token
 from registry.common.actors import Role
 from registry.common.clock import FixedClock
+from registry.keys import Purpose
 from registry.system import Registry
 from tests.support import OFFICE, OTHER_OFFICE, local_noon
 
@@ -34,7 +35,7 @@ class Tokens:
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
-        self.secret = registry.settings.jwt_secret
+        self.secret = registry.settings.keys[Purpose.TOKEN]
 
     def header(self, role: Role, subject: str, office: str = "") -> dict[str, str]:
         return {"Authorization": f"Bearer {mint_token(self.secret, subject=subject, role=role, office=office)}"}

@@ -24,6 +24,7 @@ from projections.catalog import ReadSide, migrate_all
 from registry.common.actors import Role
 from registry.common.errors import NotEligible
 from registry.exchange.pages import canonical
+from registry.keys import Purpose
 from registry.marriage.values import CourtJudgment
 from registry.settings import Settings
 from registry.system import Registry, open_registry
@@ -32,7 +33,7 @@ from tests.e2e.test_server_process import free_port
 from tests.support import BOTH_PRESENT, COURT, act, person
 
 DAY = date(2026, 11, 22)
-SIGNING_KEY_A = base64.b64encode(b"A" * 32).decode()
+MASTER_KEY_A = base64.b64encode(b"province A master key of 32 bytes").decode()
 
 
 @pytest.fixture
@@ -41,8 +42,7 @@ def province_a(
 ) -> Iterator[tuple[str, Registry, str]]:
     """Registry A (jurisdiction 32) as a real server process, with its own store and keys."""
     env = {**TEST_KEYS, "REGISTRY_DATA_DIR": str(tmp_path / "a"), "REGISTRY_JURISDICTION": "32",
-           "REGISTRY_SIGNING_KEY": SIGNING_KEY_A, "REGISTRY_JWT_SECRET": "province-a-jwt-secret-0000000000000000",
-           "REGISTRY_PERSON_HASH_KEY": "province-a-person-key-000"}  # fmt: skip
+           "REGISTRY_MASTER_KEY": MASTER_KEY_A}  # fmt: skip
     if "REGISTRY_DATABASE_URL" in store_env:
         env["REGISTRY_DATABASE_URL"] = fresh_schema_url(store_env["REGISTRY_DATABASE_URL"].split("?")[0])
     settings = Settings.from_env(env)
@@ -62,7 +62,7 @@ def province_a(
             process.kill()
             raise RuntimeError("registry A did not start")
     registry = open_registry(settings)
-    token = mint_token(settings.jwt_secret, subject="registry-33", role=Role.EXCHANGE_PEER, office="33")
+    token = mint_token(settings.keys[Purpose.TOKEN], subject="registry-33", role=Role.EXCHANGE_PEER, office="33")
     try:
         yield base, registry, token
     finally:
@@ -90,11 +90,7 @@ def test_a_marriage_in_one_province_is_refused_in_the_other_until_it_ends_there(
     peer = Peer(
         "32",
         base,
-        public_key_text(
-            __import__(
-                "cryptography.hazmat.primitives.asymmetric.ed25519", fromlist=["x"]
-            ).Ed25519PrivateKey.from_private_bytes(base64.b64decode(SIGNING_KEY_A))
-        ),
+        public_key_text(registry_a.settings.keys.signer(Purpose.EXCHANGE_SIGNING)),
         token,
     )
 
@@ -138,10 +134,11 @@ def test_a_certificate_holder_gets_a_signed_statement_and_a_wrong_code_gets_noth
     registry_a.marriage.register_marriage(act(DAY), married, attendance=BOTH_PRESENT)
     project(registry_a)
     number = registry_a.marriage.marriage(married).certificates["a"]
-    code = verification_code(registry_a.settings.person_hash_key, number)
+    code = verification_code(registry_a.settings.keys[Purpose.CERTIFICATE_CODE], number)
     statement = httpx.post(f"{base}/v1/certificates/verification", json={"certificate": number, "code": code}).json()
     assert (statement["status"], statement["certificate"]) == ("valid", number)
-    public = httpx.get(f"{base}/.well-known/jwks.json").json()["keys"][0]["x"]
+    keys = httpx.get(f"{base}/.well-known/jwks.json").json()["keys"]
+    public = next(k["x"] for k in keys if "-certificate-signing-" in k["kid"])
     key = Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(public + "=" * (-len(public) % 4)))
     key.verify(base64.b64decode(statement["signature"]), canonical(statement))
     forged = {**statement, "status": "valid", "names": ["someone", "else"]}

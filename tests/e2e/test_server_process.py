@@ -16,6 +16,7 @@ import pytest
 
 from api.auth import mint_token
 from registry.common.actors import Role
+from registry.keys import Purpose
 from registry.settings import Settings
 from tests.support import OFFICE, resident_id
 
@@ -66,7 +67,7 @@ def test_a_marriage_is_registered_over_http_by_the_real_server(server: tuple[str
     base, settings, log_path = server
     clerk = {
         "Authorization": "Bearer "
-        + mint_token(settings.jwt_secret, subject="clerk-e2e", role=Role.CLERK, office=OFFICE)
+        + mint_token(settings.keys[Purpose.TOKEN], subject="clerk-e2e", role=Role.CLERK, office=OFFICE)
     }
     numbers = resident_id(date(1993, 6, 1), "male"), resident_id(date(1994, 7, 2), "female")
     couple = {

@@ -65,7 +65,7 @@ def audited(registry: Registry) -> Iterator[tuple[Registry, ReadSide, AuditLog]]
     write_history(registry, couples=5)
     read_side = ReadSide(registry)
     read_side.catch_up()
-    yield registry, read_side, AuditLog(read_side.store, registry.settings.signing_key)
+    yield registry, read_side, read_side.audit_log
     read_side.close()
 
 

@@ -1,0 +1,116 @@
+"""The registry's secrets: one key per purpose, each at least 256 bits, derived from one master secret with HKDF.
+
+A key is never used for two purposes (a token key that also hashed persons would let whoever holds one forge the
+other). Every purpose key can also be given on its own, which is how one key is rotated without the others.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+MIN_KEY_BYTES = 32
+HKDF_SALT = b"civil-registry/330782/keys/v1"
+# Development master keys carry this prefix, so that one copied into a production setting is recognised and refused.
+DEVELOPMENT_MARKER = b"civil-registry-development-only\x00"
+
+
+class SettingsError(ValueError):
+    """A setting that is missing or unusable; the message names the setting and the fix."""
+
+
+class Purpose(StrEnum):
+    """What a key is for; each purpose has its own key and its own optional setting."""
+
+    TOKEN = "token"
+    PERSON_HASH = "person-hash"
+    EVENT_CIPHER = "event-cipher"
+    CERTIFICATE_CODE = "certificate-code"
+    FEED_AT_REST = "exchange-feed-at-rest"
+    CHECKPOINT_SIGNING = "checkpoint-signing"
+    EXCHANGE_SIGNING = "exchange-signing"
+    CERTIFICATE_SIGNING = "certificate-signing"
+
+
+# The setting that overrides each purpose's derived key (base64 of at least 32 bytes; the cipher key exactly 32).
+OVERRIDES = {
+    Purpose.TOKEN: "REGISTRY_JWT_SECRET",
+    Purpose.PERSON_HASH: "REGISTRY_PERSON_HASH_KEY",
+    Purpose.EVENT_CIPHER: "REGISTRY_EVENT_CIPHER_KEY",
+    Purpose.CERTIFICATE_CODE: "REGISTRY_CERTIFICATE_CODE_KEY",
+    Purpose.FEED_AT_REST: "REGISTRY_FEED_AT_REST_KEY",
+    Purpose.CHECKPOINT_SIGNING: "REGISTRY_CHECKPOINT_SIGNING_KEY",
+    Purpose.EXCHANGE_SIGNING: "REGISTRY_EXCHANGE_SIGNING_KEY",
+    Purpose.CERTIFICATE_SIGNING: "REGISTRY_CERTIFICATE_SIGNING_KEY",
+}
+SIGNING_PURPOSES = (Purpose.CHECKPOINT_SIGNING, Purpose.EXCHANGE_SIGNING, Purpose.CERTIFICATE_SIGNING)
+
+
+def decode_secret(name: str, text: str, *, exact: int | None = None) -> bytes:
+    """The bytes of a base64 secret setting; refused when shorter than 256 bits (or not the exact size needed)."""
+    standard = text.strip().replace("-", "+").replace("_", "/")  # accept the URL-safe alphabet too
+    try:
+        raw = base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise SettingsError(f"{name} must be base64 (e.g. from `registry keys generate`)") from None
+    if exact is not None and len(raw) != exact:
+        raise SettingsError(f"{name} must be base64 of exactly {exact} bytes, not {len(raw)}")
+    if len(raw) < MIN_KEY_BYTES:
+        raise SettingsError(f"{name} must be base64 of at least {MIN_KEY_BYTES} bytes (256 bits), not {len(raw)}")
+    return raw
+
+
+def derive(master: bytes, purpose: Purpose) -> bytes:
+    """The 32-byte key of one purpose (HKDF-SHA256, RFC 5869)."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=HKDF_SALT, info=purpose.value.encode()).derive(master)
+
+
+@dataclass(frozen=True)
+class RegistryKeys:
+    """One key per purpose; signing keys are Ed25519 seeds; the federation key is shared by the provinces."""
+
+    by_purpose: dict[Purpose, bytes]
+    federation: bytes | None
+    development: bool
+
+    @classmethod
+    def from_settings(
+        cls, master: bytes | None, overrides: dict[Purpose, bytes], federation: bytes | None, *, development: bool
+    ) -> RegistryKeys:
+        missing = [OVERRIDES[p] for p in Purpose if p not in overrides] if master is None else []
+        if missing:
+            raise SettingsError(
+                "REGISTRY_MASTER_KEY is required (or every purpose key: " + ", ".join(missing) + "); "
+                "generate one with `registry keys generate`"
+            )
+        by_purpose = {p: overrides[p] if p in overrides else derive(master or b"", p) for p in Purpose}
+        return cls(by_purpose, federation, development)
+
+    def __getitem__(self, purpose: Purpose) -> bytes:
+        return self.by_purpose[purpose]
+
+    @property
+    def event_cipher_text(self) -> str:
+        """The event cipher key as the library's CIPHER_KEY setting wants it (base64)."""
+        return base64.b64encode(self[Purpose.EVENT_CIPHER]).decode()
+
+    def signer(self, purpose: Purpose) -> Ed25519PrivateKey:
+        if purpose not in SIGNING_PURPOSES:
+            raise ValueError(f"{purpose} is not a signing purpose")
+        return Ed25519PrivateKey.from_private_bytes(self[purpose][:32])
+
+
+def new_development_master() -> bytes:
+    """A development master key: recognisable, so that it is refused outside the embedded default."""
+    return DEVELOPMENT_MARKER + secrets.token_bytes(32)
+
+
+def is_development(secret: bytes) -> bool:
+    return secret.startswith(DEVELOPMENT_MARKER)
