@@ -40,6 +40,10 @@ class PersonIndex:
                 found.setdefault(aggregate_id, {})[role] = ref
         return found
 
+    def forget(self, cursor: Cursor, aggregate_ids: Sequence[str]) -> None:
+        """Drop the persons of these aggregates (a sealed record must no longer name anyone)."""
+        cursor.executemany(f"DELETE FROM {self.table} WHERE aggregate_id = ?", [(a,) for a in aggregate_ids])
+
     def learn(self, cursor: Cursor, events: Sequence[Any]) -> list[dict[str, str]]:
         """For each event, the persons its aggregate concerns; records the persons events introduce."""
         introduced = [self._introduced(event) for event in events]

@@ -8,6 +8,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -53,6 +54,7 @@ class Settings:
     REGISTRY_DV_KEY_RETENTION_HOURS  how long a retired key epoch survives a sealing before it is destroyed (default 0:
                            at once; a backup of the key store older than the sealing can then never open the record).
     REGISTRY_DV_POLICE_WARNINGS  y: accept police written warnings as a fourth DV record source (default n).
+    REGISTRY_DV_RECORDS_FROM  the first day of acts the DV register covers (default 2017-01-01).
     REGISTRY_CHECKPOINT_SECONDS  how often the projection process publishes signed checkpoints (default 300).
     REGISTRY_JURISDICTION  this registry's code in the marriage exchange (default 33, Zhejiang).
     REGISTRY_EXCHANGE_PEERS  JSON list of {jurisdiction, url, public_key, token}: the feeds `registry exchange follow`
@@ -77,6 +79,7 @@ class Settings:
     dv_keyring: Path
     dv_key_retention_hours: float
     dv_police_warnings: bool
+    dv_register_starts_on: date
     public_holidays: str
     makeup_workdays: str
     banned_place_names: str | None
@@ -105,6 +108,7 @@ class Settings:
             dv_keyring=Path(env.get("REGISTRY_DV_KEYRING") or data_dir / "dv-keyring").resolve(),
             dv_key_retention_hours=float(env.get("REGISTRY_DV_KEY_RETENTION_HOURS", "0")),
             dv_police_warnings=env.get("REGISTRY_DV_POLICE_WARNINGS", "n").lower() in ("y", "yes", "true", "1"),
+            dv_register_starts_on=date.fromisoformat(env.get("REGISTRY_DV_RECORDS_FROM", "2017-01-01")),
             public_holidays=env.get("REGISTRY_PUBLIC_HOLIDAYS", HOLIDAYS_2026),
             makeup_workdays=env.get("REGISTRY_MAKEUP_WORKDAYS", MAKEUP_WORKDAYS_2026),
             banned_place_names=env.get("REGISTRY_BANNED_PLACE_NAMES") or None,

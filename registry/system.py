@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
+from registry.adapters.dv_keys import (
+    FileKeyring,
+    SqlDataKeys,
+    check_apart_from_events,
+    postgres_data_keys,
+    sqlite_data_keys,
+)
 from registry.burial.application import EcoBurialRewards
 from registry.common.application import RegistryApplication
 from registry.common.ids import PersonKeys
-from registry.common.sealing import KeyStore
 from registry.common.workdays import WorkingCalendar, parse_dates
 from registry.deaths.application import Deaths
 from registry.dv_records.application import DvRegister
@@ -34,7 +42,7 @@ class Registry:
     burial: EcoBurialRewards
     places: PlaceNames
     exchange: MarriageExchange
-    dv_keys: KeyStore
+    dv_keys: SqlDataKeys
 
     def applications(self) -> dict[str, RegistryApplication]:
         applications: list[RegistryApplication] = [
@@ -68,8 +76,9 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
         died_on=lambda key: late["deaths"].date_of_death(key),
     )  # fmt: skip
     dv_records = DvRegister(
-        env(DvRegister.name), person_keys=keys, keys=dv_keys, police_warnings=settings.dv_police_warnings
-    )
+        env(DvRegister.name), person_keys=keys, keys=dv_keys, police_warnings=settings.dv_police_warnings,
+        register_starts_on=settings.dv_register_starts_on,
+    )  # fmt: skip
     calendar = WorkingCalendar(parse_dates(settings.public_holidays), parse_dates(settings.makeup_workdays))
     deaths = Deaths(
         env(Deaths.name),
@@ -96,19 +105,23 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
     )
 
 
-def dv_key_store(settings: Settings) -> KeyStore:
-    """The keys of sealed DV details, in a database apart from the events (see REGISTRY_DV_KEYS_URL)."""
+def dv_key_store(settings: Settings) -> SqlDataKeys:
+    """The data keys of sealed DV details, apart from the events (REGISTRY_DV_KEYS_URL), wrapped by key epochs kept
+    in a keyring apart from both (REGISTRY_DV_KEYRING)."""
     url = settings.dv_keys_url
+    check_apart_from_events(url, settings.database_url, accepted=settings.dv_keys_in_events_database)
+    keyring = FileKeyring(settings.dv_keyring)
+    retention = timedelta(hours=settings.dv_key_retention_hours)
     if url is None and not settings.uses_postgres:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        return KeyStore.sqlite(str(settings.data_dir / "dv-keys.sqlite"))
+        return sqlite_data_keys(settings.data_dir / "dv-keys.sqlite", keyring, retention=retention)
     if url is None:
         conninfo, schema = settings.postgres_target()
-        return KeyStore.postgres(conninfo, f"{schema}_dv_keys" if schema else "dv_keys")
+        return postgres_data_keys(conninfo, f"{schema}_dv_keys" if schema else "dv_keys", keyring, retention=retention)
     if not url.startswith("postgresql://"):
-        return KeyStore.sqlite(url)
-    conninfo, schema = Settings.from_env({**os.environ, "REGISTRY_DATABASE_URL": url}).postgres_target()
-    return KeyStore.postgres(conninfo, schema or "dv_keys")
+        return sqlite_data_keys(Path(url), keyring, retention=retention)
+    parsed = urlparse(url)
+    schema = parse_qs(parsed.query).get("schema", ["dv_keys"])[0]
+    return postgres_data_keys(parsed._replace(query="").geturl(), schema, keyring, retention=retention)
 
 
 def migrate(settings: Settings) -> list[str]:

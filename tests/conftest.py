@@ -48,10 +48,12 @@ def postgres_database() -> Iterator[str]:
     name = f"registry_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(TEST_SERVER_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}_keys"')  # the DV key store lives in a database of its own
     base = TEST_SERVER_URL.rsplit("/", 1)[0]
     yield f"{base}/{name}"
     with psycopg.connect(TEST_SERVER_URL, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}_keys" WITH (FORCE)')
 
 
 def fresh_schema_url(database_url: str) -> str:
@@ -71,7 +73,9 @@ def store_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
     """The environment of an empty store of each kind (what a registry process would be started with)."""
     env = {**TEST_KEYS, "REGISTRY_DATA_DIR": str(tmp_path / "var")}
     if request.param == "postgres":
-        env["REGISTRY_DATABASE_URL"] = fresh_schema_url(request.getfixturevalue("postgres_database"))
+        database = request.getfixturevalue("postgres_database")
+        env["REGISTRY_DATABASE_URL"] = fresh_schema_url(database)
+        env["REGISTRY_DV_KEYS_URL"] = fresh_schema_url(database + "_keys")
     return env
 
 

@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from api.auth import allow
-from api.context import AnyRequest, act_of, answer, principal_of, request_fingerprint
+from api.context import AnyRequest, act_of, answer, expected_version, principal_of, request_fingerprint
 from api.schemas.dv import (
     DvInquiryCreate,
     DvInquiryRead,
@@ -18,6 +18,7 @@ from api.schemas.dv import (
     DvInquiryResult,
     DvRecordChange,
     DvRecordCreate,
+    DvRecordExtension,
     DvRecordFound,
     DvRecordRead,
 )
@@ -108,8 +109,22 @@ class DvRecordController(Controller):
         """Revoke a record (it is no longer disclosed)."""
         issuers_record(registry, request, record_id)
         result = registry.dv_records.revoke(
-            act_of(request, clock), record_id, reason=data.reason, request=request_fingerprint(request, data)
-        )
+            act_of(request, clock), record_id, reason=data.reason, expected_version=expected_version(request),
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
+        return record_answer(registry, result)
+
+    @post("/{record_id:uuid}/extensions", sync_to_thread=True, status_code=200)
+    def extend(
+        self, request: AnyRequest, record_id: FromPath[UUID], data: JSONBody[DvRecordExtension],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[DvRecordRead]:  # fmt: skip
+        """A court extends its protection order before it ends (at most six months at a time)."""
+        issuers_record(registry, request, record_id)
+        result = registry.dv_records.extend(
+            act_of(request, clock), record_id, expires_on=data.expires_on, expected_version=expected_version(request),
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
         return record_answer(registry, result)
 
     @post("/{record_id:uuid}/sealing", sync_to_thread=True, status_code=200)
@@ -120,8 +135,9 @@ class DvRecordController(Controller):
         """Seal (expunge) a record: its key is destroyed, its details unreadable everywhere, for good."""
         issuers_record(registry, request, record_id)
         result = registry.dv_records.seal(
-            act_of(request, clock), record_id, reason=data.reason, request=request_fingerprint(request, data)
-        )
+            act_of(request, clock), record_id, reason=data.reason, expected_version=expected_version(request),
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
         return record_answer(registry, result)
 
 
@@ -189,7 +205,8 @@ class DvInquiryController(Controller):
         )
         result = registry.dv_inquiries.file(
             act, marriage_id=marriage.id, applicant_party=applicant, subject_document_key=key,
-            subject_name=data.subject.name, pledge_signed=data.confidentiality_pledge_signed,
+            subject_name=data.subject.name, truthfulness_pledged=data.truthfulness_pledge_signed,
+            confidentiality_pledged=data.confidentiality_pledge_signed,
             request=request_fingerprint(request, data),
         )  # fmt: skip
         return inquiry_answer(registry, result, status=201)

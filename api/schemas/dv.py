@@ -6,6 +6,8 @@ from datetime import date
 from typing import Literal
 from uuid import UUID
 
+import msgspec
+
 from api.schemas.common import IdentityDocumentIn, Input, Output, PartyLabel, PersonName, Reason, ShortText
 
 Category = Literal["criminal-judgment", "protection-order", "administrative-detention", "police-warning"]
@@ -27,6 +29,12 @@ class DvRecordChange(Input, kw_only=True):
     reason: Reason
 
 
+class DvRecordExtension(Input, kw_only=True):
+    """A court's extension of its protection order: the new last day."""
+
+    expires_on: date
+
+
 class DvRecordRead(Output, kw_only=True):
     """Shown only to the issuing authority; after sealing, nothing of the details remains readable."""
 
@@ -45,6 +53,7 @@ class DvInquiryCreate(Input, kw_only=True):
     marriage_id: UUID
     applicant_party: PartyLabel | None = None
     subject: DvSubjectIn
+    truthfulness_pledge_signed: bool = msgspec.field(default=False)
     confidentiality_pledge_signed: bool
 
 

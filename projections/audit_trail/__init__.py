@@ -9,6 +9,8 @@ from projections.persons import PersonIndex
 from projections.store import Cursor
 from registry.common.ids import PersonKeys
 
+DV_RECORD_SEALED = ("dv_records:DvRecord", "Sealed")
+
 
 class AuditTrail(Projection):
     """Rows keyed by (application, position); person references are keyed hashes, never identity numbers."""
@@ -68,3 +70,21 @@ class AuditTrail(Projection):
                 f"INSERT INTO {self.table('audit_trail_persons')} (application, position, person_ref) VALUES (?, ?, ?)",
                 person_rows,
             )
+        sealed = [str(event.originator_id) for _, event in batch if event_type(event) == DV_RECORD_SEALED]
+        if sealed:
+            self._unlink(cursor, application, sealed)
+
+    def _unlink(self, cursor: Cursor, application: str, aggregate_ids: list[str]) -> None:
+        """After a DV record is sealed nothing here links it to a person: its person rows and reasons go."""
+        trail, persons = self.table("audit_trail"), self.table("audit_trail_persons")
+        rows = [(application, application, aggregate_id) for aggregate_id in aggregate_ids]
+        cursor.executemany(
+            f"DELETE FROM {persons} WHERE application = ? AND position IN "
+            f"(SELECT position FROM {trail} WHERE application = ? AND aggregate_id = ?)",
+            rows,
+        )
+        cursor.executemany(
+            f"UPDATE {trail} SET reason = NULL WHERE application = ? AND aggregate_id = ?",
+            [(application, aggregate_id) for aggregate_id in aggregate_ids],
+        )
+        self.persons.forget(cursor, aggregate_ids)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, Protocol
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import BaseAggregate
 from eventsourcing.utils import EnvType
@@ -15,14 +15,18 @@ from registry.common.application import CommandResult, RegistryApplication
 from registry.common.clock import local_date
 from registry.common.errors import Failure, Forbidden, NotEligible
 from registry.common.ids import PersonKeys
-from registry.common.sealing import KeyStore, seal, unseal
+from registry.common.sealing import DataKeys, seal, unseal
 from registry.marriage.application import MarriageRegistry
 from registry.marriage.dv_inquiry import DvInquiry, DvInquiryQuota
 from registry.marriage.marriage import APPLIED
 
 
 class Disclosure(Protocol):
-    """What the DV register tells an approved inquiry: category and year of each record in force."""
+    """What the DV register tells an approved inquiry: category and year of each record (and which record it is,
+    only so that the entry can be sealed under that record's own key)."""
+
+    @property
+    def record_id(self) -> UUID: ...
 
     @property
     def category(self) -> str: ...
@@ -41,6 +45,11 @@ def result_key_id(inquiry_id: UUID) -> str:
     return f"dv-inquiry:{inquiry_id}"
 
 
+def slot_id() -> str:
+    """A fresh key id for one disclosed entry: random, so that nothing outside the key store ties it to its record."""
+    return f"dv-slot:{uuid4()}"
+
+
 class DvInquiryDesk(RegistryApplication):
     """The inquiry's own log; it reads marriage applications and asks the DV register only once approved."""
 
@@ -51,7 +60,7 @@ class DvInquiryDesk(RegistryApplication):
         env: EnvType | None = None,
         *,
         person_keys: PersonKeys,
-        keys: KeyStore,
+        keys: DataKeys,
         marriages: MarriageRegistry,
         register: DvRegisterView,
     ) -> None:
@@ -72,10 +81,12 @@ class DvInquiryDesk(RegistryApplication):
         applicant_party: str,
         subject_document_key: str,
         subject_name: str,
-        pledge_signed: bool,
+        truthfulness_pledged: bool,
+        confidentiality_pledged: bool,
         request: str = "",
     ) -> CommandResult:
-        """A party to a pending application asks about the other party of that application, and no one else."""
+        """A party to a pending application asks about the other party of that application, and no one else, and
+        pledges that what they state is true and that they keep the result confidential."""
         marriage = self.marriages.marriage(marriage_id)
         other = marriage.party("b" if applicant_party == "a" else "a")
         failures = []
@@ -83,7 +94,9 @@ class DvInquiryDesk(RegistryApplication):
             failures.append(Failure("marriage-application-not-pending", "the marriage application is not pending"))
         if subject_document_key != other.document_key or subject_name.strip() != other.name:
             failures.append(Failure("dv-subject-not-the-other-party", "the person asked about is not the other party"))
-        if not pledge_signed:
+        if not truthfulness_pledged:
+            failures.append(Failure("truthfulness-pledge-missing", "the signed pledge that the request is true"))
+        if not confidentiality_pledged:
             failures.append(Failure("confidentiality-pledge-missing", "the signed confidentiality pledge is required"))
         if failures:
             raise NotEligible(failures)
@@ -114,15 +127,26 @@ class DvInquiryDesk(RegistryApplication):
         return self.execute(act, decide, request_fingerprint=request)
 
     def approve(self, act: Act, inquiry_id: UUID, *, request: str = "") -> CommandResult:
-        """Approve and run the inquiry at once; the result is sealed for the applicant alone."""
+        """Approve and run the inquiry at once; the result is sealed for the applicant alone.
+
+        Each disclosed entry is sealed under its record's own data key (shared under a random slot id), so that a
+        record sealed or revoked later disappears from this result too when it is read again.
+        """
 
         def decide() -> Sequence[BaseAggregate[UUID]]:
             inquiry = self.inquiry(inquiry_id)
             self._check_reviewer(act, inquiry)
-            found = self.register.disclosable(inquiry.subject_ref, local_date(act.at))
-            result = {"records": [{"category": d.category, "year": d.year} for d in found]}
-            key = self.keys.get(result_key_id(inquiry.id)) or self.keys.create(result_key_id(inquiry.id))
-            inquiry.answer(act, sealed_result=seal(key, result, str(inquiry.id)))
+            inquiry.check_filed()
+            entries = []
+            for found in self.register.disclosable(inquiry.subject_ref, local_date(act.at)):
+                slot = slot_id()
+                key = self.keys.share(str(found.record_id), slot)
+                if key is not None:
+                    disclosed = {"category": found.category, "year": found.year}
+                    entries.append({"slot": slot, "sealed": seal(key, disclosed, slot)})
+            own = result_key_id(inquiry.id)
+            key = self.keys.get(own) or self.keys.create(own, owner=own)
+            inquiry.answer(act, sealed_result=seal(key, {"entries": entries}, str(inquiry.id)))
             return [inquiry]
 
         return self.execute(act, decide, request_fingerprint=request)
@@ -140,7 +164,15 @@ class DvInquiryDesk(RegistryApplication):
 
         self.execute(act, decide)  # refuses unless the inquiry has been answered
         answered = self.inquiry(inquiry_id)
-        return unseal(self.keys.get(result_key_id(answered.id)), answered.sealed_result or "", str(answered.id))
+        result = unseal(self.keys.get(result_key_id(answered.id)), answered.sealed_result or "", str(answered.id))
+        if "records" in result:  # answered before results were sealed per record
+            return result
+        records = []
+        for entry in result["entries"]:
+            key = self.keys.get(entry["slot"])
+            if key is not None:  # gone with a record sealed or revoked since
+                records.append(unseal(key, entry["sealed"], entry["slot"]))
+        return {"records": sorted(records, key=lambda r: (r["year"], r["category"]))}
 
     def _check_reviewer(self, act: Act, inquiry: DvInquiry) -> None:
         if act.by.office != inquiry.office:

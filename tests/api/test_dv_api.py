@@ -14,6 +14,7 @@ from tests.support import resident_id
 
 Client = TestClient  # type: ignore[type-arg]
 COURT_AUTHORITY = "330782-court"
+PLEDGED = {"truthfulness_pledge_signed": True, "confidentiality_pledge_signed": True}
 
 
 class Scene:
@@ -28,7 +29,11 @@ class Scene:
         record = {"subject": self.man, "category": "criminal-judgment", "document_number": "(2024)浙0782刑初88号",
                   "issued_on": "2024-05-01"}  # fmt: skip
         self.record_id = client.post("/v1/dv-records", json=record, headers=self.role("dv-source")).json()["id"]
-        inquiry = {"marriage_id": self.marriage_id, "subject": self.man, "confidentiality_pledge_signed": True}
+        inquiry = {
+            "marriage_id": self.marriage_id,
+            "subject": self.man,
+            **PLEDGED,
+        }
         self.inquiry_id = client.post("/v1/dv-inquiries", json=inquiry, headers=self.role("applicant")).json()["id"]
         if approve:
             client.post(f"/v1/dv-inquiries/{self.inquiry_id}/approval", headers=tokens.clerk)
@@ -59,7 +64,7 @@ def calls(scene: Scene) -> dict[str, Callable[[dict[str, str]], Any]]:
     new_record = {"subject": m, "category": "administrative-detention", "document_number": "义公拘字[2026]1号",
                   "issued_on": "2026-03-01"}  # fmt: skip
     new_inquiry = {"marriage_id": scene.marriage_id, "applicant_party": "b", "subject": m,
-                   "confidentiality_pledge_signed": True}  # fmt: skip
+                   **PLEDGED}  # fmt: skip
     return {
         "add record": lambda h: c.post("/v1/dv-records", json=new_record, headers=h),
         "read record": lambda h: c.get(record, headers=h),
@@ -142,7 +147,11 @@ def test_a_protection_order_over_six_months_is_422(client: Client, tokens: Token
 
 def test_the_third_inquiry_of_the_year_is_refused_with_its_own_problem_type(client: Client, tokens: Tokens) -> None:
     scene = Scene(client, tokens)
-    body = {"marriage_id": scene.marriage_id, "subject": scene.man, "confidentiality_pledge_signed": True}
+    body = {
+        "marriage_id": scene.marriage_id,
+        "subject": scene.man,
+        **PLEDGED,
+    }
     assert client.post("/v1/dv-inquiries", json=body, headers=scene.role("applicant")).status_code == 201
     third = client.post("/v1/dv-inquiries", json=body, headers=scene.role("applicant"))
     assert (third.status_code, third.json()["type"]) == (422, "/problems/dv-inquiry-limit")

@@ -45,6 +45,7 @@ def province_a(
            "REGISTRY_MASTER_KEY": MASTER_KEY_A}  # fmt: skip
     if "REGISTRY_DATABASE_URL" in store_env:
         env["REGISTRY_DATABASE_URL"] = fresh_schema_url(store_env["REGISTRY_DATABASE_URL"].split("?")[0])
+        env["REGISTRY_DV_KEYS_URL"] = fresh_schema_url(store_env["REGISTRY_DV_KEYS_URL"].split("?")[0])
     settings = Settings.from_env(env)
     migrate_all(settings)
     port = free_port()

@@ -11,7 +11,7 @@ import pytest
 
 from projections.catalog import ReadSide
 from registry.common.actors import Actor
-from registry.common.errors import Forbidden, NotEligible, WrongState
+from registry.common.errors import Forbidden, InvalidInput, NotEligible, WrongState
 from registry.common.identity import Person
 from registry.common.sealing import Unreadable
 from registry.system import Registry
@@ -40,7 +40,7 @@ def add_record(registry: Registry, subject: Person, category: str = "criminal-ju
 def inquire(registry: Registry, marriage_id: UUID, about: Person, day: date = TODAY, applicant: str = "b") -> UUID:
     return registry.dv_inquiries.file(
         act(day), marriage_id=marriage_id, applicant_party=applicant, subject_document_key=about.document_key,
-        subject_name=about.name, pledge_signed=True,
+        subject_name=about.name, truthfulness_pledged=True, confidentiality_pledged=True,
     ).aggregate_id  # fmt: skip
 
 
@@ -67,9 +67,35 @@ def test_no_record_is_said_plainly(registry: Registry) -> None:
     assert result_for(registry, inquire(registry, marriage_id, man), woman) == {"records": []}
 
 
-def test_expired_revoked_and_sealed_records_are_not_disclosed(registry: Registry) -> None:
+def test_an_expired_protection_order_is_still_disclosed_as_a_dv_history(registry: Registry) -> None:
     marriage_id, man, woman = application(registry)
     add_record(registry, man, "protection-order", issued_on=date(2026, 1, 1), expires_on=date(2026, 7, 1))
+    result = result_for(registry, inquire(registry, marriage_id, man), woman)
+    assert result == {"records": [{"category": "protection-order", "year": 2026}]}
+
+
+def test_a_record_issued_before_the_register_starts_is_refused(registry: Registry) -> None:
+    _, man, _ = application(registry)
+    with pytest.raises(InvalidInput) as caught:
+        add_record(registry, man, issued_on=date(2016, 12, 31))
+    assert [f.code for f in caught.value.failures] == ["dv-issued-before-register"]
+    add_record(registry, man, issued_on=date(2017, 1, 1))
+
+
+def test_a_court_extends_its_protection_order_by_at_most_six_months(registry: Registry) -> None:
+    _, man, _ = application(registry)
+    order = add_record(registry, man, "protection-order", issued_on=date(2026, 9, 1), expires_on=date(2027, 3, 1))
+    with pytest.raises(InvalidInput) as caught:
+        registry.dv_records.extend(act(TODAY, by=COURT), order, expires_on=date(2027, 9, 2))
+    assert [f.code for f in caught.value.failures] == ["dv-extension-length"]
+    with pytest.raises(Forbidden):
+        registry.dv_records.extend(act(TODAY, by=POLICE), order, expires_on=date(2027, 9, 1))
+    registry.dv_records.extend(act(TODAY, by=COURT), order, expires_on=date(2027, 9, 1))
+    assert registry.dv_records.details(registry.dv_records.record(order)).expires_on == date(2027, 9, 1)
+
+
+def test_revoked_and_sealed_records_are_not_disclosed(registry: Registry) -> None:
+    marriage_id, man, woman = application(registry)
     revoked = add_record(registry, man, "administrative-detention")
     registry.dv_records.revoke(act(TODAY, by=POLICE), revoked, reason="wrong person")
     sealed = add_record(registry, man)
@@ -86,7 +112,7 @@ def test_only_the_other_party_of_a_pending_application_can_be_asked_about(regist
     with pytest.raises(NotEligible):
         registry.dv_inquiries.file(
             act(TODAY), marriage_id=marriage_id, applicant_party="b", subject_document_key=man.document_key,
-            subject_name="别人", pledge_signed=True,
+            subject_name="别人", truthfulness_pledged=True, confidentiality_pledged=True,
         )  # fmt: skip
 
 
@@ -95,7 +121,7 @@ def test_the_signed_confidentiality_pledge_is_required(registry: Registry) -> No
     with pytest.raises(NotEligible) as caught:
         registry.dv_inquiries.file(
             act(TODAY), marriage_id=marriage_id, applicant_party="b", subject_document_key=man.document_key,
-            subject_name=man.name, pledge_signed=False,
+            subject_name=man.name, truthfulness_pledged=True, confidentiality_pledged=False,
         )  # fmt: skip
     assert [f.code for f in caught.value.failures] == ["confidentiality-pledge-missing"]
 
@@ -174,6 +200,54 @@ def test_a_sealed_record_can_never_be_decrypted_but_history_replays_and_rebuilds
         read_side.close()
 
 
+def test_an_earlier_result_read_again_no_longer_shows_a_record_sealed_or_revoked_since(registry: Registry) -> None:
+    marriage_id, man, woman = application(registry)
+    sealed, revoked = add_record(registry, man), add_record(registry, man, "administrative-detention")
+    kept = add_record(registry, man, "protection-order", issued_on=date(2025, 3, 1), expires_on=date(2025, 9, 1))
+    inquiry = inquire(registry, marriage_id, man)
+    assert len(result_for(registry, inquiry, woman)["records"]) == 3  # type: ignore[arg-type]
+    registry.dv_records.seal(act(TODAY, by=COURT), sealed, reason="expunged")
+    registry.dv_records.revoke(act(TODAY, by=POLICE), revoked, reason="overturned")
+    woman_ref = registry.marriage.person_ref(woman)
+    again = registry.dv_inquiries.read_result(act(TODAY, by=Actor(woman_ref, "citizen")), inquiry, reader_ref=woman_ref)
+    assert again == {"records": [{"category": "protection-order", "year": 2025}]}
+    assert registry.dv_records.details(registry.dv_records.record(kept)).category == "protection-order"
+
+
+def test_reasons_given_for_dv_acts_are_sealed_with_the_record(registry: Registry) -> None:
+    _, man, _ = application(registry)
+    record_id = add_record(registry, man)
+    registry.dv_records.seal(act(TODAY, by=COURT), record_id, reason="expunged: a secret reason")
+    sealed_event = list(registry.dv_records.events.get(record_id))[-1]
+    assert "reason" not in vars(sealed_event) and sealed_event.sealed_reason  # type: ignore[attr-defined]
+    read_side = ReadSide(registry)
+    try:
+        read_side.catch_up()
+        rows = read_side.store.query("SELECT reason FROM audit_trail WHERE aggregate_id = ?", (str(record_id),))
+        assert [r[0] for r in rows] == [None, None]
+    finally:
+        read_side.close()
+
+
+def test_after_sealing_no_person_indexed_audit_row_names_the_record(registry: Registry) -> None:
+    _, man, _ = application(registry)
+    man_ref = registry.marriage.person_ref(man)
+    legacy = add_legacy_record(registry, man)  # a version-1 record kept the subject's reference in clear
+    current = add_record(registry, man)
+    read_side = ReadSide(registry)
+    try:
+        read_side.catch_up()
+        assert str(legacy) in audit_rows_about(read_side, man_ref)
+        assert str(current) not in audit_rows_about(read_side, man_ref)  # never indexed under the person at all
+        registry.dv_records.seal(act(TODAY, by=COURT), legacy, reason="expunged")
+        read_side.catch_up()
+        assert str(legacy) not in audit_rows_about(read_side, man_ref)
+        read_side.rebuild("audit_trail")
+        assert str(legacy) not in audit_rows_about(read_side, man_ref)
+    finally:
+        read_side.close()
+
+
 def test_the_inquiry_history_stays_verifiable_after_sealing(registry: Registry) -> None:
     marriage_id, man, woman = application(registry)
     record_id = add_record(registry, man)
@@ -182,6 +256,36 @@ def test_the_inquiry_history_stays_verifiable_after_sealing(registry: Registry) 
     registry.dv_records.seal(act(TODAY + timedelta(days=1), by=COURT), record_id, reason="expunged")
     topics = [type(e).TOPIC for e in registry.dv_inquiries.events.get(inquiry)]  # type: ignore[attr-defined]
     assert topics == ["marriage:DvInquiry.Filed", "marriage:DvInquiry.Answered", "marriage:DvInquiry.ResultRead"]
+
+
+def audit_rows_about(read_side: ReadSide, person_ref: str) -> set[str]:
+    rows = read_side.store.query(
+        "SELECT t.aggregate_id FROM audit_trail t JOIN audit_trail_persons p ON p.application = t.application "
+        "AND p.position = t.position WHERE p.person_ref = ? AND t.application = 'dv_records'",
+        (person_ref,),
+    )
+    return {r[0] for r in rows}
+
+
+def add_legacy_record(registry: Registry, subject: Person) -> UUID:
+    """A record as version 1 of the register stored it: subject reference in clear, key unwrapped in record_keys."""
+    from registry.common.sealing import seal
+    from registry.dv_records.record import DvDetails, DvRecord, DvSubject
+
+    ref = registry.marriage.person_ref(subject)
+    record_id = DvRecord.new_id()
+    key = registry.dv_keys.create(str(record_id), owner=str(record_id))
+    details = DvDetails("criminal-judgment", "(2019)浙0782刑初1号", date(2019, 3, 1), None, subject.name,
+                        subject.document_key)  # fmt: skip
+    record = DvRecord.add(
+        act(TODAY, by=COURT), record_id=record_id, details=details, categories=("criminal-judgment",), today=TODAY,
+        seal=lambda d: seal(key, d.as_fields(), str(record_id)),
+    )  # fmt: skip
+    record.pending_events[0].__dict__["subject_ref"] = ref  # as version 1 wrote it
+    index = DvSubject.open(act(TODAY, by=COURT), ref)
+    index.add_record(act(TODAY, by=COURT), record_id)
+    registry.dv_records.save(record, index)
+    return record_id
 
 
 def raw_store_bytes(registry: Registry) -> bytes:

@@ -31,7 +31,7 @@ def details(
 
 def add(found: DvDetails, categories: tuple[str, ...] = STANDARD_CATEGORIES, by: Actor = COURT) -> DvRecord:
     return DvRecord.add(
-        act(TODAY, by=by), record_id=uuid4(), subject_ref="ref", details=found, categories=categories, today=TODAY,
+        act(TODAY, by=by), record_id=uuid4(), details=found, categories=categories, today=TODAY,
         seal=lambda d: "sealed",
     )  # fmt: skip
 
@@ -84,18 +84,18 @@ def test_a_record_issued_in_the_future_is_refused() -> None:
 def test_only_the_issuing_authority_revokes_or_seals() -> None:
     record = add(details(expires=date(2026, 12, 1)))
     with pytest.raises(Forbidden):
-        record.revoke(act(TODAY, by=POLICE), reason="wrong person")
+        record.revoke(act(TODAY, by=POLICE), sealed_reason="sealed:wrong person")
     with pytest.raises(Forbidden):
-        record.seal(act(TODAY, by=POLICE), reason="expunged")
+        record.seal(act(TODAY, by=POLICE), sealed_reason="sealed:expunged")
 
 
 def test_a_sealed_record_cannot_be_sealed_or_revoked_again() -> None:
     record = add(details(expires=date(2026, 12, 1)))
-    record.seal(act(TODAY, by=COURT), reason="expunged by court order")
+    record.seal(act(TODAY, by=COURT), sealed_reason="sealed:expunged by court order")
     with pytest.raises(WrongState):
-        record.seal(act(TODAY, by=COURT), reason="again")
+        record.seal(act(TODAY, by=COURT), sealed_reason="sealed:again")
     with pytest.raises(WrongState):
-        record.revoke(act(TODAY, by=COURT), reason="again")
+        record.revoke(act(TODAY, by=COURT), sealed_reason="sealed:again")
 
 
 def test_a_protection_order_is_in_force_through_its_expiry_date_and_not_after() -> None:
