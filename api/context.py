@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -91,6 +92,21 @@ def answer(
     if location is not None:
         headers["Location"] = location
     return Response(content=body, status_code=status, headers=headers)
+
+
+def record_official_read(
+    request: AnyRequest, registry: Registry, clock: Clock, *, what: str, target: str, persons: Sequence[str] = ()
+) -> None:
+    """An official's read of a person's records is itself recorded: who, when, whose (keyed hashes), which route.
+
+    A citizen reading their own records is not an official's read; everyone else's reads are.
+    """
+    if principal_of(request).role == Role.CITIZEN:
+        return
+    route = str(request.scope.get("path_template") or request.url.path)
+    registry.oversight.record_read(
+        act_of(request, clock), what=what, target=target, person_refs=list(persons), route=f"{request.method} {route}"
+    )
 
 
 def next_of_kin_ref(request: AnyRequest, act: Act, person_keys: PersonKeys, document: IdentityDocumentIn | None) -> str:

@@ -14,8 +14,10 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = b"x-request-id"
-# A client's request id is kept only if it cannot carry an identity number (no run of six digits or more).
-SAFE_REQUEST_ID = re.compile(r"^(?!.*\d{6})[A-Za-z0-9\-]{8,64}$")
+CLIENT_REQUEST_ID_HEADER = b"x-client-request-id"
+# A client's own request id is kept (apart from ours) only if it cannot carry an identity number: no run of six
+# digits or more, nothing but letters, digits and hyphens.
+SAFE_REQUEST_ID = re.compile(r"^(?!.*[0-9]{6})[A-Za-z0-9\-]{8,64}$")
 
 
 def configure_logging(log_format: str = "auto") -> None:
@@ -41,7 +43,11 @@ def request_id_of(scope: Scope) -> str:
 
 
 class RequestLogMiddleware:
-    """Gives each request an id (or keeps a sane X-Request-ID) and logs one line when it ends."""
+    """Gives each request the registry's own id and logs one line when it ends.
+
+    A client's X-Request-ID is never used as the registry's id (a client could then forge or collide with the ids
+    in events and logs); a safe one is kept beside it as client_request_id and echoed in X-Client-Request-ID.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -52,7 +58,8 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send)
             return
         given = dict(scope["headers"]).get(REQUEST_ID_HEADER, b"").decode("latin-1")
-        request_id = given if SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
+        client_request_id = given if SAFE_REQUEST_ID.match(given) else None
+        request_id = uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500
@@ -61,7 +68,8 @@ class RequestLogMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), (REQUEST_ID_HEADER, request_id.encode())]
+                echoed = [(CLIENT_REQUEST_ID_HEADER, client_request_id.encode())] if client_request_id else []
+                message["headers"] = [*message.get("headers", []), (REQUEST_ID_HEADER, request_id.encode()), *echoed]
             await send(message)
 
         try:
@@ -75,6 +83,7 @@ class RequestLogMiddleware:
             self.log.info(
                 "request",
                 request_id=request_id,
+                client_request_id=client_request_id,
                 actor=getattr(principal, "subject", None),
                 role=getattr(getattr(principal, "role", None), "value", None),
                 office=getattr(principal, "office", None),

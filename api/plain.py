@@ -11,15 +11,23 @@ from uuid import UUID
 from api.schemas.common import mask
 from registry.common.identity import Person
 
+# Fields masked wherever they appear in an event or a record shown to an auditor.
+MASKED_FIELDS = ("document_number", "payout_account", "contact_phone")
+
 
 def plain(value: Any) -> Any:
-    """A JSON-able copy of a value from an event or an aggregate's state."""
+    """A JSON-able copy of a value from an event or an aggregate's state: identity numbers, bank accounts and phone
+    numbers masked, a person's birth date reduced to the year (it would complete the masked number)."""
     if isinstance(value, Person):
-        fields = dataclasses.asdict(value)
+        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name != "birth_date"}
         fields["document_number"] = mask(value.document_number)
+        fields["birth_year"] = value.birth_date.year
         return fields
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: mask(str(getattr(value, f.name))) if f.name in MASKED_FIELDS else plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+        }
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, UUID):

@@ -81,6 +81,8 @@ class PersonIndex:
             value = getattr(event, attribute, None)
             if isinstance(value, str):
                 refs[role] = value
+        for number, value in enumerate(getattr(event, "person_refs", None) or []):  # whose records an official read
+            refs[f"read-{number}"] = value
         return refs
 
     @staticmethod

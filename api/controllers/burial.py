@@ -11,7 +11,15 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from api.auth import allow
-from api.context import AnyRequest, act_of, answer, next_of_kin_ref, principal_of, request_fingerprint
+from api.context import (
+    AnyRequest,
+    act_of,
+    answer,
+    next_of_kin_ref,
+    principal_of,
+    record_official_read,
+    request_fingerprint,
+)
 from api.controllers.queries import WaitFor
 from api.schemas.burial import (
     ClaimCreate,
@@ -117,13 +125,18 @@ class RewardClaimController(Controller):
 
     @get("/{claim_id:uuid}", guards=[allow(Role.CITIZEN, *OFFICIALS)], sync_to_thread=True)
     def read(
-        self, request: AnyRequest, claim_id: FromPath[UUID], registry: NamedDependency[Registry]
-    ) -> Response[ClaimRead]:
+        self, request: AnyRequest, claim_id: FromPath[UUID], registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> Response[ClaimRead]:  # fmt: skip
         """A claim; the claimant follows it through the citizen API."""
         claim = registry.burial.claim(claim_id)
         principal = principal_of(request)
         if principal.role == Role.CITIZEN and principal.subject != claim.claimant.person_ref:
-            raise NotFound(detail="no claim with that id")
+            raise NotFound()
+        record_official_read(
+            request, registry, clock, what="reward-claim", target=f"reward-claim/{claim_id}",
+            persons=[claim.claimant.person_ref],
+        )  # fmt: skip
         return answer(claim_read(claim), version=claim.version)
 
     @post("/{claim_id:uuid}/{action:str}", guards=[allow(Role.CLERK, Role.SUPERVISOR)], sync_to_thread=True,

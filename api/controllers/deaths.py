@@ -12,7 +12,15 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.auth import allow
-from api.context import AnyRequest, act_of, answer, next_of_kin_ref, principal_of, request_fingerprint
+from api.context import (
+    AnyRequest,
+    act_of,
+    answer,
+    next_of_kin_ref,
+    principal_of,
+    record_official_read,
+    request_fingerprint,
+)
 from api.controllers.marriages import party_read, person_from
 from api.controllers.queries import WaitFor
 from api.schemas.common import mask
@@ -73,7 +81,7 @@ def visible_case(registry: Registry, request: AnyRequest, case_id: UUID) -> Bund
     case = registry.deaths.case(case_id)
     principal = principal_of(request)
     if principal.role == Role.CITIZEN and principal.subject != case.applicant.person_ref:
-        raise NotFound(detail="no case with that id")
+        raise NotFound()
     return case
 
 
@@ -107,9 +115,15 @@ class DeathController(Controller):
         )
 
     @get("/{death_id:uuid}", guards=[allow(*OFFICIALS)], sync_to_thread=True)
-    def read(self, death_id: FromPath[UUID], registry: NamedDependency[Registry]) -> Response[DeathRead]:
+    def read(
+        self, request: AnyRequest, death_id: FromPath[UUID], registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> Response[DeathRead]:  # fmt: skip
         """A registered death."""
         death = registry.deaths.death(death_id)
+        record_official_read(
+            request, registry, clock, what="death", target=f"death/{death_id}", persons=[death.deceased_ref]
+        )
         return answer(death_read(death), version=death.version)
 
     @post("/{death_id:uuid}/review", guards=[allow(Role.SUPERVISOR)], sync_to_thread=True, status_code=200)
@@ -166,6 +180,11 @@ class BundleController(Controller):
     ) -> Response[BundleRead]:  # fmt: skip
         """The case and every task's state: the family follows every step."""
         case = visible_case(registry, request, case_id)
+        deceased = registry.deaths.death(case.death_id).deceased_ref
+        record_official_read(
+            request, registry, clock, what="bundle-case", target=f"bundle-case/{case_id}",
+            persons=[deceased, case.applicant.person_ref],
+        )  # fmt: skip
         return answer(bundle_read(case, local_date(clock.now())), version=case.version)
 
     @post("/{case_id:uuid}/tasks/{service:str}/{action:str}", guards=[allow(Role.DEPARTMENT)], sync_to_thread=True,

@@ -10,8 +10,16 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from api.auth import allow
-from api.context import AnyRequest, act_of, answer, expected_version, principal_of, request_fingerprint
-from api.controllers.marriages import READERS, attendance_from, visible_marriage
+from api.context import (
+    AnyRequest,
+    act_of,
+    answer,
+    expected_version,
+    principal_of,
+    record_official_read,
+    request_fingerprint,
+)
+from api.controllers.marriages import READERS, attendance_from, parties_of, visible_marriage
 from api.schemas.common import PartyLabel
 from api.schemas.marriage import (
     DivorceApplicationCreate,
@@ -93,6 +101,15 @@ class DivorceController(Controller):
     ) -> Response[DivorceRead]:
         """A divorce application with its state today and the dates its windows close."""
         divorce = visible_divorce(registry, request, divorce_id)
+        marriage = registry.marriage.marriage(divorce.marriage_id)
+        record_official_read(
+            request,
+            registry,
+            clock,
+            what="divorce",
+            target=f"divorce/{divorce_id}",
+            persons=parties_of(registry, marriage),
+        )
         return answer(divorce_read(divorce, clock), version=divorce.version)
 
     @post(

@@ -10,7 +10,15 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from api.auth import allow
-from api.context import AnyRequest, act_of, answer, expected_version, principal_of, request_fingerprint
+from api.context import (
+    AnyRequest,
+    act_of,
+    answer,
+    expected_version,
+    principal_of,
+    record_official_read,
+    request_fingerprint,
+)
 from api.schemas.dv import (
     DvInquiryCreate,
     DvInquiryRead,
@@ -57,7 +65,7 @@ def issuers_record(registry: Registry, request: AnyRequest, record_id: UUID) -> 
     """Another authority is told no more than that there is no such record."""
     record = registry.dv_records.record(record_id)
     if record.authority != principal_of(request).office:
-        raise NotFound(detail="no DV record with that id")
+        raise NotFound()
     return record
 
 
@@ -97,9 +105,15 @@ class DvRecordController(Controller):
         return record_answer(registry, result, status=201)
 
     @get("/{record_id:uuid}", sync_to_thread=True)
-    def read(self, request: AnyRequest, record_id: FromPath[UUID], registry: NamedDependency[Registry]) -> DvRecordRead:
-        """The issuing authority's own record."""
-        return record_read(registry, issuers_record(registry, request, record_id))
+    def read(
+        self, request: AnyRequest, record_id: FromPath[UUID], registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> DvRecordRead:  # fmt: skip
+        """The issuing authority's own record (the read is recorded without naming its subject: once the record is
+        sealed, nothing may link the person to the register)."""
+        record = issuers_record(registry, request, record_id)
+        record_official_read(request, registry, clock, what="dv-record", target=f"dv-record/{record_id}")
+        return record_read(registry, record)
 
     @post("/{record_id:uuid}/revocation", sync_to_thread=True, status_code=200)
     def revoke(
@@ -158,7 +172,7 @@ def visible_inquiry(registry: Registry, request: AnyRequest, inquiry_id: UUID) -
         or (principal.role == Role.CITIZEN and principal.subject == inquiry.applicant_ref)
     )
     if not allowed:
-        raise NotFound(detail="no inquiry with that id")
+        raise NotFound()
     return inquiry
 
 
@@ -190,7 +204,7 @@ class DvInquiryController(Controller):
         if principal.role == Role.CITIZEN:
             own = next((label for label, ref in refs.items() if ref == principal.subject), None)
             if own is None:
-                raise NotFound(detail="no Marriage with that id")
+                raise NotFound()
             if data.applicant_party not in (None, own):
                 raise InvalidInput([Failure("not-your-party", "a citizen inquires only as themselves")])
             applicant = own
@@ -213,10 +227,16 @@ class DvInquiryController(Controller):
 
     @get("/{inquiry_id:uuid}", guards=[allow(Role.CITIZEN, Role.CLERK, Role.AUDITOR)], sync_to_thread=True)
     def read(
-        self, request: AnyRequest, inquiry_id: FromPath[UUID], registry: NamedDependency[Registry]
-    ) -> DvInquiryRead:
+        self, request: AnyRequest, inquiry_id: FromPath[UUID], registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> DvInquiryRead:  # fmt: skip
         """Where the inquiry stands (never its result)."""
-        return inquiry_read(visible_inquiry(registry, request, inquiry_id))
+        inquiry = visible_inquiry(registry, request, inquiry_id)
+        record_official_read(
+            request, registry, clock, what="dv-inquiry", target=f"dv-inquiry/{inquiry_id}",
+            persons=[inquiry.applicant_ref, inquiry.subject_ref],
+        )  # fmt: skip
+        return inquiry_read(inquiry)
 
     @post("/{inquiry_id:uuid}/approval", guards=[allow(Role.CLERK)], sync_to_thread=True, status_code=200)
     def approve(

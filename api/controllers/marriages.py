@@ -10,7 +10,15 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, Parameter
 
 from api.auth import allow
-from api.context import AnyRequest, act_of, answer, expected_version, principal_of, request_fingerprint
+from api.context import (
+    AnyRequest,
+    act_of,
+    answer,
+    expected_version,
+    principal_of,
+    record_official_read,
+    request_fingerprint,
+)
 from api.controllers.exchange import verification_code
 from api.schemas.common import PartyIn, PartyRead, mask
 from api.schemas.marriage import (
@@ -64,7 +72,7 @@ def party_read(person: Person) -> PartyRead:
         document_type=person.document_type,
         document_number_masked=mask(person.document_number),
         nationality=person.nationality,
-        birth_date=person.birth_date,
+        birth_year=person.birth_date.year,
         sex=person.sex,
     )
 
@@ -100,8 +108,12 @@ def visible_marriage(
     if principal.role == Role.CITIZEN:
         refs = {registry.marriage.person_ref(marriage.party_a), registry.marriage.person_ref(marriage.party_b)}
         if principal.subject not in refs:
-            raise NotFound(detail="no Marriage with that id")
+            raise NotFound()
     return marriage
+
+
+def parties_of(registry: Registry, marriage: Marriage) -> list[str]:
+    return [registry.marriage.person_ref(marriage.party_a), registry.marriage.person_ref(marriage.party_b)]
 
 
 def marriage_answer(registry: Registry, result: CommandResult, status: int = 200) -> Response[Any]:
@@ -146,12 +158,21 @@ class MarriageController(Controller):
         request: AnyRequest,
         marriage_id: FromPath[UUID],
         registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
         version: Annotated[
             int | None, Parameter(ge=1, le=1_000_000_000, description="show the record as it was at this version")
         ] = None,
     ) -> Response[MarriageRead]:
         """A marriage record, now or at an earlier version."""
         marriage = visible_marriage(registry, request, marriage_id, version)
+        record_official_read(
+            request,
+            registry,
+            clock,
+            what="marriage",
+            target=f"marriage/{marriage_id}",
+            persons=parties_of(registry, marriage),
+        )
         return answer(
             marriage_read(marriage, registry.settings.keys[Purpose.CERTIFICATE_CODE]), version=marriage.version
         )

@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.auth import allow
-from api.context import AnyRequest, principal_of
+from api.context import AnyRequest, principal_of, record_official_read
 from api.schemas.marriage import MaritalStatusQuery, MaritalStatusRead
 from registry.common.actors import Role
 from registry.common.clock import Clock, local_date
@@ -38,8 +38,10 @@ class PersonController(Controller):
             data.document_type, data.document_number, data.nationality, today=local_date(clock.now())
         )
         principal = principal_of(request)
-        if principal.role == Role.CITIZEN and registry.marriage.person_keys.ref(key) != principal.subject:
-            raise NotFound(detail="a citizen can look up only their own status")
+        ref = registry.marriage.person_keys.ref(key)
+        if principal.role == Role.CITIZEN and ref != principal.subject:
+            raise NotFound()
+        record_official_read(request, registry, clock, what="marital-status", target="person", persons=[ref])
         status = registry.marriage.marital_status(key)
         if status is None:
             return MaritalStatusRead(status="unmarried", since=None, current_marriage_id=None, marriages_known=0)

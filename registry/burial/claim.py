@@ -183,9 +183,7 @@ class RewardIndex(RegistryAggregate):
 
     def claim(self, act: Act, claim_id: UUID, *, current: RewardClaim | None) -> None:
         if current is not None and current.state != REJECTED:
-            raise NotEligible(
-                [Failure("reward-already-claimed", f"this death's reward is already claimed: claim {current.id}")]
-            )
+            raise NotEligible([Failure("reward-already-claimed", "this death's reward is already claimed")])
         self._record(self.Claimed, act, claim_id=claim_id)
 
 

@@ -79,9 +79,9 @@ class RegistryApplication(Application[UUID]):
                 aggregate_id, version=version, projector_func=mutate_in_turn
             )
         except AggregateNotFoundError:
-            raise NotFound(detail=f"no {cls.__name__} with that id") from None
+            raise NotFound() from None
         if not isinstance(aggregate, cls) or (version is not None and aggregate.version != version):
-            raise NotFound(detail=f"no {cls.__name__} with that id and version")
+            raise NotFound()
         return aggregate
 
     def subject_of(self, result: CommandResult, cls: type[TAggregate]) -> TAggregate:
@@ -105,7 +105,7 @@ class RegistryApplication(Application[UUID]):
         for attempt in range(ATTEMPTS_ON_CONFLICT):
             key = act.idempotency_key
             if key is not None:
-                previous = self.find(IdempotencyRecord.id_for(act.by.id, key), IdempotencyRecord)
+                previous = self.find(IdempotencyRecord.id_for(act.by, key), IdempotencyRecord)
                 if previous is not None:
                     previous.check_same_request(request_fingerprint)
                     # Any position at or after the first write serves read-your-writes.

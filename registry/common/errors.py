@@ -49,7 +49,8 @@ class WrongState(DomainError):
 
 
 class NotFound(DomainError):
-    """No record with that id (or none the caller may see)."""
+    """No record with that id, or none the caller may see: the two answers are the same, byte for byte, so that a
+    caller cannot learn that a record they may not see exists. Raise it without a detail for records."""
 
     code = "not-found"
     title = "No such record"

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import AggregateCreated
 
-from registry.common.actors import Act
+from registry.common.actors import Act, Actor
 from registry.common.errors import IdempotencyKeyReused
 from registry.common.events import RegistryAggregate, RegistryEvent
 from registry.common.ids import natural_id
@@ -31,9 +31,10 @@ class IdempotencyRecord(RegistryAggregate):
         self.result = result
 
     @staticmethod
-    def id_for(actor_id: str, key: str) -> UUID:
-        """One record per actor and key: keys are the client's, so they are scoped to the client."""
-        return natural_id("idempotency", actor_id, key)
+    def id_for(actor: Actor, key: str) -> UUID:
+        """One record per caller and key: keys are the client's, so they are scoped to the client as a whole — role,
+        office and subject — and a token of another role or office with the same subject never meets them."""
+        return natural_id("idempotency", actor.role, actor.office, actor.id, key)
 
     @classmethod
     def record(cls, act: Act, *, fingerprint: str, result: dict[str, Any]) -> IdempotencyRecord:
@@ -41,7 +42,7 @@ class IdempotencyRecord(RegistryAggregate):
         record: IdempotencyRecord = cls._create_from(
             cls.Recorded,
             act,
-            id=cls.id_for(act.by.id, act.idempotency_key),
+            id=cls.id_for(act.by, act.idempotency_key),
             fingerprint=fingerprint,
             result=result,
         )

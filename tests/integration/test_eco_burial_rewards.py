@@ -52,12 +52,13 @@ def test_the_amount_is_the_one_in_force_on_the_burial_date(registry: Registry) -
     assert (registry.burial.claim(before).amount_fen, registry.burial.claim(after).amount_fen) == (600_000, 800_000)
 
 
-def test_one_reward_per_deceased_and_the_second_claim_names_the_first(registry: Registry) -> None:
+def test_one_reward_per_deceased_and_the_refusal_names_no_other_familys_claim(registry: Registry) -> None:
     death_id = death(registry)
     first = file(registry, death_id)
     with pytest.raises(NotEligible) as caught:
         file(registry, death_id, kind="tree-burial")
-    assert str(first) in caught.value.failures[0].detail
+    assert caught.value.failures[0].code == "reward-already-claimed"
+    assert str(first) not in caught.value.detail
 
 
 def test_a_paid_reward_completes_the_bundle_task_exactly_once(registry: Registry) -> None:

@@ -1,0 +1,105 @@
+"""What officials, auditors and strangers see: masks that hide, reads that are recorded, 404s that say nothing."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+from litestar.testing import TestClient
+
+from registry.common.actors import Role
+from tests.api.conftest import Tokens
+from tests.api.test_deaths_api import certificate
+from tests.api.test_marriage_api import REGISTRATION, couple
+from tests.support import resident_id
+
+Client = TestClient  # type: ignore[type-arg]
+COURT_AUTHORITY = "330782-court"
+
+
+def wait_for_search(client: Client, tokens: Tokens, search: dict[str, Any], count: int) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + 5
+    while True:
+        rows: list[dict[str, Any]] = client.post("/v1/audit/search", json=search, headers=tokens.auditor).json()["rows"]
+        if len(rows) >= count or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.05)
+
+
+def test_a_masked_number_shows_at_most_its_last_four_characters_and_only_the_birth_year(
+    client: Client, tokens: Tokens
+) -> None:
+    body = couple()
+    party = client.post("/v1/marriages", json=body, headers=tokens.clerk).json()["party_a"]
+    number = body["party_a"]["document_number"]
+    assert party["document_number_masked"] == "*" * 14 + number[-4:]
+    assert party["birth_year"] == int(number[6:10]) and "birth_date" not in party
+    assert number[6:14] not in str(party)
+
+
+def test_auditors_see_identity_numbers_bank_accounts_and_phones_masked(client: Client, tokens: Tokens) -> None:
+    hospital = tokens.header(Role.HOSPITAL, "doctor-1", "330782-hospital-1")
+    deceased = resident_id(date(1940, 1, 1), "male")
+    death = client.post("/v1/deaths", json=certificate(deceased), headers=hospital).json()
+    applicant = {"name": "王小明", "relationship": "child", "contact_phone": "13812345678",
+                 "payout_account": "6222021234567890123"}  # fmt: skip
+    case = client.post(
+        "/v1/bundle-cases", json={"death_id": death["id"], "facts": {}, "applicant": applicant},
+        headers=tokens.citizen(resident_id(date(1970, 5, 5), "male")),
+    ).json()  # fmt: skip
+    for path in (f"/v1/audit/deaths/aggregates/{case['id']}/events", f"/v1/audit/deaths/aggregates/{case['id']}/state",
+                 f"/v1/audit/deaths/aggregates/{death['id']}/events"):  # fmt: skip
+        text = client.get(path, headers=tokens.auditor).text
+        for secret in ("13812345678", "6222021234567890123", deceased, deceased[6:14], "1940-01-01"):
+            assert secret not in text, (path, secret)
+    events = client.get(f"/v1/audit/deaths/aggregates/{case['id']}/events", headers=tokens.auditor).json()
+    assert events["events"][0]["data"]["applicant"]["payout_account"] == "*" * 15 + "0123"
+
+
+def test_an_idempotency_key_is_scoped_to_the_callers_role_office_and_subject(client: Client, tokens: Tokens) -> None:
+    subject = {"document_number": resident_id(date(1990, 1, 1), "male"), "name": "赵刚"}
+    record = {"subject": subject, "category": "criminal-judgment", "document_number": "(2024)浙0782刑初88号",
+              "issued_on": "2024-05-01"}  # fmt: skip
+    court = {**tokens.header(Role.DV_SOURCE, "officer-1", COURT_AUTHORITY), "Idempotency-Key": "same-key-0001"}
+    police = {**tokens.header(Role.DV_SOURCE, "officer-1", "330782-police"), "Idempotency-Key": "same-key-0001"}
+    first = client.post("/v1/dv-records", json=record, headers=court)
+    replayed = client.post("/v1/dv-records", json=record, headers=police)
+    assert first.status_code == replayed.status_code == 201
+    assert replayed.json()["id"] != first.json()["id"] and "idempotent-replayed" not in replayed.headers
+    assert client.post("/v1/dv-records", json=record, headers=court).headers["idempotent-replayed"] == "true"
+
+
+def test_not_yours_and_does_not_exist_are_the_same_404_byte_for_byte(client: Client, tokens: Tokens) -> None:
+    body = couple()
+    marriage = client.post("/v1/marriages", json=body, headers=tokens.clerk).json()
+    stranger = tokens.citizen(resident_id(date(1980, 8, 8), "male"))
+    absent = "00000000-0000-4000-8000-000000000000"
+    not_yours = client.get(f"/v1/marriages/{marriage['id']}", headers=stranger)
+    missing = client.get(f"/v1/marriages/{absent}", headers=stranger)
+    assert not_yours.status_code == missing.status_code == 404 and not_yours.content == missing.content
+    subject = {"document_number": resident_id(date(1990, 1, 1), "male"), "name": "赵刚"}
+    dv = {"subject": subject, "category": "criminal-judgment", "document_number": "x1", "issued_on": "2024-05-01"}
+    record = client.post("/v1/dv-records", json=dv, headers=tokens.header(Role.DV_SOURCE, "j", COURT_AUTHORITY)).json()
+    police = tokens.header(Role.DV_SOURCE, "p", "330782-police")
+    other = client.get(f"/v1/dv-records/{record['id']}", headers=police)
+    assert other.status_code == 404 and other.content == client.get(f"/v1/dv-records/{absent}", headers=police).content
+    assert other.content == missing.content
+
+
+def test_every_officials_read_of_a_persons_records_is_recorded_and_auditors_search_them(
+    client: Client, tokens: Tokens
+) -> None:
+    body = couple()
+    marriage = client.post("/v1/marriages", json=body, headers=tokens.clerk).json()
+    client.post(f"/v1/marriages/{marriage['id']}/registration", json=REGISTRATION, headers=tokens.clerk)
+    client.get(f"/v1/marriages/{marriage['id']}", headers=tokens.clerk)
+    client.post("/v1/persons/marital-status", json={"document_number": body["party_a"]["document_number"]},
+                headers=tokens.supervisor)  # fmt: skip
+    client.get(f"/v1/marriages/{marriage['id']}", headers=tokens.citizen(body["party_a"]["document_number"]))
+    search = {"person": {"document_number": body["party_a"]["document_number"]},
+              "event_type": "oversight:AccessRecord.Read"}  # fmt: skip
+    rows = wait_for_search(client, tokens, search, 2)
+    assert [(r["actor_id"], r["actor_role"]) for r in rows] == [("clerk-1", "clerk"), ("supervisor-1", "supervisor")]
+    state = client.get(f"/v1/audit/oversight/aggregates/{rows[0]['aggregate_id']}/state", headers=tokens.auditor)
+    assert state.json()["state"]["route"] == "GET /v1/marriages/{marriage_id}"
