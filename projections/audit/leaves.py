@@ -118,9 +118,11 @@ def subtree_hashes(
         )
     inner = sorted(subtree for subtree in wanted if subtree[0] > 0)
     if inner:
-        condition = " OR ".join(["(level = ? AND node_index = ?)"] * len(inner))
-        sql = f"SELECT level, node_index, node_hash FROM {nodes} WHERE application = ? AND ({condition})"
-        rows = query(sql, (application, *chain.from_iterable(inner)))
+        # Each term names the whole key, so both stores look each node up in the primary key (SQLite's multi-index
+        # OR, PostgreSQL's bitmap OR); with the application factored out, SQLite scans the application's nodes.
+        condition = " OR ".join(["(application = ? AND level = ? AND node_index = ?)"] * len(inner))
+        sql = f"SELECT level, node_index, node_hash FROM {nodes} WHERE {condition}"
+        rows = query(sql, tuple(chain.from_iterable((application, *subtree) for subtree in inner)))
         found.update(((int(level), int(index)), bytes.fromhex(value)) for level, index, value in rows)
     if missing := wanted - found.keys():
         raise IncompleteTree(application, missing)
