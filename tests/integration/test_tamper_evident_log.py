@@ -275,3 +275,26 @@ def test_the_offline_verifier_command_prints_a_clear_verdict(
     tampered = subprocess.run([*cli, "verify", *keep, *log], env=env, capture_output=True, text=True)
     assert tampered.returncode == 1 and "TAMPERED" in tampered.stdout
     assert json.loads((second / "checkpoint.json").read_text())["tree_size"] > 0
+
+
+def test_an_export_since_a_checkpoint_of_the_empty_log_verifies(
+    registry: Registry, tmp_path: Path, store_env: dict[str, str]
+) -> None:
+    import os
+
+    env = {**os.environ, **store_env}
+    cli = [sys.executable, "-m", "api.cli", "audit"]
+    first, second = tmp_path / "first", tmp_path / "second"
+    subprocess.run([*cli, "export", "marriage", str(first)], env=env, check=True, capture_output=True)
+    assert json.loads((first / "checkpoint.json").read_text())["tree_size"] == 0
+    write_history(registry, couples=1)
+    since = ["--since", str(first / "checkpoint.json")]
+    subprocess.run([*cli, "export", "marriage", str(second), *since], env=env, check=True, capture_output=True)
+    assert json.loads((second / "consistency.json").read_text()) == []
+    verified = subprocess.run(
+        [*cli, "verify", "--public-key", str(second / "public-key.txt"), "--checkpoint", str(first / "checkpoint.json"),
+         "--newer", str(second / "checkpoint.json"), "--proof", str(second / "consistency.json"),
+         "--log", str(second / "log.jsonl")],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert verified.returncode == 0 and "VERIFIED" in verified.stdout, verified.stdout + verified.stderr
