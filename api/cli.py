@@ -238,7 +238,8 @@ def audit_export(application: str, directory: str, since: str | None) -> None:
         (out / "public-key.txt").write_text(public_key_text(log.key))
         if since is not None:
             old = Checkpoint.from_json(Path(since).read_text())
-            proof = log.consistency(application, old.tree_size, checkpoint.tree_size)
+            # From an empty tree there is nothing to prove (its root is checked instead): the proof is empty.
+            proof = log.consistency(application, old.tree_size, checkpoint.tree_size) if old.tree_size else []
             (out / "consistency.json").write_text(json.dumps(proof_to_text(proof)))
         click.echo(f"exported {checkpoint.tree_size} events of {application} to {out}")
     finally:
@@ -267,7 +268,10 @@ def audit_verify(public_key: str, checkpoint: str, log_path: str, newer: str | N
 
     old = Checkpoint.from_json(Path(checkpoint).read_text())
     new = Checkpoint.from_json(Path(newer).read_text()) if newer else None
-    nodes = proof_from_text(json.loads(Path(proof).read_text())) if proof else None
+    try:
+        nodes = proof_from_text(json.loads(Path(proof).read_text())) if proof else None
+    except (ValueError, TypeError) as error:
+        raise click.BadParameter(f"not a list of base64 proof nodes ({error})", param_hint="--proof") from None
     with Path(log_path).open() as lines, tqdm(unit="event", desc="verifying") as bar:
         verdict = verify(
             public_key_from_text(Path(public_key).read_text()), old, (LoggedEvent.from_line(line) for line in lines),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from projections.addresses import AddressRegister, PlateSigns
-from projections.audit.leaves import MerkleLeaves
+from projections.audit.leaves import MerkleLeaves, fill_missing_nodes
 from projections.audit.service import CHECKPOINTS_TABLE, AuditLog, CheckpointPublisher
 from projections.audit_trail import AuditTrail
 from projections.base import REBUILD_SUFFIX, Projection
@@ -78,6 +78,7 @@ class ReadSide:
         create_schema(self.store, self.projections)
         with self.store.transaction() as cursor:
             cursor.execute(CHECKPOINTS_TABLE)
+        fill_missing_nodes(self.store)  # trees from before the node table
 
     def catch_up(self) -> int:
         """Run every process policy and every projection to the head of the logs (policies first)."""

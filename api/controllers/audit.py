@@ -31,6 +31,14 @@ from registry.common.identity import validated_document_key
 from registry.system import Registry
 
 EVENT_FIELDS_SHOWN_ELSEWHERE = ("originator_id", "originator_version", "timestamp", "originator_topic")
+# Below 2**63, the limit of PostgreSQL's BIGINT and SQLite's INTEGER, and far beyond any log; a power of two, so that
+# the OpenAPI schema (which carries bounds as JSON floats) states it exactly.
+LOG_INTEGER_MAX = 2**62
+
+
+def log_integer(description: str) -> Any:
+    """A position or tree size: at least 1 and at most 2**62 (a larger one is a 400 problem, never a store error)."""
+    return Parameter(ge=1, le=LOG_INTEGER_MAX, description=description)
 
 
 def application_named(registry: Registry, name: str) -> Application[UUID]:
@@ -215,19 +223,23 @@ class TamperEvidenceController(Controller):
 
     @get("/{application:str}/proofs/inclusion", sync_to_thread=True)
     def inclusion(
-        self, application: FromPath[str], state: State, position: Annotated[int, Parameter(ge=1)],
-        tree_size: Annotated[int, Parameter(ge=1)],
+        self, application: FromPath[str], state: State, registry: NamedDependency[Registry],
+        position: Annotated[int, log_integer("the event's log position")],
+        tree_size: Annotated[int, log_integer("the size of a checkpoint's tree")],
     ) -> dict[str, Any]:  # fmt: skip
         """The audit path of the event at a log position in the tree of a checkpoint's size."""
+        application_named(registry, application)
         index, path = state.audit_log.inclusion(application, position, tree_size)
         return {"leaf_index": index, "tree_size": tree_size, "path": proof_to_text(path)}
 
     @get("/{application:str}/proofs/consistency", sync_to_thread=True)
     def consistency(
-        self, application: FromPath[str], state: State, first: Annotated[int, Parameter(ge=1)],
-        second: Annotated[int, Parameter(ge=1)],
+        self, application: FromPath[str], state: State, registry: NamedDependency[Registry],
+        first: Annotated[int, log_integer("the older checkpoint's tree size")],
+        second: Annotated[int, log_integer("the newer checkpoint's tree size")],
     ) -> dict[str, Any]:  # fmt: skip
         """The proof that the tree of size `second` extends the tree of size `first`."""
+        application_named(registry, application)
         return {
             "first": first,
             "second": second,

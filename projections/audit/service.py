@@ -8,50 +8,65 @@ from datetime import datetime
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from projections.audit.checkpoints import Checkpoint, sign
-from projections.audit.merkle import consistency_proof, inclusion_proof, root_from_leaves
+from projections.audit.leaves import LEAVES_TABLE, subtree_hashes, tree_size
+from projections.audit.subtrees import Range, consistency_ranges, inclusion_ranges, needed, range_hashes
 from projections.store import ViewStore
 from registry.common.clock import Clock
 from registry.common.errors import Failure, InvalidInput, NotFound
 
 
 class AuditLog:
-    """Signs checkpoints of an application's tree and proves inclusion and consistency."""
+    """Signs checkpoints of an application's tree and proves inclusion and consistency.
+
+    Each answer reads O(log n) stored subtree hashes (projections/audit/leaves.py), never every leaf.
+    """
 
     def __init__(self, store: ViewStore, key: Ed25519PrivateKey) -> None:
         self.store = store
         self.key = key
 
-    def leaves(self, application: str, size: int | None = None) -> tuple[list[bytes], int]:
-        """The first `size` leaves (all by default), and the log position of the last of them."""
+    def head(self, application: str) -> tuple[int, int]:
+        """The tree's size, and the log position of its last leaf (0 for an empty tree)."""
         rows = self.store.query(
-            "SELECT leaf_hash, position FROM merkle_leaves WHERE application = ? ORDER BY leaf_index"
-            + (" LIMIT ?" if size is not None else ""),
-            (application, size) if size is not None else (application,),
+            f"SELECT leaf_index, position FROM {LEAVES_TABLE} WHERE application = ? ORDER BY leaf_index DESC LIMIT 1",
+            (application,),
         )
-        if size is not None and len(rows) < size:
-            raise NotFound(detail=f"the tree of {application} has {len(rows)} leaves, not {size}")
-        return [bytes.fromhex(h) for h, _ in rows], int(rows[-1][1]) if rows else 0
+        return (int(rows[0][0]) + 1, int(rows[0][1])) if rows else (0, 0)
+
+    def root(self, application: str, size: int) -> bytes:
+        """MTH of the first `size` leaves (which must exist)."""
+        [root] = self._hashes(application, [(0, size)])
+        return root
 
     def checkpoint(self, application: str, at: datetime) -> Checkpoint:
-        leaves, last_position = self.leaves(application)
-        return sign(self.key, application, len(leaves), last_position, root_from_leaves(leaves), at)
+        size, last_position = self.head(application)
+        return sign(self.key, application, size, last_position, self.root(application, size), at)
 
     def inclusion(self, application: str, position: int, tree_size: int) -> tuple[int, list[bytes]]:
         """The leaf index of the event at a log position, and its audit path in the tree of that size."""
-        leaves, _ = self.leaves(application, tree_size)
+        self._require(application, tree_size)
         rows = self.store.query(
-            "SELECT leaf_index FROM merkle_leaves WHERE application = ? AND position = ?", (application, position)
+            f"SELECT leaf_index FROM {LEAVES_TABLE} WHERE application = ? AND position = ?", (application, position)
         )
         if not rows or int(rows[0][0]) >= tree_size:
             raise NotFound(detail="no event at that position within that tree size")
         index = int(rows[0][0])
-        return index, inclusion_proof(index, leaves)
+        return index, self._hashes(application, inclusion_ranges(index, tree_size))
 
     def consistency(self, application: str, first: int, second: int) -> list[bytes]:
+        """The proof that the tree of `second` leaves extends the tree of `first` leaves (0 < first <= second)."""
         if not 0 < first <= second:
             raise InvalidInput([Failure("tree-sizes", "give 0 < first <= second")])
-        leaves, _ = self.leaves(application, second)
-        return consistency_proof(first, leaves)
+        self._require(application, second)
+        return self._hashes(application, consistency_ranges(first, second))
+
+    def _require(self, application: str, size: int) -> None:
+        if size > (held := tree_size(self.store.query, application)):
+            raise NotFound(detail=f"the tree of {application} has {held} leaves, not {size}")
+
+    def _hashes(self, application: str, ranges: list[Range]) -> list[bytes]:
+        stored = subtree_hashes(self.store.query, application, needed(ranges))
+        return range_hashes(ranges, stored)
 
 
 CHECKPOINTS_TABLE = (

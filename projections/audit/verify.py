@@ -11,7 +11,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from projections.audit.checkpoints import Checkpoint, verify_signature
 from projections.audit.log import LoggedEvent
-from projections.audit.merkle import root_from_leaves, verify_consistency
+from projections.audit.merkle import EMPTY_ROOT, HASH_SIZE, verify_consistency
+from projections.audit.subtrees import CompactRange
+
+PROGRESS_EVERY = 10_000
 
 
 @dataclass
@@ -38,39 +41,59 @@ def verify(
     consistency: list[bytes] | None = None,
     on_event: Callable[[int], object] | None = None,
 ) -> Verdict:
-    """Everything an auditor can check without trusting the operator; every problem found is reported."""
+    """Everything an auditor can check without trusting the operator; every problem found is reported.
+
+    The export is read once, as a stream: the tree grows as a compact range (O(log n) memory), and its root is taken
+    at each checkpoint's size. A checkpoint of size 0 needs no consistency proof (the empty tree is a prefix of
+    every tree, and verify_consistency refuses first == 0): its root must be the empty tree's, which the
+    recomputation checks.
+    """
     verdict = Verdict()
-    for name, checkpoint in (("older", old), ("newer", newer)):
-        if checkpoint is not None and not verify_signature(checkpoint, public_key):
+    checkpoints = [("older", old)] if newer is None else [("older", old), ("newer", newer)]
+    roots: dict[str, bytes] = {}
+    for name, checkpoint in checkpoints:
+        if not verify_signature(checkpoint, public_key):
             verdict.problems.append(f"the {name} checkpoint's signature is not the registry's")
+        if (root := _root(checkpoint)) is None:
+            verdict.problems.append(f"the {name} checkpoint's root is not a {HASH_SIZE}-byte hash in base64")
+        else:
+            roots[name] = root
     if newer is not None:
         if newer.application != old.application:
             verdict.problems.append("the two checkpoints are of different logs")
-        if not verify_consistency(old.tree_size, newer.tree_size, old.root(), newer.root(), consistency or []):
+        if old.tree_size == 0:
+            if consistency:
+                verdict.problems.append("a consistency proof from an empty tree must be empty")
+        elif not verify_consistency(
+            old.tree_size, newer.tree_size, roots.get("older", b""), roots.get("newer", b""), consistency or []
+        ):
             verdict.problems.append("the consistency proof does not show the newer tree extends the older one")
     started = time.perf_counter()
-    leaves: list[bytes] = []
-    last_position = 0
-    for event in log:
-        if event.application != old.application:
-            verdict.problems.append(f"the export holds an event of another log at position {event.position}")
-            break
-        if event.position <= last_position:
-            verdict.problems.append(f"the export is out of order at position {event.position}")
-            break
-        last_position = event.position
-        leaves.append(event.leaf())
-        if on_event is not None and len(leaves) % 10_000 == 0:
-            on_event(10_000)
-    verdict.events = len(leaves)
-    for name, checkpoint in (("older", old), ("newer", newer)):
-        if checkpoint is None:
-            continue
-        if len(leaves) < checkpoint.tree_size:
+    sizes = {checkpoint.tree_size for _, checkpoint in checkpoints}
+    tree, computed, last_position = CompactRange(), {0: EMPTY_ROOT}, 0
+    try:
+        for event in log:
+            if event.application != old.application:
+                verdict.problems.append(f"the export holds an event of another log at position {event.position}")
+                break
+            if event.position <= last_position:
+                verdict.problems.append(f"the export is out of order at position {event.position}")
+                break
+            last_position = event.position
+            tree.append(event.leaf())
+            if tree.size in sizes:
+                computed[tree.size] = tree.root()
+            if on_event is not None and tree.size % PROGRESS_EVERY == 0:
+                on_event(PROGRESS_EVERY)
+    except ValueError as error:  # a line that is no exported event
+        verdict.problems.append(f"the export cannot be read after position {last_position}: {error}")
+    verdict.events = tree.size
+    for name, checkpoint in checkpoints:
+        if checkpoint.tree_size not in computed:
             verdict.problems.append(
-                f"the export has {len(leaves)} events, fewer than the {name} checkpoint's {checkpoint.tree_size}"
+                f"the export has {tree.size} events, fewer than the {name} checkpoint's {checkpoint.tree_size}"
             )
-        elif root_from_leaves(leaves[: checkpoint.tree_size]) != checkpoint.root():
+        elif name in roots and computed[checkpoint.tree_size] != roots[name]:
             verdict.problems.append(
                 f"the log does not hash to the {name} checkpoint's root: "
                 "an event was altered, removed, reordered or inserted"
@@ -79,9 +102,18 @@ def verify(
     return verdict
 
 
+def _root(checkpoint: Checkpoint) -> bytes | None:
+    try:
+        root = base64.b64decode(checkpoint.root_hash, validate=True)
+    except (ValueError, TypeError):
+        return None
+    return root if len(root) == HASH_SIZE else None
+
+
 def proof_to_text(proof: list[bytes]) -> list[str]:
     return [base64.b64encode(node).decode() for node in proof]
 
 
 def proof_from_text(nodes: list[str]) -> list[bytes]:
-    return [base64.b64decode(node) for node in nodes]
+    """Proof nodes from base64 text; a ValueError if any is not base64 (its length is the verifier's to judge)."""
+    return [base64.b64decode(node, validate=True) for node in nodes]

@@ -10,12 +10,14 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 from pymerkle import InmemoryTree
 
 from projections.audit.checkpoints import Checkpoint, public_key_from_text, public_key_text
+from projections.audit.leaves import IncompleteTree
 from projections.audit.log import LoggedEvent, logged_events
 from projections.audit.merkle import (
     consistency_proof,
@@ -27,8 +29,10 @@ from projections.audit.merkle import (
 )
 from projections.audit.service import AuditLog
 from projections.audit.verify import verify
-from projections.catalog import ReadSide
-from registry.system import Registry
+from projections.catalog import ReadSide, migrate_all
+from registry.common.errors import NotFound
+from registry.settings import Settings
+from registry.system import Registry, open_registry
 from tests.integration.test_projection_crash_safety import write_history
 
 NOW = datetime(2026, 11, 22, 4, tzinfo=UTC)
@@ -93,6 +97,97 @@ def test_a_newer_checkpoint_is_consistent_with_an_older_one(audited: tuple[Regis
     assert verify(public_key, old, events, newer=new, consistency=proof).ok
     index, path = log.inclusion("marriage", events[3].position, new.tree_size)
     assert verify_inclusion(index, new.tree_size, events[3].leaf(), path, new.root())
+
+
+def test_roots_and_proofs_from_stored_nodes_equal_the_reference_and_pymerkle_at_every_size(
+    audited: tuple[Registry, ReadSide, AuditLog],
+) -> None:
+    registry, _, log = audited
+    events = list(logged_events(registry.marriage))
+    leaves = [event.leaf() for event in events]
+    independent = InmemoryTree(algorithm="sha256")
+    for event in events:
+        independent.append_entry(event.canonical())
+    n = len(leaves)
+    assert log.head("marriage") == (n, events[-1].position)
+    for size in range(1, n + 1):
+        assert log.root("marriage", size) == root_from_leaves(leaves[:size]) == independent.get_root(size), size
+    for size in sorted({1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 31, 32, 33, n - 1, n}):
+        for index in range(size):
+            reference = inclusion_proof(index, leaves[:size])
+            assert log.inclusion("marriage", events[index].position, size) == (index, reference), (index, size)
+            assert reference == independent.prove_inclusion(index + 1, size).path[1:]
+        for first in range(1, size + 1):
+            assert log.consistency("marriage", first, size) == consistency_proof(first, leaves[:size]), (first, size)
+
+
+def stored_nodes(read_side: ReadSide) -> list[tuple[Any, ...]]:
+    return read_side.store.query(
+        "SELECT application, level, node_index, node_hash FROM merkle_nodes ORDER BY application, level, node_index"
+    )
+
+
+def test_a_tree_grown_in_small_batches_stores_every_complete_subtree_once(store_env: dict[str, str]) -> None:
+    settings = Settings.from_env({**store_env, "REGISTRY_PROJECTION_BATCH": "3"})
+    migrate_all(settings)
+    registry = open_registry(settings)
+    read_side = ReadSide(registry)
+    try:
+        for _ in range(3):  # rounds of writes, each projected in batches of 3 leaves
+            write_history(registry, couples=2)
+            read_side.catch_up()
+        leaves = [event.leaf() for event in logged_events(registry.marriage)]
+        rows = [row for row in stored_nodes(read_side) if row[0] == "marriage"]
+        assert len(rows) == len(leaves) - len(leaves).bit_count()  # every complete subtree above the leaves
+        for _, level, index, value in rows:
+            start, end = index << level, (index + 1) << level
+            assert bytes.fromhex(value) == root_from_leaves(leaves[start:end]), (level, index)
+        assert read_side.audit_log.root("marriage", len(leaves)) == root_from_leaves(leaves)
+    finally:
+        read_side.close()
+        registry.close()
+
+
+def test_a_rebuild_of_the_tree_restores_the_same_nodes_and_roots(audited: tuple[Registry, ReadSide, AuditLog]) -> None:
+    _, read_side, log = audited
+    nodes, checkpoint = stored_nodes(read_side), log.checkpoint("marriage", NOW)
+    for _ in range(2):  # the second round rebuilds over the tables the first swapped in
+        read_side.rebuild("merkle_leaves")
+        assert stored_nodes(read_side) == nodes
+        assert log.checkpoint("marriage", NOW) == checkpoint
+
+
+def test_a_tree_from_before_the_node_table_gets_its_nodes_from_migrate(
+    audited: tuple[Registry, ReadSide, AuditLog],
+) -> None:
+    registry, read_side, log = audited
+    nodes, checkpoint = stored_nodes(read_side), log.checkpoint("marriage", NOW)
+    with read_side.store.transaction() as cursor:
+        cursor.execute("DELETE FROM merkle_nodes")  # as a store from before the table would be
+    with pytest.raises(IncompleteTree, match="registry db migrate"):
+        log.checkpoint("marriage", NOW)
+    read_side.migrate()
+    assert stored_nodes(read_side) == nodes
+    assert log.checkpoint("marriage", NOW) == checkpoint
+    write_history(registry, couples=1)
+    read_side.catch_up()
+    leaves = [event.leaf() for event in logged_events(registry.marriage)]
+    assert log.checkpoint("marriage", NOW).root() == root_from_leaves(leaves)
+
+
+def test_proofs_beyond_the_tree_are_not_found(audited: tuple[Registry, ReadSide, AuditLog]) -> None:
+    *_, log = audited
+    size, last = log.head("marriage")
+    with pytest.raises(NotFound):
+        log.inclusion("marriage", last, size + 1)
+    with pytest.raises(NotFound):
+        log.inclusion("marriage", last, size - 1)  # the event is the tree's last: not in a smaller tree
+    with pytest.raises(NotFound):
+        log.consistency("marriage", 1, size + 1)
+    with pytest.raises(NotFound):
+        log.inclusion("marriage", 2**63 - 1, size)
+    assert log.head("nothing-here") == (0, 0)
+    assert log.root("marriage", 0) == root_from_leaves([])
 
 
 def tamper(registry: Registry, statement: str, params: tuple[object, ...] = ()) -> None:
@@ -180,3 +275,26 @@ def test_the_offline_verifier_command_prints_a_clear_verdict(
     tampered = subprocess.run([*cli, "verify", *keep, *log], env=env, capture_output=True, text=True)
     assert tampered.returncode == 1 and "TAMPERED" in tampered.stdout
     assert json.loads((second / "checkpoint.json").read_text())["tree_size"] > 0
+
+
+def test_an_export_since_a_checkpoint_of_the_empty_log_verifies(
+    registry: Registry, tmp_path: Path, store_env: dict[str, str]
+) -> None:
+    import os
+
+    env = {**os.environ, **store_env}
+    cli = [sys.executable, "-m", "api.cli", "audit"]
+    first, second = tmp_path / "first", tmp_path / "second"
+    subprocess.run([*cli, "export", "marriage", str(first)], env=env, check=True, capture_output=True)
+    assert json.loads((first / "checkpoint.json").read_text())["tree_size"] == 0
+    write_history(registry, couples=1)
+    since = ["--since", str(first / "checkpoint.json")]
+    subprocess.run([*cli, "export", "marriage", str(second), *since], env=env, check=True, capture_output=True)
+    assert json.loads((second / "consistency.json").read_text()) == []
+    verified = subprocess.run(
+        [*cli, "verify", "--public-key", str(second / "public-key.txt"), "--checkpoint", str(first / "checkpoint.json"),
+         "--newer", str(second / "checkpoint.json"), "--proof", str(second / "consistency.json"),
+         "--log", str(second / "log.jsonl")],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert verified.returncode == 0 and "VERIFIED" in verified.stdout, verified.stdout + verified.stderr
