@@ -18,6 +18,7 @@ SERVER_URL = os.environ.get("REGISTRY_BENCH_DATABASE_URL", "postgresql://postgre
 KEYS = {
     "REGISTRY_MASTER_KEY": base64.b64encode(b"benchmark master key of 32 bytes" * 2).decode(),
     "REGISTRY_FEDERATION_KEY": base64.b64encode(b"benchmark federation key 32 byte" * 2).decode(),
+    "REGISTRY_DV_KEYS_IN_EVENTS_DATABASE": "accept-for-development",  # a throw-away database: no DV data at stake
 }
 
 

@@ -11,6 +11,7 @@ Prints its figures, then one JSON line with "ratio" = our audit-trail rate / the
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import time
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from projections.catalog import ReadSide, migrate_all
 from projections.store import _PostgresCursor
 from registry.common.actors import Act, Actor
 from registry.common.ids import PersonKeys
+from registry.keys import Purpose, derive
 from registry.marriage.application import MarriageRegistry
 from registry.marriage.certificates import CertificateBook
 from registry.marriage.marriage import Marriage
@@ -70,10 +72,13 @@ def generate(registry: Registry, couples: int) -> None:
 # -- the library's runner, doing the same audit-trail work per event ---------------------------------------------
 
 
+BENCH_PERSON_KEY = derive(base64.b64decode(KEYS["REGISTRY_MASTER_KEY"]), Purpose.PERSON_HASH)
+
+
 class LibraryAuditView(PostgresTrackingRecorder):
     """A library view whose process step runs our audit-trail code, in one transaction per event."""
 
-    audit = AuditTrail(PersonKeys(KEYS["REGISTRY_PERSON_HASH_KEY"].encode()), suffix="__library")
+    audit = AuditTrail(PersonKeys(BENCH_PERSON_KEY), suffix="__library")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -99,7 +104,7 @@ class BenchMarriageRegistry(MarriageRegistry):
     name = "marriage"
 
     def __init__(self, env: Any = None) -> None:
-        super().__init__(env, person_keys=PersonKeys(KEYS["REGISTRY_PERSON_HASH_KEY"].encode()))
+        super().__init__(env, person_keys=PersonKeys(BENCH_PERSON_KEY))
 
 
 def library_rate(settings: Settings, head: int) -> float:
