@@ -72,6 +72,7 @@ def token(role: str, subject: str | None, office: str, document_number: str | No
     from datetime import date
 
     from api.auth import mint_token
+    from registry.common.errors import InvalidInput
     from registry.common.identity import RESIDENT_ID, validated_document_key
     from registry.common.ids import PersonKeys
 
@@ -79,7 +80,11 @@ def token(role: str, subject: str | None, office: str, document_number: str | No
     if role == "citizen":
         if not document_number:
             raise click.UsageError("a citizen token needs --document-number")
-        key = validated_document_key(RESIDENT_ID, document_number, "CHN", today=date.today())
+        try:  # the same checks as the API: ASCII (full-width read as ASCII), format, division, check character
+            key = validated_document_key(RESIDENT_ID, document_number, "CHN", today=date.today())
+        except InvalidInput as error:
+            failed = "; ".join(f"{failure.code}: {failure.detail}" for failure in error.failures)
+            raise click.UsageError(f"--document-number is not a valid resident identity number ({failed})") from None
         subject = PersonKeys(settings.person_hash_key).ref(key)
     if role not in ("supervisor", "auditor", "citizen") and not office:
         raise click.UsageError(f"a {role} token needs --office")
