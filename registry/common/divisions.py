@@ -11,7 +11,7 @@ from 1989) received numbers with that code when they were first registered there
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from stdnum import numdb
 
@@ -21,6 +21,7 @@ def _official_list() -> numdb.NumDB:
     return numdb.get("cn/loc")
 
 
+@lru_cache(maxsize=16_384)  # a lookup walks the list (about 40 us); the codes people bring are few
 def division_known(code: str) -> bool:
     """Whether six ASCII digits are, or ever were, an administrative division code of the official list."""
     if len(code) != 6 or not (code.isascii() and code.isdigit()):
