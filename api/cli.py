@@ -84,7 +84,7 @@ def token(role: str, subject: str | None, office: str, hours: int) -> None:
     from datetime import date
 
     from api.auth import mint_token
-    from registry.common.errors import DomainError
+    from registry.common.errors import InvalidInput
     from registry.common.identity import RESIDENT_ID, validated_document_key
     from registry.common.ids import PersonKeys
     from registry.keys import Purpose
@@ -94,10 +94,11 @@ def token(role: str, subject: str | None, office: str, hours: int) -> None:
         raise click.UsageError(f"--hours must be between 1 and {settings.token_max_hours}")
     if role == "citizen":
         number = _read_secret_line("the citizen's identity number")
-        try:
+        try:  # the same checks as the API: ASCII (full-width read as ASCII), format, division, check character
             key = validated_document_key(RESIDENT_ID, number, "CHN", today=date.today())
-        except DomainError as error:
-            raise click.UsageError(f"the identity number: {error.detail}") from None
+        except InvalidInput as error:
+            failed = "; ".join(f"{failure.code}: {failure.detail}" for failure in error.failures)
+            raise click.UsageError(f"not a valid resident identity number ({failed})") from None
         subject = PersonKeys(settings.keys[Purpose.PERSON_HASH]).ref(key)
     if role not in ("supervisor", "auditor", "citizen", "operator") and not office:
         raise click.UsageError(f"a {role} token needs --office")

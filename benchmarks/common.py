@@ -12,6 +12,7 @@ from datetime import date
 
 import psycopg
 
+from registry.common.divisions import divisions_in
 from registry.common.identity import Person, identify, resident_id_check_character
 
 SERVER_URL = os.environ.get("REGISTRY_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -36,6 +37,7 @@ def scratch_database() -> Iterator[str]:
 
 
 _serials = itertools.count()
+ZHEJIANG_DIVISIONS = divisions_in("33")  # real division codes only: the registry refuses unknown ones
 
 
 def generated_people(count: int) -> list[tuple[Person, Person]]:
@@ -46,7 +48,7 @@ def generated_people(count: int) -> list[tuple[Person, Person]]:
         for sex in ("male", "female"):
             serial = next(_serials)
             birth = date(1970 + serial % 30, 1 + serial % 12, 1 + serial % 28)
-            division = 330000 + (serial // 500) % 10000
+            division = ZHEJIANG_DIVISIONS[(serial // 500) % len(ZHEJIANG_DIVISIONS)]
             sequence = 2 * (serial % 500) + (1 if sex == "male" else 0)
             body = f"{division}{birth:%Y%m%d}{sequence:03d}"
             number = body + resident_id_check_character(body)

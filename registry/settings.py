@@ -62,6 +62,9 @@ class Settings:
     REGISTRY_BANNED_PLACE_NAMES  entry=rule,... (rules: company-or-trademark-name, foreign-place-name).
     REGISTRY_PUBLIC_HOLIDAYS, REGISTRY_MAKEUP_WORKDAYS  comma-separated ISO dates for working-day deadlines
                            (default: the 2026 schedule in registry/common/workdays.py).
+    REGISTRY_DESIGNATED_OFFICES  comma-separated codes of the offices the province designates for marriages with a
+                           foreigner, a Hong Kong, Macao or Taiwan resident or an overseas Chinese (regs art 2);
+                           default none: such couples are then filed and registered at no office of the city.
     """
 
     data_dir: Path
@@ -86,6 +89,7 @@ class Settings:
     checkpoint_seconds: float
     jurisdiction: str
     exchange_peers: str | None
+    designated_offices: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -115,6 +119,9 @@ class Settings:
             checkpoint_seconds=float(env.get("REGISTRY_CHECKPOINT_SECONDS", "300")),
             jurisdiction=env.get("REGISTRY_JURISDICTION", "33"),
             exchange_peers=env.get("REGISTRY_EXCHANGE_PEERS") or None,
+            designated_offices=frozenset(
+                office.strip() for office in env.get("REGISTRY_DESIGNATED_OFFICES", "").split(",") if office.strip()
+            ),
         )
 
     @property

@@ -73,7 +73,7 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
     late: dict[str, Deaths] = {}  # the deaths application needs the marriage one first: bound below
     marriage = MarriageRegistry(
         env(MarriageRegistry.name), person_keys=keys, married_elsewhere=exchange.married_elsewhere,
-        died_on=lambda key: late["deaths"].date_of_death(key),
+        died_on=lambda key: late["deaths"].date_of_death(key), designated_offices=settings.designated_offices,
     )  # fmt: skip
     dv_records = DvRegister(
         env(DvRegister.name), person_keys=keys, keys=dv_keys, police_warnings=settings.dv_police_warnings,

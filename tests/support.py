@@ -8,6 +8,7 @@ from uuid import uuid4
 
 from registry.common.actors import Act, Actor
 from registry.common.clock import CHINA_STANDARD_TIME
+from registry.common.divisions import divisions_in
 from registry.common.identity import Person, identify, resident_id_check_character
 from registry.marriage.values import Attendance
 
@@ -19,13 +20,18 @@ COURT = Actor("judge-1", "court", "330782-court")
 SUPERVISOR = Actor("supervisor-1", "supervisor", "330782")
 
 _sequence = itertools.count(1)
+# The city's own code first, then every other code of Zhejiang that is or was on the official list.
+_DIVISIONS = ("330782", *(code for code in divisions_in("33") if code != "330782"))
 
 
-def resident_id(birth: date, sex: str, division: str = "330782") -> str:
-    """A valid resident identity number for a birth date and sex (a fresh sequence number each call)."""
+def resident_id(birth: date, sex: str) -> str:
+    """A valid resident identity number for a birth date and sex, never the same twice in a test session.
+
+    Each division code gives 500 numbers per sex and birth date; past them the next known division of the province
+    is used, so every number keeps a real division code (about 128,000 numbers per birth date and sex).
+    """
     serial = next(_sequence)
-    if serial >= 500:  # vary the division code so that numbers never repeat within a test session
-        division = f"{int(division) + serial // 500}"
+    division = _DIVISIONS[serial // 500 % len(_DIVISIONS)]
     digit = 2 * (serial % 500) + (1 if sex == "male" else 0)
     body = f"{division}{birth:%Y%m%d}{digit:03d}"
     return body + resident_id_check_character(body)

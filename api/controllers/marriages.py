@@ -63,6 +63,7 @@ def attendance_from(seen: AttendanceIn) -> Attendance:
         signed_no_spouse_statement=seen.signed_no_spouse_statement,
         signed_no_kinship_statement=seen.signed_no_kinship_statement,
         signed_divorce_agreement=getattr(seen, "signed_divorce_agreement", False),
+        declaration_certified=getattr(seen, "declaration_certified", False),
     )
 
 

@@ -7,12 +7,23 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from registry.common.identity import DocumentType
+
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
-DocumentNumber = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z()\-]+$")]
+# ASCII letters and digits, or their full-width forms (a Chinese input method's full-width mode), which the registry
+# reads as ASCII; digits of other scripts are refused (registry.common.identity).
+DocumentNumber = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=32,
+        pattern=r"^[0-9A-Za-z()\-\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff08\uff09\uff0d]+$",
+        description="ASCII letters and digits; full-width forms are read as ASCII",
+    ),
+]
 Nationality = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3")]
 PersonName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-DocumentType = Literal["resident-id", "hk-macao-permit", "taiwan-permit", "foreign-passport"]
 Sex = Literal["male", "female"]
 PartyLabel = Literal["a", "b"]
 

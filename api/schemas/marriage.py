@@ -34,9 +34,19 @@ class AttendanceIn(Input, kw_only=True):
     signed_no_kinship_statement: bool = False
 
 
+class MarriageAttendanceIn(AttendanceIn, kw_only=True):
+    declaration_certified: Annotated[
+        bool,
+        msgspec.Meta(
+            description="a party who is not a mainland resident presented the certified or notarised declaration of "
+            "no spouse and no prohibited kinship (regs art 8)"
+        ),
+    ] = False
+
+
 class MarriageRegistrationCommand(Input, kw_only=True):
-    party_a: AttendanceIn
-    party_b: AttendanceIn
+    party_a: MarriageAttendanceIn
+    party_b: MarriageAttendanceIn
 
 
 class MarriageRefusalCommand(Input, kw_only=True):

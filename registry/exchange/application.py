@@ -45,11 +45,16 @@ class MarriageExchange(TrackedApplication):
         return self.position_in(tracking_name(jurisdiction))
 
     def apply_fact(self, act: Act, jurisdiction: str, envelope: dict[str, Any]) -> None:
-        """Apply one verified fact with the peer's position in the same transaction."""
+        """Apply one verified fact with the peer's position in the same transaction.
+
+        Each party is keyed as the registry keys its own people (digits of any script read as ASCII), so the fact
+        reaches the person it means; a number that has no key (another character outside ASCII) refuses the whole
+        fact with InvalidInput, before anything is saved.
+        """
         data = envelope["data"]
+        keys = [document_key(p["document_type"], p["document_number"], p["nationality"]) for p in data["parties"]]
         changed: list[BaseAggregate[UUID]] = []
-        for party in data["parties"]:
-            key = document_key(party["document_type"], party["document_number"], party["nationality"])
+        for key in keys:
             ref = self.person_keys.ref(key)
             status = self.find(ForeignStatus.id_for(ref), ForeignStatus) or ForeignStatus.open(act, ref)
             if envelope["type"] == REGISTERED:

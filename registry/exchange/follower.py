@@ -14,6 +14,7 @@ import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from registry.common.actors import Act, Actor
+from registry.common.errors import InvalidInput
 from registry.exchange.application import MarriageExchange
 from registry.exchange.pages import page_problems
 
@@ -66,7 +67,13 @@ class ExchangeFollower:
             actor = Actor(id=f"exchange:{self.peer.jurisdiction}", role="exchange-peer", office=self.peer.jurisdiction)
             for envelope in page["events"]:
                 act = Act(by=actor, at=datetime.now(UTC), request_id=str(envelope["id"]))
-                self.exchange.apply_fact(act, self.peer.jurisdiction, envelope)
+                try:
+                    self.exchange.apply_fact(act, self.peer.jurisdiction, envelope)
+                except InvalidInput as refused:  # stop before it, as for a rejected page: nothing is skipped
+                    codes = [failure.code for failure in refused.failures]
+                    log.error("exchange fact refused", peer=self.peer.jurisdiction, sequence=envelope["sequence"],
+                              problems=codes)  # fmt: skip
+                    return applied
                 applied += 1
             if page.get("next_after") is None:
                 return applied

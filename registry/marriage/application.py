@@ -46,11 +46,17 @@ class MarriageRegistry(TrackedApplication):
         person_keys: PersonKeys,
         married_elsewhere: Callable[[str], list[str]] = lambda _: [],
         died_on: Callable[[str], date | None] = lambda _: None,
+        designated_offices: frozenset[str] = frozenset(),
     ) -> None:
         super().__init__(env)
         self.person_keys = person_keys
         self.married_elsewhere = married_elsewhere
         self.died_on = died_on
+        self.designated_offices = designated_offices
+
+    def is_designated(self, act: Act) -> bool:
+        """Whether the province designates the acting office for couples with a party who is not a mainland resident."""
+        return act.by.office in self.designated_offices
 
     # -- reads ------------------------------------------------------------------------------------------------
 
@@ -70,8 +76,11 @@ class MarriageRegistry(TrackedApplication):
     # -- marriage ---------------------------------------------------------------------------------------------
 
     def apply_for_marriage(self, act: Act, *, party_a: Person, party_b: Person, request: str = "") -> CommandResult:
+        designated = self.is_designated(act)
         return self.execute(
-            act, lambda: [Marriage.apply_for(act, party_a=party_a, party_b=party_b)], request_fingerprint=request
+            act,
+            lambda: [Marriage.apply_for(act, party_a=party_a, party_b=party_b, office_designated=designated)],
+            request_fingerprint=request,
         )
 
     def register_marriage(
@@ -96,6 +105,7 @@ class MarriageRegistry(TrackedApplication):
                 act, attendance=attendance, statuses=statuses, certificate_numbers=(numbers[0], numbers[1]),
                 married_elsewhere=elsewhere,
                 died_on=(self.died_on(marriage.party_a.document_key), self.died_on(marriage.party_b.document_key)),
+                office_designated=self.is_designated(act),
             )  # fmt: skip
             for status in statuses:
                 status.marry(act, marriage_id=marriage.id, since=local_date(act.at))
@@ -216,6 +226,7 @@ class MarriageRegistry(TrackedApplication):
         def decide() -> Sequence[BaseAggregate[UUID]]:
             marriage = self.marriage(marriage_id)
             marriage.check_state("registered")
+            marriage.check_office_may_handle(self.is_designated(act))
             self._check_no_open_divorce(marriage, local_date(act.at))
             divorce = DivorceApplication.file(act, marriage_id=marriage.id, attendance=attendance)
             marriage.file_divorce(act, divorce.id)

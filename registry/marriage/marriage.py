@@ -34,6 +34,20 @@ def age_reached_on(birth_date: date, years: int) -> date:
         return date(birth_date.year + years, 3, 1)
 
 
+def office_failures(parties: tuple[Person, Person], office_designated: bool) -> list[Failure]:
+    """Regs art 2: a marriage with a foreigner, a Hong Kong, Macao or Taiwan resident or an overseas Chinese is
+    registered only at an office the province designates; two mainland residents at any office."""
+    if office_designated or all(party.is_mainland_resident for party in parties):
+        return []
+    return [
+        Failure(
+            "office-not-designated",
+            "a couple with a party who is not a mainland resident is registered only at an office the province "
+            "designates (regs art 2); this office is not designated",
+        )
+    ]
+
+
 class Marriage(RegistryAggregate):
     """A marriage application that becomes a registered marriage; annotated, never deleted."""
 
@@ -146,10 +160,18 @@ class Marriage(RegistryAggregate):
     # -- commands ---------------------------------------------------------------------------------------------
 
     @classmethod
-    def apply_for(cls, act: Act, *, party_a: Person, party_b: Person) -> Marriage:
-        """A couple applies at the acting clerk's office (any office may handle any couple)."""
+    def apply_for(cls, act: Act, *, party_a: Person, party_b: Person, office_designated: bool = False) -> Marriage:
+        """A couple applies at the acting clerk's office.
+
+        Any office may handle two mainland residents; a couple with a party who is not is filed only at an office
+        the province designates (office_designated), so that no application waits for ever where it cannot be
+        registered.
+        """
         if party_a.document_key == party_b.document_key:
             raise InvalidInput([Failure("parties-are-the-same-person", "both parties have the same document")])
+        refused_here = office_failures((party_a, party_b), office_designated)
+        if refused_here:
+            raise NotEligible(refused_here)
         marriage: Marriage = cls._create_from(
             cls.Applied, act, id=uuid4(), office=act.by.office, party_a=party_a, party_b=party_b
         )
@@ -164,14 +186,17 @@ class Marriage(RegistryAggregate):
         certificate_numbers: tuple[str, str],
         married_elsewhere: tuple[list[str], list[str]] = ([], []),
         died_on: tuple[date | None, date | None] = (None, None),
+        office_designated: bool = False,
     ) -> None:
         """Register the marriage if every condition holds on the day; else refuse naming every failure.
 
         married_elsewhere: for each party, the other jurisdictions where the exchange reports them married.
+        office_designated: whether the province designates this office for couples with a party who is not a
+        mainland resident (it may have been withdrawn since the application was filed).
         """
         self.check_state(APPLIED)
         self.check_at_own_office(act)
-        self.check_eligible(local_date(act.at), attendance, statuses, married_elsewhere, died_on)
+        self.check_eligible(local_date(act.at), attendance, statuses, married_elsewhere, died_on, office_designated)
         self._record(
             self.Registered,
             act,
@@ -239,6 +264,12 @@ class Marriage(RegistryAggregate):
                 [Failure(f"marriage-{self.state}", f"the marriage record is {self.state}, not {' or '.join(allowed)}")]
             )
 
+    def check_office_may_handle(self, office_designated: bool) -> None:
+        """A divorce of a couple with a party who is not a mainland resident, too, only at a designated office."""
+        refused_here = office_failures((self.party_a, self.party_b), office_designated)
+        if refused_here:
+            raise NotEligible(refused_here)
+
     def check_at_own_office(self, act: Act) -> None:
         if act.by.office != self.office:
             raise Forbidden([Failure("wrong-office", f"the application was filed at office {self.office}; act there")])
@@ -250,9 +281,10 @@ class Marriage(RegistryAggregate):
         statuses: tuple[PersonStatus, PersonStatus],
         married_elsewhere: tuple[list[str], list[str]] = ([], []),
         died_on: tuple[date | None, date | None] = (None, None),
+        office_designated: bool = False,
     ) -> None:
-        """Every condition of Civil Code arts 1046-1049, checked on the registration date."""
-        failures: list[Failure] = []
+        """Every condition of Civil Code arts 1046-1049 and regs arts 2 and 8, checked on the registration date."""
+        failures: list[Failure] = office_failures((self.party_a, self.party_b), office_designated)
         if {self.party_a.sex, self.party_b.sex} != {"male", "female"}:
             failures.append(Failure("not-a-man-and-a-woman", "a marriage is registered between a man and a woman"))
         for label, seen, status in zip(PARTIES, attendance, statuses, strict=True):
@@ -290,6 +322,15 @@ class Marriage(RegistryAggregate):
             failures.append(
                 Failure(
                     "kinship-statement-missing", f"{name} has not signed the no-prohibited-kinship statement", label
+                )
+            )
+        if not person.is_mainland_resident and not seen.declaration_certified:
+            failures.append(
+                Failure(
+                    "certified-declaration-missing",
+                    f"{name} ({person.document_type}) has not presented the certified or notarised declaration of "
+                    "no spouse and no prohibited kinship",
+                    label,
                 )
             )
         married = status.marriage_failure(name)

@@ -5,13 +5,20 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from litestar.testing import TestClient
 
 from registry.common.clock import FixedClock
 from tests.api.conftest import Tokens
-from tests.support import resident_id
+from tests.support import OFFICE, resident_id
 
 Client = TestClient  # type: ignore[type-arg]
+
+
+@pytest.fixture
+def store_env(store_env: dict[str, str]) -> dict[str, str]:
+    """The clerks' office is designated for couples with a party who is not a mainland resident (regs art 2)."""
+    return {**store_env, "REGISTRY_DESIGNATED_OFFICES": OFFICE}
 
 
 def party(birth: date, sex: str, name: str) -> dict[str, Any]:

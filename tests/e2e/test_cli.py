@@ -7,6 +7,7 @@ from pathlib import Path
 import jwt
 
 from api.auth import AUDIENCE
+from registry.common.identity import resident_id_check_character
 from registry.keys import Purpose
 from registry.settings import Settings
 from tests.conftest import TEST_KEYS
@@ -54,3 +55,36 @@ def test_unusable_settings_are_a_one_line_usage_error(tmp_path: Path) -> None:
     refused = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     assert "REGISTRY_MASTER_KEY must be base64 of at least 32 bytes" in refused.stderr
+
+
+def citizen_token(tmp_path: Path, document_number: str) -> subprocess.CompletedProcess[str]:
+    env = {**TEST_KEYS, "REGISTRY_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8"}
+    command = [sys.executable, "-m", "api.cli", "token", "--role", "citizen"]
+    return subprocess.run(
+        command, env=env, capture_output=True, text=True, encoding="utf-8", input=document_number + "\n", timeout=60
+    )
+
+
+def test_a_citizen_token_for_a_number_in_full_width_digits_names_the_same_person_as_in_ascii(tmp_path: Path) -> None:
+    number = "11010519491231002X"
+    full_width = number[:17].translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)}) + "\uff38"
+    subjects = []
+    for typed in (number, full_width):
+        minted = citizen_token(tmp_path, typed)
+        assert minted.returncode == 0, minted.stderr
+        claims = jwt.decode(minted.stdout.strip(), token_key(tmp_path), algorithms=["HS256"], audience=AUDIENCE)
+        subjects.append(claims["sub"])
+    assert subjects[0] == subjects[1]
+
+
+def test_a_citizen_token_for_a_number_in_another_scripts_digits_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    typed = "11010519491231002X".translate({c: c - 0x30 + 0x0660 for c in range(0x30, 0x3A)})
+    refused = citizen_token(tmp_path, typed)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert "document-number-not-ascii" in refused.stderr and typed not in refused.stderr
+
+
+def test_a_citizen_token_for_a_number_with_an_unknown_division_is_refused(tmp_path: Path) -> None:
+    body = "33079919900101001"
+    refused = citizen_token(tmp_path, body + resident_id_check_character(body))
+    assert refused.returncode == 2 and "identity-number-division-unknown" in refused.stderr
