@@ -9,7 +9,6 @@ from registry.burial.application import EcoBurialRewards
 from registry.common.application import RegistryApplication
 from registry.common.ids import PersonKeys
 from registry.common.sealing import KeyStore
-from registry.common.workdays import WorkingCalendar, parse_dates
 from registry.deaths.application import Deaths
 from registry.dv_records.application import DvRegister
 from registry.exchange.application import MarriageExchange
@@ -57,6 +56,7 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
         return values
 
     keys = PersonKeys(settings.person_hash_key)
+    calendar = settings.working_calendar()
     dv_keys = dv_key_store(settings)
     if create_tables:
         dv_keys.migrate()
@@ -64,12 +64,11 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
     late: dict[str, Deaths] = {}  # the deaths application needs the marriage one first: bound below
     marriage = MarriageRegistry(
         env(MarriageRegistry.name), person_keys=keys, married_elsewhere=exchange.married_elsewhere,
-        died_on=lambda key: late["deaths"].date_of_death(key),
+        died_on=lambda key: late["deaths"].date_of_death(key), calendar=calendar,
     )  # fmt: skip
     dv_records = DvRegister(
         env(DvRegister.name), person_keys=keys, keys=dv_keys, police_warnings=settings.dv_police_warnings
     )
-    calendar = WorkingCalendar(parse_dates(settings.public_holidays), parse_dates(settings.makeup_workdays))
     deaths = Deaths(
         env(Deaths.name),
         person_keys=keys,
