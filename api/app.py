@@ -29,6 +29,7 @@ from api.controllers.persons import PersonController
 from api.controllers.places import (
     AddressController,
     DoorPlateController,
+    NameAnnouncementWorklistController,
     PlaceNameController,
     PlateSignWorklistController,
 )
@@ -92,6 +93,7 @@ def create_app(
             DoorPlateController,
             AddressController,
             PlateSignWorklistController,
+            NameAnnouncementWorklistController,
             ExchangeController,
         ],
         dependencies={

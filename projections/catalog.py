@@ -17,6 +17,7 @@ from projections.runner import Follower, Policy, ProjectionService, create_schem
 from projections.store import ViewStore
 from projections.worklists import MarriageWorklist
 from projections.worklists.departments import DepartmentTasks
+from projections.worklists.place_names import NameDuties
 from registry.common.clock import SystemClock
 from registry.common.ids import PersonKeys
 from registry.common.workdays import WorkingCalendar
@@ -35,6 +36,7 @@ def all_projections(keys: PersonKeys, feed_key: bytes, calendar: WorkingCalendar
         BurialUptake(suffix),
         AddressRegister(suffix),
         PlateSigns(suffix),
+        NameDuties(suffix),
         MerkleLeaves(suffix),
         ExchangeFeed(feed_key, suffix),
     ]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import uuid
 from dataclasses import dataclass
 
 from registry.burial.application import EcoBurialRewards
+from registry.common.actors import Act, Actor
 from registry.common.application import RegistryApplication
+from registry.common.clock import SystemClock
 from registry.common.ids import PersonKeys
 from registry.common.sealing import KeyStore
 from registry.deaths.application import Deaths
@@ -15,7 +18,8 @@ from registry.exchange.application import MarriageExchange
 from registry.marriage.application import MarriageRegistry
 from registry.marriage.inquiries import DvInquiryDesk
 from registry.oversight.application import Oversight
-from registry.places.application import DEFAULT_BANNED, PlaceNames, parse_banned
+from registry.places.application import PlaceNames
+from registry.places.policy import NamingPolicy
 from registry.settings import Settings
 
 
@@ -86,12 +90,19 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
         ),
         deaths=deaths,
         burial=EcoBurialRewards(env(EcoBurialRewards.name), deaths=deaths),
-        places=PlaceNames(
-            env(PlaceNames.name), calendar=calendar, banned=parse_banned(settings.banned_place_names or DEFAULT_BANNED)
-        ),
+        places=PlaceNames(env(PlaceNames.name), calendar=calendar, policy=naming_policy(settings)),
         exchange=exchange,
         dv_keys=dv_keys,
     )
+
+
+def naming_policy(settings: Settings) -> NamingPolicy:
+    """Who approves which names, the built-up areas, generic parts and banned entries (a mistake stops start-up)."""
+    return NamingPolicy.configured(
+        banned=settings.banned_place_names, authorities=settings.place_name_authorities,
+        areas=settings.built_up_areas, generics=settings.place_name_generics,
+        consultation_days=settings.public_consultation_days,
+    )  # fmt: skip
 
 
 def dv_key_store(settings: Settings) -> KeyStore:
@@ -110,9 +121,14 @@ def dv_key_store(settings: Settings) -> KeyStore:
 
 
 def migrate(settings: Settings) -> list[str]:
-    """Create every application's tables (idempotent); returns the names of the applications migrated."""
+    """Create every application's tables (idempotent); returns the names of the applications migrated.
+
+    Place names recorded by an earlier version enter the specific-part name index (idempotent too).
+    """
     registry = open_registry(settings, create_tables=True)
     try:
+        migration = Act(Actor("registry-migration", "system"), SystemClock().now(), f"migrate-{uuid.uuid4().hex[:12]}")
+        registry.places.index_earlier_names(migration)
         return list(registry.applications())
     finally:
         registry.close()
