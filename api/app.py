@@ -29,6 +29,7 @@ from api.controllers.persons import PersonController
 from api.controllers.places import (
     AddressController,
     DoorPlateController,
+    NameAnnouncementWorklistController,
     PlaceNameController,
     PlateSignWorklistController,
 )
@@ -93,6 +94,7 @@ def create_app(
             DoorPlateController,
             AddressController,
             PlateSignWorklistController,
+            NameAnnouncementWorklistController,
             ExchangeController,
         ],
         dependencies={

@@ -182,7 +182,9 @@ def rebuild(name: str) -> None:
     read_side = ReadSide(registry)
     try:
         try:
-            followers = followers_of(registry, [projection_named(name, read_side.keys, read_side.feed_key)])
+            followers = followers_of(
+                registry, [projection_named(name, read_side.keys, read_side.feed_key, read_side.calendar)]
+            )
         except KeyError as error:
             raise click.UsageError(str(error.args[0])) from None
         total = sum(follower.head() for follower in followers)

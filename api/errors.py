@@ -16,6 +16,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from api.views import ViewBehind
 from registry.common.errors import (
+    CalendarMissing,
     ConcurrentChange,
     DomainError,
     Forbidden,
@@ -34,6 +35,7 @@ PROBLEM_TYPE_BASE = "/problems/"
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     MalformedRequest: 400,
     ViewBehind: 503,
+    CalendarMissing: 503,  # the operator must configure that year's calendar; retrying soon will not help
     InvalidInput: 422,
     NotEligible: 422,
     IdempotencyKeyReused: 422,
@@ -70,7 +72,7 @@ def domain_error_to_problem(_: Request[Any, Any, Any], error: DomainError) -> Re
     ]
     code = error.failures[0].code if len(error.failures) == 1 else error.code
     response = problem(status, code, error.title, error.detail, errors)
-    if status == 503:
+    if isinstance(error, ViewBehind):
         response.headers["Retry-After"] = "1"
     return response
 

@@ -17,34 +17,39 @@ from projections.runner import Follower, Policy, ProjectionService, create_schem
 from projections.store import ViewStore
 from projections.worklists import MarriageWorklist
 from projections.worklists.departments import DepartmentTasks
+from projections.worklists.place_names import NameDuties
 from registry.common.clock import SystemClock
 from registry.common.ids import PersonKeys
+from registry.common.workdays import WorkingCalendar
 from registry.deaths.policies import EcoBurialTaskPolicy, WidowhoodPolicy
 from registry.keys import Purpose
 from registry.settings import Settings
 from registry.system import Registry, migrate, open_registry
 
 
-def all_projections(keys: PersonKeys, feed_key: bytes, suffix: str = "") -> list[Projection]:
+def all_projections(keys: PersonKeys, feed_key: bytes, calendar: WorkingCalendar, suffix: str = "") -> list[Projection]:
     return [
         AuditTrail(keys, suffix),
         MaritalStatusIndex(keys, suffix),
-        MarriageWorklist(suffix),
+        MarriageWorklist(calendar, suffix),
         DepartmentTasks(suffix),
         RewardsLedger(suffix),
         BurialUptake(suffix),
         AddressRegister(suffix),
         PlateSigns(suffix),
+        NameDuties(suffix),
         MerkleLeaves(suffix),
         ExchangeFeed(feed_key, suffix),
     ]
 
 
-def projection_named(name: str, keys: PersonKeys, feed_key: bytes, suffix: str = "") -> Projection:
-    for projection in all_projections(keys, feed_key, suffix):
+def projection_named(
+    name: str, keys: PersonKeys, feed_key: bytes, calendar: WorkingCalendar, suffix: str = ""
+) -> Projection:
+    for projection in all_projections(keys, feed_key, calendar, suffix):
         if projection.name == name:
             return projection
-    known = ", ".join(p.name for p in all_projections(keys, feed_key))
+    known = ", ".join(p.name for p in all_projections(keys, feed_key, calendar))
     raise KeyError(f"no projection named {name!r} (known: {known})")
 
 
@@ -62,7 +67,8 @@ class ReadSide:
         self.keys = registry.marriage.person_keys
         self.store = ViewStore(registry.settings)
         self.feed_key = registry.settings.keys[Purpose.FEED_AT_REST]
-        self.projections = all_projections(self.keys, self.feed_key)
+        self.calendar = registry.marriage.calendar
+        self.projections = all_projections(self.keys, self.feed_key, self.calendar)
         self.followers = followers_of(registry, self.projections)
         self.audit_log = AuditLog(self.store, registry.settings.keys.signer(Purpose.CHECKPOINT_SIGNING))
         self.publisher = CheckpointPublisher(
@@ -104,8 +110,8 @@ class ReadSide:
         return min((positions.get(name, 0) for name in names), default=0)
 
     def rebuild(self, name: str, on_batch: Callable[[int], object] | None = None) -> int:
-        live = projection_named(name, self.keys, self.feed_key)
-        shadow = projection_named(name, self.keys, self.feed_key, REBUILD_SUFFIX)
+        live = projection_named(name, self.keys, self.feed_key, self.calendar)
+        shadow = projection_named(name, self.keys, self.feed_key, self.calendar, REBUILD_SUFFIX)
         return rebuild(self.store, followers_of(self.registry, [live]), followers_of(self.registry, [shadow]), on_batch)
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-from registry.common.workdays import HOLIDAYS_2026, MAKEUP_WORKDAYS_2026
+from registry.common.workdays import WorkingCalendar
 from registry.keys import (
     OVERRIDES,
     Purpose,
@@ -59,9 +59,20 @@ class Settings:
     REGISTRY_JURISDICTION  this registry's code in the marriage exchange (default 33, Zhejiang).
     REGISTRY_EXCHANGE_PEERS  JSON list of {jurisdiction, url, public_key, token}: the feeds `registry exchange follow`
                            reads, the keys their pages must be signed with, and the tokens they issued us.
-    REGISTRY_BANNED_PLACE_NAMES  entry=rule,... (rules: company-or-trademark-name, foreign-place-name).
-    REGISTRY_PUBLIC_HOLIDAYS, REGISTRY_MAKEUP_WORKDAYS  comma-separated ISO dates for working-day deadlines
-                           (default: the 2026 schedule in registry/common/workdays.py).
+    REGISTRY_BANNED_PLACE_NAMES  entry=rule,... (rules: leader-name, personal-name, foreign-personal-name,
+                           foreign-place-name, company-or-trademark-name; default: examples in
+                           registry/places/policy.py).
+    REGISTRY_PLACE_NAME_AUTHORITIES  kind=office,...: who approves each kind of place name (default: the Place Name
+                           Regulations art. 12 as registry/places/policy.py states it).
+    REGISTRY_BUILT_UP_AREAS  code=description,...: the built-up areas (建成区) within which roads, estates and
+                           buildings must not share a name (default: the whole city as one area).
+    REGISTRY_PLACE_NAME_GENERICS  kind=suffix|suffix;...: the generic parts (通名) of a kind, replacing its defaults.
+    REGISTRY_PUBLIC_CONSULTATION_DAYS  days a proposed name is open for public comment (art. 11; default 15).
+    REGISTRY_PUBLIC_HOLIDAYS, REGISTRY_MAKEUP_WORKDAYS  comma-separated ISO dates; each year that has a holiday
+                           listed is taken from these two settings as a whole (to add a year, e.g. 2027, once the
+                           State Council publishes it, or to correct one); other years are the published ones in
+                           registry/common/calendars.py (2025, 2026). A period reaching a year with no calendar is
+                           refused (working-calendar-missing), never guessed.
     REGISTRY_DESIGNATED_OFFICES  comma-separated codes of the offices the province designates for marriages with a
                            foreigner, a Hong Kong, Macao or Taiwan resident or an overseas Chinese (regs art 2);
                            default none: such couples are then filed and registered at no office of the city.
@@ -86,6 +97,10 @@ class Settings:
     public_holidays: str
     makeup_workdays: str
     banned_place_names: str | None
+    place_name_authorities: str | None
+    built_up_areas: str | None
+    place_name_generics: str | None
+    public_consultation_days: int
     checkpoint_seconds: float
     jurisdiction: str
     exchange_peers: str | None
@@ -113,9 +128,13 @@ class Settings:
             dv_key_retention_hours=float(env.get("REGISTRY_DV_KEY_RETENTION_HOURS", "0")),
             dv_police_warnings=env.get("REGISTRY_DV_POLICE_WARNINGS", "n").lower() in ("y", "yes", "true", "1"),
             dv_register_starts_on=date.fromisoformat(env.get("REGISTRY_DV_RECORDS_FROM", "2017-01-01")),
-            public_holidays=env.get("REGISTRY_PUBLIC_HOLIDAYS", HOLIDAYS_2026),
-            makeup_workdays=env.get("REGISTRY_MAKEUP_WORKDAYS", MAKEUP_WORKDAYS_2026),
+            public_holidays=env.get("REGISTRY_PUBLIC_HOLIDAYS", ""),
+            makeup_workdays=env.get("REGISTRY_MAKEUP_WORKDAYS", ""),
             banned_place_names=env.get("REGISTRY_BANNED_PLACE_NAMES") or None,
+            place_name_authorities=env.get("REGISTRY_PLACE_NAME_AUTHORITIES") or None,
+            built_up_areas=env.get("REGISTRY_BUILT_UP_AREAS") or None,
+            place_name_generics=env.get("REGISTRY_PLACE_NAME_GENERICS") or None,
+            public_consultation_days=int(env.get("REGISTRY_PUBLIC_CONSULTATION_DAYS", "15")),
             checkpoint_seconds=float(env.get("REGISTRY_CHECKPOINT_SECONDS", "300")),
             jurisdiction=env.get("REGISTRY_JURISDICTION", "33"),
             exchange_peers=env.get("REGISTRY_EXCHANGE_PEERS") or None,
@@ -123,6 +142,10 @@ class Settings:
                 office.strip() for office in env.get("REGISTRY_DESIGNATED_OFFICES", "").split(",") if office.strip()
             ),
         )
+
+    def working_calendar(self) -> WorkingCalendar:
+        """The published years with the configured ones; a malformed year fails here, at start-up."""
+        return WorkingCalendar.configured(self.public_holidays, self.makeup_workdays)
 
     @property
     def uses_postgres(self) -> bool:

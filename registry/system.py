@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -15,9 +16,10 @@ from registry.adapters.dv_keys import (
     sqlite_data_keys,
 )
 from registry.burial.application import EcoBurialRewards
+from registry.common.actors import Act, Actor
 from registry.common.application import RegistryApplication
+from registry.common.clock import SystemClock
 from registry.common.ids import PersonKeys
-from registry.common.workdays import WorkingCalendar, parse_dates
 from registry.deaths.application import Deaths
 from registry.dv_records.application import DvRegister
 from registry.exchange.application import MarriageExchange
@@ -25,7 +27,8 @@ from registry.keys import Purpose
 from registry.marriage.application import MarriageRegistry
 from registry.marriage.inquiries import DvInquiryDesk
 from registry.oversight.application import Oversight
-from registry.places.application import DEFAULT_BANNED, PlaceNames, parse_banned
+from registry.places.application import PlaceNames
+from registry.places.policy import NamingPolicy
 from registry.settings import Settings
 
 
@@ -66,6 +69,7 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
         return values
 
     keys = PersonKeys(settings.keys[Purpose.PERSON_HASH])
+    calendar = settings.working_calendar()
     dv_keys = dv_key_store(settings)
     if create_tables:
         dv_keys.migrate()
@@ -74,12 +78,12 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
     marriage = MarriageRegistry(
         env(MarriageRegistry.name), person_keys=keys, married_elsewhere=exchange.married_elsewhere,
         died_on=lambda key: late["deaths"].date_of_death(key), designated_offices=settings.designated_offices,
+        calendar=calendar,
     )  # fmt: skip
     dv_records = DvRegister(
         env(DvRegister.name), person_keys=keys, keys=dv_keys, police_warnings=settings.dv_police_warnings,
         register_starts_on=settings.dv_register_starts_on,
     )  # fmt: skip
-    calendar = WorkingCalendar(parse_dates(settings.public_holidays), parse_dates(settings.makeup_workdays))
     deaths = Deaths(
         env(Deaths.name),
         person_keys=keys,
@@ -97,12 +101,19 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
         ),
         deaths=deaths,
         burial=EcoBurialRewards(env(EcoBurialRewards.name), deaths=deaths),
-        places=PlaceNames(
-            env(PlaceNames.name), calendar=calendar, banned=parse_banned(settings.banned_place_names or DEFAULT_BANNED)
-        ),
+        places=PlaceNames(env(PlaceNames.name), calendar=calendar, policy=naming_policy(settings)),
         exchange=exchange,
         dv_keys=dv_keys,
     )
+
+
+def naming_policy(settings: Settings) -> NamingPolicy:
+    """Who approves which names, the built-up areas, generic parts and banned entries (a mistake stops start-up)."""
+    return NamingPolicy.configured(
+        banned=settings.banned_place_names, authorities=settings.place_name_authorities,
+        areas=settings.built_up_areas, generics=settings.place_name_generics,
+        consultation_days=settings.public_consultation_days,
+    )  # fmt: skip
 
 
 def dv_key_store(settings: Settings) -> SqlDataKeys:
@@ -125,9 +136,14 @@ def dv_key_store(settings: Settings) -> SqlDataKeys:
 
 
 def migrate(settings: Settings) -> list[str]:
-    """Create every application's tables (idempotent); returns the names of the applications migrated."""
+    """Create every application's tables (idempotent); returns the names of the applications migrated.
+
+    Place names recorded by an earlier version enter the specific-part name index (idempotent too).
+    """
     registry = open_registry(settings, create_tables=True)
     try:
+        migration = Act(Actor("registry-migration", "system"), SystemClock().now(), f"migrate-{uuid.uuid4().hex[:12]}")
+        registry.places.index_earlier_names(migration)
         return list(registry.applications())
     finally:
         registry.close()

@@ -30,22 +30,30 @@ from api.schemas.marriage import (
 from registry.common.actors import Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date
-from registry.common.errors import Failure, Forbidden, InvalidInput
-from registry.marriage.divorce import DivorceApplication
+from registry.common.errors import CalendarMissing, Failure, Forbidden, InvalidInput
+from registry.common.workdays import WorkingCalendar
+from registry.marriage.divorce import UNDETERMINED, DivorceApplication
 from registry.system import Registry
 
 
-def divorce_read(divorce: DivorceApplication, clock: Clock) -> DivorceRead:
+def divorce_read(divorce: DivorceApplication, clock: Clock, calendar: WorkingCalendar) -> DivorceRead:
+    """The state today and every window date the calendars can tell; an unknown one is null, with the reason."""
+    windows = divorce.windows(calendar)
+    try:
+        state = divorce.state_on(local_date(clock.now()), calendar)
+    except CalendarMissing:
+        state = UNDETERMINED
     return DivorceRead(
         id=divorce.id,
         version=divorce.version,
         marriage_id=divorce.marriage_id,
         office=divorce.office,
-        state=divorce.state_on(local_date(clock.now())),
+        state=state,
         received_on=divorce.received_on,
-        withdrawal_deadline=divorce.withdrawal_deadline,
-        registration_opens=divorce.registration_opens,
-        registration_deadline=divorce.registration_deadline,
+        withdrawal_deadline=windows.withdrawal_deadline,
+        registration_opens=windows.registration_opens,
+        registration_deadline=windows.registration_deadline,
+        deadlines_pending=windows.pending,
         withdrawn_by=divorce.withdrawn_by,
         withdrawn_on=divorce.withdrawn_on,
         registered_on=divorce.registered_on,
@@ -64,7 +72,11 @@ def divorce_answer(registry: Registry, clock: Clock, result: CommandResult, stat
     divorce = registry.marriage.subject_of(result, DivorceApplication)
     location = f"/v1/divorces/{divorce.id}" if status == 201 else None
     return answer(
-        divorce_read(divorce, clock), version=divorce.version, result=result, status=status, location=location
+        divorce_read(divorce, clock, registry.marriage.calendar),
+        version=divorce.version,
+        result=result,
+        status=status,
+        location=location,
     )
 
 
@@ -110,7 +122,7 @@ class DivorceController(Controller):
             target=f"divorce/{divorce_id}",
             persons=parties_of(registry, marriage),
         )
-        return answer(divorce_read(divorce, clock), version=divorce.version)
+        return answer(divorce_read(divorce, clock, registry.marriage.calendar), version=divorce.version)
 
     @post(
         "/{divorce_id:uuid}/withdrawal", guards=[allow(Role.CLERK, Role.CITIZEN)], sync_to_thread=True, status_code=200

@@ -17,6 +17,7 @@ from api.controllers.queries import WaitFor
 from api.schemas.places import (
     AddressChange,
     AddressRow,
+    AnnouncementDue,
     DwellingCreate,
     FeedHead,
     FeedPage,
@@ -38,17 +39,24 @@ from registry.common.clock import Clock, local_date
 from registry.common.errors import NotFound
 from registry.places.names import PlaceName
 from registry.places.plates import DoorPlate
+from registry.places.policy import NamingPolicy
 from registry.system import Registry
 
-STEPS = {"review": "review", "refusal": "refuse", "notice": "notice", "approval": "approve", "filing": "file",
-         "use": "use"}  # fmt: skip
+STEPS = {"review": "review", "opinion": "opinion", "refusal": "refuse", "notice": "notice", "approval": "approve",
+         "announcement": "announce", "filing": "file", "use": "use"}  # fmt: skip
 READERS = (Role.PLACE_NAME_OFFICER, Role.CLERK, Role.SUPERVISOR, Role.AUDITOR, Role.CONSTRUCTION)
 
 
-def place_read(place: PlaceName) -> PlaceNameRead:
+def place_read(place: PlaceName, policy: NamingPolicy) -> PlaceNameRead:
     return PlaceNameRead(
-        id=place.id, version=place.version, name=place.name, kind=place.kind, scope=place.scope, state=place.state,
-        former_names=list(place.former_names), notice_last_day=place.notice_last_day, filing_due_on=place.filing_due_on,
+        id=place.id, version=place.version, name=place.name, kind=place.kind, scope=place.scope, area=place.area,
+        specific=place.specific, state=place.state, former_names=list(place.former_names),
+        banned_entries=dict(place.banned), no_link_reasons=dict(place.no_link_reasons),
+        homophones_when_proposed=list(place.homophones_when_proposed),
+        approving_authority=policy.authority_for(place.kind), consulted=policy.consulted_for(place.kind),
+        opinions=dict(place.opinions), notice_last_day=place.notice_last_day, approved_on=place.approved_on,
+        announcement_due_on=place.announcement_due_on, announced_on=place.announced_on,
+        filing_due_on=place.filing_due_on, filing_to=place.filing_to, filed_on=place.filed_on,
     )  # fmt: skip
 
 
@@ -64,7 +72,8 @@ def plate_read(plate: DoorPlate) -> PlateRead:
 def place_answer(registry: Registry, result: CommandResult, status: int = 200) -> Response[Any]:
     place = registry.places.subject_of(result, PlaceName)
     location = f"/v1/place-names/{place.id}" if status == 201 else None
-    return answer(place_read(place), version=place.version, result=result, status=status, location=location)
+    body = place_read(place, registry.places.policy)
+    return answer(body, version=place.version, result=result, status=status, location=location)
 
 
 def plate_answer(registry: Registry, result: CommandResult, status: int = 200) -> Response[Any]:
@@ -82,11 +91,12 @@ class PlaceNameController(Controller):
         self, request: AnyRequest, data: JSONBody[PlaceNameCreate], registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
     ) -> Response[PlaceNameRead]:  # fmt: skip
-        """Propose a name; it is refused if banned, or if it duplicates or sounds like a name in its scope."""
+        """Propose a name: refused if it hides characters or duplicates a name of its kind in its scope; a homophone
+        or a banned entry is recorded, for the authority's and the reviewer's recorded reasons."""
         result = registry.places.propose(
             act_of(request, clock), name=data.name, kind=data.kind, origin_and_meaning=data.origin_and_meaning,
             planning_reference=data.planning_reference, planning_permit_issued=data.planning_permit_issued,
-            request=request_fingerprint(request, data),
+            area=data.area, built_and_unnamed=data.built_and_unnamed, request=request_fingerprint(request, data),
         )  # fmt: skip
         return place_answer(registry, result, status=201)
 
@@ -94,18 +104,20 @@ class PlaceNameController(Controller):
     def read(self, place_id: FromPath[UUID], registry: NamedDependency[Registry]) -> Response[PlaceNameRead]:
         """A name with its state and former names."""
         place = registry.places.place(place_id)
-        return answer(place_read(place), version=place.version)
+        return answer(place_read(place, registry.places.policy), version=place.version)
 
     @post("/{place_id:uuid}/{step:str}", guards=[allow(Role.PLACE_NAME_OFFICER)], sync_to_thread=True, status_code=200)
     def advance(
         self, request: AnyRequest, place_id: FromPath[UUID], step: FromPath[str], data: JSONBody[PlaceNameStep],
         registry: NamedDependency[Registry], clock: NamedDependency[Clock],
     ) -> Response[PlaceNameRead]:  # fmt: skip
-        """review, refusal, notice (starts today), approval (by the kind's authority), filing, use."""
+        """review, opinion (the body the authority consults), refusal, notice (starts today), approval (by the
+        kind's authority), announcement, filing, use."""
         if step not in STEPS:
             raise NotFound(detail=f"steps: {', '.join(STEPS)}")
         result = registry.places.advance(
             act_of(request, clock), place_id, step=STEPS[step], note=data.note, rule=data.rule,
+            no_link_reasons=dict(data.no_link_reasons), homophone_reason=data.homophone_reason,
             request=request_fingerprint(request, data),
         )  # fmt: skip
         return place_answer(registry, result)
@@ -121,6 +133,7 @@ class PlaceNameController(Controller):
             place_id,
             name=data.name,
             reason=data.reason,
+            homophone_reason=data.homophone_reason,
             request=request_fingerprint(request, data),
         )
         return place_answer(registry, result)
@@ -209,7 +222,7 @@ class DoorPlateController(Controller):
             from_distance=data.from_distance, to_distance=data.to_distance, request=request_fingerprint(request, data),
         )  # fmt: skip
         place = registry.places.place(road_id)
-        return answer(place_read(place), version=place.version)
+        return answer(place_read(place, registry.places.policy), version=place.version)
 
 
 def utc_text(moment: datetime) -> str:
@@ -322,3 +335,53 @@ class PlateSignWorklistController(Controller):
             for p, r, lab, d in rows
             if not overdue_only or d < today
         ]
+
+
+class NameAnnouncementWorklistController(Controller):
+    path = "/v1/worklists/name-announcements"
+    tags = ("places",)
+
+    @get("/", guards=[allow(Role.PLACE_NAME_OFFICER, Role.SUPERVISOR, Role.AUDITOR)], sync_to_thread=True)
+    def worklist(
+        self,
+        state: State,
+        clock: NamedDependency[Clock],
+        wait_for: WaitFor = None,
+        overdue_only: FromQuery[bool] = False,
+    ) -> list[AnnouncementDue]:
+        """Approved names not yet announced (due within 15 days of approval, art. 14) or not yet filed (art. 13),
+        earliest due first; late ones flagged."""
+        reached(state.read_side, "places", wait_for)
+        today = local_date(clock.now()).isoformat()
+        rows = state.read_side.store.query(
+            "SELECT place_id, name, kind, authority, approved_on, announcement_due_on, announced_on, filing_to, "
+            "filing_due_on, filed_on FROM name_duties WHERE approved_on IS NOT NULL AND (announced_on IS NULL OR "
+            "filed_on IS NULL) ORDER BY announcement_due_on, approved_on, place_id"
+        )
+        items = []
+        for place_id, name, kind, authority, approved, due, announced, filing_to, filing_due, filed in rows:
+            announcement_late = announced is None and due is not None and due < today
+            filing_late = filed is None and filing_due is not None and filing_due < today
+            if overdue_only and not (announcement_late or filing_late):
+                continue
+            items.append(
+                AnnouncementDue(
+                    place_id=place_id,
+                    name=name,
+                    kind=kind,
+                    approving_authority=authority,
+                    approved_on=date.fromisoformat(approved),
+                    announcement_due_on=optional_date(due),
+                    announced_on=optional_date(announced),
+                    announcement_overdue=announcement_late,
+                    filing_to=filing_to or "",
+                    filing_due_on=optional_date(filing_due),
+                    filed_on=optional_date(filed),
+                    filing_overdue=filing_late,
+                )
+            )
+        return items
+
+
+def optional_date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None

@@ -16,14 +16,37 @@ from api.schemas.audit import StatusCounts, Worklist, WorklistItem
 from api.views import VIEW_POSITION_HEADER, reached
 from registry.common.actors import Role
 from registry.common.clock import Clock, local_date
-from registry.common.errors import Failure, Forbidden, InvalidInput
-from registry.marriage.divorce import AWAITING_REGISTRATION, COOLING_OFF
+from registry.common.errors import CalendarMissing, Failure, Forbidden, InvalidInput
+from registry.common.workdays import WorkingCalendar
+from registry.marriage.divorce import LAPSED, UNDETERMINED, divorce_windows, window_state
 
 WaitFor = Annotated[int | None, Parameter(ge=0, description="wait (at most 5 s) for the views to reach this position")]
 
 
-def divorce_state(today: date, withdrawal_deadline: str) -> str:
-    return COOLING_OFF if today <= date.fromisoformat(withdrawal_deadline) else AWAITING_REGISTRATION
+def worklist_item(row: tuple[str, ...], today: date, calendar: WorkingCalendar) -> WorklistItem:
+    """A row as the clerk sees it today; window dates the projection could not state yet are counted now."""
+    record_id, kind, opened_on, marriage_id, withdrawal, deadline = row
+    withdrawal_on = date.fromisoformat(withdrawal) if withdrawal else None
+    deadline_on = date.fromisoformat(deadline) if deadline else None
+    state = "applied"
+    if kind == "divorce":
+        received = date.fromisoformat(opened_on)
+        if deadline_on is None:
+            windows = divorce_windows(received, calendar)
+            withdrawal_on, deadline_on = windows.withdrawal_deadline, windows.registration_deadline
+        try:
+            state = window_state(received, today, calendar)
+        except CalendarMissing:
+            state = UNDETERMINED
+    return WorklistItem(
+        record_id=record_id,
+        kind=kind,
+        state=state,
+        opened_on=date.fromisoformat(opened_on),
+        marriage_id=marriage_id,
+        withdrawal_deadline=withdrawal_on,
+        registration_deadline=deadline_on,
+    )
 
 
 class QueryController(Controller):
@@ -55,18 +78,8 @@ class QueryController(Controller):
             "ORDER BY opened_on, record_id",
             (office, today.isoformat()),
         )
-        items = [
-            WorklistItem(
-                record_id=record_id,
-                kind=kind,
-                state="applied" if kind == "marriage-application" else divorce_state(today, withdrawal),
-                opened_on=date.fromisoformat(opened_on),
-                marriage_id=marriage_id,
-                withdrawal_deadline=date.fromisoformat(withdrawal) if withdrawal else None,
-                registration_deadline=date.fromisoformat(deadline) if deadline else None,
-            )
-            for record_id, kind, opened_on, marriage_id, withdrawal, deadline in rows
-        ]
+        calendar = state.read_side.calendar
+        items = [item for item in (worklist_item(row, today, calendar) for row in rows) if item.state != LAPSED]
         return Response(Worklist(office=office, items=items), headers={VIEW_POSITION_HEADER: f"marriage={position}"})
 
     @get("/statistics/marital-status", guards=[allow(Role.SUPERVISOR, Role.AUDITOR)], sync_to_thread=True)

@@ -118,9 +118,10 @@ class DivorceRead(Output, kw_only=True):
     office: str
     state: str
     received_on: date
-    withdrawal_deadline: date
-    registration_opens: date
-    registration_deadline: date
+    withdrawal_deadline: date | None
+    registration_opens: date | None
+    registration_deadline: date | None
+    deadlines_pending: str | None  # why a date is null: its year's working calendar is not configured yet
     withdrawn_by: str | None
     withdrawn_on: date | None
     registered_on: date | None

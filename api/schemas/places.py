@@ -10,7 +10,15 @@ import msgspec
 
 from api.schemas.common import Input, Output, Reason, ShortText
 
-NameText = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+NameText = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=40, description="checked and normalised by the registry")
+]
+AreaCode = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$")]
+Note = Annotated[str, msgspec.Meta(max_length=1000)]
+RefusalRule = Literal[
+    "reviewer", "personal-name", "leader-name", "foreign-personal-name", "foreign-place-name",
+    "company-or-trademark-name", "name-duplicate",
+]  # fmt: skip
 Kind = Literal[
     "road", "estate", "building", "bridge", "square-park", "village-community", "natural-feature", "township"
 ]
@@ -23,16 +31,27 @@ class PlaceNameCreate(Input, kw_only=True):
     origin_and_meaning: Reason
     planning_reference: Annotated[str, msgspec.Meta(max_length=100)] = ""
     planning_permit_issued: bool = False
+    area: AreaCode | None = None  # the built-up area of a road, estate or building (needed if several are configured)
+    built_and_unnamed: bool = False  # an estate or building already built and still unnamed
 
 
 class PlaceNameStep(Input, kw_only=True):
-    note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
-    rule: Literal["personal-name", "reviewer"] = "reviewer"
+    """note: the experts' opinion (review), the consulted body's opinion (opinion), the reason (refusal), where it
+    was announced (announcement); no_link_reasons: per banned entry, why the characters have no link with it
+    (review); homophone_reason: the authority's reason to approve a name that sounds like another (approval)."""
+
+    note: Note = ""
+    rule: RefusalRule = "reviewer"
+    no_link_reasons: Annotated[dict[NameText, Reason], msgspec.Meta(max_length=20)] = msgspec.field(
+        default_factory=dict
+    )
+    homophone_reason: Note = ""
 
 
 class PlaceNameRename(Input, kw_only=True):
     name: NameText
     reason: Reason
+    homophone_reason: Note = ""
 
 
 class PlaceNameRead(Output, kw_only=True):
@@ -41,10 +60,23 @@ class PlaceNameRead(Output, kw_only=True):
     name: str
     kind: str
     scope: str
+    area: str
+    specific: str
     state: str
     former_names: list[str]
+    banned_entries: dict[str, str]  # entry -> rule, found in the name when proposed
+    no_link_reasons: dict[str, str]  # the reviewer's reasons for accepting them
+    homophones_when_proposed: list[str]
+    approving_authority: str
+    consulted: str | None
+    opinions: dict[str, str]
     notice_last_day: date | None
+    approved_on: date | None
+    announcement_due_on: date | None
+    announced_on: date | None
     filing_due_on: date | None
+    filing_to: str
+    filed_on: date | None
 
 
 class PlateCreate(Input, kw_only=True):
@@ -125,3 +157,18 @@ class DwellingCreate(Input, kw_only=True):
     building: Annotated[str, msgspec.Meta(max_length=10, pattern=r"^[0-9A-Za-z\-]*$")] = ""
     unit: Annotated[str, msgspec.Meta(max_length=10, pattern=r"^[0-9A-Za-z\-]*$")] = ""
     room: Annotated[str, msgspec.Meta(min_length=1, max_length=10, pattern=r"^[0-9A-Za-z\-]+$")]
+
+
+class AnnouncementDue(Output, kw_only=True):
+    place_id: str
+    name: str
+    kind: str
+    approving_authority: str
+    approved_on: date
+    announcement_due_on: date | None  # null: approved before the registry tracked announcements
+    announced_on: date | None
+    announcement_overdue: bool
+    filing_to: str
+    filing_due_on: date | None
+    filed_on: date | None
+    filing_overdue: bool

@@ -10,7 +10,7 @@ from projections.base import Batch, Projection, event_type
 from projections.store import Cursor
 from registry.places.plates import SIGN_DAYS, compose_address
 
-OPERATION = {"Assigned": "assigned", "Readdressed": "readdressed", "Retired": "retired"}
+OPERATION = {"Assigned": "assigned", "Readdressed": "readdressed", "Renumbered": "renumbered", "Retired": "retired"}
 
 
 class AddressRegister(Projection):
@@ -84,6 +84,9 @@ class AddressRegister(Projection):
         if type(event).__name__ == "Readdressed":
             new = (plate_id, road_id, event.road_name, label, estate, town)
             address = self._insert(cursor, new, changed_on, None, recorded, position)
+        elif type(event).__name__ == "Renumbered":
+            new = (plate_id, road_id, road_name, event.label, estate, town)
+            address = self._insert(cursor, new, changed_on, None, recorded, position)
         return address
 
 
@@ -117,5 +120,7 @@ class PlateSigns(Projection):
                 cursor.execute(
                     f"UPDATE {table} SET installed_on = ? WHERE plate_id = ?", (event.on.isoformat(), plate_id)
                 )
+            elif name == "Renumbered":
+                cursor.execute(f"UPDATE {table} SET label = ? WHERE plate_id = ?", (event.label, plate_id))
             elif name == "Retired":
                 cursor.execute(f"DELETE FROM {table} WHERE plate_id = ?", (plate_id,))

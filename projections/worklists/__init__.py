@@ -7,7 +7,8 @@ from typing import Any, ClassVar
 from projections.base import Batch, Projection, event_type
 from projections.store import Cursor
 from registry.common.clock import local_date
-from registry.marriage.divorce import registration_deadline, withdrawal_deadline
+from registry.common.workdays import WorkingCalendar
+from registry.marriage.divorce import divorce_windows
 
 OPENED = {
     ("marriage:Marriage", "Applied"): "marriage-application",
@@ -23,11 +24,19 @@ CLOSED = {
 
 
 class MarriageWorklist(Projection):
-    """Open items per office; a divorce that lapses simply falls out of the queries after its deadline."""
+    """Open items per office; a divorce that lapses simply falls out of the queries after its deadline.
+
+    The window dates are counted as the divorce itself counts them (divorce_windows, on the same calendar); a date
+    in a year with no calendar yet is stored as NULL, and the query states it once that year is configured.
+    """
 
     name = "marriage_worklist"
     follows: ClassVar[tuple[str, ...]] = ("marriage",)
     tables: ClassVar[tuple[str, ...]] = ("marriage_worklist",)
+
+    def __init__(self, calendar: WorkingCalendar, suffix: str = "") -> None:
+        super().__init__(suffix)
+        self.calendar = calendar
 
     def schema(self) -> list[str]:
         table = self.table("marriage_worklist")
@@ -60,14 +69,15 @@ class MarriageWorklist(Projection):
                 rows,
             )
 
-    @staticmethod
-    def _row(kind: str, position: int, event: Any) -> tuple[Any, ...]:
+    def _row(self, kind: str, position: int, event: Any) -> tuple[Any, ...]:
         record_id = str(event.originator_id)
         if kind == "divorce":
             received = event.received_on
+            windows = divorce_windows(received, self.calendar)
+            withdrawal, deadline = windows.withdrawal_deadline, windows.registration_deadline
             return (
                 record_id, event.office, kind, received.isoformat(), str(event.marriage_id),
-                withdrawal_deadline(received).isoformat(), registration_deadline(received).isoformat(), position,
+                withdrawal.isoformat() if withdrawal else None, deadline.isoformat() if deadline else None, position,
             )  # fmt: skip
         opened = local_date(event.timestamp).isoformat()
         return (record_id, event.office, kind, opened, record_id, None, None, position)

@@ -89,3 +89,10 @@ class MalformedRequest(DomainError):
 
     code = "malformed-request"
     title = "The request is malformed"
+
+
+class CalendarMissing(DomainError):
+    """A period reaches a year whose working calendar (the State Council's holiday schedule) is not configured."""
+
+    code = "working-calendar-missing"
+    title = "No working calendar for that year"

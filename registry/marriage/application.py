@@ -17,6 +17,7 @@ from registry.common.clock import local_date
 from registry.common.errors import Failure, WrongState
 from registry.common.identity import Person
 from registry.common.ids import PersonKeys
+from registry.common.workdays import WorkingCalendar
 from registry.marriage.certificates import DIVORCE_CERTIFICATE, MARRIAGE_CERTIFICATE, CertificateBook
 from registry.marriage.divorce import DivorceApplication
 from registry.marriage.marriage import Marriage
@@ -47,9 +48,12 @@ class MarriageRegistry(TrackedApplication):
         married_elsewhere: Callable[[str], list[str]] = lambda _: [],
         died_on: Callable[[str], date | None] = lambda _: None,
         designated_offices: frozenset[str] = frozenset(),
+        calendar: WorkingCalendar | None = None,
     ) -> None:
         super().__init__(env)
         self.person_keys = person_keys
+        # The divorce windows are counted on it (default: the published years only).
+        self.calendar = calendar or WorkingCalendar.published()
         self.married_elsewhere = married_elsewhere
         self.died_on = died_on
         self.designated_offices = designated_offices
@@ -240,7 +244,7 @@ class MarriageRegistry(TrackedApplication):
         def decide() -> Sequence[BaseAggregate[UUID]]:
             divorce = self.divorce(divorce_id)
             check_version(divorce, expected_version)
-            divorce.withdraw(act, party=party)
+            divorce.withdraw(act, party=party, calendar=self.calendar)
             return [divorce]
 
         return self.execute(act, decide, request_fingerprint=request)
@@ -259,7 +263,9 @@ class MarriageRegistry(TrackedApplication):
             check_version(divorce, expected_version)
             marriage = self.marriage(divorce.marriage_id)
             book, numbers = self._issue_certificates(act, DIVORCE_CERTIFICATE, 2)
-            divorce.register(act, attendance=attendance, certificate_numbers=(numbers[0], numbers[1]))
+            divorce.register(
+                act, attendance=attendance, certificate_numbers=(numbers[0], numbers[1]), calendar=self.calendar
+            )
             marriage.dissolve(act, on=local_date(act.at), divorce_id=divorce.id)
             statuses = self._end_for_both(act, marriage, "divorced", local_date(act.at))
             return [divorce, marriage, *statuses, book]
@@ -289,12 +295,12 @@ class MarriageRegistry(TrackedApplication):
         if marriage.pending_divorce_id is None:
             return []
         pending = self.divorce(marriage.pending_divorce_id)
-        pending.close(act, reason=reason)
+        pending.close(act, reason=reason, calendar=self.calendar)
         return [pending]
 
     def _check_no_open_divorce(self, marriage: Marriage, today: date) -> None:
         if marriage.pending_divorce_id is None:
             return
         pending = self.divorce(marriage.pending_divorce_id)
-        if pending.is_open_on(today):
+        if pending.is_open_on(today, self.calendar):
             raise WrongState([Failure("divorce-already-pending", "a divorce application for this marriage is open")])

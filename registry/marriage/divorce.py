@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID, uuid4
 
@@ -9,11 +10,13 @@ from eventsourcing.domain import AggregateCreated
 
 from registry.common.actors import Act
 from registry.common.clock import local_date
-from registry.common.errors import Failure, Forbidden, NotEligible, WrongState
+from registry.common.errors import CalendarMissing, Failure, Forbidden, NotEligible, WrongState
 from registry.common.events import RegistryAggregate, RegistryEvent
+from registry.common.workdays import WorkingCalendar
 from registry.marriage.values import PARTIES, Attendance, party_name
 
-# Periods are counted in days from the day after receipt (Civil Code art. 201).
+# Periods in days (Civil Code arts. 201, 203; MCA 民发〔2020〕116号): the day of receipt is day 0; a window whose
+# last day is a statutory rest day ends on the first working day after it, and the next starts the day after that.
 COOLING_OFF_DAYS = 30
 REGISTRATION_WINDOW_DAYS = 30
 
@@ -23,16 +26,57 @@ WITHDRAWN = "withdrawn"
 LAPSED = "lapsed"
 REGISTERED = "registered"
 CLOSED = "closed"
+UNDETERMINED = "undetermined"  # shown, never acted on: the calendar of a year the windows reach is not configured
 
 
-def withdrawal_deadline(received_on: date) -> date:
-    """Last day either party may withdraw."""
-    return received_on + timedelta(days=COOLING_OFF_DAYS)
+def withdrawal_deadline(received_on: date, calendar: WorkingCalendar) -> date:
+    """Last day either party may withdraw (CalendarMissing if it cannot be known yet)."""
+    return calendar.period_end(received_on, COOLING_OFF_DAYS)
 
 
-def registration_deadline(received_on: date) -> date:
+def registration_deadline(received_on: date, calendar: WorkingCalendar) -> date:
     """Last day both may come back to be registered; the application lapses after it."""
-    return withdrawal_deadline(received_on) + timedelta(days=REGISTRATION_WINDOW_DAYS)
+    return calendar.period_end(withdrawal_deadline(received_on, calendar), REGISTRATION_WINDOW_DAYS)
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The dates the windows close, as far as the configured calendars tell; `pending` says why one is unknown."""
+
+    withdrawal_deadline: date | None
+    registration_opens: date | None
+    registration_deadline: date | None
+    pending: str | None = None
+
+
+def divorce_windows(received_on: date, calendar: WorkingCalendar) -> Windows:
+    """Every date that can be stated; a date in a year without a calendar is left unstated, never guessed."""
+    try:
+        withdrawal = withdrawal_deadline(received_on, calendar)
+    except CalendarMissing as missing:
+        return Windows(None, None, None, missing.detail)
+    try:
+        return Windows(withdrawal, withdrawal + timedelta(days=1), registration_deadline(received_on, calendar))
+    except CalendarMissing as missing:
+        return Windows(withdrawal, withdrawal + timedelta(days=1), None, missing.detail)
+
+
+def window_state(received_on: date, day: date, calendar: WorkingCalendar) -> str:
+    """Cooling off, awaiting registration or lapsed on a day; asks the calendar only what the answer depends on.
+
+    A window never ends before its unextended last day, so a day up to it needs no calendar; CalendarMissing is
+    raised only when the answer depends on a year that has none.
+    """
+    if day <= received_on + timedelta(days=COOLING_OFF_DAYS):
+        return COOLING_OFF
+    withdrawal = withdrawal_deadline(received_on, calendar)
+    if day <= withdrawal:
+        return COOLING_OFF
+    if day <= withdrawal + timedelta(days=REGISTRATION_WINDOW_DAYS):
+        return AWAITING_REGISTRATION
+    if day <= calendar.period_end(withdrawal, REGISTRATION_WINDOW_DAYS):
+        return AWAITING_REGISTRATION
+    return LAPSED
 
 
 class DivorceApplication(RegistryAggregate):
@@ -87,34 +131,25 @@ class DivorceApplication(RegistryAggregate):
         self.certificates: dict[str, str] = {}
         self.closed = False
 
-    @property
-    def withdrawal_deadline(self) -> date:
-        return withdrawal_deadline(self.received_on)
+    def windows(self, calendar: WorkingCalendar) -> Windows:
+        """The dates the windows close (those the configured calendars can tell)."""
+        return divorce_windows(self.received_on, calendar)
 
-    @property
-    def registration_opens(self) -> date:
-        return self.withdrawal_deadline + timedelta(days=1)
+    def state_on(self, day: date, calendar: WorkingCalendar) -> str:
+        """The state on a given day: derived from the dates, so a lapse needs no job to record it.
 
-    @property
-    def registration_deadline(self) -> date:
-        return registration_deadline(self.received_on)
-
-    def state_on(self, day: date) -> str:
-        """The state on a given day: derived from the dates, so a lapse needs no job to record it."""
+        CalendarMissing when it depends on a year without a calendar (the act is then refused, not guessed).
+        """
         if self.registered_on is not None:
             return REGISTERED
         if self.withdrawn_on is not None:
             return WITHDRAWN
         if self.closed:
             return CLOSED
-        if day <= self.withdrawal_deadline:
-            return COOLING_OFF
-        if day <= self.registration_deadline:
-            return AWAITING_REGISTRATION
-        return LAPSED
+        return window_state(self.received_on, day, calendar)
 
-    def is_open_on(self, day: date) -> bool:
-        return self.state_on(day) in (COOLING_OFF, AWAITING_REGISTRATION)
+    def is_open_on(self, day: date, calendar: WorkingCalendar) -> bool:
+        return self.state_on(day, calendar) in (COOLING_OFF, AWAITING_REGISTRATION)
 
     # -- commands ---------------------------------------------------------------------------------------------
 
@@ -127,17 +162,22 @@ class DivorceApplication(RegistryAggregate):
         )
         return divorce
 
-    def withdraw(self, act: Act, *, party: str) -> None:
-        """Either party withdraws within 30 days of receipt; that ends the application."""
-        self.check_state_on(local_date(act.at), COOLING_OFF)
+    def withdraw(self, act: Act, *, party: str, calendar: WorkingCalendar) -> None:
+        """Either party withdraws within 30 days of receipt (extended past rest days); that ends the application."""
+        self.check_state_on(local_date(act.at), COOLING_OFF, calendar)
         self._record(self.Withdrawn, act, party=party, withdrawn_on=local_date(act.at))
 
     def register(
-        self, act: Act, *, attendance: tuple[Attendance, Attendance], certificate_numbers: tuple[str, str]
+        self,
+        act: Act,
+        *,
+        attendance: tuple[Attendance, Attendance],
+        certificate_numbers: tuple[str, str],
+        calendar: WorkingCalendar,
     ) -> None:
         """Both come back in person, to the same office, in the 30 days after the cooling-off period."""
         today = local_date(act.at)
-        self.check_state_on(today, AWAITING_REGISTRATION)
+        self.check_state_on(today, AWAITING_REGISTRATION, calendar)
         if act.by.office != self.office:
             raise Forbidden([Failure("wrong-office", f"the divorce was filed at office {self.office}; register there")])
         check_attendance(attendance, needs_agreement=False)
@@ -149,13 +189,20 @@ class DivorceApplication(RegistryAggregate):
             certificate_b=certificate_numbers[1],
         )
 
-    def close(self, act: Act, *, reason: str) -> None:
-        """End an open application because its marriage ended by other means."""
-        if self.is_open_on(local_date(act.at)):
+    def close(self, act: Act, *, reason: str, calendar: WorkingCalendar) -> None:
+        """End an open application because its marriage ended by other means.
+
+        One that may still be open (a calendar it depends on is missing) is closed too: closing it loses nothing.
+        """
+        try:
+            still_open = self.is_open_on(local_date(act.at), calendar)
+        except CalendarMissing:
+            still_open = True
+        if still_open:
             self._record(self.Closed, act, reason=reason)
 
-    def check_state_on(self, day: date, expected: str) -> None:
-        state = self.state_on(day)
+    def check_state_on(self, day: date, expected: str, calendar: WorkingCalendar) -> None:
+        state = self.state_on(day, calendar)
         if state != expected:
             raise WrongState([Failure(f"divorce-{state}", f"on {day.isoformat()} the divorce application is {state}")])
 

@@ -4,46 +4,39 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import partial
 from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import BaseAggregate
 from eventsourcing.utils import EnvType
-from pypinyin import Style, lazy_pinyin
 
 from registry.common.actors import Act
 from registry.common.application import CommandResult, RegistryApplication
 from registry.common.clock import local_date
-from registry.common.errors import Failure, NotEligible, WrongState
+from registry.common.errors import Failure, InvalidInput, NotEligible, WrongState
 from registry.common.workdays import WorkingCalendar
-from registry.places.names import APPROVED, FILED, IN_USE, NameIndex, PlaceName, check_sound
+from registry.places.name_index import NameIndex, SpecificNameIndex
+from registry.places.names import APPROVED, FILED, IN_USE, PlaceName
 from registry.places.plates import BuildingPlate, DoorPlate, RoadNumbering, Slot
+from registry.places.policy import NamingPolicy
+from registry.places.spelling import comparable, sound_of, written
 
 PLATE_APPLICATION_WORKING_DAYS = 10
-# Configurable (REGISTRY_BANNED_PLACE_NAMES="entry=rule,..."); these are examples of each rule.
-DEFAULT_BANNED = (
-    "万达=company-or-trademark-name,碧桂园=company-or-trademark-name,"
-    "曼哈顿=foreign-place-name,威尼斯=foreign-place-name,维也纳=foreign-place-name"
-)
-
-
-def sound_of(name: str) -> str:
-    """Toneless pinyin: two names that sound the same have the same sound."""
-    return " ".join(lazy_pinyin(name.strip(), style=Style.NORMAL, errors="default")).lower()
-
-
-def parse_banned(text: str) -> dict[str, str]:
-    return dict(part.split("=", 1) for part in text.split(",") if "=" in part)
+STEPS = ("review", "opinion", "refuse", "notice", "approve", "announce", "file", "use")
+__all__ = ["STEPS", "NameIndex", "PlaceNames"]  # NameIndex: imported so that its stored events stay readable
 
 
 class PlaceNames(RegistryApplication):
     name = "places"
     value_types: ClassVar[dict[str, type[Any]]] = {**RegistryApplication.value_types, "plate_slot": Slot}
 
-    def __init__(self, env: EnvType | None = None, *, calendar: WorkingCalendar, banned: dict[str, str]) -> None:
+    def __init__(
+        self, env: EnvType | None = None, *, calendar: WorkingCalendar, policy: NamingPolicy | None = None
+    ) -> None:
         super().__init__(env)
         self.calendar = calendar
-        self.banned = banned
+        self.policy = policy or NamingPolicy.configured()
 
     def place(self, place_id: UUID) -> PlaceName:
         return self.load(place_id, PlaceName)
@@ -55,43 +48,65 @@ class PlaceNames(RegistryApplication):
 
     def propose(
         self, act: Act, *, name: str, kind: str, origin_and_meaning: str, planning_reference: str = "",
-        planning_permit_issued: bool = False, request: str = "",
+        planning_permit_issued: bool = False, area: str | None = None, built_and_unnamed: bool = False,
+        request: str = "",
     ) -> CommandResult:  # fmt: skip
-        """A name is reserved from its proposal: no other name may sound like it in its scope meanwhile."""
-        sound = sound_of(name)
-        check_sound(sound)
+        """A name is held from its proposal: a duplicate in its scope and kind is refused; a homophone and a banned
+        entry are recorded, for the authority's and the reviewer's recorded reasons."""
+        spelled = written(name)
+        if kind not in self.policy.authorities:
+            raise InvalidInput([Failure("place-kind-unknown", f"kinds: {', '.join(self.policy.authorities)}")])
+        where = self.policy.area_for(kind, area)
+        specific, _ = self.policy.split(kind, spelled.compared)
+        keys = self.policy.index_keys(kind, where, sound_of(specific))
 
         def decide() -> Sequence[BaseAggregate[UUID]]:
+            indexes = [self._index(act, key) for key in keys]
+            place_id = PlaceName.new_id()
+            homophones = self._check_and_hear(indexes, place_id, specific)
             place = PlaceName.propose(
-                act, name=name.strip(), sound=sound, kind=kind, origin_and_meaning=origin_and_meaning,
-                planning_reference=planning_reference, planning_permit_issued=planning_permit_issued,
-                banned=self.banned,
+                act, name=spelled.text, sound=sound_of(spelled.compared), kind=kind, area=where, specific=specific,
+                index_keys=keys, origin_and_meaning=origin_and_meaning, planning_reference=planning_reference,
+                planning_permit_issued=planning_permit_issued, built_and_unnamed=built_and_unnamed,
+                banned=self.policy.banned_in(spelled.compared), homophones=homophones, id=place_id,
             )  # fmt: skip
-            index = self._index(act, place.scope, sound)
-            index.hold(act, place.id, place.name)
-            return [place, index]
+            for index in indexes:
+                index.hold(act, place.id, place.name, specific)
+            return [place, *indexes]
 
         return self.execute(act, decide, request_fingerprint=request)
 
     def advance(
         self, act: Act, place_id: UUID, *, step: str, note: str = "", rule: str = "reviewer", on: date | None = None,
-        request: str = "",
+        no_link_reasons: dict[str, str] | None = None, homophone_reason: str = "", request: str = "",
     ) -> CommandResult:  # fmt: skip
-        """review (note: the experts' opinion), refuse (rule and note; frees the name), notice, approve, file, use."""
+        """review (note: the experts' opinion; no_link_reasons for banned entries), opinion (the consulted body),
+        refuse (rule and note; frees the name), notice, approve (homophone_reason if it sounds like another),
+        announce (note: where), file, use."""
+        if step not in STEPS:
+            raise InvalidInput([Failure("place-name-step-unknown", f"steps: {', '.join(STEPS)}")])
         day = on or local_date(act.at)
 
         def decide() -> Sequence[BaseAggregate[UUID]]:
             place = self.place(place_id)
             changed: list[BaseAggregate[UUID]] = [place]
             if step == "review":
-                place.review(act, opinion=note)
+                place.review(act, opinion=note, no_link_reasons=no_link_reasons or {})
+            elif step == "opinion":
+                place.give_opinion(act, opinion=note, consulted=self.policy.consulted_for(place.kind))
             elif step == "refuse":
                 place.refuse(act, rule=rule, reason=note)
-                changed.append(self._released(act, place))
+                changed += self._released(act, place, place.index_keys)
             elif step == "notice":
-                place.publish_notice(act, starts_on=day)
+                place.publish_notice(act, starts_on=day, days=self.policy.consultation_days, calendar=self.calendar)
             elif step == "approve":
-                place.approve(act, on=day)
+                place.approve(
+                    act, on=day, authority=self.policy.authority_for(place.kind),
+                    consulted=self.policy.consulted_for(place.kind), homophones=self._homophones_of(place),
+                    homophone_reason=homophone_reason, calendar=self.calendar,
+                )  # fmt: skip
+            elif step == "announce":
+                place.announce(act, on=day, channel=note)
             elif step == "file":
                 place.file_above(act, on=day)
             else:
@@ -100,24 +115,34 @@ class PlaceNames(RegistryApplication):
 
         return self.execute(act, decide, request_fingerprint=request)
 
-    def rename(self, act: Act, place_id: UUID, *, name: str, reason: str, request: str = "") -> CommandResult:
-        """The old name stays in the history; every plate on a renamed road is re-addressed with a new certificate."""
-        sound = sound_of(name)
-        check_sound(sound)
+    def rename(
+        self, act: Act, place_id: UUID, *, name: str, reason: str, homophone_reason: str = "", request: str = ""
+    ) -> CommandResult:
+        """By the authority for the kind; the old name stays in the history; every plate on a renamed road is
+        re-addressed with a new certificate."""
+        spelled = written(name)
         day = local_date(act.at)
 
         def decide() -> Sequence[BaseAggregate[UUID]]:
             place = self.place(place_id)
-            released = self._released(act, place)
-            held = self._index(act, place.scope, sound) if sound != place.sound else released
-            place.rename(act, name=name.strip(), sound=sound, on=day, reason=reason)
-            held.hold(act, place.id, place.name)
+            specific, _ = self.policy.split(place.kind, spelled.compared)
+            keys = self.policy.index_keys(place.kind, place.area, sound_of(specific))
+            released = self._released(act, place, [k for k in place.index_keys if k not in keys])
+            indexes = [self._index(act, key) for key in keys]
+            homophones = self._check_and_hear(indexes, place.id, specific)
+            place.rename(
+                act, name=spelled.text, sound=sound_of(spelled.compared), specific=specific, index_keys=keys, on=day,
+                reason=reason, authority=self.policy.authority_for(place.kind), homophones=homophones,
+                homophone_reason=homophone_reason,
+            )  # fmt: skip
+            for index in indexes:
+                index.hold(act, place.id, place.name, specific)
             plates = self._plates_on(place.id)
             for plate in plates:
                 plate.readdress(
                     act, road_name=place.name, on=day, certificate=self._certificate(plate.id, place.version)
                 )
-            return [place, released, *([held] if held is not released else []), *plates]
+            return [place, *released, *indexes, *plates]
 
         return self.execute(act, decide, request_fingerprint=request)
 
@@ -125,9 +150,31 @@ class PlaceNames(RegistryApplication):
         def decide() -> Sequence[BaseAggregate[UUID]]:
             place = self.place(place_id)
             place.retire(act, on=local_date(act.at), reason=reason)
-            return [place, self._released(act, place)]
+            return [place, *self._released(act, place, place.index_keys)]
 
         return self.execute(act, decide, request_fingerprint=request)
+
+    def index_earlier_names(self, act: Act) -> int:
+        """Names recorded before the specific-part index (or before a built-up area was added) enter it, each with
+        an Indexed event; idempotent (`registry db migrate` runs it). Returns how many names were indexed."""
+        seen: list[UUID] = []
+        start = 1
+        while batch := self.recorder.select_notifications(start, 500, topics=["places:PlaceName.Proposed"]):
+            seen += [UUID(str(n.originator_id)) for n in batch]
+            start = batch[-1].id + 1
+        indexed = 0
+        for place_id in dict.fromkeys(seen):
+            place = self.place(place_id)
+            if not place.holds_its_name:
+                continue
+            compared = comparable(place.name)
+            specific, _ = self.policy.split(place.kind, compared)
+            keys = self.policy.index_keys(place.kind, place.area, sound_of(specific))
+            if place.specific == specific and set(keys) <= set(place.index_keys):
+                continue
+            self.execute(act, partial(self._index_earlier, act, place_id, specific, keys))
+            indexed += 1
+        return indexed
 
     # -- door plates ------------------------------------------------------------------------------------------
 
@@ -135,7 +182,11 @@ class PlaceNames(RegistryApplication):
         self, act: Act, *, road_id: UUID, side: str, distance: float, building_ref: str, town: str, estate: str = "",
         applied_on: date | None = None, request: str = "",
     ) -> CommandResult:  # fmt: skip
-        """On application (to be done within 10 working days) or, with no application, on the building's completion."""
+        """On application (to be done within 10 working days) or, with no application, on the building's completion.
+
+        Plates numbered earlier the same day beyond this building move up the series (re-addressed with new
+        certificates) so that numbers ascend with position whatever the order the buildings arrived in.
+        """
         today = local_date(act.at)
 
         def decide() -> Sequence[BaseAggregate[UUID]]:
@@ -145,8 +196,10 @@ class PlaceNames(RegistryApplication):
             if self.find(BuildingPlate.id_for(building_ref), BuildingPlate) is not None:
                 raise NotEligible([Failure("building-has-a-plate", "this building already has its plate")])
             numbering = self.find(RoadNumbering.id_for(road.id), RoadNumbering) or RoadNumbering.start(act, road.id)
+            todays = {plate_id: self.plate(plate_id) for plate_id in numbering.given_on(today)}
+            final = {plate_id for plate_id, plate in todays.items() if plate.is_final}
             plate_id = DoorPlate.new_id()
-            slot = numbering.issue(act, side=side, distance=distance, plate_id=plate_id)
+            slot, moved = numbering.issue(act, side=side, distance=distance, plate_id=plate_id, final=final)
             due = self.calendar.add_working_days(applied_on, PLATE_APPLICATION_WORKING_DAYS) if applied_on else None
             plate: DoorPlate = DoorPlate._create_from(
                 DoorPlate.Assigned, act, id=plate_id, road_id=road.id, road_name=road.name, label=slot.label,
@@ -154,21 +207,17 @@ class PlaceNames(RegistryApplication):
                 assigned_on=today, applied_on=applied_on, application_due_on=due,
                 certificate=self._certificate(plate_id, 1),
             )  # fmt: skip
-            return [plate, numbering, BuildingPlate.claim(act, building_ref, plate_id)]
+            renumbered = [todays[new.plate_id] for new in moved if new.plate_id is not None]
+            for shifted, new in zip(renumbered, moved, strict=True):
+                shifted.renumber(act, label=new.label, certificate=self._certificate(shifted.id, shifted.version + 1))
+            return [plate, numbering, BuildingPlate.claim(act, building_ref, plate_id), *renumbered]
 
         return self.execute(act, decide, request_fingerprint=request)
 
     def reserve_spares(
-        self,
-        act: Act,
-        *,
-        road_id: UUID,
-        side: str,
-        count: int,
-        from_distance: float,
-        to_distance: float,
+        self, act: Act, *, road_id: UUID, side: str, count: int, from_distance: float, to_distance: float,
         request: str = "",
-    ) -> CommandResult:
+    ) -> CommandResult:  # fmt: skip
         def decide() -> Sequence[BaseAggregate[UUID]]:
             road = self.place(road_id)
             numbering = self.find(RoadNumbering.id_for(road.id), RoadNumbering) or RoadNumbering.start(act, road.id)
@@ -202,14 +251,38 @@ class PlaceNames(RegistryApplication):
 
     # -- helpers ----------------------------------------------------------------------------------------------
 
-    def _index(self, act: Act, scope: str, sound: str) -> NameIndex:
-        return self.find(NameIndex.id_for(scope, sound), NameIndex) or NameIndex.open(act, scope, sound)
+    def _index(self, act: Act, key: str) -> SpecificNameIndex:
+        return self.find(SpecificNameIndex.id_for(key), SpecificNameIndex) or SpecificNameIndex.open(act, key)
 
-    def _released(self, act: Act, place: PlaceName) -> NameIndex:
-        index = self._index(act, place.scope, place.sound)
-        if index.holder == place.id:
-            index.release(act)
-        return index
+    @staticmethod
+    def _check_and_hear(indexes: list[SpecificNameIndex], place_id: UUID, specific: str) -> list[str]:
+        """Refuse a duplicate (every holder named); return the homophones found."""
+        duplicates = [failure for index in indexes for failure in index.duplicates(place_id, specific)]
+        if duplicates:
+            raise NotEligible(duplicates)
+        return sorted({name for index in indexes for name in index.homophones(place_id, specific)})
+
+    def _homophones_of(self, place: PlaceName) -> list[str]:
+        """The names that sound like this one in its scope now (at approval: what the authority decides on)."""
+        indexes = [self.find(SpecificNameIndex.id_for(key), SpecificNameIndex) for key in place.index_keys]
+        return sorted({name for i in indexes if i is not None for name in i.homophones(place.id, place.specific)})
+
+    def _released(self, act: Act, place: PlaceName, keys: list[str]) -> list[SpecificNameIndex]:
+        released = []
+        for key in keys:
+            index = self.find(SpecificNameIndex.id_for(key), SpecificNameIndex)
+            if index is not None and place.id in index.holders:
+                index.release(act, place.id)
+                released.append(index)
+        return released
+
+    def _index_earlier(self, act: Act, place_id: UUID, specific: str, keys: list[str]) -> list[BaseAggregate[UUID]]:
+        place = self.place(place_id)
+        indexes = [self._index(act, key) for key in keys]
+        place.index(act, specific=specific, index_keys=keys)
+        for index in indexes:
+            index.hold(act, place.id, place.name, specific, recorded_earlier=True)
+        return [place, *indexes]
 
     def _plates_on(self, road_id: UUID) -> list[DoorPlate]:
         numbering = self.find(RoadNumbering.id_for(road_id), RoadNumbering)

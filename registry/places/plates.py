@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import AggregateCreated
 
 from registry.common.actors import Act
+from registry.common.clock import local_date
 from registry.common.errors import Failure, InvalidInput, NotEligible, WrongState
 from registry.common.events import RegistryAggregate, RegistryEvent
 from registry.common.ids import natural_id
@@ -26,10 +27,15 @@ class Slot:
     sub: int
     distance: float
     plate_id: UUID | None  # None: a spare number reserved for a building to come
+    assigned_on: date | None = None  # the day the number was given (None: recorded before this was kept)
 
     @property
     def label(self) -> str:
         return f"{self.number}-{self.sub}" if self.sub else str(self.number)
+
+    @property
+    def order(self) -> tuple[int, int]:
+        return self.number, self.sub
 
 
 def compose_address(
@@ -47,7 +53,15 @@ def first_number(side: str, odd_on_left: bool = True) -> int:
 
 
 class RoadNumbering(RegistryAggregate):
-    """The numbers of one road; saved with every plate it issues, so two clerks never issue the same number."""
+    """The numbers of one road; saved with every plate it issues, so two clerks never issue the same number.
+
+    Numbers ascend with position from the road's start, none skipped or repeated. A number is final from the end of
+    the day it was given (or once its sign is up, or its plate retired). Buildings numbered on the same day are
+    numbered as if they had come together: one that arrives before today's later numbers takes its place in the
+    series, and those later numbers move up (their plates re-addressed, with new certificates). Against final
+    numbers a newcomer gets the next number past the last, a spare reserved near it, or a sub-number of the number
+    before it (12-1), sub-numbers ascending with position.
+    """
 
     TOPIC = "places:RoadNumbering"
 
@@ -63,9 +77,19 @@ class RoadNumbering(RegistryAggregate):
         slot: Slot
 
         def apply(self, road: RoadNumbering) -> None:
-            road.slots = [s for s in road.slots if not (s.plate_id is None and (s.side, s.number, s.sub) ==
-                                                        (self.slot.side, self.slot.number, self.slot.sub))]  # fmt: skip
-            road.slots.append(self.slot)
+            road.place(self.slot)
+
+    class Renumbered(Event):
+        """Today's later numbers moved up so that the series ascends with position."""
+
+        TOPIC = "places:RoadNumbering.Renumbered"
+        slots: list[Slot]
+
+        def apply(self, road: RoadNumbering) -> None:
+            moved = {s.plate_id for s in self.slots}
+            road.slots = [s for s in road.slots if s.plate_id is None or s.plate_id not in moved]
+            for slot in self.slots:
+                road.place(slot)
 
     class SpareReserved(Event):
         TOPIC = "places:RoadNumbering.SpareReserved"
@@ -87,19 +111,31 @@ class RoadNumbering(RegistryAggregate):
         road: RoadNumbering = cls._create_from(cls.Started, act, id=cls.id_for(road_id), road_id=road_id)
         return road
 
-    def side(self, side: str) -> list[Slot]:
-        return sorted((s for s in self.slots if s.side == side), key=lambda s: (s.number, s.sub))
+    def place(self, slot: Slot) -> None:
+        """Put a numbered slot in, taking the place of the spare with its number if there was one."""
+        self.slots = [
+            s for s in self.slots if not (s.plate_id is None and (s.side, s.order) == (slot.side, slot.order))
+        ]
+        self.slots.append(slot)
 
-    def next_slot(self, side: str, distance: float) -> Slot:
-        """The next number past the last; or the nearest spare reserved between the numbered neighbours; or,
-        between two numbered buildings, a sub-number of the one before (12-1)."""
+    def side(self, side: str) -> list[Slot]:
+        return sorted((s for s in self.slots if s.side == side), key=lambda s: s.order)
+
+    def given_on(self, day: date) -> list[UUID]:
+        """The plates given a number on a day (the only ones whose number may still move)."""
+        return [s.plate_id for s in self.slots if s.plate_id is not None and s.assigned_on == day]
+
+    def next_slot(self, side: str, distance: float, *, just_after: bool = False) -> Slot:
+        """The number for a building at `distance` given the numbers as they stand (or for one just after it):
+        the next number past the last; or the nearest spare reserved between the numbered neighbours; or,
+        between two numbered buildings, the next sub-number of the one before (12-1), if one fits."""
         if side not in (LEFT, RIGHT):
             raise InvalidInput([Failure("plate-side", "side is left or right, seen from the road's start")])
         slots = self.side(side)
         issued = [s for s in slots if s.plate_id is not None]
-        if any(s.distance == distance for s in issued):
-            raise NotEligible([Failure("plate-position-taken", "a building at that position already has a plate")])
-        below = [s for s in issued if s.distance < distance]
+        if not just_after:
+            self.check_position_free(side, distance)
+        below = [s for s in issued if s.distance < distance or (just_after and s.distance == distance)]
         above = [s for s in issued if s.distance > distance]
         floor = max((s.number for s in below), default=0)
         ceiling = min((s.number for s in above), default=None)
@@ -116,15 +152,49 @@ class RoadNumbering(RegistryAggregate):
             raise NotEligible(
                 [Failure("plate-before-first", "no number before the road's first; reserve spare numbers")]
             )
-        base = max(below, key=lambda s: s.distance).number
-        sub = max(s.sub for s in slots if s.number == base) + 1
-        return Slot(side, base, sub, distance, None)
+        before = max(below, key=lambda s: s.distance)
+        after = min(above, key=lambda s: s.distance)
+        if after.number == before.number and after.sub <= before.sub + 1:
+            raise NotEligible(
+                [
+                    Failure(
+                        "plate-no-number-between",
+                        f"no sub-number ascends between {before.label} and {after.label}, both final: renumbering "
+                        "final plates is not done by the registry",
+                    )
+                ]
+            )
+        return Slot(side, before.number, before.sub + 1, distance, None)
 
-    def issue(self, act: Act, *, side: str, distance: float, plate_id: UUID) -> Slot:
-        free = self.next_slot(side, distance)
-        slot = Slot(free.side, free.number, free.sub, distance, plate_id)
+    def check_position_free(self, side: str, distance: float) -> None:
+        if any(s.plate_id is not None and s.distance == distance for s in self.side(side)):
+            raise NotEligible([Failure("plate-position-taken", "a building at that position already has a plate")])
+
+    def issue(
+        self, act: Act, *, side: str, distance: float, plate_id: UUID, final: set[UUID]
+    ) -> tuple[Slot, list[Slot]]:
+        """The new plate's slot, and today's later plates that move up for it (`final`: plates whose number can no
+        longer move though given today: sign up, or retired)."""
+        today = local_date(act.at)
+        run = []  # today's movable plates just beyond the newcomer, up to the first final number or spare
+        for slot in sorted((s for s in self.side(side) if s.distance > distance), key=lambda s: s.distance):
+            movable = slot.plate_id is not None and slot.assigned_on == today and slot.plate_id not in final
+            if not movable:
+                break
+            run.append(slot)
+        if not run:
+            free = self.next_slot(side, distance)
+            slot = Slot(side, free.number, free.sub, distance, plate_id, today)
+            self._record(self.NumberIssued, act, slot=slot)
+            return slot, []
+        self.check_position_free(side, distance)
+        extra = self.next_slot(side, run[-1].distance, just_after=True)
+        numbers = sorted([*(s.order for s in run), extra.order])
+        slot = Slot(side, *numbers[0], distance, plate_id, today)
+        moved = [replace(s, number=n, sub=sub) for s, (n, sub) in zip(run, numbers[1:], strict=True)]
         self._record(self.NumberIssued, act, slot=slot)
-        return slot
+        self._record(self.Renumbered, act, slots=moved)
+        return slot, moved
 
     def reserve(self, act: Act, *, side: str, count: int, from_distance: float, to_distance: float) -> list[Slot]:
         """Keep the next `count` numbers for buildings that may come between two distances."""
@@ -165,6 +235,18 @@ class DoorPlate(RegistryAggregate):
 
         def apply(self, plate: DoorPlate) -> None:
             plate.sign_installed_on = self.on
+
+    class Renumbered(Event):
+        """Another building given a number the same day came before it: its number moved up the series."""
+
+        TOPIC = "places:DoorPlate.Renumbered"
+        label: str
+        on: date
+        certificate: str
+
+        def apply(self, plate: DoorPlate) -> None:
+            plate.label = self.label
+            plate.certificate = self.certificate
 
     class Readdressed(Event):
         TOPIC = "places:DoorPlate.Readdressed"
@@ -243,6 +325,15 @@ class DoorPlate(RegistryAggregate):
     def install_sign(self, act: Act, *, on: date) -> None:
         self.check_in_use()
         self._record(self.SignInstalled, act, on=on)
+
+    def renumber(self, act: Act, *, label: str, certificate: str) -> None:
+        self.check_in_use()
+        self._record(self.Renumbered, act, label=label, on=local_date(act.at), certificate=certificate)
+
+    @property
+    def is_final(self) -> bool:
+        """Its number can no longer move: the sign is up, or the plate is retired."""
+        return self.sign_installed_on is not None or self.retired_on is not None
 
     def readdress(self, act: Act, *, road_name: str, on: date, certificate: str) -> None:
         self.check_in_use()

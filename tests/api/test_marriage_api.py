@@ -203,6 +203,30 @@ def test_divorce_by_agreement_through_the_api(client: Client, tokens: Tokens, cl
     assert status.json()["status"] == "divorced"
 
 
+def test_a_divorce_reaching_a_year_without_a_calendar_states_no_date_it_cannot_know(
+    client: Client, tokens: Tokens, clock: FixedClock
+) -> None:
+    marriage, _ = registered(client, tokens)
+    clock.advance(timedelta(days=23))  # 15 December 2026: day 30 is in 2027
+    agreed = {**PRESENT, "signed_divorce_agreement": True}
+    filed = client.post(
+        "/v1/divorces", json={"marriage_id": marriage["id"], "party_a": agreed, "party_b": agreed}, headers=tokens.clerk
+    )
+    body = filed.json()
+    assert filed.status_code == 201 and body["state"] == "cooling-off"
+    assert (body["withdrawal_deadline"], body["registration_deadline"]) == (None, None)
+    assert "2027" in body["deadlines_pending"]
+    position = filed.headers["registry-log-position"]
+    worklist = client.get(f"/v1/worklists/marriage?wait_for={position}", headers=tokens.clerk).json()["items"]
+    [item] = [i for i in worklist if i["record_id"] == body["id"]]
+    assert (item["state"], item["withdrawal_deadline"]) == ("cooling-off", None)
+    clock.advance(timedelta(days=31))  # 15 January 2027: whether day 30 was extended depends on 2027
+    refused = client.post(f"/v1/divorces/{body['id']}/withdrawal", json={"party": "a"}, headers=tokens.clerk)
+    assert (refused.status_code, refused.json()["type"]) == (503, "/problems/working-calendar-missing")
+    assert "retry-after" not in refused.headers
+    assert client.get(f"/v1/divorces/{body['id']}", headers=tokens.clerk).json()["state"] == "undetermined"
+
+
 def test_a_citizen_withdraws_their_own_divorce_application(client: Client, tokens: Tokens) -> None:
     marriage, body = registered(client, tokens)
     agreed = {**PRESENT, "signed_divorce_agreement": True}

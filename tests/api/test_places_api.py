@@ -22,20 +22,65 @@ def approved_road(client: Client, tokens: Tokens, clock: FixedClock, name: str =
     client.post(f"/v1/place-names/{road}/notice", json={}, headers=officer)
     early = client.post(f"/v1/place-names/{road}/approval", json={}, headers=government)
     assert (early.status_code, early.json()["type"]) == (409, "/problems/public-notice-not-over")
-    clock.advance(timedelta(days=15))
+    clock.advance(timedelta(days=15))  # published Sunday 22 November: day 15 is Monday 7 December, still open
+    last_day = client.post(f"/v1/place-names/{road}/approval", json={}, headers=government)
+    assert (last_day.status_code, last_day.json()["type"]) == (409, "/problems/public-notice-not-over")
+    clock.advance(timedelta(days=1))
     assert client.post(f"/v1/place-names/{road}/approval", json={}, headers=government).json()["state"] == "approved"
     return road
 
 
-def test_a_homophone_is_refused_with_the_rule_and_the_name_in_use(
+def test_a_homophone_is_flagged_and_approved_only_with_the_authoritys_reason(
     client: Client, tokens: Tokens, clock: FixedClock
 ) -> None:
-    approved_road(client, tokens, clock, "稠州路")
     officer = tokens.header(Role.PLACE_NAME_OFFICER, "officer-1", "330782-civil-affairs")
-    refused = client.post("/v1/place-names", json={"name": "仇州路", "kind": "road", "origin_and_meaning": "x"},
+    government = tokens.header(Role.PLACE_NAME_OFFICER, "mayor-office", "330782-government")
+    first = {"name": "稠州路", "kind": "road", "origin_and_meaning": "稠州古名"}
+    assert client.post("/v1/place-names", json=first, headers=officer).status_code == 201  # held from its proposal
+    flagged = client.post("/v1/place-names", json={"name": "仇州路", "kind": "road", "origin_and_meaning": "仇氏"},
                           headers=officer)  # fmt: skip
+    assert flagged.status_code == 201 and flagged.json()["homophones_when_proposed"] == ["稠州路"]
+    place = flagged.json()["id"]
+    client.post(f"/v1/place-names/{place}/review", json={"note": "符合规范"}, headers=officer)
+    client.post(f"/v1/place-names/{place}/notice", json={}, headers=officer)
+    clock.advance(timedelta(days=16))
+    refused = client.post(f"/v1/place-names/{place}/approval", json={}, headers=government)
     assert (refused.status_code, refused.json()["type"]) == (422, "/problems/name-sounds-like")
     assert "稠州路" in refused.json()["detail"]
+    reason = {"homophone_reason": "仇氏世居之地"}
+    assert client.post(f"/v1/place-names/{place}/approval", json=reason, headers=government).status_code == 200
+
+
+def test_a_name_hiding_a_character_is_refused_naming_the_character(client: Client, tokens: Tokens) -> None:
+    officer = tokens.header(Role.PLACE_NAME_OFFICER, "officer-1", "330782-civil-affairs")
+    body = {"name": "解放\u200b路", "kind": "road", "origin_and_meaning": "x"}
+    refused = client.post(
+        "/v1/place-names", content=json_text(body), headers={**officer, "content-type": "application/json"}
+    )
+    assert (refused.status_code, refused.json()["type"]) == (422, "/problems/name-invisible-character")
+    assert "U+200B" in refused.json()["detail"]
+
+
+def json_text(body: dict[str, str]) -> str:
+    """JSON with escapes kept as written (so the zero-width space travels as \u200b)."""
+    return "{" + ", ".join(f'"{k}": "{v}"' for k, v in body.items()) + "}"
+
+
+def test_late_announcements_are_on_the_officers_worklist(client: Client, tokens: Tokens, clock: FixedClock) -> None:
+    road = approved_road(client, tokens, clock)  # approved Tuesday 8 December: announce by 23 December
+    officer = tokens.header(Role.PLACE_NAME_OFFICER, "officer-1", "330782-civil-affairs")
+    read = client.get(f"/v1/place-names/{road}", headers=officer).json()
+    assert (read["announcement_due_on"], read["filing_to"]) == ("2026-12-23", "330700-government")
+    clock.advance(timedelta(days=16))
+    position = client.post(f"/v1/place-names/{road}/filing", json={}, headers=officer).headers["registry-log-position"]
+    late = client.get(f"/v1/worklists/name-announcements?overdue_only=true&wait_for={position}", headers=officer)
+    assert [(i["place_id"], i["announcement_overdue"], i["filing_overdue"]) for i in late.json()] == [
+        (road, True, False)
+    ]
+    announced = client.post(f"/v1/place-names/{road}/announcement", json={"note": "市政府网站"}, headers=officer)
+    position = announced.headers["registry-log-position"]
+    assert client.get(f"/v1/worklists/name-announcements?wait_for={position}", headers=officer).json() == []
+    assert client.get("/v1/worklists/name-announcements", headers=tokens.clerk).status_code == 403
 
 
 def test_plates_by_completion_and_application_and_the_feed_a_utility_follows(
@@ -51,8 +96,13 @@ def test_plates_by_completion_and_application_and_the_feed_a_utility_follows(
                                                    "applied_on": "2026-12-07"}, headers=officer)  # fmt: skip
     assert (applied.json()["label"], applied.json()["via"]) == ("3", "application")
     utility = tokens.header(Role.UTILITY, "power-co", "state-grid-yiwu")
-    renamed = client.post(
+    government = tokens.header(Role.PLACE_NAME_OFFICER, "mayor-office", "330782-government")
+    not_the_authority = client.post(
         f"/v1/place-names/{road}/renaming", json={"name": "朱丹溪路", "reason": "全称"}, headers=officer
+    )
+    assert not_the_authority.status_code == 403
+    renamed = client.post(
+        f"/v1/place-names/{road}/renaming", json={"name": "朱丹溪路", "reason": "全称"}, headers=government
     )
     position = renamed.headers["registry-log-position"]
     client.get(

@@ -93,21 +93,68 @@ def test_divorce_by_agreement_makes_both_divorced_after_cooling_off(registry: Re
 def test_a_second_divorce_application_is_refused_while_one_is_open_but_allowed_after_a_lapse(
     registry: Registry,
 ) -> None:
+    received = date(2026, 3, 2)  # registration window to 1 May, a holiday: extended to Wednesday 6 May
+    marriage_id, _, _ = married_couple(registry, on=date(2025, 12, 1))
+    registry.marriage.file_divorce(act(received), marriage_id=marriage_id, attendance=BOTH_PRESENT)
+    for still_open in (received + timedelta(days=5), date(2026, 5, 6)):
+        with pytest.raises(WrongState):
+            registry.marriage.file_divorce(act(still_open), marriage_id=marriage_id, attendance=BOTH_PRESENT)
+    again = registry.marriage.file_divorce(act(date(2026, 5, 7)), marriage_id=marriage_id, attendance=BOTH_PRESENT)
+    divorce = registry.marriage.divorce(again.aggregate_id)
+    assert divorce.state_on(date(2026, 5, 7), registry.marriage.calendar) == "cooling-off"
+
+
+def test_a_withdrawal_on_24_february_2026_of_an_application_received_on_20_january_is_accepted(
+    registry: Registry,
+) -> None:
+    marriage_id, man, _ = married_couple(registry, on=date(2025, 12, 1))
+    filed = registry.marriage.file_divorce(act(date(2026, 1, 20)), marriage_id=marriage_id, attendance=BOTH_PRESENT)
+    with pytest.raises(WrongState) as early:
+        registry.marriage.register_divorce(act(date(2026, 2, 24)), filed.aggregate_id, attendance=BOTH_PRESENT)
+    assert early.value.failures[0].code == "divorce-cooling-off"
+    registry.marriage.withdraw_divorce(act(date(2026, 2, 24)), filed.aggregate_id, party="b")
+    assert registry.marriage.marital_status(man.document_key).status == "married"  # type: ignore[union-attr]
+
+
+def test_a_divorce_act_that_depends_on_a_year_without_a_calendar_is_refused_and_nothing_is_recorded(
+    registry: Registry,
+) -> None:
+    from registry.common.errors import CalendarMissing
+
     marriage_id, _, _ = married_couple(registry)
-    registry.marriage.file_divorce(act(DAY), marriage_id=marriage_id, attendance=BOTH_PRESENT)
-    with pytest.raises(WrongState):
-        registry.marriage.file_divorce(act(DAY + timedelta(days=5)), marriage_id=marriage_id, attendance=BOTH_PRESENT)
-    again = registry.marriage.file_divorce(
-        act(DAY + timedelta(days=61)), marriage_id=marriage_id, attendance=BOTH_PRESENT
-    )
-    assert registry.marriage.divorce(again.aggregate_id).state_on(DAY + timedelta(days=61)) == "cooling-off"
+    filed = registry.marriage.file_divorce(act(date(2026, 12, 15)), marriage_id=marriage_id, attendance=BOTH_PRESENT)
+    with pytest.raises(CalendarMissing):
+        registry.marriage.withdraw_divorce(act(date(2027, 1, 15)), filed.aggregate_id, party="a")
+    assert registry.marriage.divorce(filed.aggregate_id).version == 1
+
+
+def test_a_year_configured_later_decides_the_windows_that_reach_it(store_env: dict[str, str]) -> None:
+    from projections.catalog import migrate_all
+    from registry.settings import Settings
+    from registry.system import open_registry
+
+    settings = Settings.from_env({**store_env, "REGISTRY_PUBLIC_HOLIDAYS": "2027-01-01"})  # a test-only 2027
+    migrate_all(settings)
+    registry = open_registry(settings)
+    try:
+        marriage_id, _, _ = married_couple(registry)
+        filed = registry.marriage.file_divorce(
+            act(date(2026, 12, 15)), marriage_id=marriage_id, attendance=BOTH_PRESENT
+        )
+        registry.marriage.register_divorce(act(date(2027, 1, 15)), filed.aggregate_id, attendance=BOTH_PRESENT)
+        assert registry.marriage.divorce(filed.aggregate_id).windows(
+            registry.marriage.calendar
+        ).withdrawal_deadline == (date(2027, 1, 14))
+    finally:
+        registry.close()
 
 
 def test_a_withdrawn_divorce_leaves_the_couple_married(registry: Registry) -> None:
     marriage_id, man, _ = married_couple(registry)
     filed = registry.marriage.file_divorce(act(DAY), marriage_id=marriage_id, attendance=BOTH_PRESENT)
     registry.marriage.withdraw_divorce(act(DAY + timedelta(days=30)), filed.aggregate_id, party="a")
-    assert registry.marriage.divorce(filed.aggregate_id).state_on(DAY + timedelta(days=40)) == "withdrawn"
+    divorce = registry.marriage.divorce(filed.aggregate_id)
+    assert divorce.state_on(DAY + timedelta(days=40), registry.marriage.calendar) == "withdrawn"
     assert registry.marriage.marital_status(man.document_key).status == "married"  # type: ignore[union-attr]
 
 
@@ -187,6 +234,6 @@ def test_a_court_divorce_closes_a_pending_divorce_by_agreement(registry: Registr
     judgment = CourtJudgment("义乌市人民法院", "(2026)浙0782民初4号", DAY)
     registry.marriage.record_judgment(act(DAY, by=COURT), marriage_id, kind="divorce", judgment=judgment, reason="")
     divorce = registry.marriage.divorce(filed.aggregate_id)
-    assert divorce.state_on(DAY) == "closed"
+    assert divorce.state_on(DAY, registry.marriage.calendar) == "closed"
     with pytest.raises(WrongState):
         registry.marriage.withdraw_divorce(act(DAY), filed.aggregate_id, party="a")

@@ -12,6 +12,7 @@ from projections.catalog import ReadSide
 from registry.common.actors import Actor
 from registry.common.clock import CHINA_STANDARD_TIME
 from registry.common.errors import ConcurrentChange, NotEligible
+from registry.places.plates import RoadNumbering
 from registry.system import Registry
 from tests.support import act
 
@@ -41,18 +42,30 @@ def plate(registry: Registry, road: UUID, building: str, distance: float, side: 
     ).aggregate_id  # fmt: skip
 
 
-def test_a_homophone_of_a_name_in_use_is_refused_naming_it(registry: Registry) -> None:
+def test_a_homophone_in_its_scope_is_flagged_and_approved_only_with_the_authoritys_recorded_reason(
+    registry: Registry,
+) -> None:
     approved_road(registry, "稠州路")
+    places = registry.places
+    homophone = places.propose(act(PROPOSED_ON, by=OFFICER), name="仇州路", kind="road", origin_and_meaning="仇氏")
+    assert places.place(homophone.aggregate_id).homophones_when_proposed == ["稠州路"]
+    places.advance(act(PROPOSED_ON, by=OFFICER), homophone.aggregate_id, step="review", note="符合规范")
+    places.advance(act(PROPOSED_ON, by=OFFICER), homophone.aggregate_id, step="notice")
     with pytest.raises(NotEligible) as caught:
-        registry.places.propose(act(PROPOSED_ON, by=OFFICER), name="仇州路", kind="road", origin_and_meaning="x")
-    assert caught.value.failures[0].code == "name-sounds-like" and "稠州路" in caught.value.failures[0].detail
+        places.advance(act(APPROVED_ON, by=GOVERNMENT), homophone.aggregate_id, step="approve")
+    assert caught.value.failures[0].code == "name-sounds-like" and "稠州路" in caught.value.detail
+    places.advance(
+        act(APPROVED_ON, by=GOVERNMENT), homophone.aggregate_id, step="approve", homophone_reason="仇氏聚居地"
+    )
+    assert places.place(homophone.aggregate_id).state == "approved"
 
 
 def test_a_refused_name_frees_its_sound(registry: Registry) -> None:
     first = registry.places.propose(act(PROPOSED_ON, by=OFFICER), name="张三路", kind="road", origin_and_meaning="人名")
     registry.places.advance(act(PROPOSED_ON, by=OFFICER), first.aggregate_id, step="refuse", rule="personal-name",
                             note="a personal name")  # fmt: skip
-    registry.places.propose(act(PROPOSED_ON, by=OFFICER), name="章三路", kind="road", origin_and_meaning="章氏三村")
+    other = registry.places.propose(act(PROPOSED_ON, by=OFFICER), name="章三路", kind="road", origin_and_meaning="章氏")
+    assert registry.places.place(other.aggregate_id).homophones_when_proposed == []
 
 
 def test_renaming_a_road_readdresses_every_plate_with_a_new_certificate(registry: Registry) -> None:
@@ -78,14 +91,16 @@ def test_a_plate_applied_for_is_due_within_10_working_days_and_a_completion_need
     assert zero_trip.sign_due_on == APPROVED_ON + timedelta(days=60)
 
 
-def race(registry: Registry, road: UUID, jobs: list[tuple[str, float]]) -> list[str]:
+def race(registry: Registry, road: UUID, jobs: list[tuple[str, float]], side: str = "left",
+         day: date = APPROVED_ON) -> list[str]:  # fmt: skip
+    """Assign plates from several threads at once; each outcome is the plate's id, or the refusal."""
     start = threading.Barrier(len(jobs))
     outcomes: list[str] = []
 
     def assign(building: str, distance: float) -> None:
         start.wait()
         try:
-            outcomes.append(registry.places.plate(plate(registry, road, building, distance)).label)
+            outcomes.append(str(plate(registry, road, building, distance, side=side, day=day)))
         except (NotEligible, ConcurrentChange) as refused:
             outcomes.append(
                 type(refused).__name__ + ":" + refused.failures[0].code if refused.failures else type(refused).__name__
@@ -102,18 +117,60 @@ def race(registry: Registry, road: UUID, jobs: list[tuple[str, float]]) -> list[
 def test_two_clerks_assigning_a_plate_to_one_building_at_once_exactly_one_succeeds(registry: Registry) -> None:
     road = approved_road(registry)
     outcomes = race(registry, road, [("B1", 10.0)] * 6)
-    assert sorted(outcomes)[0] == "1"
     refusals = {"NotEligible:building-has-a-plate", "NotEligible:plate-position-taken"}
-    assert len(outcomes) == 6 and set(sorted(outcomes)[1:]) <= refusals
+    issued = [o for o in outcomes if o not in refusals]
+    assert len(outcomes) == 6 and len(issued) == 1 and registry.places.plate(UUID(issued[0])).label == "1"
+
+
+def labels_along(registry: Registry, outcomes: list[str]) -> list[tuple[float, str]]:
+    """(distance, label) of every plate issued, as they stand after the race, in order of position."""
+    numbering = registry.places.find(RoadNumbering.id_for(registry.places.plate(UUID(outcomes[0])).road_id),
+                                     RoadNumbering)  # fmt: skip
+    assert numbering is not None
+    distance = {s.plate_id: s.distance for s in numbering.slots}
+    return sorted((distance[UUID(o)], registry.places.plate(UUID(o)).label) for o in outcomes)
 
 
 def test_concurrent_assignments_along_one_road_never_repeat_or_skip_a_number(registry: Registry) -> None:
     road = approved_road(registry)
     plate(registry, road, "B0", 1.0)
-    labels = race(registry, road, [(f"B{n}", 100.0 + n) for n in range(1, 9)])
-    assert len(set(labels)) == 8 and all(label[0].isdigit() for label in labels)  # all issued, none twice
-    numbers = sorted({1, *(int(label.split("-")[0]) for label in labels)})
-    assert numbers == list(range(1, 2 * len(numbers), 2))  # main numbers ascend with no gap
+    outcomes = race(registry, road, [(f"B{n}", 100.0 + n) for n in range(1, 9)])
+    labels = [label for _, label in labels_along(registry, outcomes)]
+    assert labels == ["3", "5", "7", "9", "11", "13", "15", "17"]  # ascending with position, none skipped or twice
+
+
+def test_buildings_completed_at_once_beyond_the_last_plate_get_8_10_12_14_in_order_of_position(
+    registry: Registry,
+) -> None:
+    road = approved_road(registry)
+    for n, distance in enumerate((50.0, 80.0, 100.0)):
+        plate(registry, road, f"E{n}", distance, side="right")  # 2, 4, 6 on the day of approval
+    completions = [("C230", 330.0), ("C210", 310.0), ("C200", 300.0), ("C220", 320.0)]
+    outcomes = race(registry, road, completions, side="right", day=APPROVED_ON + timedelta(days=3))
+    assert labels_along(registry, outcomes) == [(300, "8"), (310, "10"), (320, "12"), (330, "14")]
+    for plate_id in outcomes:  # a plate that moved up was re-addressed with a new certificate edition
+        current = registry.places.plate(UUID(plate_id))
+        assert current.certificate.endswith(f"-{current.version}") and current.address().endswith(f"{current.label}号")
+    read_side = ReadSide(registry)
+    try:
+        read_side.catch_up()
+        rows = read_side.store.query(
+            "SELECT v.label, s.label FROM address_versions v JOIN plate_signs s ON s.plate_id = v.plate_id "
+            "WHERE v.superseded_at IS NULL AND v.valid_to IS NULL AND v.plate_id IN (?, ?, ?, ?)",
+            outcomes,
+        )
+        assert sorted(rows, key=lambda r: int(r[0])) == [("8", "8"), ("10", "10"), ("12", "12"), ("14", "14")]
+    finally:
+        read_side.close()
+
+
+def test_infill_buildings_completed_at_once_get_sub_numbers_ascending_with_position(registry: Registry) -> None:
+    road = approved_road(registry)
+    plate(registry, road, "E1", 100.0, side="right")  # 2
+    plate(registry, road, "E2", 300.0, side="right")  # 4
+    outcomes = race(registry, road, [("I250", 250.0), ("I150", 150.0), ("I200", 200.0)], side="right",
+                    day=APPROVED_ON + timedelta(days=1))  # fmt: skip
+    assert labels_along(registry, outcomes) == [(150, "2-1"), (200, "2-2"), (250, "2-3")]
 
 
 def test_addresses_valid_on_a_date_and_as_the_register_knew_them(registry: Registry) -> None:

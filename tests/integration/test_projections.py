@@ -91,6 +91,33 @@ def test_the_worklist_shows_open_items_per_office_with_window_dates(registry: Re
     )
 
 
+def test_the_worklist_counts_the_windows_as_the_divorce_does_past_rest_days_and_leaves_unknown_ones_unstated(
+    registry: Registry, read_side: ReadSide
+) -> None:
+    man, woman = person(date(1990, 1, 1), "male"), person(date(1992, 2, 2), "female")
+    marriage = registry.marriage.apply_for_marriage(act(date(2025, 12, 1)), party_a=man, party_b=woman).aggregate_id
+    registry.marriage.register_marriage(act(date(2025, 12, 1)), marriage, attendance=BOTH_PRESENT)
+    spring = registry.marriage.file_divorce(act(date(2026, 1, 20)), marriage_id=marriage, attendance=BOTH_PRESENT)
+    registry.marriage.withdraw_divorce(act(date(2026, 2, 1)), spring.aggregate_id, party="a")
+    other = registry.marriage.apply_for_marriage(
+        act(date(2025, 12, 1)), party_a=person(date(1991, 1, 1), "male"), party_b=person(date(1993, 1, 1), "female")
+    ).aggregate_id
+    registry.marriage.register_marriage(act(date(2025, 12, 1)), other, attendance=BOTH_PRESENT)
+    december = registry.marriage.file_divorce(act(date(2026, 12, 15)), marriage_id=other, attendance=BOTH_PRESENT)
+    again = registry.marriage.file_divorce(act(date(2026, 1, 20)), marriage_id=marriage, attendance=BOTH_PRESENT)
+    read_side.catch_up()
+    rows = dict(
+        (record_id, (withdrawal, deadline))
+        for record_id, withdrawal, deadline in read_side.store.query(
+            "SELECT record_id, withdrawal_deadline, registration_deadline FROM marriage_worklist WHERE kind = 'divorce'"
+        )
+    )
+    assert rows == {
+        str(again.aggregate_id): ("2026-02-24", "2026-03-26"),  # day 30 falls in the Spring Festival
+        str(december.aggregate_id): (None, None),  # reaches 2027, whose calendar is not configured
+    }
+
+
 def test_the_audit_trail_has_one_row_per_event_with_actor_and_request(registry: Registry, read_side: ReadSide) -> None:
     some_history(registry)
     read_side.catch_up()
