@@ -31,11 +31,10 @@ from registry.burial.schedule import DEFAULT_SCHEDULE, ScheduleEntry
 from registry.common.actors import Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock
-from registry.common.errors import Failure, InvalidInput, NotFound
+from registry.common.errors import NotFound
 from registry.system import Registry
 
 OFFICIALS = (Role.CLERK, Role.SUPERVISOR, Role.AUDITOR)
-ACTIONS = {"approval": "approve", "rejection": "reject", "payment": "pay", "recovery": "recover"}
 
 
 def claim_read(claim: RewardClaim) -> ClaimRead:
@@ -126,23 +125,52 @@ class RewardClaimController(Controller):
             raise NotFound(detail="no claim with that id")
         return answer(claim_read(claim), version=claim.version)
 
-    @post("/{claim_id:uuid}/{action:str}", guards=[allow(Role.CLERK, Role.SUPERVISOR)], sync_to_thread=True,
+    @post("/{claim_id:uuid}/approval", guards=[allow(Role.CLERK, Role.SUPERVISOR)], sync_to_thread=True,
           status_code=200)  # fmt: skip
-    def decide(
-        self, request: AnyRequest, claim_id: FromPath[UUID], action: FromPath[str], data: JSONBody[ClaimDecision],
+    def approve(
+        self, request: AnyRequest, claim_id: FromPath[UUID], data: JSONBody[ClaimDecision],
         registry: NamedDependency[Registry], clock: NamedDependency[Clock],
     ) -> Response[ClaimRead]:  # fmt: skip
-        """approval; rejection, payment and recovery each with their note (reason or payment reference)."""
-        if action not in ACTIONS:
-            raise NotFound(detail="actions: approval, rejection, payment, recovery")
-        if action != "approval" and not data.note.strip():
-            raise InvalidInput(
-                [Failure("note-required", "a rejection or recovery needs its reason, a payment its reference")]
-            )
-        result = registry.burial.decide_claim(
-            act_of(request, clock), claim_id, action=ACTIONS[action], note=data.note,
-            request=request_fingerprint(request, data),
-        )  # fmt: skip
+        """The claim's office approves the reward."""
+        result = registry.burial.approve_claim(
+            act_of(request, clock), claim_id, request=request_fingerprint(request, data)
+        )
+        return claim_answer(registry, result)
+
+    @post("/{claim_id:uuid}/rejection", guards=[allow(Role.CLERK, Role.SUPERVISOR)], sync_to_thread=True,
+          status_code=200)  # fmt: skip
+    def reject(
+        self, request: AnyRequest, claim_id: FromPath[UUID], data: JSONBody[ClaimDecision],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[ClaimRead]:  # fmt: skip
+        """The claim's office refuses the reward (note = the reason)."""
+        result = registry.burial.reject_claim(
+            act_of(request, clock), claim_id, reason=data.note, request=request_fingerprint(request, data)
+        )
+        return claim_answer(registry, result)
+
+    @post("/{claim_id:uuid}/payment", guards=[allow(Role.CLERK, Role.SUPERVISOR)], sync_to_thread=True,
+          status_code=200)  # fmt: skip
+    def pay(
+        self, request: AnyRequest, claim_id: FromPath[UUID], data: JSONBody[ClaimDecision],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[ClaimRead]:  # fmt: skip
+        """The claim's office records the payment (note = the payment reference)."""
+        result = registry.burial.pay_claim(
+            act_of(request, clock), claim_id, payment_reference=data.note, request=request_fingerprint(request, data)
+        )
+        return claim_answer(registry, result)
+
+    @post("/{claim_id:uuid}/recovery", guards=[allow(Role.CLERK, Role.SUPERVISOR)], sync_to_thread=True,
+          status_code=200)  # fmt: skip
+    def recover(
+        self, request: AnyRequest, claim_id: FromPath[UUID], data: JSONBody[ClaimDecision],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[ClaimRead]:  # fmt: skip
+        """A paid reward found wrong is recovered (note = the reason)."""
+        result = registry.burial.recover_claim(
+            act_of(request, clock), claim_id, reason=data.note, request=request_fingerprint(request, data)
+        )
         return claim_answer(registry, result)
 
 

@@ -28,19 +28,21 @@ from api.schemas.deaths import (
     PaymentRead,
     TaskAction,
     TaskRead,
+    deceased_facts,
 )
 from api.views import VIEW_POSITION_HEADER, reached
+from projections.worklists.departments import open_tasks
 from registry.common.actors import Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date
-from registry.common.errors import Failure, InvalidInput, NotFound
+from registry.common.errors import NotFound
 from registry.deaths.application import DUPLICATE, FLAGGED
 from registry.deaths.bundle import BundleCase, NextOfKin
 from registry.deaths.death import Death, DeathReport
-from registry.deaths.services import DeceasedFacts
 from registry.system import Registry
 
 STATUS_BY_OUTCOME = {DUPLICATE: 200, FLAGGED: 202}
+TASK = "/{case_id:uuid}/tasks/{service:str}"
 OFFICIALS = (Role.CLERK, Role.SUPERVISOR, Role.AUDITOR, Role.DEPARTMENT)
 
 
@@ -60,7 +62,7 @@ def bundle_read(case: BundleCase, today: date) -> BundleRead:
         tasks=[
             TaskRead(
                 service=t.service, department=t.department, reason=t.reason, due_on=t.due_on,
-                overdue=not t.is_done and t.due_on < today, state=t.state, reference=t.reference,
+                overdue=t.is_overdue_on(today), state=t.state, reference=t.reference,
                 rejection_reason=t.rejection_reason,
             )
             for t in case.tasks.values()
@@ -153,10 +155,10 @@ class BundleController(Controller):
         applicant_ref = next_of_kin_ref(request, act, registry.marriage.person_keys, data.applicant.document)
         kin = NextOfKin(data.applicant.name, data.applicant.relationship, data.applicant.contact_phone,
                         data.applicant.payout_account, applicant_ref)  # fmt: skip
-        facts = DeceasedFacts(**{name: getattr(data.facts, name) for name in data.facts.__struct_fields__})
         result = registry.deaths.apply_for_bundle(
-            act, death_id=data.death_id, applicant=kin, facts=facts, request=request_fingerprint(request, data)
-        )
+            act, death_id=data.death_id, applicant=kin, facts=deceased_facts(data.facts),
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
         return case_answer(registry, result, clock, status=201)
 
     @get("/{case_id:uuid}", guards=[allow(Role.CITIZEN, *OFFICIALS)], sync_to_thread=True)
@@ -168,22 +170,37 @@ class BundleController(Controller):
         case = visible_case(registry, request, case_id)
         return answer(bundle_read(case, local_date(clock.now())), version=case.version)
 
-    @post("/{case_id:uuid}/tasks/{service:str}/{action:str}", guards=[allow(Role.DEPARTMENT)], sync_to_thread=True,
-          status_code=200)  # fmt: skip
-    def act_on_task(
-        self, request: AnyRequest, case_id: FromPath[UUID], service: FromPath[str], action: FromPath[str],
-        data: JSONBody[TaskAction], registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    @post(TASK + "/acknowledgement", guards=[allow(Role.DEPARTMENT)], sync_to_thread=True, status_code=200)
+    def acknowledge_task(
+        self, request: AnyRequest, case_id: FromPath[UUID], service: FromPath[str], data: JSONBody[TaskAction],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
     ) -> Response[BundleRead]:  # fmt: skip
-        """acknowledgement, completion (note = the department's reference) or rejection (note = the reason)."""
-        actions = {"acknowledgement": "acknowledge", "completion": "complete", "rejection": "reject"}
-        if action not in actions:
-            raise NotFound(detail="no such task action: acknowledgement, completion or rejection")
-        if action != "acknowledgement" and not data.note.strip():
-            raise InvalidInput([Failure("note-required", "a completion needs its reference, a rejection its reason")])
-        result = registry.deaths.act_on_task(
-            act_of(request, clock), case_id, service, action=actions[action], note=data.note,
-            request=request_fingerprint(request, data),
-        )  # fmt: skip
+        """The task's department takes it on."""
+        result = registry.deaths.acknowledge_task(
+            act_of(request, clock), case_id, service, request=request_fingerprint(request, data)
+        )
+        return case_answer(registry, result, clock)
+
+    @post(TASK + "/completion", guards=[allow(Role.DEPARTMENT)], sync_to_thread=True, status_code=200)
+    def complete_task(
+        self, request: AnyRequest, case_id: FromPath[UUID], service: FromPath[str], data: JSONBody[TaskAction],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[BundleRead]:  # fmt: skip
+        """The task's department did it (note = its reference)."""
+        result = registry.deaths.complete_task(
+            act_of(request, clock), case_id, service, reference=data.note, request=request_fingerprint(request, data)
+        )
+        return case_answer(registry, result, clock)
+
+    @post(TASK + "/rejection", guards=[allow(Role.DEPARTMENT)], sync_to_thread=True, status_code=200)
+    def reject_task(
+        self, request: AnyRequest, case_id: FromPath[UUID], service: FromPath[str], data: JSONBody[TaskAction],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[BundleRead]:  # fmt: skip
+        """The task's department will not do it (note = the reason the family is given)."""
+        result = registry.deaths.reject_task(
+            act_of(request, clock), case_id, service, reason=data.note, request=request_fingerprint(request, data)
+        )
         return case_answer(registry, result, clock)
 
 
@@ -199,16 +216,12 @@ class DepartmentWorklistController(Controller):
         """The caller's department's open tasks, earliest deadline first."""
         department = principal_of(request).office
         position = reached(state.read_side, "deaths", wait_for)
-        today = local_date(clock.now()).isoformat()
-        rows = state.read_side.store.query(
-            "SELECT case_id, service, reason, due_on, state FROM department_tasks WHERE department = ? "
-            "AND state IN ('open', 'acknowledged') ORDER BY due_on, case_id",
-            (department,),
-        )
+        rows = open_tasks(state.read_side.store, department, local_date(clock.now()), overdue_only=overdue_only)
         tasks = [
-            DepartmentTaskRow(case_id=c, service=s, reason=r, due_on=date.fromisoformat(d), state=st, overdue=d < today)
-            for c, s, r, d, st in rows
-            if not overdue_only or d < today
+            DepartmentTaskRow(
+                case_id=t.case_id, service=t.service, reason=t.reason, due_on=t.due_on, state=t.state, overdue=t.overdue
+            )
+            for t in rows
         ]
         body = DepartmentWorklist(department=department, tasks=tasks)
         return Response(body, headers={VIEW_POSITION_HEADER: f"deaths={position}"})

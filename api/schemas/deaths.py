@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from uuid import UUID
 
 import msgspec
 
 from api.schemas.common import IdentityDocumentIn, Input, Output, PartyIn, PartyRead, Reason, ShortText
+from registry.deaths.services import DeceasedFacts
 
 
 class DeathCreate(Input, kw_only=True):
@@ -56,18 +58,25 @@ class NextOfKinIn(Input, kw_only=True):
     document: IdentityDocumentIn | None = None
 
 
-class FactsIn(Input, kw_only=True):
-    medical_insurance: bool = False
-    pension: bool = False
-    social_insurance: bool = False
-    housing_fund: bool = False
-    subsistence_allowance: bool = False
-    extreme_poverty_support: bool = False
-    elderly_allowance: bool = False
-    disability_allowance: bool = False
-    disability_card: bool = False
-    driving_licence: bool = False
-    eco_burial: bool = False
+if TYPE_CHECKING:
+
+    class FactsIn(Input, kw_only=True):
+        """What the family states about the deceased: every field of DeceasedFacts, each a bool defaulting to false."""
+
+else:
+    # Built from the domain's own list of facts, so that a fact added there is accepted here without a second list.
+    FactsIn = msgspec.defstruct(
+        "FactsIn",
+        [(field.name, bool, field.default) for field in dataclasses.fields(DeceasedFacts)],
+        bases=(Input,),
+        kw_only=True,
+        module=__name__,
+    )
+
+
+def deceased_facts(facts: FactsIn) -> DeceasedFacts:
+    """The domain's facts from the body's."""
+    return DeceasedFacts(**msgspec.structs.asdict(facts))
 
 
 class BundleCreate(Input, kw_only=True):

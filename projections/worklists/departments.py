@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import ClassVar
 
 from projections.base import Batch, Projection, event_type
-from projections.store import Cursor
+from projections.store import Cursor, ViewStore
+from registry.deaths.bundle import ACKNOWLEDGED, OPEN, Task
 
 STATE_BY_EVENT = {"TaskAcknowledged": "acknowledged", "TaskCompleted": "completed", "TaskRejected": "rejected"}
 
@@ -49,3 +52,31 @@ class DepartmentTasks(Projection):
             )
         if changed:
             cursor.executemany(f"UPDATE {table} SET state = ?, position = ? WHERE case_id = ? AND service = ?", changed)
+
+
+@dataclass(frozen=True)
+class DepartmentTask:
+    """One open task of a department, with whether it is overdue today (the task's own rule)."""
+
+    case_id: str
+    service: str
+    reason: str
+    due_on: date
+    state: str
+    overdue: bool
+
+
+def open_tasks(store: ViewStore, department: str, today: date, *, overdue_only: bool = False) -> list[DepartmentTask]:
+    """A department's open and acknowledged tasks, earliest deadline first; overdue as `Task.is_overdue_on` says."""
+    rows = store.query(
+        f"SELECT case_id, service, reason, due_on, state FROM {DepartmentTasks().table('department_tasks')} "
+        "WHERE department = ? AND state IN (?, ?) ORDER BY due_on, case_id",
+        (department, OPEN, ACKNOWLEDGED),
+    )
+    tasks = []
+    for case_id, service, reason, due_on, state in rows:
+        task = Task(service, department, reason, date.fromisoformat(due_on), state)
+        overdue = task.is_overdue_on(today)
+        if overdue or not overdue_only:
+            tasks.append(DepartmentTask(case_id, service, reason, task.due_on, state, overdue))
+    return tasks

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, ClassVar, Protocol
 from uuid import UUID
@@ -15,7 +15,6 @@ from registry.burial.claim import (
     CremationRecord,
     RewardClaim,
     RewardIndex,
-    check_payment_reference,
 )
 from registry.burial.schedule import RewardSchedule, ScheduleEntry, amount_in_force
 from registry.common.actors import Act
@@ -81,22 +80,30 @@ class EcoBurialRewards(RegistryApplication):
 
         return self.execute(act, decide, request_fingerprint=request)
 
-    def decide_claim(
-        self, act: Act, claim_id: UUID, *, action: str, note: str = "", request: str = ""
-    ) -> CommandResult:
-        """approve, reject (note = reason), pay (note = payment reference) or recover (note = reason)."""
+    def approve_claim(self, act: Act, claim_id: UUID, *, request: str = "") -> CommandResult:
+        """The claim's office approves the reward."""
+        return self._change_claim(act, claim_id, lambda claim: claim.approve(act), request)
 
+    def reject_claim(self, act: Act, claim_id: UUID, *, reason: str, request: str = "") -> CommandResult:
+        """The claim's office refuses the reward, saying why."""
+        return self._change_claim(act, claim_id, lambda claim: claim.reject(act, reason=reason), request)
+
+    def pay_claim(self, act: Act, claim_id: UUID, *, payment_reference: str, request: str = "") -> CommandResult:
+        """The claim's office records the payment of an approved reward."""
+        return self._change_claim(
+            act, claim_id, lambda claim: claim.pay(act, payment_reference=payment_reference), request
+        )
+
+    def recover_claim(self, act: Act, claim_id: UUID, *, reason: str, request: str = "") -> CommandResult:
+        """A paid reward found to be wrong is recovered, with the reason."""
+        return self._change_claim(act, claim_id, lambda claim: claim.recover(act, reason=reason), request)
+
+    def _change_claim(
+        self, act: Act, claim_id: UUID, change: Callable[[RewardClaim], None], request: str
+    ) -> CommandResult:
         def decide() -> Sequence[BaseAggregate[UUID]]:
             claim = self.claim(claim_id)
-            if action == "approve":
-                claim.approve(act)
-            elif action == "reject":
-                claim.reject(act, reason=note)
-            elif action == "pay":
-                check_payment_reference(note)
-                claim.pay(act, payment_reference=note)
-            else:
-                claim.recover(act, reason=note)
+            change(claim)
             return [claim]
 
         return self.execute(act, decide, request_fingerprint=request)

@@ -136,14 +136,17 @@ class RewardClaim(RegistryAggregate):
 
     def reject(self, act: Act, *, reason: str) -> None:
         self.check_state(FILED)
+        check_given(reason, "reason-required", "a rejection is recorded with its reason")
         self._record(self.Rejected, act, reason=reason)
 
     def pay(self, act: Act, *, payment_reference: str) -> None:
         self.check_state(APPROVED)
+        check_given(payment_reference, "payment-reference-required", "a payment is recorded with its reference")
         self._record(self.Paid, act, payment_reference=payment_reference, amount_fen=self.amount_fen)
 
     def recover(self, act: Act, *, reason: str) -> None:
         self.check_state(PAID)
+        check_given(reason, "reason-required", "a recovery is recorded with its reason")
         self._record(self.Recovered, act, reason=reason, amount_fen=self.amount_fen)
 
     def check_state(self, expected: str) -> None:
@@ -189,6 +192,7 @@ class RewardIndex(RegistryAggregate):
         self._record(self.Claimed, act, claim_id=claim_id)
 
 
-def check_payment_reference(reference: str) -> None:
-    if not reference.strip():
-        raise InvalidInput([Failure("payment-reference-required", "a payment is recorded with its reference")])
+def check_given(text: str, code: str, detail: str) -> None:
+    """A reason or reference that the act must carry: not blank."""
+    if not text.strip():
+        raise InvalidInput([Failure(code, detail)])

@@ -145,19 +145,26 @@ class Deaths(TrackedApplication):
 
         return self.execute(act, decide, request_fingerprint=request)
 
-    def act_on_task(
-        self, act: Act, case_id: UUID, service: str, *, action: str, note: str = "", request: str = ""
-    ) -> CommandResult:
-        """A department acknowledges, completes (with its reference) or rejects (with a reason) its task."""
+    def acknowledge_task(self, act: Act, case_id: UUID, service: str, *, request: str = "") -> CommandResult:
+        """The task's department has taken the task on."""
+        return self._change_case(act, case_id, lambda case: case.acknowledge(act, service), request)
 
+    def complete_task(
+        self, act: Act, case_id: UUID, service: str, *, reference: str, request: str = ""
+    ) -> CommandResult:
+        """The task's department has done it, under its reference."""
+        return self._change_case(act, case_id, lambda case: case.complete(act, service, reference=reference), request)
+
+    def reject_task(self, act: Act, case_id: UUID, service: str, *, reason: str, request: str = "") -> CommandResult:
+        """The task's department will not do it, and says why."""
+        return self._change_case(act, case_id, lambda case: case.reject(act, service, reason=reason), request)
+
+    def _change_case(
+        self, act: Act, case_id: UUID, change: Callable[[BundleCase], None], request: str
+    ) -> CommandResult:
         def decide() -> Sequence[BaseAggregate[UUID]]:
             case = self.case(case_id)
-            if action == "acknowledge":
-                case.acknowledge(act, service)
-            elif action == "complete":
-                case.complete(act, service, reference=note)
-            else:
-                case.reject(act, service, reason=note)
+            change(case)
             return [case]
 
         return self.execute(act, decide, request_fingerprint=request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from typing import Any
 
@@ -9,6 +10,7 @@ from litestar.testing import TestClient
 
 from registry.common.actors import Role
 from registry.common.clock import FixedClock
+from registry.deaths.services import DeceasedFacts
 from tests.api.conftest import Tokens
 from tests.support import resident_id
 
@@ -82,3 +84,20 @@ def test_a_benefit_paid_after_the_death_is_flagged(client: Client, tokens: Token
     payment = {"benefit": "pension", "paid_for": "2026-11-21", "amount_fen": 210000}
     response = client.post(f"/v1/deaths/{death['id']}/benefit-payments", json=payment, headers=desk)
     assert response.json()["flagged_for_recovery"] is True
+
+
+def test_the_facts_body_takes_every_fact_the_domain_knows_and_nothing_else(client: Client, tokens: Tokens) -> None:
+    hospital = tokens.header(Role.HOSPITAL, "doctor-1", "330782-hospital-1")
+    death = client.post("/v1/deaths", json=certificate(resident_id(date(1940, 1, 1), "male")), headers=hospital).json()
+    son = tokens.citizen(resident_id(date(1970, 5, 5), "male"))
+    applicant = {"name": "王小明", "relationship": "child", "contact_phone": "13800000000",
+                 "payout_account": "6222000000000000"}  # fmt: skip
+    unknown = {"death_id": death["id"], "applicant": applicant, "facts": {"pension": True, "yacht": True}}
+    assert client.post("/v1/bundle-cases", json=unknown, headers=son).status_code == 400
+    every = {field.name: True for field in dataclasses.fields(DeceasedFacts)}
+    applied = client.post("/v1/bundle-cases", json={"death_id": death["id"], "applicant": applicant, "facts": every},
+                          headers=son)  # fmt: skip
+    assert applied.status_code == 201, applied.text
+    assert {"pension-settlement", "driving-licence-cancellation", "eco-burial-reward"} <= {
+        t["service"] for t in applied.json()["tasks"]
+    }

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from projections.catalog import ReadSide
+from projections.worklists.departments import open_tasks
 from registry.common.actors import Actor
 from registry.common.errors import WrongState
 from registry.deaths.application import DUPLICATE, FLAGGED, REGISTERED
@@ -65,14 +66,34 @@ def test_the_department_worklist_shows_open_and_overdue_tasks(registry: Registry
     case_id = registry.deaths.apply_for_bundle(act(DIED), death_id=death.aggregate_id, applicant=KIN,
                                                facts=DeceasedFacts()).aggregate_id  # fmt: skip
     police = Actor("officer-9", "department", "police")
-    registry.deaths.act_on_task(
-        act(DIED, by=police), case_id, "household-registration-cancellation", action="acknowledge"
-    )
+    registry.deaths.acknowledge_task(act(DIED, by=police), case_id, "household-registration-cancellation")
     read_side = ReadSide(registry)
     try:
         read_side.catch_up()
         rows = read_side.store.query("SELECT service, state, due_on FROM department_tasks WHERE department = 'police'")
         assert rows == [("household-registration-cancellation", "acknowledged", "2026-11-23")]
+    finally:
+        read_side.close()
+
+
+def test_the_worklist_and_the_case_agree_that_a_task_is_overdue_from_the_day_after_its_last_day(
+    registry: Registry,
+) -> None:
+    deceased = person(date(1940, 1, 1), "male")
+    death, _ = registry.deaths.register_death(act(DIED, by=HOSPITAL), deceased=deceased, report=report())
+    case_id = registry.deaths.apply_for_bundle(act(DIED), death_id=death.aggregate_id, applicant=KIN,
+                                               facts=DeceasedFacts()).aggregate_id  # fmt: skip
+    last_day = registry.deaths.case(case_id).tasks["household-registration-cancellation"].due_on
+    read_side = ReadSide(registry)
+    try:
+        read_side.catch_up()
+        for day, overdue in ((last_day, False), (last_day + timedelta(days=1), True)):
+            [row] = open_tasks(read_side.store, "police", day)
+            case_task = registry.deaths.case(case_id).tasks[row.service]
+            assert (row.overdue, case_task.is_overdue_on(day)) == (overdue, overdue)
+            assert [t.service for t in open_tasks(read_side.store, "police", day, overdue_only=True)] == (
+                [row.service] if overdue else []
+            )
     finally:
         read_side.close()
 

@@ -63,8 +63,8 @@ def test_one_reward_per_deceased_and_the_second_claim_names_the_first(registry: 
 def test_a_paid_reward_completes_the_bundle_task_exactly_once(registry: Registry) -> None:
     death_id = death(registry, eco_bundle=True)
     claim_id = file(registry, death_id)
-    registry.burial.decide_claim(act(TODAY), claim_id, action="approve")
-    registry.burial.decide_claim(act(TODAY), claim_id, action="pay", note="PAY-2026-0001")
+    registry.burial.approve_claim(act(TODAY), claim_id)
+    registry.burial.pay_claim(act(TODAY), claim_id, payment_reference="PAY-2026-0001")
     assert EcoBurialTaskPolicy(registry.burial, registry.deaths).catch_up() == 1
     task = registry.deaths.case(BundleCase.id_for(death_id)).tasks["eco-burial-reward"]
     assert (task.state, "PAY-2026-0001" in (task.reference or "")) == ("completed", True)
@@ -78,8 +78,8 @@ def test_a_paid_reward_completes_the_bundle_task_exactly_once(registry: Registry
 def test_the_ledger_and_uptake_follow_claims_and_deaths(registry: Registry) -> None:
     claim_id = file(registry, death(registry))
     death(registry)
-    registry.burial.decide_claim(act(TODAY), claim_id, action="approve")
-    registry.burial.decide_claim(act(TODAY), claim_id, action="pay", note="PAY-1")
+    registry.burial.approve_claim(act(TODAY), claim_id)
+    registry.burial.pay_claim(act(TODAY), claim_id, payment_reference="PAY-1")
     read_side = ReadSide(registry)
     try:
         read_side.catch_up()

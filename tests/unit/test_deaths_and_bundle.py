@@ -112,3 +112,19 @@ def test_a_task_past_its_deadline_is_overdue() -> None:
     case = case_with(Task("household-registration-cancellation", "police", "why", date(2026, 11, 24)))
     assert case.overdue_on(date(2026, 11, 24)) == []
     assert [t.service for t in case.overdue_on(date(2026, 11, 25))] == ["household-registration-cancellation"]
+
+
+def test_a_completion_needs_the_departments_reference_and_a_rejection_its_reason() -> None:
+    case = case_with(Task("household-registration-cancellation", "police", "why", date(2026, 11, 24)))
+    with pytest.raises(InvalidInput) as completed:
+        case.complete(act(DAY, by=POLICE_DESK), "household-registration-cancellation", reference="  ")
+    with pytest.raises(InvalidInput) as rejected:
+        case.reject(act(DAY, by=POLICE_DESK), "household-registration-cancellation", reason="")
+    assert (completed.value.failures[0].code, rejected.value.failures[0].code) == (
+        "reference-required", "reason-required",
+    )  # fmt: skip
+
+
+def test_a_done_task_is_never_overdue() -> None:
+    task = Task("funeral-fee-waiver", "funeral-service", "why", date(2026, 11, 24), state="completed")
+    assert not task.is_overdue_on(date(2026, 12, 24))
