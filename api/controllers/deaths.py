@@ -21,6 +21,7 @@ from api.schemas.deaths import (
     BundleCreate,
     BundleRead,
     DeathCreate,
+    DeathDecision,
     DeathRead,
     DeathReview,
     DepartmentTaskRow,
@@ -36,21 +37,22 @@ from registry.common.actors import Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date
 from registry.common.errors import NotFound
-from registry.deaths.application import DUPLICATE, FLAGGED
+from registry.deaths.application import CONFIRMED, DUPLICATE, FLAGGED
 from registry.deaths.bundle import BundleCase, NextOfKin
 from registry.deaths.death import Death, DeathReport
 from registry.system import Registry
 
-STATUS_BY_OUTCOME = {DUPLICATE: 200, FLAGGED: 202}
+STATUS_BY_OUTCOME = {DUPLICATE: 200, CONFIRMED: 200, FLAGGED: 202}
 TASK = "/{case_id:uuid}/tasks/{service:str}"
 OFFICIALS = (Role.CLERK, Role.SUPERVISOR, Role.AUDITOR, Role.DEPARTMENT)
 
 
 def death_read(death: Death, outcome: str | None = None) -> DeathRead:
     return DeathRead(
-        id=death.id, version=death.version, outcome=outcome, deceased=party_read(death.deceased),
+        id=death.id, version=death.version, outcome=outcome, state=death.state, deceased=party_read(death.deceased),
         died_on=death.report.died_on, place=death.report.place, in_city=death.report.in_city,
-        funeral_fee_waived=death.funeral_fee_waived, review_pending=death.pending_review is not None,
+        funeral_fee_waived=death.funeral_fee_waived, funeral_fee_basis=death.funeral_fee_basis,
+        review_pending=death.pending_review is not None, rejection_reason=death.rejection_reason,
     )  # fmt: skip
 
 
@@ -95,7 +97,11 @@ class DeathController(Controller):
         self, request: AnyRequest, data: JSONBody[DeathCreate], registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
     ) -> Response[DeathRead]:  # fmt: skip
-        """Register a death from its certificate: 201 new, 200 a duplicate report, 202 a conflicting one flagged."""
+        """Register a death from its certificate: 201 new, 200 a duplicate report, 202 a conflicting one flagged.
+
+        A hospital's or the police's registration is in effect at once; a clerk's (201, state awaiting-confirmation)
+        waits for a supervisor. The issuing body's agreeing certificate confirms a clerk's registration (200).
+        """
         act = act_of(request, clock)
         report = DeathReport(data.certificate_kind, data.certificate_number, data.died_on, data.place, data.in_city)
         result, outcome = registry.deaths.register_death(
@@ -127,18 +133,47 @@ class DeathController(Controller):
         death = registry.deaths.subject_of(result, Death)
         return answer(death_read(death), version=death.version, result=result)
 
+    @post("/{death_id:uuid}/confirmation", guards=[allow(Role.SUPERVISOR)], sync_to_thread=True, status_code=200)
+    def confirm(
+        self, request: AnyRequest, death_id: FromPath[UUID], data: JSONBody[DeathDecision],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[DeathRead]:  # fmt: skip
+        """Confirm a clerk's registration: the death takes effect (the spouse is widowed, the bundle may open)."""
+        result = registry.deaths.confirm_death(
+            act_of(request, clock), death_id, reason=data.reason, request=request_fingerprint(request, data)
+        )
+        death = registry.deaths.subject_of(result, Death)
+        return answer(death_read(death), version=death.version, result=result)
+
+    @post("/{death_id:uuid}/rejection", guards=[allow(Role.SUPERVISOR)], sync_to_thread=True, status_code=200)
+    def reject(
+        self, request: AnyRequest, death_id: FromPath[UUID], data: JSONBody[DeathDecision],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[DeathRead]:  # fmt: skip
+        """Reject a clerk's registration with the reason: it never takes effect."""
+        result = registry.deaths.reject_death(
+            act_of(request, clock), death_id, reason=data.reason, request=request_fingerprint(request, data)
+        )
+        death = registry.deaths.subject_of(result, Death)
+        return answer(death_read(death), version=death.version, result=result)
+
     @post("/{death_id:uuid}/benefit-payments", guards=[allow(Role.DEPARTMENT)], sync_to_thread=True, status_code=200)
     def payment(
         self, request: AnyRequest, death_id: FromPath[UUID], data: JSONBody[BenefitPayment],
         registry: NamedDependency[Registry], clock: NamedDependency[Clock],
-    ) -> PaymentRead:  # fmt: skip
-        """Record a benefit payment; one for a day after the death is flagged for recovery."""
-        registry.deaths.record_payment(
+    ) -> Response[PaymentRead]:  # fmt: skip
+        """Record a benefit payment; one for a period after its benefit ended is flagged for recovery."""
+        result = registry.deaths.record_payment(
             act_of(request, clock), death_id, benefit=data.benefit, paid_for=data.paid_for,
             amount_fen=data.amount_fen, request=request_fingerprint(request, data),
         )  # fmt: skip
-        death = registry.deaths.death(death_id)
-        return PaymentRead(death_id=death_id, flagged_for_recovery=data.paid_for > death.report.died_on)
+        death = registry.deaths.subject_of(result, Death)
+        payment = death.payments[-1]  # the death as this payment left it (also for a replayed request)
+        body = PaymentRead(
+            death_id=death_id, benefit=payment.benefit, paid_for=payment.paid_for,
+            payable_until=payment.payable_until, flagged_for_recovery=payment.flagged_for_recovery,
+        )  # fmt: skip
+        return answer(body, version=death.version, result=result)
 
 
 class BundleController(Controller):

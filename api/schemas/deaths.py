@@ -27,8 +27,16 @@ class DeathReview(Input, kw_only=True):
     reason: Reason
 
 
+class DeathDecision(Input, kw_only=True):
+    """A supervisor's confirmation or rejection of a clerk's registration, with the reason."""
+
+    reason: Reason
+
+
 class BenefitPayment(Input, kw_only=True):
-    benefit: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    benefit: Annotated[
+        str, msgspec.Meta(pattern=r"^[a-z][a-z0-9-]{0,63}$", description="e.g. subsistence-allowance, pension")
+    ]
     paid_for: date
     amount_fen: Annotated[int, msgspec.Meta(ge=1, le=10_000_000_00)]
 
@@ -37,16 +45,22 @@ class DeathRead(Output, kw_only=True):
     id: UUID
     version: int
     outcome: str | None
+    state: Literal["in-effect", "awaiting-confirmation", "rejected"]
     deceased: PartyRead
     died_on: date
     place: str
     in_city: bool
     funeral_fee_waived: bool
+    funeral_fee_basis: str | None
     review_pending: bool
+    rejection_reason: str | None
 
 
 class PaymentRead(Output, kw_only=True):
     death_id: UUID
+    benefit: str
+    paid_for: date
+    payable_until: date | None
     flagged_for_recovery: bool
 
 

@@ -63,7 +63,10 @@ class RewardsLedger(Projection):
 
 
 class BurialUptake(Projection):
-    """Deaths per month, and claims per burial kind by the month of burial: the share of each kind."""
+    """Deaths in effect per month of death, and claims per burial kind by the month of burial: the share of each kind.
+
+    A clerk's registration counts once a supervisor (or the issuing body) confirms it; a rejected one never does.
+    """
 
     name = "burial_uptake"
     follows: ClassVar[tuple[str, ...]] = ("deaths", "burial")
@@ -79,8 +82,10 @@ class BurialUptake(Projection):
         counts: Counter[tuple[str, str]] = Counter()
         for _, event in batch:
             aggregate, name = event_type(event)
-            if (aggregate, name) == ("deaths:Death", "Registered"):
+            if (aggregate, name) == ("deaths:Death", "Registered") and not event.awaits_confirmation:
                 counts[(month_of(event.report.died_on), "deaths")] += 1
+            elif (aggregate, name) == ("deaths:Death", "Confirmed"):
+                counts[(month_of(event.died_on), "deaths")] += 1
             elif (aggregate, name) == ("burial:RewardClaim", "Filed"):
                 counts[(month_of(event.burial.buried_on), event.burial.kind)] += 1
         if counts:

@@ -20,12 +20,29 @@ from registry.burial.schedule import RewardSchedule, ScheduleEntry, amount_in_fo
 from registry.common.actors import Act
 from registry.common.application import CommandResult, RegistryApplication
 from registry.common.clock import local_date
+from registry.common.identity import Person
+
+
+class RecordedDeath(Protocol):
+    """What the deaths context vouches for about a death in effect."""
+
+    @property
+    def died_on(self) -> date: ...
+
+    @property
+    def died_in_city(self) -> bool: ...
+
+    @property
+    def deceased(self) -> Person: ...
 
 
 class RegisteredDeaths(Protocol):
-    """The one question this context asks the deaths context: when did this registered death happen."""
+    """The one question this context asks the deaths context: what is on record about this death in effect.
 
-    def died_on(self, death_id: UUID) -> date: ...
+    It refuses (WrongState) a death awaiting confirmation, rejected, or under review.
+    """
+
+    def death_on_record(self, death_id: UUID) -> RecordedDeath: ...
 
 
 class EcoBurialRewards(RegistryApplication):
@@ -66,7 +83,7 @@ class EcoBurialRewards(RegistryApplication):
         request: str = "",
     ) -> CommandResult:  # fmt: skip
         """The amount is the one in force on the burial date; one reward per deceased."""
-        died_on = self.deaths.died_on(death_id)
+        died_on = self.deaths.death_on_record(death_id).died_on
 
         def decide() -> Sequence[BaseAggregate[UUID]]:
             claim = RewardClaim.file(

@@ -101,3 +101,56 @@ def test_the_facts_body_takes_every_fact_the_domain_knows_and_nothing_else(clien
     assert {"pension-settlement", "driving-licence-cancellation", "eco-burial-reward"} <= {
         t["service"] for t in applied.json()["tasks"]
     }
+
+
+def kin_application(death_id: str) -> dict[str, Any]:
+    return {"death_id": death_id, "facts": {},
+            "applicant": {"name": "王小明", "relationship": "child", "contact_phone": "13800000000",
+                          "payout_account": "6222000000000000"}}  # fmt: skip
+
+
+def test_a_clerks_registration_waits_for_a_supervisor_before_anything_follows(client: Client, tokens: Tokens) -> None:
+    entered = client.post("/v1/deaths", json=certificate(resident_id(date(1940, 1, 1), "male")), headers=tokens.clerk)
+    assert (entered.status_code, entered.json()["state"], entered.json()["outcome"]) == (
+        201, "awaiting-confirmation", "awaiting-confirmation",
+    )  # fmt: skip
+    assert entered.json()["funeral_fee_waived"] is False
+    death_id = entered.json()["id"]
+    son = tokens.citizen(resident_id(date(1970, 5, 5), "male"))
+    early = client.post("/v1/bundle-cases", json=kin_application(death_id), headers=son)
+    assert (early.status_code, early.json()["type"]) == (409, "/problems/death-awaiting-confirmation")
+    decision = {"reason": "certificate checked with the hospital"}
+    for not_allowed in (tokens.clerk, tokens.header(Role.HOSPITAL, "doctor-1", "330782-hospital-1")):
+        assert client.post(f"/v1/deaths/{death_id}/confirmation", json=decision, headers=not_allowed).status_code == 403
+    confirmed = client.post(f"/v1/deaths/{death_id}/confirmation", json=decision, headers=tokens.supervisor)
+    assert (confirmed.status_code, confirmed.json()["state"], confirmed.json()["funeral_fee_waived"]) == (
+        200, "in-effect", True,
+    )  # fmt: skip
+    assert client.post("/v1/bundle-cases", json=kin_application(death_id), headers=son).status_code == 201
+
+
+def test_a_supervisor_rejects_a_clerks_registration_with_a_reason(client: Client, tokens: Tokens) -> None:
+    entered = client.post("/v1/deaths", json=certificate(resident_id(date(1940, 1, 1), "male")), headers=tokens.clerk)
+    death_id = entered.json()["id"]
+    without = client.post(f"/v1/deaths/{death_id}/rejection", json={}, headers=tokens.supervisor)
+    assert without.status_code == 400
+    rejected = client.post(f"/v1/deaths/{death_id}/rejection", json={"reason": "another person's certificate"},
+                           headers=tokens.supervisor)  # fmt: skip
+    assert (rejected.json()["state"], rejected.json()["rejection_reason"]) == (
+        "rejected", "another person's certificate",
+    )  # fmt: skip
+    again = client.post(f"/v1/deaths/{death_id}/confirmation", json={"reason": "x"}, headers=tokens.supervisor)
+    assert (again.status_code, again.json()["type"]) == (409, "/problems/death-rejected")
+
+
+def test_only_the_issuer_of_a_certificate_or_a_clerk_registers_a_death(client: Client, tokens: Tokens) -> None:
+    hospital = tokens.header(Role.HOSPITAL, "doctor-1", "330782-hospital-1")
+    police = tokens.header(Role.POLICE, "officer-1", "330782-police")
+    on_police_form = {**certificate(resident_id(date(1940, 1, 1), "male")), "certificate_kind": "police"}
+    wrong = client.post("/v1/deaths", json=on_police_form, headers=hospital)
+    assert (wrong.status_code, wrong.json()["type"]) == (403, "/problems/certificate-not-issued-by-reporter")
+    right = client.post("/v1/deaths", json=on_police_form, headers=police)
+    assert (right.status_code, right.json()["state"]) == (201, "in-effect")
+    department = tokens.header(Role.DEPARTMENT, "staff-5", "social-security")
+    assert client.post("/v1/deaths", json=certificate(resident_id(date(1941, 1, 1), "male")),
+                       headers=department).status_code == 403  # fmt: skip

@@ -91,3 +91,21 @@ def test_the_ledger_and_uptake_follow_claims_and_deaths(registry: Registry) -> N
         assert uptake == {("2026-10", "deaths"): 2, ("2026-10", "sea-burial"): 1}
     finally:
         read_side.close()
+
+
+def test_uptake_counts_a_clerks_registration_once_confirmed_and_a_rejected_one_never(registry: Registry) -> None:
+    report = DeathReport("medical", "浙医死证2026-8", DIED, "义乌市中心医院", True)
+    confirmed, rejected = (
+        registry.deaths.register_death(act(DIED), deceased=person(date(1940, 1, 1), "male"), report=report)[0]
+        for _ in range(2)
+    )
+    read_side = ReadSide(registry)
+    try:
+        read_side.catch_up()
+        assert read_side.store.query("SELECT month, kind, count FROM burial_uptake") == []
+        registry.deaths.confirm_death(act(DIED, by=SUPERVISOR), confirmed.aggregate_id, reason="checked")
+        registry.deaths.reject_death(act(DIED, by=SUPERVISOR), rejected.aggregate_id, reason="wrong person")
+        read_side.catch_up()
+        assert read_side.store.query("SELECT month, kind, count FROM burial_uptake") == [("2026-10", "deaths", 1)]
+    finally:
+        read_side.close()
