@@ -44,6 +44,14 @@ class Settings:
     REGISTRY_BANNED_PLACE_NAMES  entry=rule,... (rules: company-or-trademark-name, foreign-place-name).
     REGISTRY_PUBLIC_HOLIDAYS, REGISTRY_MAKEUP_WORKDAYS  comma-separated ISO dates for working-day deadlines
                            (default: the 2026 schedule in registry/common/workdays.py).
+    REGISTRY_BENEFIT_ENDS  benefit=rule,... when each benefit ends after a death, over the defaults (rules:
+                           day-after-death, month-after-death; default: subsistence-allowance, extreme-poverty-support,
+                           elderly-allowance and disability-allowance month-after-death, any other day-after-death).
+    REGISTRY_ECO_BURIAL_ELIGIBILITY  local-household (default: the deceased's resident identity number is of the
+                           city, 330782) or any-death-in-city (also anyone who died in the city).
+    REGISTRY_ECO_BURIAL_AMOUNT_DATE  burial (default) or cremation: the date whose schedule entry sets the reward.
+    REGISTRY_REWARD_OFFICE the office a citizen's own eco-burial claim is filed at (default 330782-civil-affairs);
+                           a clerk's claim is filed at the clerk's office.
     """
 
     data_dir: Path
@@ -66,6 +74,10 @@ class Settings:
     checkpoint_seconds: float
     jurisdiction: str
     exchange_peers: str | None
+    benefit_ends: str | None = None
+    eco_burial_eligibility: str = "local-household"
+    eco_burial_amount_date: str = "burial"
+    reward_office: str = "330782-civil-affairs"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -100,6 +112,10 @@ class Settings:
             checkpoint_seconds=float(env.get("REGISTRY_CHECKPOINT_SECONDS", "300")),
             jurisdiction=env.get("REGISTRY_JURISDICTION", "33"),
             exchange_peers=env.get("REGISTRY_EXCHANGE_PEERS") or None,
+            benefit_ends=env.get("REGISTRY_BENEFIT_ENDS") or None,
+            eco_burial_eligibility=env.get("REGISTRY_ECO_BURIAL_ELIGIBILITY") or "local-household",
+            eco_burial_amount_date=env.get("REGISTRY_ECO_BURIAL_AMOUNT_DATE") or "burial",
+            reward_office=env.get("REGISTRY_REWARD_OFFICE") or "330782-civil-affairs",
         )
 
     @property

@@ -11,6 +11,7 @@ from registry.common.ids import PersonKeys
 from registry.common.sealing import KeyStore
 from registry.common.workdays import WorkingCalendar, parse_dates
 from registry.deaths.application import Deaths
+from registry.deaths.benefits import parse_benefit_ends
 from registry.dv_records.application import DvRegister
 from registry.exchange.application import MarriageExchange
 from registry.marriage.application import MarriageRegistry
@@ -75,6 +76,7 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
         person_keys=keys,
         calendar=calendar,
         marital_status=lambda document_key: getattr(marriage.marital_status(document_key), "status", "unmarried"),
+        benefit_ends=parse_benefit_ends(settings.benefit_ends),
     )
     late["deaths"] = deaths
     return Registry(

@@ -194,7 +194,7 @@ class Deaths(TrackedApplication):
                     plan.reason,
                     self.calendar.add_working_days(applied_on, plan.working_days),
                 )
-                for plan in plan_services(facts, known)
+                for plan in plan_services(facts, known, self.benefit_ends)
             ]
             return [BundleCase.open(act, death_id=death.id, applicant=applicant, tasks=tasks, applied_on=applied_on)]
 

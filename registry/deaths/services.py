@@ -5,6 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from registry.common.identity import RESIDENT_ID
+from registry.deaths.benefits import (
+    DISABILITY_ALLOWANCE,
+    ELDERLY_ALLOWANCE,
+    EXTREME_POVERTY_SUPPORT,
+    SUBSISTENCE_ALLOWANCE,
+    BenefitEnds,
+)
 
 
 @dataclass(frozen=True)
@@ -66,15 +73,16 @@ DEADLINES = {
 }
 
 
-def plan_services(facts: DeceasedFacts, known: KnownFacts) -> list[ServicePlan]:
+def plan_services(facts: DeceasedFacts, known: KnownFacts, ends: BenefitEnds | None = None) -> list[ServicePlan]:
     """One task per applicable service, each saying why it applies."""
+    ends = ends or BenefitEnds()
     allowances = [
-        name
-        for name, held in (
-            ("subsistence allowance", facts.subsistence_allowance),
-            ("extreme-poverty support", facts.extreme_poverty_support),
-            ("elderly allowance", facts.elderly_allowance),
-            ("disability allowance", facts.disability_allowance),
+        f"{code.replace('-', ' ')} {ends.ends(code)}"
+        for code, held in (
+            (SUBSISTENCE_ALLOWANCE, facts.subsistence_allowance),
+            (EXTREME_POVERTY_SUPPORT, facts.extreme_poverty_support),
+            (ELDERLY_ALLOWANCE, facts.elderly_allowance),
+            (DISABILITY_ALLOWANCE, facts.disability_allowance),
         )
         if held
     ]
@@ -91,7 +99,7 @@ def plan_services(facts: DeceasedFacts, known: KnownFacts) -> list[ServicePlan]:
          stated + "was enrolled in social insurance: funeral grant and survivor pension" + spouse),
         (facts.housing_fund, "housing-fund-withdrawal", HOUSING_FUND, stated + "had a housing fund account"),
         (bool(allowances), "welfare-allowances-end", CIVIL_AFFAIRS,
-         "end as of the date of death: " + ", ".join(allowances)),
+         "end the allowances: " + "; ".join(allowances)),
         (facts.disability_card, "disability-card-cancellation", DISABLED_PERSONS_FEDERATION,
          stated + "held a disability card"),
         (facts.driving_licence, "driving-licence-cancellation", TRAFFIC_POLICE, stated + "held a driving licence"),

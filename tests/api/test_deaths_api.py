@@ -83,7 +83,25 @@ def test_a_benefit_paid_after_the_death_is_flagged(client: Client, tokens: Token
     desk = tokens.header(Role.DEPARTMENT, "staff-5", "social-security")
     payment = {"benefit": "pension", "paid_for": "2026-11-21", "amount_fen": 210000}
     response = client.post(f"/v1/deaths/{death['id']}/benefit-payments", json=payment, headers=desk)
-    assert response.json()["flagged_for_recovery"] is True
+    assert (response.json()["flagged_for_recovery"], response.json()["payable_until"]) == (True, "2026-11-20")
+
+
+def test_a_welfare_allowance_is_flagged_only_for_a_month_after_the_month_of_death(
+    client: Client, tokens: Tokens
+) -> None:
+    hospital = tokens.header(Role.HOSPITAL, "doctor-1", "330782-hospital-1")
+    death = client.post("/v1/deaths", json=certificate(resident_id(date(1940, 1, 1), "male")), headers=hospital).json()
+    desk = tokens.header(Role.DEPARTMENT, "staff-7", "civil-affairs")
+    answers = [
+        client.post(f"/v1/deaths/{death['id']}/benefit-payments", headers=desk,
+                    json={"benefit": "subsistence-allowance", "paid_for": paid_for, "amount_fen": 80000}).json()
+        for paid_for in ("2026-11-30", "2026-12-01")
+    ]  # fmt: skip
+    assert [(a["flagged_for_recovery"], a["payable_until"]) for a in answers] == [
+        (False, "2026-11-30"), (True, "2026-11-30"),
+    ]  # fmt: skip
+    wrong_code = {"benefit": "Subsistence Allowance", "paid_for": "2026-11-30", "amount_fen": 80000}
+    assert client.post(f"/v1/deaths/{death['id']}/benefit-payments", json=wrong_code, headers=desk).status_code == 400
 
 
 def test_the_facts_body_takes_every_fact_the_domain_knows_and_nothing_else(client: Client, tokens: Tokens) -> None:

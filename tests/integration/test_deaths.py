@@ -15,6 +15,7 @@ from registry.deaths.bundle import NextOfKin
 from registry.deaths.death import DeathReport
 from registry.deaths.policies import WidowhoodPolicy
 from registry.deaths.services import DeceasedFacts
+from registry.settings import Settings
 from registry.system import Registry, open_registry
 from tests.support import BOTH_PRESENT, act, person
 
@@ -133,6 +134,25 @@ def test_benefit_payments_after_the_death_are_flagged_for_recovery(registry: Reg
                                    amount_fen=210000)  # fmt: skip
     [*_, payment] = registry.deaths.events.get(death.aggregate_id)
     assert payment.flagged_for_recovery is True  # type: ignore[attr-defined]
+
+
+def test_the_configured_benefit_table_decides_which_payments_are_recovered(
+    registry: Registry, store_env: dict[str, str]
+) -> None:
+    configured = open_registry(Settings.from_env({**store_env, "REGISTRY_BENEFIT_ENDS": "pension=month-after-death"}))
+    try:
+        death, _ = configured.deaths.register_death(act(DIED, by=HOSPITAL), deceased=person(date(1940, 1, 1), "male"),
+                                                    report=report())  # fmt: skip
+        desk = Actor("staff-5", "department", "social-security")
+        for paid_for in (date(2026, 11, 30), date(2026, 12, 1)):
+            configured.deaths.record_payment(act(DIED, by=desk), death.aggregate_id, benefit="pension",
+                                             paid_for=paid_for, amount_fen=210000)  # fmt: skip
+        payments = configured.deaths.death(death.aggregate_id).payments
+        assert [(p.flagged_for_recovery, p.payable_until) for p in payments] == [
+            (False, date(2026, 11, 30)), (True, date(2026, 11, 30)),
+        ]  # fmt: skip
+    finally:
+        configured.close()
 
 
 def test_a_person_registered_as_dead_cannot_be_married(registry: Registry) -> None:
