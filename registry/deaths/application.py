@@ -22,14 +22,16 @@ from registry.deaths.benefits import BenefitEnds
 from registry.deaths.bundle import BundleCase, NextOfKin, Task
 from registry.deaths.death import (
     AWAITING_CONFIRMATION,
+    DIED_IN_CITY,
     IN_EFFECT,
     REJECTED,
+    RESIDENT_CREMATED_IN_CITY,
     Death,
     DeathIndex,
     DeathOnRecord,
     DeathReport,
 )
-from registry.deaths.services import DeceasedFacts, KnownFacts, plan_services
+from registry.deaths.services import FUNERAL_FEE_WAIVER, DeceasedFacts, KnownFacts, is_city_resident, plan_services
 
 REGISTERED, DUPLICATE, FLAGGED = "registered", "duplicate", "flagged-for-review"
 AWAITING, CONFIRMED = "awaiting-confirmation", "confirmed"
@@ -185,6 +187,7 @@ class Deaths(TrackedApplication):
                 document_type=death.deceased.document_type,
                 died_in_city=death.report.in_city,
                 marital_status=self.marital_status(death.deceased.document_key),
+                city_resident=is_city_resident(death.deceased),
             )
             applied_on = local_date(act.at)
             tasks = [
@@ -207,8 +210,21 @@ class Deaths(TrackedApplication):
     def complete_task(
         self, act: Act, case_id: UUID, service: str, *, reference: str, request: str = ""
     ) -> CommandResult:
-        """The task's department has done it, under its reference."""
-        return self._change_case(act, case_id, lambda case: case.complete(act, service, reference=reference), request)
+        """The task's department has done it, under its reference.
+
+        The funeral service completing the fee waiver also records the waiver on the death (once), with its basis.
+        """
+
+        def decide() -> Sequence[BaseAggregate[UUID]]:
+            case = self.case(case_id)
+            case.complete(act, service, reference=reference)
+            if service != FUNERAL_FEE_WAIVER:
+                return [case]
+            death = self.death(case.death_id)
+            death.waive_funeral_fee(act, basis=DIED_IN_CITY if death.report.in_city else RESIDENT_CREMATED_IN_CITY)
+            return [case, death]
+
+        return self.execute(act, decide, request_fingerprint=request)
 
     def reject_task(self, act: Act, case_id: UUID, service: str, *, reason: str, request: str = "") -> CommandResult:
         """The task's department will not do it, and says why."""

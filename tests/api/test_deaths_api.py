@@ -12,6 +12,7 @@ from registry.common.actors import Role
 from registry.common.clock import FixedClock
 from registry.deaths.services import DeceasedFacts
 from tests.api.conftest import Tokens
+from tests.deaths_support import CITY, resident_id_of
 from tests.support import resident_id
 
 Client = TestClient  # type: ignore[type-arg]
@@ -172,3 +173,25 @@ def test_only_the_issuer_of_a_certificate_or_a_clerk_registers_a_death(client: C
     department = tokens.header(Role.DEPARTMENT, "staff-5", "social-security")
     assert client.post("/v1/deaths", json=certificate(resident_id(date(1941, 1, 1), "male")),
                        headers=department).status_code == 403  # fmt: skip
+
+
+def test_a_resident_who_died_elsewhere_and_is_cremated_here_gets_the_waiver_task(
+    client: Client, tokens: Tokens
+) -> None:
+    police = tokens.header(Role.POLICE, "officer-1", "330102-police")
+    body = {**certificate(resident_id_of(CITY)), "certificate_kind": "police", "place": "杭州市", "in_city": False}
+    death = client.post("/v1/deaths", json=body, headers=police).json()
+    assert death["funeral_fee_waived"] is False
+    son = tokens.citizen(resident_id(date(1970, 5, 5), "male"))
+    application = {**kin_application(death["id"]), "facts": {"cremated_at_city_funeral_home": True}}
+    case = client.post("/v1/bundle-cases", json=application, headers=son).json()
+    assert "funeral-fee-waiver" in {t["service"] for t in case["tasks"]}
+    funeral = tokens.header(Role.DEPARTMENT, "staff-2", "funeral-service")
+    done = client.post(f"/v1/bundle-cases/{case['id']}/tasks/funeral-fee-waiver/completion",
+                       json={"note": "火化2026-31"}, headers=funeral)  # fmt: skip
+    assert done.status_code == 200
+    waived = client.get(f"/v1/deaths/{death['id']}", headers=tokens.clerk).json()
+    assert (waived["funeral_fee_waived"], waived["funeral_fee_basis"]) == (
+        True,
+        "resident-cremated-at-city-funeral-home",
+    )

@@ -17,6 +17,7 @@ from registry.deaths.policies import WidowhoodPolicy
 from registry.deaths.services import DeceasedFacts
 from registry.settings import Settings
 from registry.system import Registry, open_registry
+from tests.deaths_support import CITY, ELSEWHERE, resident_of
 from tests.support import BOTH_PRESENT, act, person
 
 DIED = date(2026, 11, 19)  # a Thursday
@@ -59,6 +60,29 @@ def test_one_application_starts_every_applicable_task_with_working_day_deadlines
     assert tasks["household-registration-cancellation"].department == "police"
     with pytest.raises(WrongState):
         registry.deaths.apply_for_bundle(act(DIED), death_id=death.aggregate_id, applicant=KIN, facts=facts)
+
+
+def test_a_resident_who_died_elsewhere_is_waived_once_the_funeral_service_finds_the_cremation(
+    registry: Registry,
+) -> None:
+    police = Actor("officer-1", "police", "330102-police")
+    in_hangzhou = DeathReport("police", "公死证2026-7", DIED, "杭州市", False)
+    resident, outsider = resident_of(CITY, name="王大"), resident_of(ELSEWHERE, name="李四")
+    cremated_here = DeceasedFacts(cremated_at_city_funeral_home=True)
+    cases = {}
+    for deceased in (resident, outsider):
+        death, _ = registry.deaths.register_death(act(DIED, by=police), deceased=deceased, report=in_hangzhou)
+        cases[deceased.name] = registry.deaths.apply_for_bundle(
+            act(DIED), death_id=death.aggregate_id, applicant=KIN, facts=cremated_here
+        ).aggregate_id
+    assert "funeral-fee-waiver" not in registry.deaths.case(cases[outsider.name]).tasks
+    case = registry.deaths.case(cases[resident.name])
+    assert "cremated at the city's funeral home" in case.tasks["funeral-fee-waiver"].reason
+    assert registry.deaths.death(case.death_id).funeral_fee_waived is False
+    funeral_home = Actor("staff-2", "department", "funeral-service")
+    registry.deaths.complete_task(act(DIED, by=funeral_home), case.id, "funeral-fee-waiver", reference="火化2026-31")
+    death = registry.deaths.death(case.death_id)
+    assert (death.funeral_fee_waived, death.funeral_fee_basis) == (True, "resident-cremated-at-city-funeral-home")
 
 
 def test_the_department_worklist_shows_open_and_overdue_tasks(registry: Registry) -> None:
