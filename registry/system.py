@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 from registry.burial.application import EcoBurialRewards
+from registry.burial.rules import RewardRules
 from registry.common.application import RegistryApplication
 from registry.common.ids import PersonKeys
 from registry.common.sealing import KeyStore
@@ -79,6 +80,7 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
         benefit_ends=parse_benefit_ends(settings.benefit_ends),
     )
     late["deaths"] = deaths
+    reward_rules = RewardRules(settings.eco_burial_eligibility, settings.eco_burial_amount_date, settings.reward_office)
     return Registry(
         settings=settings,
         marriage=marriage,
@@ -88,7 +90,7 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
             env(DvInquiryDesk.name), person_keys=keys, keys=dv_keys, marriages=marriage, register=dv_records
         ),
         deaths=deaths,
-        burial=EcoBurialRewards(env(EcoBurialRewards.name), deaths=deaths),
+        burial=EcoBurialRewards(env(EcoBurialRewards.name), deaths=deaths, rules=reward_rules),
         places=PlaceNames(
             env(PlaceNames.name), calendar=calendar, banned=parse_banned(settings.banned_place_names or DEFAULT_BANNED)
         ),

@@ -39,8 +39,9 @@ OFFICIALS = (Role.CLERK, Role.SUPERVISOR, Role.AUDITOR)
 
 def claim_read(claim: RewardClaim) -> ClaimRead:
     return ClaimRead(
-        id=claim.id, version=claim.version, death_id=claim.death_id, state=claim.state, burial_kind=claim.burial.kind,
-        buried_on=claim.burial.buried_on, amount_fen=claim.amount_fen, claimant_name=claim.claimant.name,
+        id=claim.id, version=claim.version, death_id=claim.death_id, state=claim.state, office=claim.office,
+        eligible_as=claim.eligible_as, burial_kind=claim.burial.kind, buried_on=claim.burial.buried_on,
+        amount_on=claim.amount_on, amount_fen=claim.amount_fen, claimant_name=claim.claimant.name,
         payout_account_masked=mask(claim.claimant.payout_account), reason=claim.reason,
         payment_reference=claim.payment_reference,
     )  # fmt: skip
@@ -100,7 +101,8 @@ class RewardClaimController(Controller):
         self, request: AnyRequest, data: JSONBody[ClaimCreate], registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
     ) -> Response[ClaimRead]:  # fmt: skip
-        """A next of kin claims for a registered death (one reward per deceased)."""
+        """A next of kin claims for a death in effect (one reward per deceased); a clerk files at their own office,
+        a citizen's claim goes to the configured office (REGISTRY_REWARD_OFFICE)."""
         act = act_of(request, clock)
         claimant_ref = next_of_kin_ref(request, act, registry.marriage.person_keys, data.claimant.document)
         result = registry.burial.file_claim(

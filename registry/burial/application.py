@@ -13,14 +13,15 @@ from registry.burial.claim import (
     BurialRecord,
     Claimant,
     CremationRecord,
+    DeathFacts,
     RewardClaim,
     RewardIndex,
 )
+from registry.burial.rules import RewardRules
 from registry.burial.schedule import RewardSchedule, ScheduleEntry, amount_in_force
 from registry.common.actors import Act
 from registry.common.application import CommandResult, RegistryApplication
 from registry.common.clock import local_date
-from registry.common.identity import Person
 
 
 class RecordedDeath(Protocol):
@@ -33,7 +34,7 @@ class RecordedDeath(Protocol):
     def died_in_city(self) -> bool: ...
 
     @property
-    def deceased(self) -> Person: ...
+    def city_resident(self) -> bool: ...
 
 
 class RegisteredDeaths(Protocol):
@@ -46,6 +47,8 @@ class RegisteredDeaths(Protocol):
 
 
 class EcoBurialRewards(RegistryApplication):
+    """The reward schedule and the claims against it, under the configured rules."""
+
     name = "burial"
     value_types: ClassVar[dict[str, type[Any]]] = {
         **RegistryApplication.value_types,
@@ -55,9 +58,10 @@ class EcoBurialRewards(RegistryApplication):
         "burial_record": BurialRecord,
     }
 
-    def __init__(self, env: Any = None, *, deaths: RegisteredDeaths) -> None:
+    def __init__(self, env: Any = None, *, deaths: RegisteredDeaths, rules: RewardRules | None = None) -> None:
         super().__init__(env)
         self.deaths = deaths
+        self.rules = rules or RewardRules()
 
     def schedule(self) -> RewardSchedule | None:
         return self.find(RewardSchedule.id_for(), RewardSchedule)
@@ -82,13 +86,15 @@ class EcoBurialRewards(RegistryApplication):
         self, act: Act, *, death_id: UUID, claimant: Claimant, cremation: CremationRecord, burial: BurialRecord,
         request: str = "",
     ) -> CommandResult:  # fmt: skip
-        """The amount is the one in force on the burial date; one reward per deceased."""
-        died_on = self.deaths.death_on_record(death_id).died_on
+        """For an eligible death in effect; the amount in force on the date the rules key on; one per deceased."""
+        record = self.deaths.death_on_record(death_id)
+        death = DeathFacts(record.died_on, record.died_in_city, record.city_resident)
 
         def decide() -> Sequence[BaseAggregate[UUID]]:
+            schedule = self.schedule()
             claim = RewardClaim.file(
-                act, death_id=death_id, died_on=died_on, claimant=claimant, cremation=cremation, burial=burial,
-                amount_fen=self.amount(burial.kind, burial.buried_on), today=local_date(act.at),
+                act, death_id=death_id, death=death, claimant=claimant, cremation=cremation, burial=burial,
+                schedule=schedule.entries if schedule else [], rules=self.rules, today=local_date(act.at),
             )  # fmt: skip
             index = self.find(RewardIndex.id_for(death_id), RewardIndex) or RewardIndex.open(act, death_id)
             current = self.claim(index.claim_id) if index.claim_id else None

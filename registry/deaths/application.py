@@ -91,7 +91,8 @@ class Deaths(TrackedApplication):
 
     def death_on_record(self, death_id: UUID) -> DeathOnRecord:
         """What another context may rely on: refused (WrongState) unless the death is in effect and not under review."""
-        return self.death(death_id).on_record()
+        death = self.death(death_id)
+        return death.on_record(city_resident=is_city_resident(death.deceased))
 
     def complete_task_by_policy(
         self, act: Act, *, death_id: UUID, service: str, reference: str, tracking: Tracking

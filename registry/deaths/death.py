@@ -57,7 +57,7 @@ class DeathOnRecord:
 
     died_on: date
     died_in_city: bool
-    deceased: Person
+    city_resident: bool  # household registration in the city, as the resident identity number shows it
 
 
 def check_report(report: DeathReport, *, today: date, birth_date: date) -> None:
@@ -236,10 +236,10 @@ class Death(RegistryAggregate):
         if failures:
             raise WrongState(failures)
 
-    def on_record(self) -> DeathOnRecord:
+    def on_record(self, *, city_resident: bool) -> DeathOnRecord:
         """The facts other contexts may rely on, once the death is in effect and not under review."""
         self.check_effective()
-        return DeathOnRecord(self.report.died_on, self.report.in_city, self.deceased)
+        return DeathOnRecord(self.report.died_on, self.report.in_city, city_resident)
 
     def receive_report(self, act: Act, report: DeathReport, *, today: date) -> bool:
         """Another certificate of the same death: noted if it agrees, flagged for review if not; True if flagged.

@@ -111,10 +111,10 @@ def test_a_death_flagged_for_review_is_not_in_effect_until_the_review() -> None:
                          today=DAY)  # fmt: skip
     assert not death.is_effective
     with pytest.raises(WrongState) as caught:
-        death.on_record()
+        death.on_record(city_resident=True)
     assert [f.code for f in caught.value.failures] == ["death-under-review"]
     death.resolve_review(act(DAY, by=SUPERVISOR), decision="keep", reason="the hospital's record is right")
-    assert death.is_effective and death.on_record().died_on == DAY
+    assert death.is_effective and death.on_record(city_resident=True).died_on == DAY
 
 
 def test_a_confirmation_waits_for_the_review_of_a_conflicting_certificate() -> None:
