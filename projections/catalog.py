@@ -16,7 +16,7 @@ from projections.rewards_ledger import BurialUptake, RewardsLedger
 from projections.runner import Follower, Policy, ProjectionService, create_schema
 from projections.store import ViewStore
 from projections.worklists import MarriageWorklist
-from projections.worklists.departments import DepartmentTasks
+from projections.worklists.departments import DeathDecisions, DepartmentTasks
 from registry.common.clock import SystemClock
 from registry.common.ids import PersonKeys
 from registry.deaths.policies import EcoBurialTaskPolicy, WidowhoodPolicy
@@ -30,6 +30,7 @@ def all_projections(keys: PersonKeys, feed_key: bytes, suffix: str = "") -> list
         MaritalStatusIndex(keys, suffix),
         MarriageWorklist(suffix),
         DepartmentTasks(suffix),
+        DeathDecisions(suffix),
         RewardsLedger(suffix),
         BurialUptake(suffix),
         AddressRegister(suffix),

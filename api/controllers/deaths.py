@@ -22,6 +22,8 @@ from api.schemas.deaths import (
     BundleRead,
     DeathCreate,
     DeathDecision,
+    DeathDecisionRow,
+    DeathDecisionWorklist,
     DeathRead,
     DeathReview,
     DepartmentTaskRow,
@@ -32,7 +34,7 @@ from api.schemas.deaths import (
     deceased_facts,
 )
 from api.views import VIEW_POSITION_HEADER, reached
-from projections.worklists.departments import open_tasks
+from projections.worklists.departments import open_tasks, pending_death_decisions
 from registry.common.actors import Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date
@@ -260,3 +262,23 @@ class DepartmentWorklistController(Controller):
         ]
         body = DepartmentWorklist(department=department, tasks=tasks)
         return Response(body, headers={VIEW_POSITION_HEADER: f"deaths={position}"})
+
+
+class DeathDecisionWorklistController(Controller):
+    path = "/v1/worklists/death-decisions"
+    tags = ("deaths",)
+
+    @get("/", guards=[allow(Role.SUPERVISOR)], sync_to_thread=True)
+    def worklist(self, state: State, wait_for: WaitFor = None) -> Response[DeathDecisionWorklist]:
+        """Clerks' registrations awaiting confirmation and conflicting certificates awaiting review, oldest first."""
+        position = reached(state.read_side, "deaths", wait_for)
+        decisions = [
+            DeathDecisionRow(
+                death_id=d.death_id, kind=d.kind, since=d.since, raised_by_role=d.raised_by_role,
+                raised_by_office=d.raised_by_office,
+            )
+            for d in pending_death_decisions(state.read_side.store)
+        ]  # fmt: skip
+        return Response(
+            DeathDecisionWorklist(decisions=decisions), headers={VIEW_POSITION_HEADER: f"deaths={position}"}
+        )

@@ -138,3 +138,15 @@ class DepartmentTaskRow(Output, kw_only=True):
 class DepartmentWorklist(Output, kw_only=True):
     department: str
     tasks: list[DepartmentTaskRow]
+
+
+class DeathDecisionRow(Output, kw_only=True):
+    death_id: str
+    kind: Literal["confirmation", "review"]
+    since: date
+    raised_by_role: str
+    raised_by_office: str
+
+
+class DeathDecisionWorklist(Output, kw_only=True):
+    decisions: list[DeathDecisionRow]

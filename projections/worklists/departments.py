@@ -1,13 +1,15 @@
-"""Department worklists: the post-death tasks of each department, with their deadlines."""
+"""Worklists of the deaths context: each department's post-death tasks with their deadlines, and the deaths that
+wait for a supervisor (a clerk's registration to confirm or reject, a conflicting certificate to review)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar, Literal, cast
 
 from projections.base import Batch, Projection, event_type
 from projections.store import Cursor, ViewStore
+from registry.common.clock import local_date
 from registry.deaths.bundle import ACKNOWLEDGED, OPEN, Task
 
 STATE_BY_EVENT = {"TaskAcknowledged": "acknowledged", "TaskCompleted": "completed", "TaskRejected": "rejected"}
@@ -80,3 +82,81 @@ def open_tasks(store: ViewStore, department: str, today: date, *, overdue_only: 
         if overdue or not overdue_only:
             tasks.append(DepartmentTask(case_id, service, reason, task.due_on, state, overdue))
     return tasks
+
+
+DecisionKind = Literal["confirmation", "review"]
+CONFIRMATION: DecisionKind = "confirmation"
+REVIEW: DecisionKind = "review"
+# What a death event does to its pending decisions: (kind, True) opens one, (kind, False) closes it.
+DECISIONS_BY_EVENT = {
+    "ConflictFlagged": (REVIEW, True),
+    "ReviewResolved": (REVIEW, False),
+    "Confirmed": (CONFIRMATION, False),
+    "Rejected": (CONFIRMATION, False),
+}
+
+
+class DeathDecisions(Projection):
+    """One row per decision a supervisor owes a death; nothing in it names the deceased."""
+
+    name = "death_decisions"
+    follows: ClassVar[tuple[str, ...]] = ("deaths",)
+    tables: ClassVar[tuple[str, ...]] = ("death_decisions",)
+
+    def schema(self) -> list[str]:
+        table = self.table("death_decisions")
+        return [
+            f"CREATE TABLE IF NOT EXISTS {table} (death_id TEXT NOT NULL, kind TEXT NOT NULL, since TEXT NOT NULL, "
+            "raised_by_role TEXT NOT NULL, raised_by_office TEXT NOT NULL, position BIGINT NOT NULL, "
+            "PRIMARY KEY (death_id, kind))",
+            f"CREATE INDEX IF NOT EXISTS {table}_since ON {table} (since)",
+        ]
+
+    def apply(self, cursor: Cursor, application: str, batch: Batch) -> None:
+        # The batch's net effect per (death, kind): a row to have, or None for one to remove.
+        outcome: dict[tuple[str, str], tuple[Any, ...] | None] = {}
+        for position, event in batch:
+            aggregate, name = event_type(event)
+            if aggregate != "deaths:Death":
+                continue
+            if name == "Registered":
+                opens: tuple[str, bool] | None = (CONFIRMATION, True) if event.awaits_confirmation else None
+            else:
+                opens = DECISIONS_BY_EVENT.get(name)
+            if opens is None:
+                continue
+            kind, is_open = opens
+            key = (str(event.originator_id), kind)
+            since = local_date(event.timestamp).isoformat()
+            outcome[key] = (*key, since, event.actor.role, event.actor.office, position) if is_open else None
+        if not outcome:
+            return
+        table = self.table("death_decisions")
+        cursor.executemany(f"DELETE FROM {table} WHERE death_id = ? AND kind = ?", list(outcome))
+        rows = [row for row in outcome.values() if row is not None]
+        if rows:
+            cursor.executemany(
+                f"INSERT INTO {table} (death_id, kind, since, raised_by_role, raised_by_office, position) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+
+@dataclass(frozen=True)
+class DeathDecision:
+    """A decision a supervisor owes: confirm or reject a clerk's registration, or review a conflicting certificate."""
+
+    death_id: str
+    kind: DecisionKind
+    since: date
+    raised_by_role: str
+    raised_by_office: str
+
+
+def pending_death_decisions(store: ViewStore) -> list[DeathDecision]:
+    """Every decision still owed, oldest first."""
+    rows = store.query(
+        "SELECT death_id, kind, since, raised_by_role, raised_by_office FROM "
+        f"{DeathDecisions().table('death_decisions')} ORDER BY since, position"
+    )
+    return [DeathDecision(d, cast(DecisionKind, k), date.fromisoformat(s), r, o) for d, k, s, r, o in rows]

@@ -141,6 +141,10 @@ def test_a_clerks_registration_waits_for_a_supervisor_before_anything_follows(cl
     decision = {"reason": "certificate checked with the hospital"}
     for not_allowed in (tokens.clerk, tokens.header(Role.HOSPITAL, "doctor-1", "330782-hospital-1")):
         assert client.post(f"/v1/deaths/{death_id}/confirmation", json=decision, headers=not_allowed).status_code == 403
+    owed = client.get(f"/v1/worklists/death-decisions?wait_for={entered.headers['registry-log-position']}",
+                      headers=tokens.supervisor).json()  # fmt: skip
+    assert [(d["death_id"], d["kind"]) for d in owed["decisions"]] == [(death_id, "confirmation")]
+    assert client.get("/v1/worklists/death-decisions", headers=tokens.clerk).status_code == 403
     confirmed = client.post(f"/v1/deaths/{death_id}/confirmation", json=decision, headers=tokens.supervisor)
     assert (confirmed.status_code, confirmed.json()["state"], confirmed.json()["funeral_fee_waived"]) == (
         200, "in-effect", True,

@@ -10,6 +10,8 @@ from uuid import UUID
 import pytest
 from eventsourcing.persistence import StoredEvent
 
+from projections.catalog import ReadSide
+from projections.worklists.departments import pending_death_decisions
 from registry.burial.claim import BurialRecord, Claimant, CremationRecord
 from registry.common.actors import Actor
 from registry.common.errors import WrongState
@@ -203,3 +205,25 @@ def test_a_benefit_payment_stored_as_version_1_loads_without_a_last_payable_day(
     store_as_version_1(registry, aggregate.collect_events(), {"BenefitPaymentRecorded": {"payable_until"}})
     [payment] = registry.deaths.death(death.aggregate_id).payments
     assert (payment.flagged_for_recovery, payment.payable_until) == (True, None)
+
+
+def test_the_supervisors_worklist_holds_every_decision_owed_until_it_is_made(registry: Registry) -> None:
+    entered, _ = registry.deaths.register_death(act(DIED, by=CLERK), deceased=person(date(1940, 1, 1), "male"),
+                                                report=report())  # fmt: skip
+    disputed_person = person(date(1941, 1, 1), "male")
+    disputed, _ = registry.deaths.register_death(act(DIED, by=HOSPITAL), deceased=disputed_person, report=report())
+    registry.deaths.register_death(act(DIED, by=POLICE), deceased=disputed_person,
+                                   report=report(date(2026, 11, 18), "家中", "police"))  # fmt: skip
+    read_side = ReadSide(registry)
+    try:
+        read_side.catch_up()
+        owed = {(d.death_id, d.kind, d.raised_by_role) for d in pending_death_decisions(read_side.store)}
+        assert owed == {(str(entered.aggregate_id), "confirmation", "clerk"),
+                        (str(disputed.aggregate_id), "review", "police")}  # fmt: skip
+        registry.deaths.confirm_death(act(DIED, by=SUPERVISOR), entered.aggregate_id, reason="checked")
+        registry.deaths.resolve_review(act(DIED, by=SUPERVISOR), disputed.aggregate_id, decision="keep",
+                                       reason="the hospital's record")  # fmt: skip
+        read_side.catch_up()
+        assert pending_death_decisions(read_side.store) == []
+    finally:
+        read_side.close()
