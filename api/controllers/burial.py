@@ -26,6 +26,8 @@ from api.schemas.burial import (
 )
 from api.schemas.common import mask
 from api.views import VIEW_POSITION_HEADER, reached
+from projections.rewards_ledger import ledger as ledger_months
+from projections.rewards_ledger import uptake as uptake_months
 from registry.burial.claim import BurialRecord, Claimant, CremationRecord, RewardClaim
 from registry.burial.schedule import DEFAULT_SCHEDULE, ScheduleEntry
 from registry.common.actors import Role
@@ -186,19 +188,13 @@ class EcoBurialStatisticsController(Controller):
         position = reached(state.read_side, "burial", wait_for)
         store = state.read_side.store
         ledger = [
-            LedgerRow(month=m, burial_kind=k, approved_fen=a, paid_fen=p, recovered_fen=r)
-            for m, k, a, p, r in store.query(
-                "SELECT month, burial_kind, approved_fen, paid_fen, recovered_fen FROM rewards_ledger "
-                "ORDER BY month, burial_kind"
-            )
+            LedgerRow(month=m.month, burial_kind=m.burial_kind, approved_fen=m.approved_fen, paid_fen=m.paid_fen,
+                      recovered_fen=m.recovered_fen)
+            for m in ledger_months(store)
+        ]  # fmt: skip
+        uptake = [
+            UptakeRow(month=u.month, deaths=u.deaths, by_kind=u.by_kind, share_by_kind=u.share_by_kind)
+            for u in uptake_months(store)
         ]
-        by_month: dict[str, dict[str, int]] = {}
-        for month, kind, count in store.query("SELECT month, kind, count FROM burial_uptake ORDER BY month, kind"):
-            by_month.setdefault(month, {})[kind] = int(count)
-        uptake = []
-        for month, counts in by_month.items():
-            deaths = counts.pop("deaths", 0)
-            shares = {kind: round(count / deaths, 4) for kind, count in counts.items()} if deaths else {}
-            uptake.append(UptakeRow(month=month, deaths=deaths, by_kind=counts, share_by_kind=shares))
         body = EcoBurialStatistics(ledger=ledger, uptake=uptake)
         return Response(body, headers={VIEW_POSITION_HEADER: f"burial={position}"})

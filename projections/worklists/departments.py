@@ -88,11 +88,11 @@ DecisionKind = Literal["confirmation", "review"]
 CONFIRMATION: DecisionKind = "confirmation"
 REVIEW: DecisionKind = "review"
 # What a death event does to its pending decisions: (kind, True) opens one, (kind, False) closes it.
-DECISIONS_BY_EVENT = {
-    "ConflictFlagged": (REVIEW, True),
-    "ReviewResolved": (REVIEW, False),
-    "Confirmed": (CONFIRMATION, False),
-    "Rejected": (CONFIRMATION, False),
+DECISIONS_BY_EVENT: dict[str, list[tuple[DecisionKind, bool]]] = {
+    "ConflictFlagged": [(REVIEW, True)],
+    "ReviewResolved": [(REVIEW, False)],
+    "Confirmed": [(CONFIRMATION, False)],
+    "Rejected": [(CONFIRMATION, False), (REVIEW, False)],  # a rejected registration needs no review either
 }
 
 
@@ -120,15 +120,13 @@ class DeathDecisions(Projection):
             if aggregate != "deaths:Death":
                 continue
             if name == "Registered":
-                opens: tuple[str, bool] | None = (CONFIRMATION, True) if event.awaits_confirmation else None
+                effects = [(CONFIRMATION, True)] if event.awaits_confirmation else []
             else:
-                opens = DECISIONS_BY_EVENT.get(name)
-            if opens is None:
-                continue
-            kind, is_open = opens
-            key = (str(event.originator_id), kind)
+                effects = DECISIONS_BY_EVENT.get(name, [])
             since = local_date(event.timestamp).isoformat()
-            outcome[key] = (*key, since, event.actor.role, event.actor.office, position) if is_open else None
+            for kind, is_open in effects:
+                key = (str(event.originator_id), kind)
+                outcome[key] = (*key, since, event.actor.role, event.actor.office, position) if is_open else None
         if not outcome:
             return
         table = self.table("death_decisions")

@@ -125,7 +125,7 @@ class Death(RegistryAggregate):
             death.state = IN_EFFECT
 
     class Rejected(Event):
-        """A supervisor found a clerk's registration wrong: it never takes effect."""
+        """A supervisor found a clerk's registration wrong: it never takes effect (nor is any conflict reviewed)."""
 
         TOPIC = "deaths:Death.Rejected"
         reason: str
@@ -133,6 +133,7 @@ class Death(RegistryAggregate):
         def apply(self, death: Death) -> None:
             death.state = REJECTED
             death.rejection_reason = self.reason
+            death.pending_review = None
 
     class FuneralFeeWaived(Event):
         """The basic funeral fees are waived: for every death in the city, and for residents cremated here."""

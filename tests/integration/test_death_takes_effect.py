@@ -223,6 +223,12 @@ def test_the_supervisors_worklist_holds_every_decision_owed_until_it_is_made(reg
         registry.deaths.confirm_death(act(DIED, by=SUPERVISOR), entered.aggregate_id, reason="checked")
         registry.deaths.resolve_review(act(DIED, by=SUPERVISOR), disputed.aggregate_id, decision="keep",
                                        reason="the hospital's record")  # fmt: skip
+        wrong_person = person(date(1942, 1, 1), "male")
+        wrong, _ = registry.deaths.register_death(act(DIED, by=CLERK), deceased=wrong_person, report=report())
+        registry.deaths.register_death(act(DIED, by=CLERK), deceased=wrong_person, report=report(place="家中"))
+        read_side.catch_up()
+        assert {d.kind for d in pending_death_decisions(read_side.store)} == {"confirmation", "review"}
+        registry.deaths.reject_death(act(DIED, by=SUPERVISOR), wrong.aggregate_id, reason="not this person")
         read_side.catch_up()
         assert pending_death_decisions(read_side.store) == []
     finally:
