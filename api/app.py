@@ -19,7 +19,12 @@ from api.controllers.burial import (
     RewardClaimController,
     RewardScheduleController,
 )
-from api.controllers.deaths import BundleController, DeathController, DepartmentWorklistController
+from api.controllers.deaths import (
+    BundleController,
+    DeathController,
+    DeathDecisionWorklistController,
+    DepartmentWorklistController,
+)
 from api.controllers.divorces import DivorceController
 from api.controllers.dv import DvInquiryController, DvRecordController
 from api.controllers.exchange import ExchangeController
@@ -87,6 +92,7 @@ def create_app(
             DeathController,
             BundleController,
             DepartmentWorklistController,
+            DeathDecisionWorklistController,
             RewardScheduleController,
             RewardClaimController,
             EcoBurialStatisticsController,

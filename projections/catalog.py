@@ -16,7 +16,7 @@ from projections.rewards_ledger import BurialUptake, RewardsLedger
 from projections.runner import Follower, Policy, ProjectionService, create_schema
 from projections.store import ViewStore
 from projections.worklists import MarriageWorklist
-from projections.worklists.departments import DepartmentTasks
+from projections.worklists.departments import DeathDecisions, DepartmentTasks
 from projections.worklists.place_names import NameDuties
 from registry.common.clock import SystemClock
 from registry.common.ids import PersonKeys
@@ -33,6 +33,7 @@ def all_projections(keys: PersonKeys, feed_key: bytes, calendar: WorkingCalendar
         MaritalStatusIndex(keys, suffix),
         MarriageWorklist(calendar, suffix),
         DepartmentTasks(suffix),
+        DeathDecisions(suffix),
         RewardsLedger(suffix),
         BurialUptake(suffix),
         AddressRegister(suffix),

@@ -76,6 +76,14 @@ class Settings:
     REGISTRY_DESIGNATED_OFFICES  comma-separated codes of the offices the province designates for marriages with a
                            foreigner, a Hong Kong, Macao or Taiwan resident or an overseas Chinese (regs art 2);
                            default none: such couples are then filed and registered at no office of the city.
+    REGISTRY_BENEFIT_ENDS  benefit=rule,... when each benefit ends after a death, over the defaults (rules:
+                           day-after-death, month-after-death; default: subsistence-allowance, extreme-poverty-support,
+                           elderly-allowance and disability-allowance month-after-death, any other day-after-death).
+    REGISTRY_ECO_BURIAL_ELIGIBILITY  local-household (default: the deceased's resident identity number is of the
+                           city, 330782) or any-death-in-city (also anyone who died in the city).
+    REGISTRY_ECO_BURIAL_AMOUNT_DATE  burial (default) or cremation: the date whose schedule entry sets the reward.
+    REGISTRY_REWARD_OFFICE the office a citizen's own eco-burial claim is filed at (default 330782-civil-affairs);
+                           a clerk's claim is filed at the clerk's office.
     """
 
     data_dir: Path
@@ -105,6 +113,10 @@ class Settings:
     jurisdiction: str
     exchange_peers: str | None
     designated_offices: frozenset[str] = frozenset()
+    benefit_ends: str | None = None
+    eco_burial_eligibility: str = "local-household"
+    eco_burial_amount_date: str = "burial"
+    reward_office: str = "330782-civil-affairs"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -141,6 +153,10 @@ class Settings:
             designated_offices=frozenset(
                 office.strip() for office in env.get("REGISTRY_DESIGNATED_OFFICES", "").split(",") if office.strip()
             ),
+            benefit_ends=env.get("REGISTRY_BENEFIT_ENDS") or None,
+            eco_burial_eligibility=env.get("REGISTRY_ECO_BURIAL_ELIGIBILITY") or "local-household",
+            eco_burial_amount_date=env.get("REGISTRY_ECO_BURIAL_AMOUNT_DATE") or "burial",
+            reward_office=env.get("REGISTRY_REWARD_OFFICE") or "330782-civil-affairs",
         )
 
     def working_calendar(self) -> WorkingCalendar:

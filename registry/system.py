@@ -16,11 +16,13 @@ from registry.adapters.dv_keys import (
     sqlite_data_keys,
 )
 from registry.burial.application import EcoBurialRewards
+from registry.burial.rules import RewardRules
 from registry.common.actors import Act, Actor
 from registry.common.application import RegistryApplication
 from registry.common.clock import SystemClock
 from registry.common.ids import PersonKeys
 from registry.deaths.application import Deaths
+from registry.deaths.benefits import parse_benefit_ends
 from registry.dv_records.application import DvRegister
 from registry.exchange.application import MarriageExchange
 from registry.keys import Purpose
@@ -89,8 +91,10 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
         person_keys=keys,
         calendar=calendar,
         marital_status=lambda document_key: getattr(marriage.marital_status(document_key), "status", "unmarried"),
+        benefit_ends=parse_benefit_ends(settings.benefit_ends),
     )
     late["deaths"] = deaths
+    reward_rules = RewardRules(settings.eco_burial_eligibility, settings.eco_burial_amount_date, settings.reward_office)
     return Registry(
         settings=settings,
         marriage=marriage,
@@ -100,7 +104,7 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
             env(DvInquiryDesk.name), person_keys=keys, keys=dv_keys, marriages=marriage, register=dv_records
         ),
         deaths=deaths,
-        burial=EcoBurialRewards(env(EcoBurialRewards.name), deaths=deaths),
+        burial=EcoBurialRewards(env(EcoBurialRewards.name), deaths=deaths, rules=reward_rules),
         places=PlaceNames(env(PlaceNames.name), calendar=calendar, policy=naming_policy(settings)),
         exchange=exchange,
         dv_keys=dv_keys,

@@ -34,22 +34,24 @@ from api.schemas.burial import (
 )
 from api.schemas.common import mask
 from api.views import VIEW_POSITION_HEADER, reached
+from projections.rewards_ledger import ledger as ledger_months
+from projections.rewards_ledger import uptake as uptake_months
 from registry.burial.claim import BurialRecord, Claimant, CremationRecord, RewardClaim
 from registry.burial.schedule import DEFAULT_SCHEDULE, ScheduleEntry
 from registry.common.actors import Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock
-from registry.common.errors import Failure, InvalidInput, NotFound
+from registry.common.errors import NotFound
 from registry.system import Registry
 
 OFFICIALS = (Role.CLERK, Role.SUPERVISOR, Role.AUDITOR)
-ACTIONS = {"approval": "approve", "rejection": "reject", "payment": "pay", "recovery": "recover"}
 
 
 def claim_read(claim: RewardClaim) -> ClaimRead:
     return ClaimRead(
-        id=claim.id, version=claim.version, death_id=claim.death_id, state=claim.state, burial_kind=claim.burial.kind,
-        buried_on=claim.burial.buried_on, amount_fen=claim.amount_fen, claimant_name=claim.claimant.name,
+        id=claim.id, version=claim.version, death_id=claim.death_id, state=claim.state, office=claim.office,
+        eligible_as=claim.eligible_as, burial_kind=claim.burial.kind, buried_on=claim.burial.buried_on,
+        amount_on=claim.amount_on, amount_fen=claim.amount_fen, claimant_name=claim.claimant.name,
         payout_account_masked=mask(claim.claimant.payout_account), reason=claim.reason,
         payment_reference=claim.payment_reference,
     )  # fmt: skip
@@ -109,7 +111,8 @@ class RewardClaimController(Controller):
         self, request: AnyRequest, data: JSONBody[ClaimCreate], registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
     ) -> Response[ClaimRead]:  # fmt: skip
-        """A next of kin claims for a registered death (one reward per deceased)."""
+        """A next of kin claims for a death in effect (one reward per deceased); a clerk files at their own office,
+        a citizen's claim goes to the configured office (REGISTRY_REWARD_OFFICE)."""
         act = act_of(request, clock)
         claimant_ref = next_of_kin_ref(request, act, registry.marriage.person_keys, data.claimant.document)
         result = registry.burial.file_claim(
@@ -139,23 +142,52 @@ class RewardClaimController(Controller):
         )  # fmt: skip
         return answer(claim_read(claim), version=claim.version)
 
-    @post("/{claim_id:uuid}/{action:str}", guards=[allow(Role.CLERK, Role.SUPERVISOR)], sync_to_thread=True,
+    @post("/{claim_id:uuid}/approval", guards=[allow(Role.CLERK, Role.SUPERVISOR)], sync_to_thread=True,
           status_code=200)  # fmt: skip
-    def decide(
-        self, request: AnyRequest, claim_id: FromPath[UUID], action: FromPath[str], data: JSONBody[ClaimDecision],
+    def approve(
+        self, request: AnyRequest, claim_id: FromPath[UUID], data: JSONBody[ClaimDecision],
         registry: NamedDependency[Registry], clock: NamedDependency[Clock],
     ) -> Response[ClaimRead]:  # fmt: skip
-        """approval; rejection, payment and recovery each with their note (reason or payment reference)."""
-        if action not in ACTIONS:
-            raise NotFound(detail="actions: approval, rejection, payment, recovery")
-        if action != "approval" and not data.note.strip():
-            raise InvalidInput(
-                [Failure("note-required", "a rejection or recovery needs its reason, a payment its reference")]
-            )
-        result = registry.burial.decide_claim(
-            act_of(request, clock), claim_id, action=ACTIONS[action], note=data.note,
-            request=request_fingerprint(request, data),
-        )  # fmt: skip
+        """The claim's office approves the reward."""
+        result = registry.burial.approve_claim(
+            act_of(request, clock), claim_id, request=request_fingerprint(request, data)
+        )
+        return claim_answer(registry, result)
+
+    @post("/{claim_id:uuid}/rejection", guards=[allow(Role.CLERK, Role.SUPERVISOR)], sync_to_thread=True,
+          status_code=200)  # fmt: skip
+    def reject(
+        self, request: AnyRequest, claim_id: FromPath[UUID], data: JSONBody[ClaimDecision],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[ClaimRead]:  # fmt: skip
+        """The claim's office refuses the reward (note = the reason)."""
+        result = registry.burial.reject_claim(
+            act_of(request, clock), claim_id, reason=data.note, request=request_fingerprint(request, data)
+        )
+        return claim_answer(registry, result)
+
+    @post("/{claim_id:uuid}/payment", guards=[allow(Role.CLERK, Role.SUPERVISOR)], sync_to_thread=True,
+          status_code=200)  # fmt: skip
+    def pay(
+        self, request: AnyRequest, claim_id: FromPath[UUID], data: JSONBody[ClaimDecision],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[ClaimRead]:  # fmt: skip
+        """The claim's office records the payment (note = the payment reference)."""
+        result = registry.burial.pay_claim(
+            act_of(request, clock), claim_id, payment_reference=data.note, request=request_fingerprint(request, data)
+        )
+        return claim_answer(registry, result)
+
+    @post("/{claim_id:uuid}/recovery", guards=[allow(Role.CLERK, Role.SUPERVISOR)], sync_to_thread=True,
+          status_code=200)  # fmt: skip
+    def recover(
+        self, request: AnyRequest, claim_id: FromPath[UUID], data: JSONBody[ClaimDecision],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[ClaimRead]:  # fmt: skip
+        """A paid reward found wrong is recovered (note = the reason)."""
+        result = registry.burial.recover_claim(
+            act_of(request, clock), claim_id, reason=data.note, request=request_fingerprint(request, data)
+        )
         return claim_answer(registry, result)
 
 
@@ -169,19 +201,13 @@ class EcoBurialStatisticsController(Controller):
         position = reached(state.read_side, "burial", wait_for)
         store = state.read_side.store
         ledger = [
-            LedgerRow(month=m, burial_kind=k, approved_fen=a, paid_fen=p, recovered_fen=r)
-            for m, k, a, p, r in store.query(
-                "SELECT month, burial_kind, approved_fen, paid_fen, recovered_fen FROM rewards_ledger "
-                "ORDER BY month, burial_kind"
-            )
+            LedgerRow(month=m.month, burial_kind=m.burial_kind, approved_fen=m.approved_fen, paid_fen=m.paid_fen,
+                      recovered_fen=m.recovered_fen)
+            for m in ledger_months(store)
+        ]  # fmt: skip
+        uptake = [
+            UptakeRow(month=u.month, deaths=u.deaths, by_kind=u.by_kind, share_by_kind=u.share_by_kind)
+            for u in uptake_months(store)
         ]
-        by_month: dict[str, dict[str, int]] = {}
-        for month, kind, count in store.query("SELECT month, kind, count FROM burial_uptake ORDER BY month, kind"):
-            by_month.setdefault(month, {})[kind] = int(count)
-        uptake = []
-        for month, counts in by_month.items():
-            deaths = counts.pop("deaths", 0)
-            shares = {kind: round(count / deaths, 4) for kind, count in counts.items()} if deaths else {}
-            uptake.append(UptakeRow(month=month, deaths=deaths, by_kind=counts, share_by_kind=shares))
         body = EcoBurialStatistics(ledger=ledger, uptake=uptake)
         return Response(body, headers={VIEW_POSITION_HEADER: f"burial={position}"})

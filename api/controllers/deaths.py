@@ -29,6 +29,9 @@ from api.schemas.deaths import (
     BundleCreate,
     BundleRead,
     DeathCreate,
+    DeathDecision,
+    DeathDecisionRow,
+    DeathDecisionWorklist,
     DeathRead,
     DeathReview,
     DepartmentTaskRow,
@@ -36,27 +39,30 @@ from api.schemas.deaths import (
     PaymentRead,
     TaskAction,
     TaskRead,
+    deceased_facts,
 )
 from api.views import VIEW_POSITION_HEADER, reached
+from projections.worklists.departments import open_tasks, pending_death_decisions
 from registry.common.actors import Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date
-from registry.common.errors import Failure, InvalidInput, NotFound
-from registry.deaths.application import DUPLICATE, FLAGGED
+from registry.common.errors import NotFound
+from registry.deaths.application import CONFIRMED, DUPLICATE, FLAGGED
 from registry.deaths.bundle import BundleCase, NextOfKin
 from registry.deaths.death import Death, DeathReport
-from registry.deaths.services import DeceasedFacts
 from registry.system import Registry
 
-STATUS_BY_OUTCOME = {DUPLICATE: 200, FLAGGED: 202}
+STATUS_BY_OUTCOME = {DUPLICATE: 200, CONFIRMED: 200, FLAGGED: 202}
+TASK = "/{case_id:uuid}/tasks/{service:str}"
 OFFICIALS = (Role.CLERK, Role.SUPERVISOR, Role.AUDITOR, Role.DEPARTMENT)
 
 
 def death_read(death: Death, outcome: str | None = None) -> DeathRead:
     return DeathRead(
-        id=death.id, version=death.version, outcome=outcome, deceased=party_read(death.deceased),
+        id=death.id, version=death.version, outcome=outcome, state=death.state, deceased=party_read(death.deceased),
         died_on=death.report.died_on, place=death.report.place, in_city=death.report.in_city,
-        funeral_fee_waived=death.funeral_fee_waived, review_pending=death.pending_review is not None,
+        funeral_fee_waived=death.funeral_fee_waived, funeral_fee_basis=death.funeral_fee_basis,
+        review_pending=death.pending_review is not None, rejection_reason=death.rejection_reason,
     )  # fmt: skip
 
 
@@ -68,7 +74,7 @@ def bundle_read(case: BundleCase, today: date) -> BundleRead:
         tasks=[
             TaskRead(
                 service=t.service, department=t.department, reason=t.reason, due_on=t.due_on,
-                overdue=not t.is_done and t.due_on < today, state=t.state, reference=t.reference,
+                overdue=t.is_overdue_on(today), state=t.state, reference=t.reference,
                 rejection_reason=t.rejection_reason,
             )
             for t in case.tasks.values()
@@ -101,7 +107,11 @@ class DeathController(Controller):
         self, request: AnyRequest, data: JSONBody[DeathCreate], registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
     ) -> Response[DeathRead]:  # fmt: skip
-        """Register a death from its certificate: 201 new, 200 a duplicate report, 202 a conflicting one flagged."""
+        """Register a death from its certificate: 201 new, 200 a duplicate report, 202 a conflicting one flagged.
+
+        A hospital's or the police's registration is in effect at once; a clerk's (201, state awaiting-confirmation)
+        waits for a supervisor. The issuing body's agreeing certificate confirms a clerk's registration (200).
+        """
         act = act_of(request, clock)
         report = DeathReport(data.certificate_kind, data.certificate_number, data.died_on, data.place, data.in_city)
         result, outcome = registry.deaths.register_death(
@@ -139,18 +149,47 @@ class DeathController(Controller):
         death = registry.deaths.subject_of(result, Death)
         return answer(death_read(death), version=death.version, result=result)
 
+    @post("/{death_id:uuid}/confirmation", guards=[allow(Role.SUPERVISOR)], sync_to_thread=True, status_code=200)
+    def confirm(
+        self, request: AnyRequest, death_id: FromPath[UUID], data: JSONBody[DeathDecision],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[DeathRead]:  # fmt: skip
+        """Confirm a clerk's registration: the death takes effect (the spouse is widowed, the bundle may open)."""
+        result = registry.deaths.confirm_death(
+            act_of(request, clock), death_id, reason=data.reason, request=request_fingerprint(request, data)
+        )
+        death = registry.deaths.subject_of(result, Death)
+        return answer(death_read(death), version=death.version, result=result)
+
+    @post("/{death_id:uuid}/rejection", guards=[allow(Role.SUPERVISOR)], sync_to_thread=True, status_code=200)
+    def reject(
+        self, request: AnyRequest, death_id: FromPath[UUID], data: JSONBody[DeathDecision],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[DeathRead]:  # fmt: skip
+        """Reject a clerk's registration with the reason: it never takes effect."""
+        result = registry.deaths.reject_death(
+            act_of(request, clock), death_id, reason=data.reason, request=request_fingerprint(request, data)
+        )
+        death = registry.deaths.subject_of(result, Death)
+        return answer(death_read(death), version=death.version, result=result)
+
     @post("/{death_id:uuid}/benefit-payments", guards=[allow(Role.DEPARTMENT)], sync_to_thread=True, status_code=200)
     def payment(
         self, request: AnyRequest, death_id: FromPath[UUID], data: JSONBody[BenefitPayment],
         registry: NamedDependency[Registry], clock: NamedDependency[Clock],
-    ) -> PaymentRead:  # fmt: skip
-        """Record a benefit payment; one for a day after the death is flagged for recovery."""
-        registry.deaths.record_payment(
+    ) -> Response[PaymentRead]:  # fmt: skip
+        """Record a benefit payment; one for a period after its benefit ended is flagged for recovery."""
+        result = registry.deaths.record_payment(
             act_of(request, clock), death_id, benefit=data.benefit, paid_for=data.paid_for,
             amount_fen=data.amount_fen, request=request_fingerprint(request, data),
         )  # fmt: skip
-        death = registry.deaths.death(death_id)
-        return PaymentRead(death_id=death_id, flagged_for_recovery=data.paid_for > death.report.died_on)
+        death = registry.deaths.subject_of(result, Death)
+        payment = death.payments[-1]  # the death as this payment left it (also for a replayed request)
+        body = PaymentRead(
+            death_id=death_id, benefit=payment.benefit, paid_for=payment.paid_for,
+            payable_until=payment.payable_until, flagged_for_recovery=payment.flagged_for_recovery,
+        )  # fmt: skip
+        return answer(body, version=death.version, result=result)
 
 
 class BundleController(Controller):
@@ -167,10 +206,10 @@ class BundleController(Controller):
         applicant_ref = next_of_kin_ref(request, act, registry.marriage.person_keys, data.applicant.document)
         kin = NextOfKin(data.applicant.name, data.applicant.relationship, data.applicant.contact_phone,
                         data.applicant.payout_account, applicant_ref)  # fmt: skip
-        facts = DeceasedFacts(**{name: getattr(data.facts, name) for name in data.facts.__struct_fields__})
         result = registry.deaths.apply_for_bundle(
-            act, death_id=data.death_id, applicant=kin, facts=facts, request=request_fingerprint(request, data)
-        )
+            act, death_id=data.death_id, applicant=kin, facts=deceased_facts(data.facts),
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
         return case_answer(registry, result, clock, status=201)
 
     @get("/{case_id:uuid}", guards=[allow(Role.CITIZEN, *OFFICIALS)], sync_to_thread=True)
@@ -187,22 +226,37 @@ class BundleController(Controller):
         )  # fmt: skip
         return answer(bundle_read(case, local_date(clock.now())), version=case.version)
 
-    @post("/{case_id:uuid}/tasks/{service:str}/{action:str}", guards=[allow(Role.DEPARTMENT)], sync_to_thread=True,
-          status_code=200)  # fmt: skip
-    def act_on_task(
-        self, request: AnyRequest, case_id: FromPath[UUID], service: FromPath[str], action: FromPath[str],
-        data: JSONBody[TaskAction], registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    @post(TASK + "/acknowledgement", guards=[allow(Role.DEPARTMENT)], sync_to_thread=True, status_code=200)
+    def acknowledge_task(
+        self, request: AnyRequest, case_id: FromPath[UUID], service: FromPath[str], data: JSONBody[TaskAction],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
     ) -> Response[BundleRead]:  # fmt: skip
-        """acknowledgement, completion (note = the department's reference) or rejection (note = the reason)."""
-        actions = {"acknowledgement": "acknowledge", "completion": "complete", "rejection": "reject"}
-        if action not in actions:
-            raise NotFound(detail="no such task action: acknowledgement, completion or rejection")
-        if action != "acknowledgement" and not data.note.strip():
-            raise InvalidInput([Failure("note-required", "a completion needs its reference, a rejection its reason")])
-        result = registry.deaths.act_on_task(
-            act_of(request, clock), case_id, service, action=actions[action], note=data.note,
-            request=request_fingerprint(request, data),
-        )  # fmt: skip
+        """The task's department takes it on."""
+        result = registry.deaths.acknowledge_task(
+            act_of(request, clock), case_id, service, request=request_fingerprint(request, data)
+        )
+        return case_answer(registry, result, clock)
+
+    @post(TASK + "/completion", guards=[allow(Role.DEPARTMENT)], sync_to_thread=True, status_code=200)
+    def complete_task(
+        self, request: AnyRequest, case_id: FromPath[UUID], service: FromPath[str], data: JSONBody[TaskAction],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[BundleRead]:  # fmt: skip
+        """The task's department did it (note = its reference)."""
+        result = registry.deaths.complete_task(
+            act_of(request, clock), case_id, service, reference=data.note, request=request_fingerprint(request, data)
+        )
+        return case_answer(registry, result, clock)
+
+    @post(TASK + "/rejection", guards=[allow(Role.DEPARTMENT)], sync_to_thread=True, status_code=200)
+    def reject_task(
+        self, request: AnyRequest, case_id: FromPath[UUID], service: FromPath[str], data: JSONBody[TaskAction],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
+    ) -> Response[BundleRead]:  # fmt: skip
+        """The task's department will not do it (note = the reason the family is given)."""
+        result = registry.deaths.reject_task(
+            act_of(request, clock), case_id, service, reason=data.note, request=request_fingerprint(request, data)
+        )
         return case_answer(registry, result, clock)
 
 
@@ -218,16 +272,32 @@ class DepartmentWorklistController(Controller):
         """The caller's department's open tasks, earliest deadline first."""
         department = principal_of(request).office
         position = reached(state.read_side, "deaths", wait_for)
-        today = local_date(clock.now()).isoformat()
-        rows = state.read_side.store.query(
-            "SELECT case_id, service, reason, due_on, state FROM department_tasks WHERE department = ? "
-            "AND state IN ('open', 'acknowledged') ORDER BY due_on, case_id",
-            (department,),
-        )
+        rows = open_tasks(state.read_side.store, department, local_date(clock.now()), overdue_only=overdue_only)
         tasks = [
-            DepartmentTaskRow(case_id=c, service=s, reason=r, due_on=date.fromisoformat(d), state=st, overdue=d < today)
-            for c, s, r, d, st in rows
-            if not overdue_only or d < today
+            DepartmentTaskRow(
+                case_id=t.case_id, service=t.service, reason=t.reason, due_on=t.due_on, state=t.state, overdue=t.overdue
+            )
+            for t in rows
         ]
         body = DepartmentWorklist(department=department, tasks=tasks)
         return Response(body, headers={VIEW_POSITION_HEADER: f"deaths={position}"})
+
+
+class DeathDecisionWorklistController(Controller):
+    path = "/v1/worklists/death-decisions"
+    tags = ("deaths",)
+
+    @get("/", guards=[allow(Role.SUPERVISOR)], sync_to_thread=True)
+    def worklist(self, state: State, wait_for: WaitFor = None) -> Response[DeathDecisionWorklist]:
+        """Clerks' registrations awaiting confirmation and conflicting certificates awaiting review, oldest first."""
+        position = reached(state.read_side, "deaths", wait_for)
+        decisions = [
+            DeathDecisionRow(
+                death_id=d.death_id, kind=d.kind, since=d.since, raised_by_role=d.raised_by_role,
+                raised_by_office=d.raised_by_office,
+            )
+            for d in pending_death_decisions(state.read_side.store)
+        ]  # fmt: skip
+        return Response(
+            DeathDecisionWorklist(decisions=decisions), headers={VIEW_POSITION_HEADER: f"deaths={position}"}
+        )

@@ -70,8 +70,11 @@ class ClaimRead(Output, kw_only=True):
     version: int
     death_id: UUID
     state: str
+    office: str
+    eligible_as: str
     burial_kind: str
     buried_on: date
+    amount_on: date
     amount_fen: int
     claimant_name: str
     payout_account_masked: str

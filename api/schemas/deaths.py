@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from uuid import UUID
 
 import msgspec
 
 from api.schemas.common import IdentityDocumentIn, Input, Output, PartyIn, PartyRead, Reason, ShortText
+from registry.deaths.services import DeceasedFacts
 
 
 class DeathCreate(Input, kw_only=True):
@@ -25,8 +27,16 @@ class DeathReview(Input, kw_only=True):
     reason: Reason
 
 
+class DeathDecision(Input, kw_only=True):
+    """A supervisor's confirmation or rejection of a clerk's registration, with the reason."""
+
+    reason: Reason
+
+
 class BenefitPayment(Input, kw_only=True):
-    benefit: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    benefit: Annotated[
+        str, msgspec.Meta(pattern=r"^[a-z][a-z0-9-]{0,63}$", description="e.g. subsistence-allowance, pension")
+    ]
     paid_for: date
     amount_fen: Annotated[int, msgspec.Meta(ge=1, le=10_000_000_00)]
 
@@ -35,16 +45,22 @@ class DeathRead(Output, kw_only=True):
     id: UUID
     version: int
     outcome: str | None
+    state: Literal["in-effect", "awaiting-confirmation", "rejected"]
     deceased: PartyRead
     died_on: date
     place: str
     in_city: bool
     funeral_fee_waived: bool
+    funeral_fee_basis: str | None
     review_pending: bool
+    rejection_reason: str | None
 
 
 class PaymentRead(Output, kw_only=True):
     death_id: UUID
+    benefit: str
+    paid_for: date
+    payable_until: date | None
     flagged_for_recovery: bool
 
 
@@ -56,18 +72,25 @@ class NextOfKinIn(Input, kw_only=True):
     document: IdentityDocumentIn | None = None
 
 
-class FactsIn(Input, kw_only=True):
-    medical_insurance: bool = False
-    pension: bool = False
-    social_insurance: bool = False
-    housing_fund: bool = False
-    subsistence_allowance: bool = False
-    extreme_poverty_support: bool = False
-    elderly_allowance: bool = False
-    disability_allowance: bool = False
-    disability_card: bool = False
-    driving_licence: bool = False
-    eco_burial: bool = False
+if TYPE_CHECKING:
+
+    class FactsIn(Input, kw_only=True):
+        """What the family states about the deceased: every field of DeceasedFacts, each a bool defaulting to false."""
+
+else:
+    # Built from the domain's own list of facts, so that a fact added there is accepted here without a second list.
+    FactsIn = msgspec.defstruct(
+        "FactsIn",
+        [(field.name, bool, field.default) for field in dataclasses.fields(DeceasedFacts)],
+        bases=(Input,),
+        kw_only=True,
+        module=__name__,
+    )
+
+
+def deceased_facts(facts: FactsIn) -> DeceasedFacts:
+    """The domain's facts from the body's."""
+    return DeceasedFacts(**msgspec.structs.asdict(facts))
 
 
 class BundleCreate(Input, kw_only=True):
@@ -115,3 +138,15 @@ class DepartmentTaskRow(Output, kw_only=True):
 class DepartmentWorklist(Output, kw_only=True):
     department: str
     tasks: list[DepartmentTaskRow]
+
+
+class DeathDecisionRow(Output, kw_only=True):
+    death_id: str
+    kind: Literal["confirmation", "review"]
+    since: date
+    raised_by_role: str
+    raised_by_office: str
+
+
+class DeathDecisionWorklist(Output, kw_only=True):
+    decisions: list[DeathDecisionRow]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from projections.base import Batch, Projection, event_type
-from projections.store import Cursor
+from projections.store import Cursor, ViewStore
 from registry.common.clock import local_date
 
 LEDGER_COLUMN = {"Approved": "approved_fen", "Paid": "paid_fen", "Recovered": "recovered_fen"}
@@ -63,7 +64,10 @@ class RewardsLedger(Projection):
 
 
 class BurialUptake(Projection):
-    """Deaths per month, and claims per burial kind by the month of burial: the share of each kind."""
+    """Deaths in effect per month of death, and claims per burial kind by the month of burial: the share of each kind.
+
+    A clerk's registration counts once a supervisor (or the issuing body) confirms it; a rejected one never does.
+    """
 
     name = "burial_uptake"
     follows: ClassVar[tuple[str, ...]] = ("deaths", "burial")
@@ -79,8 +83,10 @@ class BurialUptake(Projection):
         counts: Counter[tuple[str, str]] = Counter()
         for _, event in batch:
             aggregate, name = event_type(event)
-            if (aggregate, name) == ("deaths:Death", "Registered"):
+            if (aggregate, name) == ("deaths:Death", "Registered") and not event.awaits_confirmation:
                 counts[(month_of(event.report.died_on), "deaths")] += 1
+            elif (aggregate, name) == ("deaths:Death", "Confirmed"):
+                counts[(month_of(event.died_on), "deaths")] += 1
             elif (aggregate, name) == ("burial:RewardClaim", "Filed"):
                 counts[(month_of(event.burial.buried_on), event.burial.kind)] += 1
         if counts:
@@ -90,3 +96,47 @@ class BurialUptake(Projection):
                 f"DO UPDATE SET count = {table}.count + excluded.count",
                 [(month, kind, count) for (month, kind), count in counts.items()],
             )
+
+
+@dataclass(frozen=True)
+class LedgerMonth:
+    """Fen approved, paid and recovered for one burial kind in one month (of the act)."""
+
+    month: str
+    burial_kind: str
+    approved_fen: int
+    paid_fen: int
+    recovered_fen: int
+
+
+@dataclass(frozen=True)
+class UptakeMonth:
+    """Deaths in effect in a month, claims per burial kind by the month of burial, and each kind's share."""
+
+    month: str
+    deaths: int
+    by_kind: dict[str, int]
+    share_by_kind: dict[str, float]
+
+
+def ledger(store: ViewStore) -> list[LedgerMonth]:
+    """Every month and kind of the ledger, in order."""
+    table = RewardsLedger().table("rewards_ledger")
+    rows = store.query(
+        f"SELECT month, burial_kind, approved_fen, paid_fen, recovered_fen FROM {table} ORDER BY month, burial_kind"
+    )
+    return [LedgerMonth(m, k, int(a), int(p), int(r)) for m, k, a, p, r in rows]
+
+
+def uptake(store: ViewStore) -> list[UptakeMonth]:
+    """Each month's deaths and claims per kind, with the share of deaths each kind took."""
+    by_month: dict[str, dict[str, int]] = {}
+    table = BurialUptake().table("burial_uptake")
+    for month, kind, count in store.query(f"SELECT month, kind, count FROM {table} ORDER BY month, kind"):
+        by_month.setdefault(month, {})[kind] = int(count)
+    months = []
+    for month, counts in by_month.items():
+        deaths = counts.pop("deaths", 0)
+        shares = {kind: round(count / deaths, 4) for kind, count in counts.items()} if deaths else {}
+        months.append(UptakeMonth(month, deaths, counts, shares))
+    return months

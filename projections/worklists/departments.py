@@ -1,11 +1,16 @@
-"""Department worklists: the post-death tasks of each department, with their deadlines."""
+"""Worklists of the deaths context: each department's post-death tasks with their deadlines, and the deaths that
+wait for a supervisor (a clerk's registration to confirm or reject, a conflicting certificate to review)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar, Literal, cast
 
 from projections.base import Batch, Projection, event_type
-from projections.store import Cursor
+from projections.store import Cursor, ViewStore
+from registry.common.clock import local_date
+from registry.deaths.bundle import ACKNOWLEDGED, OPEN, Task
 
 STATE_BY_EVENT = {"TaskAcknowledged": "acknowledged", "TaskCompleted": "completed", "TaskRejected": "rejected"}
 
@@ -49,3 +54,107 @@ class DepartmentTasks(Projection):
             )
         if changed:
             cursor.executemany(f"UPDATE {table} SET state = ?, position = ? WHERE case_id = ? AND service = ?", changed)
+
+
+@dataclass(frozen=True)
+class DepartmentTask:
+    """One open task of a department, with whether it is overdue today (the task's own rule)."""
+
+    case_id: str
+    service: str
+    reason: str
+    due_on: date
+    state: str
+    overdue: bool
+
+
+def open_tasks(store: ViewStore, department: str, today: date, *, overdue_only: bool = False) -> list[DepartmentTask]:
+    """A department's open and acknowledged tasks, earliest deadline first; overdue as `Task.is_overdue_on` says."""
+    rows = store.query(
+        f"SELECT case_id, service, reason, due_on, state FROM {DepartmentTasks().table('department_tasks')} "
+        "WHERE department = ? AND state IN (?, ?) ORDER BY due_on, case_id",
+        (department, OPEN, ACKNOWLEDGED),
+    )
+    tasks = []
+    for case_id, service, reason, due_on, state in rows:
+        task = Task(service, department, reason, date.fromisoformat(due_on), state)
+        overdue = task.is_overdue_on(today)
+        if overdue or not overdue_only:
+            tasks.append(DepartmentTask(case_id, service, reason, task.due_on, state, overdue))
+    return tasks
+
+
+DecisionKind = Literal["confirmation", "review"]
+CONFIRMATION: DecisionKind = "confirmation"
+REVIEW: DecisionKind = "review"
+# What a death event does to its pending decisions: (kind, True) opens one, (kind, False) closes it.
+DECISIONS_BY_EVENT: dict[str, list[tuple[DecisionKind, bool]]] = {
+    "ConflictFlagged": [(REVIEW, True)],
+    "ReviewResolved": [(REVIEW, False)],
+    "Confirmed": [(CONFIRMATION, False)],
+    "Rejected": [(CONFIRMATION, False), (REVIEW, False)],  # a rejected registration needs no review either
+}
+
+
+class DeathDecisions(Projection):
+    """One row per decision a supervisor owes a death; nothing in it names the deceased."""
+
+    name = "death_decisions"
+    follows: ClassVar[tuple[str, ...]] = ("deaths",)
+    tables: ClassVar[tuple[str, ...]] = ("death_decisions",)
+
+    def schema(self) -> list[str]:
+        table = self.table("death_decisions")
+        return [
+            f"CREATE TABLE IF NOT EXISTS {table} (death_id TEXT NOT NULL, kind TEXT NOT NULL, since TEXT NOT NULL, "
+            "raised_by_role TEXT NOT NULL, raised_by_office TEXT NOT NULL, position BIGINT NOT NULL, "
+            "PRIMARY KEY (death_id, kind))",
+            f"CREATE INDEX IF NOT EXISTS {table}_since ON {table} (since)",
+        ]
+
+    def apply(self, cursor: Cursor, application: str, batch: Batch) -> None:
+        # The batch's net effect per (death, kind): a row to have, or None for one to remove.
+        outcome: dict[tuple[str, str], tuple[Any, ...] | None] = {}
+        for position, event in batch:
+            aggregate, name = event_type(event)
+            if aggregate != "deaths:Death":
+                continue
+            if name == "Registered":
+                effects = [(CONFIRMATION, True)] if event.awaits_confirmation else []
+            else:
+                effects = DECISIONS_BY_EVENT.get(name, [])
+            since = local_date(event.timestamp).isoformat()
+            for kind, is_open in effects:
+                key = (str(event.originator_id), kind)
+                outcome[key] = (*key, since, event.actor.role, event.actor.office, position) if is_open else None
+        if not outcome:
+            return
+        table = self.table("death_decisions")
+        cursor.executemany(f"DELETE FROM {table} WHERE death_id = ? AND kind = ?", list(outcome))
+        rows = [row for row in outcome.values() if row is not None]
+        if rows:
+            cursor.executemany(
+                f"INSERT INTO {table} (death_id, kind, since, raised_by_role, raised_by_office, position) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+
+@dataclass(frozen=True)
+class DeathDecision:
+    """A decision a supervisor owes: confirm or reject a clerk's registration, or review a conflicting certificate."""
+
+    death_id: str
+    kind: DecisionKind
+    since: date
+    raised_by_role: str
+    raised_by_office: str
+
+
+def pending_death_decisions(store: ViewStore) -> list[DeathDecision]:
+    """Every decision still owed, oldest first."""
+    rows = store.query(
+        "SELECT death_id, kind, since, raised_by_role, raised_by_office FROM "
+        f"{DeathDecisions().table('death_decisions')} ORDER BY since, position"
+    )
+    return [DeathDecision(d, cast(DecisionKind, k), date.fromisoformat(s), r, o) for d, k, s, r, o in rows]

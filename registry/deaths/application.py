@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from uuid import UUID
 
 from eventsourcing.domain import BaseAggregate
@@ -18,11 +18,23 @@ from registry.common.errors import Failure, WrongState
 from registry.common.identity import Person
 from registry.common.ids import PersonKeys
 from registry.common.workdays import WorkingCalendar
+from registry.deaths.benefits import BenefitEnds
 from registry.deaths.bundle import BundleCase, NextOfKin, Task
-from registry.deaths.death import Death, DeathIndex, DeathReport
-from registry.deaths.services import DeceasedFacts, KnownFacts, plan_services
+from registry.deaths.death import (
+    AWAITING_CONFIRMATION,
+    DIED_IN_CITY,
+    IN_EFFECT,
+    REJECTED,
+    RESIDENT_CREMATED_IN_CITY,
+    Death,
+    DeathIndex,
+    DeathOnRecord,
+    DeathReport,
+)
+from registry.deaths.services import FUNERAL_FEE_WAIVER, DeceasedFacts, KnownFacts, is_city_resident, plan_services
 
 REGISTERED, DUPLICATE, FLAGGED = "registered", "duplicate", "flagged-for-review"
+AWAITING, CONFIRMED = "awaiting-confirmation", "confirmed"
 
 
 class Deaths(TrackedApplication):
@@ -43,11 +55,13 @@ class Deaths(TrackedApplication):
         person_keys: PersonKeys,
         calendar: WorkingCalendar,
         marital_status: Callable[[str], str],
+        benefit_ends: BenefitEnds | None = None,
     ) -> None:
         super().__init__(env)
         self.person_keys = person_keys
         self.calendar = calendar
         self.marital_status = marital_status
+        self.benefit_ends = benefit_ends or BenefitEnds()
 
     def death(self, death_id: UUID) -> Death:
         return self.load(death_id, Death)
@@ -56,12 +70,29 @@ class Deaths(TrackedApplication):
         return self.load(case_id, BundleCase)
 
     def date_of_death(self, document_key: str) -> date | None:
-        """The registered date of death of the person with this document, if their death is registered."""
+        """The date of death of the person with this document, if their death is in effect (also under review)."""
         index = self.find(DeathIndex.id_for(self.person_keys.ref(document_key)), DeathIndex)
-        return self.death(index.death_id).report.died_on if index else None
+        death = self.death(index.death_id) if index else None
+        return death.report.died_on if death is not None and death.state == IN_EFFECT else None
 
-    def died_on(self, death_id: UUID) -> date:
-        return self.death(death_id).report.died_on
+    def first_in_effect_at(self, death_id: UUID, version: int) -> Death | None:
+        """The death as it was at `version`, if that is when it first became in effect and free of review.
+
+        Decided from the death's own history, so that whoever follows the log reacts once and the same way on
+        every run, however late it runs: registration by its issuer, a confirmation, or the end of a review.
+        """
+        death: Death | None = None
+        for event in self.events.get(death_id, lte=version):
+            before = death is not None and death.is_effective
+            death = cast(Death.Event, event).mutate(death)
+            if before:
+                return None
+        return death if death is not None and death.is_effective else None
+
+    def death_on_record(self, death_id: UUID) -> DeathOnRecord:
+        """What another context may rely on: refused (WrongState) unless the death is in effect and not under review."""
+        death = self.death(death_id)
+        return death.on_record(city_resident=is_city_resident(death.deceased))
 
     def complete_task_by_policy(
         self, act: Act, *, death_id: UUID, service: str, reference: str, tracking: Tracking
@@ -79,40 +110,66 @@ class Deaths(TrackedApplication):
     def register_death(
         self, act: Act, *, deceased: Person, report: DeathReport, request: str = ""
     ) -> tuple[CommandResult, str]:
-        """Register a death, or recognise a second certificate of it (noted if it agrees, flagged if not)."""
+        """Register a death, or recognise a second certificate of it (noted if it agrees, flagged if not).
+
+        The outcome: registered (in effect), awaiting-confirmation (a clerk's), duplicate, confirmed (the issuing
+        body's agreeing certificate confirmed a clerk's registration) or flagged-for-review.
+        """
         ref = self.person_keys.ref(deceased.document_key)
         outcome = REGISTERED
+        today = local_date(act.at)
 
         def decide() -> Sequence[BaseAggregate[UUID]]:
             nonlocal outcome
             index = self.find(DeathIndex.id_for(ref), DeathIndex)
-            if index is not None:
-                death = self.death(index.death_id)
-                outcome = FLAGGED if death.receive_report(act, report) else DUPLICATE
-                return [death]
-            outcome = REGISTERED
-            death = Death.register(act, deceased=deceased, deceased_ref=ref, report=report, today=local_date(act.at))
+            current = self.death(index.death_id) if index else None
+            if current is not None and current.state != REJECTED:
+                awaited = current.state == AWAITING_CONFIRMATION
+                flagged = current.receive_report(act, report, today=today)
+                outcome = FLAGGED if flagged else CONFIRMED if awaited and current.state == IN_EFFECT else DUPLICATE
+                return [current]
+            death = Death.register(act, deceased=deceased, deceased_ref=ref, report=report, today=today)
+            outcome = AWAITING if death.state == AWAITING_CONFIRMATION else REGISTERED
+            if index is not None and current is not None:  # the registration it points to was rejected
+                index.reclaim(act, death.id, current=current)
+                return [death, index]
             return [death, DeathIndex.claim(act, ref, death.id)]
 
         result = self.execute(act, decide, request_fingerprint=request)
         return result, outcome
 
+    def confirm_death(self, act: Act, death_id: UUID, *, reason: str, request: str = "") -> CommandResult:
+        """A supervisor confirms a clerk's registration: the death takes effect."""
+        return self._change_death(act, death_id, lambda death: death.confirm(act, reason=reason), request)
+
+    def reject_death(self, act: Act, death_id: UUID, *, reason: str, request: str = "") -> CommandResult:
+        """A supervisor rejects a clerk's registration: it never takes effect."""
+        return self._change_death(act, death_id, lambda death: death.reject(act, reason=reason), request)
+
     def resolve_review(
         self, act: Act, death_id: UUID, *, decision: str, reason: str, request: str = ""
     ) -> CommandResult:
-        def decide() -> Sequence[BaseAggregate[UUID]]:
-            death = self.death(death_id)
-            death.resolve_review(act, decision=decision, reason=reason)
-            return [death]
-
-        return self.execute(act, decide, request_fingerprint=request)
+        """A supervisor keeps or corrects the details a conflicting certificate disputes."""
+        return self._change_death(
+            act, death_id, lambda death: death.resolve_review(act, decision=decision, reason=reason), request
+        )
 
     def record_payment(
         self, act: Act, death_id: UUID, *, benefit: str, paid_for: date, amount_fen: int, request: str = ""
     ) -> CommandResult:
+        """A department records a benefit paid for a date; the death flags it if its benefit had ended by then."""
+        return self._change_death(
+            act, death_id,
+            lambda death: death.record_payment(
+                act, benefit=benefit, paid_for=paid_for, amount_fen=amount_fen, ends=self.benefit_ends
+            ),
+            request,
+        )  # fmt: skip
+
+    def _change_death(self, act: Act, death_id: UUID, change: Callable[[Death], object], request: str) -> CommandResult:
         def decide() -> Sequence[BaseAggregate[UUID]]:
             death = self.death(death_id)
-            death.record_payment(act, benefit=benefit, paid_for=paid_for, amount_fen=amount_fen)
+            change(death)
             return [death]
 
         return self.execute(act, decide, request_fingerprint=request)
@@ -124,12 +181,14 @@ class Deaths(TrackedApplication):
 
         def decide() -> Sequence[BaseAggregate[UUID]]:
             death = self.death(death_id)
+            death.check_effective()
             if self.find(BundleCase.id_for(death.id), BundleCase) is not None:
                 raise WrongState([Failure("bundle-already-applied", "this death already has its bundled application")])
             known = KnownFacts(
                 document_type=death.deceased.document_type,
                 died_in_city=death.report.in_city,
                 marital_status=self.marital_status(death.deceased.document_key),
+                city_resident=is_city_resident(death.deceased),
             )
             applied_on = local_date(act.at)
             tasks = [
@@ -139,25 +198,45 @@ class Deaths(TrackedApplication):
                     plan.reason,
                     self.calendar.add_working_days(applied_on, plan.working_days),
                 )
-                for plan in plan_services(facts, known)
+                for plan in plan_services(facts, known, self.benefit_ends)
             ]
             return [BundleCase.open(act, death_id=death.id, applicant=applicant, tasks=tasks, applied_on=applied_on)]
 
         return self.execute(act, decide, request_fingerprint=request)
 
-    def act_on_task(
-        self, act: Act, case_id: UUID, service: str, *, action: str, note: str = "", request: str = ""
+    def acknowledge_task(self, act: Act, case_id: UUID, service: str, *, request: str = "") -> CommandResult:
+        """The task's department has taken the task on."""
+        return self._change_case(act, case_id, lambda case: case.acknowledge(act, service), request)
+
+    def complete_task(
+        self, act: Act, case_id: UUID, service: str, *, reference: str, request: str = ""
     ) -> CommandResult:
-        """A department acknowledges, completes (with its reference) or rejects (with a reason) its task."""
+        """The task's department has done it, under its reference.
+
+        The funeral service completing the fee waiver also records the waiver on the death (once), with its basis.
+        """
 
         def decide() -> Sequence[BaseAggregate[UUID]]:
             case = self.case(case_id)
-            if action == "acknowledge":
-                case.acknowledge(act, service)
-            elif action == "complete":
-                case.complete(act, service, reference=note)
-            else:
-                case.reject(act, service, reason=note)
+            case.complete(act, service, reference=reference)
+            if service != FUNERAL_FEE_WAIVER:
+                return [case]
+            death = self.death(case.death_id)
+            death.waive_funeral_fee(act, basis=DIED_IN_CITY if death.report.in_city else RESIDENT_CREMATED_IN_CITY)
+            return [case, death]
+
+        return self.execute(act, decide, request_fingerprint=request)
+
+    def reject_task(self, act: Act, case_id: UUID, service: str, *, reason: str, request: str = "") -> CommandResult:
+        """The task's department will not do it, and says why."""
+        return self._change_case(act, case_id, lambda case: case.reject(act, service, reason=reason), request)
+
+    def _change_case(
+        self, act: Act, case_id: UUID, change: Callable[[BundleCase], None], request: str
+    ) -> CommandResult:
+        def decide() -> Sequence[BaseAggregate[UUID]]:
+            case = self.case(case_id)
+            change(case)
             return [case]
 
         return self.execute(act, decide, request_fingerprint=request)

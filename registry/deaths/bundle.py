@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import AggregateCreated
 
 from registry.common.actors import Act
-from registry.common.errors import Failure, Forbidden, NotFound, WrongState
+from registry.common.errors import Failure, Forbidden, InvalidInput, NotFound, WrongState
 from registry.common.events import RegistryAggregate, RegistryEvent
 from registry.common.ids import natural_id
 
@@ -45,6 +45,10 @@ class Task:
     @property
     def is_done(self) -> bool:
         return self.state in (COMPLETED, REJECTED)
+
+    def is_overdue_on(self, day: date) -> bool:
+        """The one overdue rule: not done, and its last day (due_on) has passed."""
+        return not self.is_done and self.due_on < day
 
 
 class BundleCase(RegistryAggregate):
@@ -116,12 +120,16 @@ class BundleCase(RegistryAggregate):
         self._record(self.TaskAcknowledged, act, service=service)
 
     def complete(self, act: Act, service: str, *, reference: str) -> None:
+        """The department did it; its reference (e.g. the cancellation number) is required."""
         self.check_task(act, service, allowed=(OPEN, ACKNOWLEDGED))
+        check_given(reference, "reference-required", "a completion is recorded with the department's reference")
         self._record(self.TaskCompleted, act, service=service, reference=reference)
         self._complete_if_done(act)
 
     def reject(self, act: Act, service: str, *, reason: str) -> None:
+        """The department will not do it; the family is told why."""
         self.check_task(act, service, allowed=(OPEN, ACKNOWLEDGED))
+        check_given(reason, "reason-required", "a rejection is recorded with its reason")
         self._record(self.TaskRejected, act, service=service, reason=reason)
         self._complete_if_done(act)
 
@@ -135,8 +143,14 @@ class BundleCase(RegistryAggregate):
             raise WrongState([Failure(f"task-{task.state}", f"the {service} task is already {task.state}")])
 
     def overdue_on(self, day: date) -> list[Task]:
-        return [task for task in self.tasks.values() if not task.is_done and task.due_on < day]
+        return [task for task in self.tasks.values() if task.is_overdue_on(day)]
 
     def _complete_if_done(self, act: Act) -> None:
         if all(task.is_done for task in self.tasks.values()):
             self._record(self.CaseCompleted, act)
+
+
+def check_given(text: str, code: str, detail: str) -> None:
+    """A reference or reason that the act must carry: not blank."""
+    if not text.strip():
+        raise InvalidInput([Failure(code, detail)])

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from registry.common.identity import RESIDENT_ID
+from registry.common.identity import RESIDENT_ID, Person
+from registry.deaths.benefits import (
+    DISABILITY_ALLOWANCE,
+    ELDERLY_ALLOWANCE,
+    EXTREME_POVERTY_SUPPORT,
+    SUBSISTENCE_ALLOWANCE,
+    BenefitEnds,
+)
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,7 @@ class DeceasedFacts:
     disability_card: bool = False
     driving_licence: bool = False
     eco_burial: bool = False
+    cremated_at_city_funeral_home: bool = False  # the funeral service checks it against its cremation record
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,20 @@ class KnownFacts:
     document_type: str
     died_in_city: bool
     marital_status: str
+    city_resident: bool = False
+
+
+# The city's administrative division code: a resident identity number issued here marks its household registration.
+CITY_DIVISION = "330782"
+
+
+def is_city_resident(deceased: Person) -> bool:
+    """Household registration in the city, as the resident identity number's division code shows it.
+
+    The number keeps the division where it was first issued, so someone who moved their household here keeps
+    another code (and the reverse); only a link to the household register would tell better.
+    """
+    return deceased.document_type == RESIDENT_ID and deceased.document_number.startswith(CITY_DIVISION)
 
 
 @dataclass(frozen=True)
@@ -51,6 +73,8 @@ DISABLED_PERSONS_FEDERATION = "disabled-persons-federation"
 TRAFFIC_POLICE = "traffic-police"
 FUNERAL_SERVICE = "funeral-service"
 
+FUNERAL_FEE_WAIVER = "funeral-fee-waiver"
+
 # Working days to act; household-registration cancellation is fixed at 2 by the city's rules, the rest are defaults.
 DEADLINES = {
     "household-registration-cancellation": 2,
@@ -61,20 +85,21 @@ DEADLINES = {
     "welfare-allowances-end": 5,
     "disability-card-cancellation": 5,
     "driving-licence-cancellation": 5,
-    "funeral-fee-waiver": 2,
+    FUNERAL_FEE_WAIVER: 2,
     "eco-burial-reward": 20,
 }
 
 
-def plan_services(facts: DeceasedFacts, known: KnownFacts) -> list[ServicePlan]:
+def plan_services(facts: DeceasedFacts, known: KnownFacts, ends: BenefitEnds | None = None) -> list[ServicePlan]:
     """One task per applicable service, each saying why it applies."""
+    ends = ends or BenefitEnds()
     allowances = [
-        name
-        for name, held in (
-            ("subsistence allowance", facts.subsistence_allowance),
-            ("extreme-poverty support", facts.extreme_poverty_support),
-            ("elderly allowance", facts.elderly_allowance),
-            ("disability allowance", facts.disability_allowance),
+        f"{code.replace('-', ' ')} {ends.ends(code)}"
+        for code, held in (
+            (SUBSISTENCE_ALLOWANCE, facts.subsistence_allowance),
+            (EXTREME_POVERTY_SUPPORT, facts.extreme_poverty_support),
+            (ELDERLY_ALLOWANCE, facts.elderly_allowance),
+            (DISABILITY_ALLOWANCE, facts.disability_allowance),
         )
         if held
     ]
@@ -91,12 +116,16 @@ def plan_services(facts: DeceasedFacts, known: KnownFacts) -> list[ServicePlan]:
          stated + "was enrolled in social insurance: funeral grant and survivor pension" + spouse),
         (facts.housing_fund, "housing-fund-withdrawal", HOUSING_FUND, stated + "had a housing fund account"),
         (bool(allowances), "welfare-allowances-end", CIVIL_AFFAIRS,
-         "end as of the date of death: " + ", ".join(allowances)),
+         "end the allowances: " + "; ".join(allowances)),
         (facts.disability_card, "disability-card-cancellation", DISABLED_PERSONS_FEDERATION,
          stated + "held a disability card"),
         (facts.driving_licence, "driving-licence-cancellation", TRAFFIC_POLICE, stated + "held a driving licence"),
-        (known.died_in_city, "funeral-fee-waiver", FUNERAL_SERVICE,
+        (known.died_in_city, FUNERAL_FEE_WAIVER, FUNERAL_SERVICE,
          "the deceased died in the city: basic funeral fees are waived whatever the household registration"),
+        (not known.died_in_city and known.city_resident and facts.cremated_at_city_funeral_home,
+         FUNERAL_FEE_WAIVER, FUNERAL_SERVICE,
+         "a resident of the city who died elsewhere, cremated at the city's funeral home as the family states: "
+         "basic funeral fees are waived once the funeral service finds its cremation record"),
         (facts.eco_burial, "eco-burial-reward", CIVIL_AFFAIRS, "the family chose an eco-burial"),
     ]  # fmt: skip
     return [

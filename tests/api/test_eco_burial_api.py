@@ -9,6 +9,7 @@ from litestar.testing import TestClient
 
 from registry.common.actors import Role
 from tests.api.conftest import Tokens
+from tests.deaths_support import CITY, ELSEWHERE, resident_id_of
 from tests.support import resident_id
 
 Client = TestClient  # type: ignore[type-arg]
@@ -16,7 +17,7 @@ Client = TestClient  # type: ignore[type-arg]
 
 def registered_death(client: Client, tokens: Tokens) -> str:
     hospital = tokens.header(Role.HOSPITAL, "doctor-1", "330782-hospital-1")
-    body = {"deceased": {"document_number": resident_id(date(1940, 1, 1), "male"), "name": "王大"},
+    body = {"deceased": {"document_number": resident_id_of(CITY), "name": "王大"},
             "certificate_kind": "medical", "certificate_number": "浙医死证2026-9", "died_on": "2026-10-01",
             "place": "义乌市中心医院", "in_city": True}  # fmt: skip
     death_id: str = client.post("/v1/deaths", json=body, headers=hospital).json()["id"]
@@ -30,6 +31,11 @@ def claim_body(death_id: str, kind: str = "ash-scattering") -> dict[str, Any]:
             "burial": {"kind": kind, "place": "义乌市骨灰撒散区", "buried_on": "2026-10-10"}}  # fmt: skip
 
 
+def civil_affairs_clerk(tokens: Tokens) -> dict[str, str]:
+    """A clerk of the office citizens' claims go to by default."""
+    return tokens.header(Role.CLERK, "clerk-9", "330782-civil-affairs")
+
+
 def test_a_family_claims_and_follows_its_reward_to_payment(client: Client, tokens: Tokens) -> None:
     son = tokens.citizen(resident_id(date(1970, 5, 5), "male"))
     filed = client.post("/v1/reward-claims", json=claim_body(registered_death(client, tokens)), headers=son)
@@ -40,8 +46,9 @@ def test_a_family_claims_and_follows_its_reward_to_payment(client: Client, token
     stranger = tokens.citizen(resident_id(date(1980, 1, 1), "male"))
     assert client.get(f"/v1/reward-claims/{claim['id']}", headers=stranger).status_code == 404
     assert client.post(f"/v1/reward-claims/{claim['id']}/approval", json={}, headers=son).status_code == 403
-    client.post(f"/v1/reward-claims/{claim['id']}/approval", json={}, headers=tokens.clerk)
-    paid = client.post(f"/v1/reward-claims/{claim['id']}/payment", json={"note": "PAY-2026-0001"}, headers=tokens.clerk)
+    office = civil_affairs_clerk(tokens)
+    client.post(f"/v1/reward-claims/{claim['id']}/approval", json={}, headers=office)
+    paid = client.post(f"/v1/reward-claims/{claim['id']}/payment", json={"note": "PAY-2026-0001"}, headers=office)
     assert paid.json()["state"] == "paid"
     followed = client.get(f"/v1/reward-claims/{claim['id']}", headers=son).json()
     assert (followed["state"], followed["payment_reference"]) == ("paid", "PAY-2026-0001")
@@ -75,3 +82,42 @@ def test_a_traditional_burial_and_a_second_claim_are_refused_without_naming_the_
     second = client.post("/v1/reward-claims", json=claim_body(death_id, "tree-burial"), headers=son)
     assert (second.status_code, second.json()["type"]) == (422, "/problems/reward-already-claimed")
     assert first["id"] not in second.text  # another family's claim is not named
+
+
+def test_a_reward_is_approved_and_paid_only_by_the_claims_office(client: Client, tokens: Tokens) -> None:
+    son = tokens.citizen(resident_id(date(1970, 5, 5), "male"))
+    claim = client.post("/v1/reward-claims", json=claim_body(registered_death(client, tokens)), headers=son).json()
+    assert (claim["office"], claim["eligible_as"], claim["amount_on"]) == (
+        "330782-civil-affairs", "local-household", "2026-10-10",
+    )  # fmt: skip
+    approval = f"/v1/reward-claims/{claim['id']}/approval"
+    other_office = client.post(approval, json={}, headers=tokens.clerk)
+    assert (other_office.status_code, other_office.json()["type"]) == (403, "/problems/claim-office")
+    assert client.post(approval, json={}, headers=tokens.supervisor).status_code == 403  # a supervisor of no office
+    office_supervisor = tokens.header(Role.SUPERVISOR, "supervisor-2", "330782-civil-affairs")
+    assert client.post(approval, json={}, headers=office_supervisor).json()["state"] == "approved"
+    payment = f"/v1/reward-claims/{claim['id']}/payment"
+    assert client.post(payment, json={"note": "PAY-1"}, headers=tokens.clerk).status_code == 403
+    assert client.post(payment, json={"note": "PAY-1"}, headers=civil_affairs_clerk(tokens)).status_code == 200
+
+
+def test_a_clerks_claim_is_decided_at_the_clerks_office(client: Client, tokens: Tokens) -> None:
+    body = {**claim_body(registered_death(client, tokens))}
+    body["claimant"] = {**body["claimant"], "document": {"document_number": resident_id(date(1970, 5, 5), "male")}}
+    claim = client.post("/v1/reward-claims", json=body, headers=tokens.clerk).json()
+    assert claim["office"] == "330782001"
+    assert (
+        client.post(f"/v1/reward-claims/{claim['id']}/approval", json={}, headers=tokens.other_clerk).status_code == 403
+    )
+    assert client.post(f"/v1/reward-claims/{claim['id']}/approval", json={}, headers=tokens.clerk).status_code == 200
+
+
+def test_a_claim_for_a_deceased_without_a_city_household_is_refused(client: Client, tokens: Tokens) -> None:
+    hospital = tokens.header(Role.HOSPITAL, "doctor-1", "330782-hospital-1")
+    body = {"deceased": {"document_number": resident_id_of(ELSEWHERE), "name": "李四"},
+            "certificate_kind": "medical", "certificate_number": "浙医死证2026-10", "died_on": "2026-10-01",
+            "place": "义乌市中心医院", "in_city": True}  # fmt: skip
+    death_id = client.post("/v1/deaths", json=body, headers=hospital).json()["id"]
+    son = tokens.citizen(resident_id(date(1970, 5, 5), "male"))
+    refused = client.post("/v1/reward-claims", json=claim_body(death_id), headers=son)
+    assert (refused.status_code, refused.json()["type"]) == (422, "/problems/reward-not-eligible")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from projections.catalog import ReadSide
+from projections.worklists.departments import open_tasks
 from registry.common.actors import Actor
 from registry.common.errors import WrongState
 from registry.deaths.application import DUPLICATE, FLAGGED, REGISTERED
@@ -14,7 +15,9 @@ from registry.deaths.bundle import NextOfKin
 from registry.deaths.death import DeathReport
 from registry.deaths.policies import WidowhoodPolicy
 from registry.deaths.services import DeceasedFacts
+from registry.settings import Settings
 from registry.system import Registry, open_registry
+from tests.deaths_support import CITY, ELSEWHERE, resident_of
 from tests.support import BOTH_PRESENT, act, person
 
 DIED = date(2026, 11, 19)  # a Thursday
@@ -59,20 +62,63 @@ def test_one_application_starts_every_applicable_task_with_working_day_deadlines
         registry.deaths.apply_for_bundle(act(DIED), death_id=death.aggregate_id, applicant=KIN, facts=facts)
 
 
+def test_a_resident_who_died_elsewhere_is_waived_once_the_funeral_service_finds_the_cremation(
+    registry: Registry,
+) -> None:
+    police = Actor("officer-1", "police", "330102-police")
+    in_hangzhou = DeathReport("police", "公死证2026-7", DIED, "杭州市", False)
+    resident, outsider = resident_of(CITY, name="王大"), resident_of(ELSEWHERE, name="李四")
+    cremated_here = DeceasedFacts(cremated_at_city_funeral_home=True)
+    cases = {}
+    for deceased in (resident, outsider):
+        death, _ = registry.deaths.register_death(act(DIED, by=police), deceased=deceased, report=in_hangzhou)
+        cases[deceased.name] = registry.deaths.apply_for_bundle(
+            act(DIED), death_id=death.aggregate_id, applicant=KIN, facts=cremated_here
+        ).aggregate_id
+    assert "funeral-fee-waiver" not in registry.deaths.case(cases[outsider.name]).tasks
+    case = registry.deaths.case(cases[resident.name])
+    assert "cremated at the city's funeral home" in case.tasks["funeral-fee-waiver"].reason
+    assert registry.deaths.death(case.death_id).funeral_fee_waived is False
+    funeral_home = Actor("staff-2", "department", "funeral-service")
+    registry.deaths.complete_task(act(DIED, by=funeral_home), case.id, "funeral-fee-waiver", reference="火化2026-31")
+    death = registry.deaths.death(case.death_id)
+    assert (death.funeral_fee_waived, death.funeral_fee_basis) == (True, "resident-cremated-at-city-funeral-home")
+
+
 def test_the_department_worklist_shows_open_and_overdue_tasks(registry: Registry) -> None:
     deceased = person(date(1940, 1, 1), "male")
     death, _ = registry.deaths.register_death(act(DIED, by=HOSPITAL), deceased=deceased, report=report())
     case_id = registry.deaths.apply_for_bundle(act(DIED), death_id=death.aggregate_id, applicant=KIN,
                                                facts=DeceasedFacts()).aggregate_id  # fmt: skip
     police = Actor("officer-9", "department", "police")
-    registry.deaths.act_on_task(
-        act(DIED, by=police), case_id, "household-registration-cancellation", action="acknowledge"
-    )
+    registry.deaths.acknowledge_task(act(DIED, by=police), case_id, "household-registration-cancellation")
     read_side = ReadSide(registry)
     try:
         read_side.catch_up()
         rows = read_side.store.query("SELECT service, state, due_on FROM department_tasks WHERE department = 'police'")
         assert rows == [("household-registration-cancellation", "acknowledged", "2026-11-23")]
+    finally:
+        read_side.close()
+
+
+def test_the_worklist_and_the_case_agree_that_a_task_is_overdue_from_the_day_after_its_last_day(
+    registry: Registry,
+) -> None:
+    deceased = person(date(1940, 1, 1), "male")
+    death, _ = registry.deaths.register_death(act(DIED, by=HOSPITAL), deceased=deceased, report=report())
+    case_id = registry.deaths.apply_for_bundle(act(DIED), death_id=death.aggregate_id, applicant=KIN,
+                                               facts=DeceasedFacts()).aggregate_id  # fmt: skip
+    last_day = registry.deaths.case(case_id).tasks["household-registration-cancellation"].due_on
+    read_side = ReadSide(registry)
+    try:
+        read_side.catch_up()
+        for day, overdue in ((last_day, False), (last_day + timedelta(days=1), True)):
+            [row] = open_tasks(read_side.store, "police", day)
+            case_task = registry.deaths.case(case_id).tasks[row.service]
+            assert (row.overdue, case_task.is_overdue_on(day)) == (overdue, overdue)
+            assert [t.service for t in open_tasks(read_side.store, "police", day, overdue_only=True)] == (
+                [row.service] if overdue else []
+            )
     finally:
         read_side.close()
 
@@ -112,6 +158,25 @@ def test_benefit_payments_after_the_death_are_flagged_for_recovery(registry: Reg
                                    amount_fen=210000)  # fmt: skip
     [*_, payment] = registry.deaths.events.get(death.aggregate_id)
     assert payment.flagged_for_recovery is True  # type: ignore[attr-defined]
+
+
+def test_the_configured_benefit_table_decides_which_payments_are_recovered(
+    registry: Registry, store_env: dict[str, str]
+) -> None:
+    configured = open_registry(Settings.from_env({**store_env, "REGISTRY_BENEFIT_ENDS": "pension=month-after-death"}))
+    try:
+        death, _ = configured.deaths.register_death(act(DIED, by=HOSPITAL), deceased=person(date(1940, 1, 1), "male"),
+                                                    report=report())  # fmt: skip
+        desk = Actor("staff-5", "department", "social-security")
+        for paid_for in (date(2026, 11, 30), date(2026, 12, 1)):
+            configured.deaths.record_payment(act(DIED, by=desk), death.aggregate_id, benefit="pension",
+                                             paid_for=paid_for, amount_fen=210000)  # fmt: skip
+        payments = configured.deaths.death(death.aggregate_id).payments
+        assert [(p.flagged_for_recovery, p.payable_until) for p in payments] == [
+            (False, date(2026, 11, 30)), (True, date(2026, 11, 30)),
+        ]  # fmt: skip
+    finally:
+        configured.close()
 
 
 def test_a_person_registered_as_dead_cannot_be_married(registry: Registry) -> None:
