@@ -306,21 +306,32 @@ def exchange_follow(once: bool, every: float) -> None:
 
     settings = Settings.from_env()
     registry = open_registry(settings)
-    followers = [ExchangeFollower(registry.exchange, peer) for peer in peers_from(settings.exchange_peers)]
+    followers = [
+        ExchangeFollower(registry.exchange, peer, reader=settings.jurisdiction)
+        for peer in peers_from(settings.exchange_peers)
+        if peer.url
+    ]
     if not followers:
-        raise click.UsageError("no peers: set REGISTRY_EXCHANGE_PEERS")
+        raise click.UsageError("no peers to follow: set REGISTRY_EXCHANGE_PEERS with each peer's url and token")
+    if registry.exchange.federation is None:
+        raise click.UsageError("the exchange needs REGISTRY_FEDERATION_KEY (the key the federated provinces share)")
     try:
         while True:
+            failed = False
             for follower in followers:
                 try:
                     applied = follower.follow_once()
                 except OSError as error:  # a peer out of reach: try again next round
-                    click.echo(f"{follower.peer.jurisdiction}: unreachable ({type(error).__name__})")
+                    click.echo(f"{follower.peer.jurisdiction}: unreachable ({type(error).__name__})", err=True)
+                    failed = True
                     continue
+                failed = failed or follower.rejected
+                if follower.rejected:
+                    click.echo(f"{follower.peer.jurisdiction}: a page or fact was rejected (see the log)", err=True)
                 if applied:
                     click.echo(f"{follower.peer.jurisdiction}: applied {applied} facts")
             if once:
-                return
+                raise SystemExit(1 if failed else 0)
             time.sleep(every)
     except KeyboardInterrupt:
         pass

@@ -23,6 +23,7 @@ from registry.common.errors import (
     IdempotencyKeyReused,
     InvalidInput,
     MalformedRequest,
+    NotConfigured,
     NotEligible,
     NotFound,
     VersionMismatch,
@@ -36,6 +37,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     MalformedRequest: 400,
     ViewBehind: 503,
     CalendarMissing: 503,  # the operator must configure that year's calendar; retrying soon will not help
+    NotConfigured: 503,
     InvalidInput: 422,
     NotEligible: 422,
     IdempotencyKeyReused: 422,

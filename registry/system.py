@@ -75,7 +75,7 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
     dv_keys = dv_key_store(settings)
     if create_tables:
         dv_keys.migrate()
-    exchange = MarriageExchange(env(MarriageExchange.name), person_keys=keys)
+    exchange = MarriageExchange(env(MarriageExchange.name), federation=federation_keys(settings))
     late: dict[str, Deaths] = {}  # the deaths application needs the marriage one first: bound below
     marriage = MarriageRegistry(
         env(MarriageRegistry.name), person_keys=keys, married_elsewhere=exchange.married_elsewhere,
@@ -109,6 +109,12 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
         exchange=exchange,
         dv_keys=dv_keys,
     )
+
+
+def federation_keys(settings: Settings) -> PersonKeys | None:
+    """The person hashes the federated provinces share (None: this registry takes no part in the exchange)."""
+    federation = settings.keys.federation
+    return PersonKeys(federation) if federation is not None else None
 
 
 def naming_policy(settings: Settings) -> NamingPolicy:

@@ -19,10 +19,12 @@ from api.auth import allow
 from api.context import AnyRequest, principal_of
 from api.schemas.common import Input
 from projections.audit.checkpoints import public_key_text
-from projections.exchange_feed import ExchangeFeed
+from projections.exchange_feed import ExchangeFeed, party_document_key
 from registry.common.actors import Role
 from registry.common.clock import Clock
-from registry.common.errors import NotFound
+from registry.common.errors import Failure, Forbidden, NotFound
+from registry.exchange.application import MarriageExchange
+from registry.exchange.follower import peers_from
 from registry.exchange.pages import sign_page
 from registry.keys import SIGNING_PURPOSES, Purpose
 from registry.system import Registry
@@ -54,6 +56,12 @@ def jwk(registry: Registry, purpose: Purpose) -> dict[str, Any]:
     return {"kty": "OKP", "crv": "Ed25519", "x": x, "use": "sig", "alg": "EdDSA", "kid": kid}
 
 
+def shared_fact(exchange: MarriageExchange, fact: dict[str, Any]) -> dict[str, Any]:
+    """A fact as peers see it: the marriage, the date, and each party as the federation's person hash."""
+    parties = [{"person": exchange.person_hash(party_document_key(party))} for party in fact["parties"]]
+    return {"marriage": fact["marriage"], "on": fact["on"], "parties": parties}
+
+
 class ExchangeController(Controller):
     tags = ("exchange",)
 
@@ -69,7 +77,16 @@ class ExchangeController(Controller):
         self, request: AnyRequest, state: State, registry: NamedDependency[Registry],
         after: Annotated[int, Parameter(ge=0)] = 0, limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> dict[str, Any]:  # fmt: skip
-        """Marriage-status facts after a position, as CloudEvents-style envelopes, in a page signed as a whole."""
+        """Marriage-status facts after a position, as CloudEvents-style envelopes, in a page signed as a whole.
+
+        Only the peers configured in REGISTRY_EXCHANGE_PEERS may read it; each party is the federation's person hash.
+        """
+        reader = principal_of(request).office
+        if reader not in {peer.jurisdiction for peer in peers_from(registry.settings.exchange_peers)}:
+            raise Forbidden(
+                [Failure("not-an-exchange-peer", "this registry exchanges facts with its configured peers")]
+            )
+        exchange = registry.exchange
         rows = state.read_side.store.query(
             "SELECT sequence, previous, type, time, subject, data FROM exchange_feed WHERE sequence > ? "
             "ORDER BY sequence LIMIT ?",
@@ -79,11 +96,12 @@ class ExchangeController(Controller):
         feed = ExchangeFeed(state.read_side.feed_key)
         events = [
             {"specversion": "1.0", "id": f"{registry.settings.jurisdiction}:{seq}", "source": source, "type": kind,
-             "time": time, "subject": subject, "sequence": seq, "previous": previous, "data": feed.unseal(sealed)}
+             "time": time, "subject": subject, "sequence": seq, "previous": previous,
+             "data": shared_fact(exchange, feed.unseal(sealed))}
             for seq, previous, kind, time, subject, sealed in rows[:limit]
         ]  # fmt: skip
         page = {
-            "jurisdiction": registry.settings.jurisdiction, "after": after, "reader": principal_of(request).office,
+            "jurisdiction": registry.settings.jurisdiction, "after": after, "reader": reader,
             "events": events, "next_after": events[-1]["sequence"] if len(rows) > limit else None,
         }  # fmt: skip
         return sign_page(signing_key(registry, Purpose.EXCHANGE_SIGNING), page)

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from projections.base import Batch, Projection, event_type
 from projections.store import Cursor
+from registry.common.identity import document_key
 from registry.common.sealing import seal, unseal
 from registry.exchange.application import REGISTERED
 
@@ -16,6 +17,13 @@ TYPE_OF = {
     "Annulled": "cn.gov.civil-affairs.marriage.annulled",
     "EndedByDeath": "cn.gov.civil-affairs.marriage.widowed",
 }
+
+
+def party_document_key(party: dict[str, Any]) -> str:
+    """A party as the feed keeps it (rows written before names were dropped still hold the document itself)."""
+    if "document_key" in party:
+        return str(party["document_key"])
+    return document_key(party["document_type"], party["document_number"], party["nationality"])
 
 
 def fact_date(name: str, event: Any) -> str:
@@ -32,7 +40,8 @@ def fact_date(name: str, event: Any) -> str:
 class ExchangeFeed(Projection):
     """Minimal data, as the national marriage database shares it: who, which marriage, what happened, when.
 
-    Identity numbers and names are sealed at rest (AES-GCM); the feed endpoint unseals them for authenticated peers.
+    The parties' document keys are sealed at rest (AES-GCM); the feed endpoint turns them into the federation's
+    person hashes for the peers on its allow-list. Names never enter the feed.
     """
 
     def __init__(self, key: bytes, suffix: str = "") -> None:
@@ -69,11 +78,7 @@ class ExchangeFeed(Projection):
                 continue
             marriage_id = str(event.originator_id)
             if name == "Applied":
-                parties = [
-                    {"document_type": p.document_type, "document_number": p.document_number,
-                     "nationality": p.nationality, "name": p.name}
-                    for p in (event.party_a, event.party_b)
-                ]  # fmt: skip
+                parties = [{"document_key": p.document_key} for p in (event.party_a, event.party_b)]
                 cursor.execute(f"INSERT INTO {parties_table} (marriage_id, parties) VALUES (?, ?)",
                                (marriage_id, self.seal(parties)))  # fmt: skip
                 continue

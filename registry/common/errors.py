@@ -84,6 +84,13 @@ class IdempotencyKeyReused(DomainError):
     title = "This Idempotency-Key was already used for a different request"
 
 
+class NotConfigured(DomainError):
+    """A service this registry has not been configured to offer (e.g. the exchange without a federation key)."""
+
+    code = "not-configured"
+    title = "This service is not configured on this registry"
+
+
 class MalformedRequest(DomainError):
     """A request header or parameter that is not of the form the API documents."""
 

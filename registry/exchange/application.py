@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -12,6 +13,7 @@ from eventsourcing.utils import EnvType
 
 from registry.common.actors import Act
 from registry.common.application import TrackedApplication
+from registry.common.errors import Failure, InvalidInput, NotConfigured
 from registry.common.identity import document_key
 from registry.common.ids import PersonKeys
 from registry.exchange.foreign import ForeignStatus
@@ -29,16 +31,31 @@ def tracking_name(jurisdiction: str) -> str:
     return f"peer:{jurisdiction}"
 
 
+PERSON_HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
 class MarriageExchange(TrackedApplication):
+    """Facts from the federated provinces. A person is named in the exchange by a keyed hash of their identity
+    document under the federation's shared key — never by number or name — which is the least a peer needs to refuse
+    a bigamous marriage (the registry computes the same hash for the parties in front of it)."""
+
     name = "exchange"
 
-    def __init__(self, env: EnvType | None = None, *, person_keys: PersonKeys) -> None:
+    def __init__(self, env: EnvType | None = None, *, federation: PersonKeys | None) -> None:
         super().__init__(env)
-        self.person_keys = person_keys
+        self.federation = federation
+
+    def person_hash(self, document_key: str) -> str:
+        """The federation's name for a person (NotConfigured without a federation key)."""
+        if self.federation is None:
+            raise NotConfigured(detail="the marriage exchange needs REGISTRY_FEDERATION_KEY")
+        return self.federation.ref(document_key)
 
     def married_elsewhere(self, key: str) -> list[str]:
         """Where else this person (by document key) is currently married, as far as the peers have reported."""
-        status = self.find(ForeignStatus.id_for(self.person_keys.ref(key)), ForeignStatus)
+        if self.federation is None:
+            return []
+        status = self.find(ForeignStatus.id_for(self.federation.ref(key)), ForeignStatus)
         return status.married_in if status else []
 
     def position_of(self, jurisdiction: str) -> int:
@@ -47,22 +64,40 @@ class MarriageExchange(TrackedApplication):
     def apply_fact(self, act: Act, jurisdiction: str, envelope: dict[str, Any]) -> None:
         """Apply one verified fact with the peer's position in the same transaction.
 
-        Each party is keyed as the registry keys its own people (digits of any script read as ASCII), so the fact
-        reaches the person it means; a number that has no key (another character outside ASCII) refuses the whole
-        fact with InvalidInput, before anything is saved.
+        A fact that is not of the agreed shape refuses whole with InvalidInput, before anything is saved: the
+        follower stops before it rather than skip it.
         """
-        data = envelope["data"]
-        keys = [document_key(p["document_type"], p["document_number"], p["nationality"]) for p in data["parties"]]
+        kind, data, persons = self._checked(envelope)
         changed: list[BaseAggregate[UUID]] = []
-        for key in keys:
-            ref = self.person_keys.ref(key)
-            status = self.find(ForeignStatus.id_for(ref), ForeignStatus) or ForeignStatus.open(act, ref)
-            if envelope["type"] == REGISTERED:
+        for person in persons:
+            status = self.find(ForeignStatus.id_for(person), ForeignStatus) or ForeignStatus.open(act, person)
+            if kind == REGISTERED:
                 status.married(act, jurisdiction=jurisdiction, marriage_ref=data["marriage"],
                                on=date.fromisoformat(data["on"]))  # fmt: skip
-            elif envelope["type"] in ENDINGS:
-                status.ended(
-                    act, jurisdiction=jurisdiction, marriage_ref=data["marriage"], how=ENDINGS[envelope["type"]]
-                )
+            else:
+                status.ended(act, jurisdiction=jurisdiction, marriage_ref=data["marriage"], how=ENDINGS[kind])
             changed.append(status)
         self.save_tracked(Tracking(tracking_name(jurisdiction), int(envelope["sequence"])), *changed)
+
+    def _checked(self, envelope: dict[str, Any]) -> tuple[str, dict[str, Any], list[str]]:
+        """The fact's type, data and the persons it names, or InvalidInput naming what is wrong."""
+        try:
+            kind, data = envelope["type"], envelope["data"]
+            marriage, on, parties = data["marriage"], date.fromisoformat(data["on"]), data["parties"]
+            persons = [self._person_of(party) for party in parties]
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise InvalidInput([Failure("exchange-fact-malformed", "the fact is not of the agreed shape")]) from None
+        if kind != REGISTERED and kind not in ENDINGS:
+            raise InvalidInput([Failure("exchange-fact-type-unknown", "not a marriage fact this registry knows")])
+        if not isinstance(marriage, str) or not 0 < len(marriage) <= 80 or not 1 <= len(persons) <= 2 or on is None:
+            raise InvalidInput([Failure("exchange-fact-malformed", "a fact names one marriage and its parties")])
+        return kind, data, persons
+
+    def _person_of(self, party: dict[str, Any]) -> str:
+        """A party by the federation's person hash; a peer of the earlier format sends the document, hashed here."""
+        if "person" in party:
+            person = str(party["person"])
+            if not PERSON_HASH.match(person):
+                raise ValueError("not a person hash")
+            return person
+        return self.person_hash(document_key(party["document_type"], party["document_number"], party["nationality"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 import os
 import subprocess
 import sys
@@ -41,8 +42,10 @@ def province_a(
     request: pytest.FixtureRequest, store_env: dict[str, str], tmp_path: Path
 ) -> Iterator[tuple[str, Registry, str]]:
     """Registry A (jurisdiction 32) as a real server process, with its own store and keys."""
+    ours = Settings.from_env({**TEST_KEYS, "REGISTRY_DATA_DIR": str(tmp_path / "b")})
+    peers = [{"jurisdiction": "33", "public_key": public_key_text(ours.keys.signer(Purpose.EXCHANGE_SIGNING))}]
     env = {**TEST_KEYS, "REGISTRY_DATA_DIR": str(tmp_path / "a"), "REGISTRY_JURISDICTION": "32",
-           "REGISTRY_MASTER_KEY": MASTER_KEY_A}  # fmt: skip
+           "REGISTRY_MASTER_KEY": MASTER_KEY_A, "REGISTRY_EXCHANGE_PEERS": json.dumps(peers)}  # fmt: skip
     if "REGISTRY_DATABASE_URL" in store_env:
         env["REGISTRY_DATABASE_URL"] = fresh_schema_url(store_env["REGISTRY_DATABASE_URL"].split("?")[0])
         env["REGISTRY_DV_KEYS_URL"] = fresh_schema_url(store_env["REGISTRY_DV_KEYS_URL"].split("?")[0])
@@ -88,27 +91,24 @@ def test_a_marriage_in_one_province_is_refused_in_the_other_until_it_ends_there(
     married = registry_a.marriage.apply_for_marriage(act(DAY), party_a=man, party_b=woman).aggregate_id
     registry_a.marriage.register_marriage(act(DAY), married, attendance=BOTH_PRESENT)
     project(registry_a)
-    peer = Peer(
-        "32",
-        base,
-        public_key_text(registry_a.settings.keys.signer(Purpose.EXCHANGE_SIGNING)),
-        token,
-    )
+    peer = Peer("32", public_key_text(registry_a.settings.keys.signer(Purpose.EXCHANGE_SIGNING)), url=base, token=token)
 
     def tampered(url: str, bearer: str) -> dict[str, Any]:
         page = copy.deepcopy(http_fetch(url, bearer))
         for envelope in page["events"]:
-            envelope["data"]["parties"][0]["document_number"] = "110105194912310021"
+            envelope["data"]["parties"][0]["person"] = "0" * 64
         return page
 
     def gapped(url: str, bearer: str) -> dict[str, Any]:
         page = http_fetch(url, bearer)
         return {**page, "events": page["events"][1:]}
 
-    assert ExchangeFollower(registry.exchange, peer, tampered).follow_once() == 0
+    assert ExchangeFollower(registry.exchange, peer, tampered, reader="33").follow_once() == 0
     assert registry.exchange.position_of("32") == 0
-    assert ExchangeFollower(registry.exchange, peer).follow_once() == 1
-    assert ExchangeFollower(registry.exchange, peer).follow_once() == 0  # exactly once, resumed from its position
+    assert ExchangeFollower(registry.exchange, peer, reader="33").follow_once() == 1
+    assert (
+        ExchangeFollower(registry.exchange, peer, reader="33").follow_once() == 0
+    )  # exactly once, resumed from its position
     assert registry.exchange.married_elsewhere(man.document_key) == ["32"]
 
     other = person(date(1993, 3, 3), "female")
@@ -120,8 +120,10 @@ def test_a_marriage_in_one_province_is_refused_in_the_other_until_it_ends_there(
     judgment = CourtJudgment("杭州市中级人民法院", "(2026)浙01民终1号", DAY)
     registry_a.marriage.record_judgment(act(DAY, by=COURT), married, kind="divorce", judgment=judgment, reason="")
     project(registry_a)
-    assert ExchangeFollower(registry.exchange, peer, gapped).follow_once() == 0  # a page missing a fact is refused
-    assert ExchangeFollower(registry.exchange, peer).follow_once() == 1
+    assert (
+        ExchangeFollower(registry.exchange, peer, gapped, reader="33").follow_once() == 0
+    )  # a page missing a fact is refused
+    assert ExchangeFollower(registry.exchange, peer, reader="33").follow_once() == 1
     registry.marriage.register_marriage(act(DAY), here, attendance=BOTH_PRESENT)
 
 
@@ -147,3 +149,29 @@ def test_a_certificate_holder_gets_a_signed_statement_and_a_wrong_code_gets_noth
         key.verify(base64.b64decode(forged["signature"]), canonical(forged))
     wrong = httpx.post(f"{base}/v1/certificates/verification", json={"certificate": number, "code": "AAAAAAAAAA"})
     assert wrong.status_code == 404
+
+
+def test_the_feed_names_each_party_only_by_the_federations_person_hash(
+    province_a: tuple[str, Registry, str], registry: Registry
+) -> None:
+    base, registry_a, token = province_a
+    man, woman = person(date(1990, 1, 1), "male", "王伟"), person(date(1992, 2, 2), "female", "李娜")
+    married = registry_a.marriage.apply_for_marriage(act(DAY), party_a=man, party_b=woman).aggregate_id
+    registry_a.marriage.register_marriage(act(DAY), married, attendance=BOTH_PRESENT)
+    project(registry_a)
+    page = httpx.get(f"{base}/v1/exchange/feed?after=0", headers={"Authorization": f"Bearer {token}"})
+    assert page.status_code == 200
+    for secret in (man.document_number, woman.document_number, man.name, woman.name, man.document_number[6:14]):
+        assert secret not in page.text
+    parties = page.json()["events"][0]["data"]["parties"]
+    assert parties == [{"person": registry.exchange.person_hash(p.document_key)} for p in (man, woman)]
+
+
+def test_a_token_of_a_jurisdiction_not_on_the_allow_list_is_refused_the_feed(
+    province_a: tuple[str, Registry, str],
+) -> None:
+    base, registry_a, _ = province_a
+    stranger = mint_token(registry_a.settings.keys[Purpose.TOKEN], subject="registry-44", role=Role.EXCHANGE_PEER,
+                          office="44")  # fmt: skip
+    refused = httpx.get(f"{base}/v1/exchange/feed?after=0", headers={"Authorization": f"Bearer {stranger}"})
+    assert (refused.status_code, refused.json()["type"]) == (403, "/problems/not-an-exchange-peer")

@@ -63,7 +63,7 @@ def test_the_follower_stops_before_a_refused_fact_and_applies_the_ones_before_it
     page = sign_page(PEER_KEY, {"jurisdiction": PEER, "after": 0, "reader": "33", "next_after": None, "events": [
         fact(1, *(p.document_number for p in first)), fact(2, second.document_number[:17] + "\u0425"),
     ]})  # fmt: skip
-    peer = Peer(PEER, "http://peer.invalid", public_key_text(PEER_KEY), "token")
-    assert ExchangeFollower(registry.exchange, peer, lambda url, token: page).follow_once() == 1
+    peer = Peer(PEER, public_key_text(PEER_KEY), url="http://peer.invalid", token="token")
+    assert ExchangeFollower(registry.exchange, peer, lambda url, token: page, reader="33").follow_once() == 1
     assert registry.exchange.position_of(PEER) == 1
     assert registry.exchange.married_elsewhere(first[0].document_key) == [PEER]
