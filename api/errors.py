@@ -15,6 +15,7 @@ from litestar.exceptions import (
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from api.views import ViewBehind
+from registry.common.application import RefusalRecorded
 from registry.common.errors import (
     CalendarMissing,
     ConcurrentChange,
@@ -76,6 +77,9 @@ def domain_error_to_problem(_: Request[Any, Any, Any], error: DomainError) -> Re
     response = problem(status, code, error.title, error.detail, errors)
     if isinstance(error, ViewBehind):
         response.headers["Retry-After"] = "1"
+    if isinstance(error, RefusalRecorded):  # the refusal is on record: where to read it back
+        response.headers["ETag"] = f'"{error.result.version}"'
+        response.headers["Registry-Log-Position"] = str(error.result.position)
     return response
 
 

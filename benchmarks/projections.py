@@ -33,7 +33,7 @@ from registry.common.ids import PersonKeys
 from registry.keys import Purpose, derive
 from registry.marriage.application import MarriageRegistry
 from registry.marriage.certificates import CertificateBook
-from registry.marriage.marriage import Marriage
+from registry.marriage.marriage import Marriage, PartyFacts
 from registry.marriage.person_status import PersonStatus
 from registry.marriage.values import Attendance
 from registry.settings import Settings
@@ -60,7 +60,10 @@ def generate(registry: Registry, couples: int) -> None:
                 )
                 numbers = book.issue(act, 2)
                 marriage.register(
-                    act, attendance=(PRESENT, PRESENT), statuses=statuses, certificate_numbers=(numbers[0], numbers[1])
+                    act,
+                    attendance=(PRESENT, PRESENT),
+                    facts=(PartyFacts(statuses[0]), PartyFacts(statuses[1])),
+                    certificate_numbers=(numbers[0], numbers[1]),
                 )
                 for status in statuses:
                     status.marry(act, marriage_id=marriage.id, since=marriage.registered_on)  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from eventsourcing.domain import BaseAggregate
 from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Tracking
 
 from registry.common.actors import Act, Actor
-from registry.common.errors import ConcurrentChange, NotFound, VersionMismatch
+from registry.common.errors import ConcurrentChange, Failure, NotEligible, NotFound, VersionMismatch
 from registry.common.idempotency import IdempotencyRecord
 from registry.common.identity import Person
 from registry.common.transcoding import DateAsISO, register_dataclasses
@@ -39,6 +39,15 @@ class CommandResult:
     @classmethod
     def replay(cls, stored: dict[str, Any], position: int) -> CommandResult:
         return cls(UUID(stored["aggregate_id"]), stored["version"], position, replayed=True)
+
+
+class RefusalRecorded(NotEligible):
+    """A refusal the registry recorded before answering (regs art 10): every failure, and where the recorded
+    refusal stands (its version and log position), so that the caller can read it back."""
+
+    def __init__(self, failures: Sequence[Failure], *, result: CommandResult) -> None:
+        super().__init__(failures)
+        self.result = result
 
 
 def mutate_in_turn(aggregate: Any, events: Iterable[Any]) -> Any:

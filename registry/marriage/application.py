@@ -12,15 +12,21 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.utils import EnvType
 
 from registry.common.actors import Act
-from registry.common.application import CommandResult, RegistryApplication, TrackedApplication, check_version
+from registry.common.application import (
+    CommandResult,
+    RefusalRecorded,
+    RegistryApplication,
+    TrackedApplication,
+    check_version,
+)
 from registry.common.clock import local_date
-from registry.common.errors import Failure, WrongState
+from registry.common.errors import Failure, NotEligible, WrongState
 from registry.common.identity import Person
 from registry.common.ids import PersonKeys
 from registry.common.workdays import WorkingCalendar
 from registry.marriage.certificates import DIVORCE_CERTIFICATE, MARRIAGE_CERTIFICATE, CertificateBook
 from registry.marriage.divorce import DivorceApplication
-from registry.marriage.marriage import Marriage
+from registry.marriage.marriage import Marriage, PartyFacts
 from registry.marriage.person_status import EndedHow, PersonStatus
 from registry.marriage.values import Attendance, CourtJudgment
 
@@ -38,6 +44,7 @@ class MarriageRegistry(TrackedApplication):
         **RegistryApplication.value_types,
         "attendance": Attendance,
         "court_judgment": CourtJudgment,
+        "failure": Failure,
     }
 
     def __init__(
@@ -96,26 +103,35 @@ class MarriageRegistry(TrackedApplication):
         expected_version: int | None = None,
         request: str = "",
     ) -> CommandResult:
+        """Register on the spot, or refuse with the failed conditions (regs art 10): a failed attempt is recorded as
+        the application's refusal and then answered with NotEligible (RefusalRecorded) naming every failure."""
+        refused: list[Failure] = []
+
         def decide() -> Sequence[BaseAggregate[UUID]]:
             marriage = self.marriage(marriage_id)
             check_version(marriage, expected_version)
-            statuses = (self._status_of(act, marriage.party_a), self._status_of(act, marriage.party_b))
+            facts = self._facts_of(act, marriage)
             book, numbers = self._issue_certificates(act, MARRIAGE_CERTIFICATE, 2)
-            elsewhere = (
-                self.married_elsewhere(marriage.party_a.document_key),
-                self.married_elsewhere(marriage.party_b.document_key),
-            )
-            marriage.register(
-                act, attendance=attendance, statuses=statuses, certificate_numbers=(numbers[0], numbers[1]),
-                married_elsewhere=elsewhere,
-                died_on=(self.died_on(marriage.party_a.document_key), self.died_on(marriage.party_b.document_key)),
-                office_designated=self.is_designated(act),
-            )  # fmt: skip
-            for status in statuses:
-                status.marry(act, marriage_id=marriage.id, since=local_date(act.at))
-            return [marriage, *statuses, book]
+            refused.clear()
+            try:
+                marriage.register(
+                    act, attendance=attendance, facts=facts, office_designated=self.is_designated(act),
+                    certificate_numbers=(numbers[0], numbers[1]),
+                )  # fmt: skip
+            except NotEligible as failed:
+                marriage.refuse_as_found(act, failed.failures)
+                refused.extend(failed.failures)
+                return [marriage]  # the book issued nothing: no gap in the certificate numbers
+            for known in facts:
+                known.status.marry(act, marriage_id=marriage.id, since=local_date(act.at))
+            return [marriage, *(known.status for known in facts), book]
 
-        return self.execute(act, decide, request_fingerprint=request)
+        result = self.execute(act, decide, request_fingerprint=request)
+        if result.replayed:
+            refused = self.subject_of(result, Marriage).refusal_findings
+        if refused:
+            raise RefusalRecorded(refused, result=result)
+        return result
 
     def refuse_marriage(
         self,
@@ -127,10 +143,15 @@ class MarriageRegistry(TrackedApplication):
         expected_version: int | None = None,
         request: str = "",
     ) -> CommandResult:
+        """A clerk's refusal for a reason the checks cannot see, recorded with what the checks find today."""
+
         def decide() -> Sequence[BaseAggregate[UUID]]:
             marriage = self.marriage(marriage_id)
             check_version(marriage, expected_version)
-            marriage.refuse(act, reason=reason, failed_conditions=failed_conditions)
+            found = marriage.eligibility_failures(
+                local_date(act.at), self._facts_of(act, marriage), self.is_designated(act)
+            )
+            marriage.refuse(act, reason=reason, failed_conditions=failed_conditions, found=found)
             return [marriage]
 
         return self.execute(act, decide, request_fingerprint=request)
@@ -273,6 +294,15 @@ class MarriageRegistry(TrackedApplication):
         return self.execute(act, decide, request_fingerprint=request)
 
     # -- helpers ----------------------------------------------------------------------------------------------
+
+    def _facts_of(self, act: Act, marriage: Marriage) -> tuple[PartyFacts, PartyFacts]:
+        """What the registry knows of both parties today: their status here, elsewhere, and any registered death."""
+
+        def of(person: Person) -> PartyFacts:
+            key = person.document_key
+            return PartyFacts(self._status_of(act, person), tuple(self.married_elsewhere(key)), self.died_on(key))
+
+        return of(marriage.party_a), of(marriage.party_b)
 
     def _status_of(self, act: Act, person: Person) -> PersonStatus:
         ref = self.person_ref(person)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -24,6 +25,21 @@ VOID = "void"
 ANNULLED = "annulled"
 
 LEGAL_AGE = {"male": 22, "female": 20}
+REFUSED_ON_CONDITIONS = "the conditions of registration are not met (regs art 10); each failed one is listed"
+# Conditions the registry checks from its own records; a clerk's refusal cannot claim them failed when they hold.
+COMPUTED_CONDITIONS = frozenset({
+    "not-a-man-and-a-woman", "under-legal-age", "party-already-married", "party-deceased",
+    "party-married-in-another-province", "office-not-designated",
+})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PartyFacts:
+    """What the registry itself knows of one party on the registration day (not what the clerk witnesses)."""
+
+    status: PersonStatus
+    married_in: tuple[str, ...] = ()  # other jurisdictions where the exchange reports them married
+    died_on: date | None = None
 
 
 def age_reached_on(birth_date: date, years: int) -> date:
@@ -74,19 +90,29 @@ class Marriage(RegistryAggregate):
             marriage.certificates = {"a": self.certificate_a, "b": self.certificate_b}
 
     class Refused(Event):
+        """Refused with its reason: the conditions the registry found failed (findings), or a clerk's reason for
+        what the checks cannot see."""
+
         TOPIC = "marriage:Marriage.Refused"
-        class_version = 2
+        class_version = 3
         reason: str
         failed_conditions: list[str]
+        findings: list[Failure]
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, object]) -> None:
             """Version 1 recorded only the clerk's reason; the failed conditions came with version 2."""
             state["failed_conditions"] = []
 
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, object]) -> None:
+            """Version 2 recorded clerks' refusals only; the registry's own findings came with version 3."""
+            state["findings"] = []
+
         def apply(self, marriage: Marriage) -> None:
             marriage.state = REFUSED
             marriage.refusal_reason = self.reason
+            marriage.refusal_findings = list(self.findings)
 
     class CertificateReissued(Event):
         TOPIC = "marriage:Marriage.CertificateReissued"
@@ -154,6 +180,7 @@ class Marriage(RegistryAggregate):
         self.certificates: dict[str, str] = {}
         self.replaced_certificates: list[str] = []
         self.refusal_reason: str | None = None
+        self.refusal_findings: list[Failure] = []
         self.pending_divorce_id: UUID | None = None
         self.judgment: CourtJudgment | None = None
 
@@ -182,21 +209,18 @@ class Marriage(RegistryAggregate):
         act: Act,
         *,
         attendance: tuple[Attendance, Attendance],
-        statuses: tuple[PersonStatus, PersonStatus],
+        facts: tuple[PartyFacts, PartyFacts],
         certificate_numbers: tuple[str, str],
-        married_elsewhere: tuple[list[str], list[str]] = ([], []),
-        died_on: tuple[date | None, date | None] = (None, None),
         office_designated: bool = False,
     ) -> None:
-        """Register the marriage if every condition holds on the day; else refuse naming every failure.
+        """Register the marriage if every condition holds on the day; else NotEligible naming every failure.
 
-        married_elsewhere: for each party, the other jurisdictions where the exchange reports them married.
         office_designated: whether the province designates this office for couples with a party who is not a
         mainland resident (it may have been withdrawn since the application was filed).
         """
         self.check_state(APPLIED)
         self.check_at_own_office(act)
-        self.check_eligible(local_date(act.at), attendance, statuses, married_elsewhere, died_on, office_designated)
+        self.check_eligible(local_date(act.at), facts, office_designated, attendance)
         self._record(
             self.Registered,
             act,
@@ -205,11 +229,26 @@ class Marriage(RegistryAggregate):
             certificate_b=certificate_numbers[1],
         )
 
-    def refuse(self, act: Act, *, reason: str, failed_conditions: list[str]) -> None:
-        """Record a clerk's refusal to register, with its reason."""
+    def refuse_as_found(self, act: Act, failures: list[Failure]) -> None:
+        """Regs art 10: an attempt to register that fails ends in a refusal listing the conditions found failed, so
+        that no application is left open for ever."""
         self.check_state(APPLIED)
         self.check_at_own_office(act)
-        self._record(self.Refused, act, reason=reason, failed_conditions=failed_conditions)
+        codes = [failure.code for failure in failures]
+        self._record(self.Refused, act, reason=REFUSED_ON_CONDITIONS, failed_conditions=codes, findings=failures)
+
+    def refuse(self, act: Act, *, reason: str, failed_conditions: list[str], found: list[Failure]) -> None:
+        """A clerk refuses for a reason the checks cannot see; it may not name as failed a condition the registry
+        finds met (found: what the registry's own checks find today, recorded with the refusal)."""
+        self.check_state(APPLIED)
+        self.check_at_own_office(act)
+        found_codes = {failure.code for failure in found}
+        contradicted = sorted(set(failed_conditions) & COMPUTED_CONDITIONS - found_codes)
+        if contradicted:
+            raise InvalidInput(
+                [Failure("refusal-contradicts-checks", f"the registry finds these conditions met: {contradicted}")]
+            )
+        self._record(self.Refused, act, reason=reason, failed_conditions=failed_conditions, findings=found)
 
     def reissue_certificate(self, act: Act, *, party: str, reason: str, certificate: str) -> None:
         """Replace a lost or damaged certificate; the old number is kept as replaced."""
@@ -277,54 +316,64 @@ class Marriage(RegistryAggregate):
     def check_eligible(
         self,
         on: date,
+        facts: tuple[PartyFacts, PartyFacts],
+        office_designated: bool,
         attendance: tuple[Attendance, Attendance],
-        statuses: tuple[PersonStatus, PersonStatus],
-        married_elsewhere: tuple[list[str], list[str]] = ([], []),
-        died_on: tuple[date | None, date | None] = (None, None),
-        office_designated: bool = False,
     ) -> None:
         """Every condition of Civil Code arts 1046-1049 and regs arts 2 and 8, checked on the registration date."""
-        failures: list[Failure] = office_failures((self.party_a, self.party_b), office_designated)
-        if {self.party_a.sex, self.party_b.sex} != {"male", "female"}:
-            failures.append(Failure("not-a-man-and-a-woman", "a marriage is registered between a man and a woman"))
-        for label, seen, status in zip(PARTIES, attendance, statuses, strict=True):
-            failures.extend(self._party_failures(label, seen, status, on))
-        for label, died in zip(PARTIES, died_on, strict=True):
-            if died is not None:
-                failures.append(Failure("party-deceased", f"{party_name(label)} is registered as deceased", label))
-        for label, jurisdictions in zip(PARTIES, married_elsewhere, strict=True):
-            if jurisdictions:
-                where = ", ".join(jurisdictions)
-                failures.append(
-                    Failure("party-married-in-another-province", f"{party_name(label)} is married in {where}", label)
-                )
+        failures = self.eligibility_failures(on, facts, office_designated, attendance)
         if failures:
             raise NotEligible(failures)
 
-    def _party_failures(self, label: str, seen: Attendance, status: PersonStatus, on: date) -> list[Failure]:
+    def eligibility_failures(
+        self,
+        on: date,
+        facts: tuple[PartyFacts, PartyFacts],
+        office_designated: bool,
+        attendance: tuple[Attendance, Attendance] | None = None,
+    ) -> list[Failure]:
+        """The conditions that fail on a day; without attendance, only those the registry checks itself."""
+        failures: list[Failure] = office_failures((self.party_a, self.party_b), office_designated)
+        if {self.party_a.sex, self.party_b.sex} != {"male", "female"}:
+            failures.append(Failure("not-a-man-and-a-woman", "a marriage is registered between a man and a woman"))
+        for label, seen, known in zip(PARTIES, attendance or (None, None), facts, strict=True):
+            failures.extend(self._party_failures(label, seen, known.status, on))
+        for label, known in zip(PARTIES, facts, strict=True):
+            if known.died_on is not None:
+                failures.append(Failure("party-deceased", f"{party_name(label)} is registered as deceased", label))
+        for label, known in zip(PARTIES, facts, strict=True):
+            if known.married_in:
+                where = ", ".join(known.married_in)
+                failures.append(
+                    Failure("party-married-in-another-province", f"{party_name(label)} is married in {where}", label)
+                )
+        return failures
+
+    def _party_failures(self, label: str, seen: Attendance | None, status: PersonStatus, on: date) -> list[Failure]:
+        """One party's failed conditions, in the order a clerk goes through them (witnessed ones only if seen)."""
         name = party_name(label)
         person = self.party(label)
         failures = []
-        if not seen.present:
+        if seen is not None and not seen.present:
             failures.append(Failure("party-not-present", f"{name} is not present in person", label))
-        if not seen.declares_voluntary:
+        if seen is not None and not seen.declares_voluntary:
             failures.append(Failure("marriage-not-voluntary", f"{name} has not declared the marriage voluntary", label))
         legal_age = LEGAL_AGE.get(person.sex)
         if legal_age is not None and on < age_reached_on(person.birth_date, legal_age):
             failures.append(
                 Failure("under-legal-age", f"{name} ({person.sex}) is under {legal_age} on {on.isoformat()}", label)
             )
-        if not seen.signed_no_spouse_statement:
+        if seen is not None and not seen.signed_no_spouse_statement:
             failures.append(
                 Failure("no-spouse-statement-missing", f"{name} has not signed the no-spouse statement", label)
             )
-        if not seen.signed_no_kinship_statement:
+        if seen is not None and not seen.signed_no_kinship_statement:
             failures.append(
                 Failure(
                     "kinship-statement-missing", f"{name} has not signed the no-prohibited-kinship statement", label
                 )
             )
-        if not person.is_mainland_resident and not seen.declaration_certified:
+        if seen is not None and not person.is_mainland_resident and not seen.declaration_certified:
             failures.append(
                 Failure(
                     "certified-declaration-missing",

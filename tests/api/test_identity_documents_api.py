@@ -70,8 +70,10 @@ def test_a_designated_office_files_and_registers_each_type_of_document(
                           headers=tokens.clerk)  # fmt: skip
     assert without.status_code == 422
     assert [(e["code"], e["party"]) for e in without.json()["errors"]] == [("certified-declaration-missing", "b")]
+    assert client.get(f"/v1/marriages/{marriage}", headers=tokens.clerk).json()["state"] == "refused"
     certified = {**PRESENT, "declaration_certified": True}
-    registered = client.post(f"/v1/marriages/{marriage}/registration", json={"party_a": PRESENT, "party_b": certified},
+    again = file(client, tokens.clerk, {"document_type": document_type, **OTHER_PARTIES[document_type]}).json()["id"]
+    registered = client.post(f"/v1/marriages/{again}/registration", json={"party_a": PRESENT, "party_b": certified},
                              headers=tokens.clerk)  # fmt: skip
     assert registered.status_code == 200, registered.text
 

@@ -70,7 +70,9 @@ def test_registering_issues_two_certificates(client: Client, tokens: Tokens) -> 
     assert marriage["certificates"] == {"a": "J330782001-2026-000001", "b": "J330782001-2026-000002"}
 
 
-def test_a_refusal_is_422_naming_every_failed_condition(client: Client, tokens: Tokens) -> None:
+def test_a_failed_registration_is_422_naming_every_failed_condition_and_is_recorded_as_the_refusal(
+    client: Client, tokens: Tokens
+) -> None:
     body = couple()
     body["party_b"] = party(date(2010, 1, 1), "female", "小红")
     marriage = file(client, tokens, body)
@@ -90,7 +92,9 @@ def test_a_refusal_is_422_naming_every_failed_condition(client: Client, tokens: 
         ("b", "no-spouse-statement-missing"),
         ("b", "kinship-statement-missing"),
     ]
-    assert client.get(f"/v1/marriages/{marriage['id']}", headers=tokens.clerk).json()["state"] == "applied"
+    recorded = client.get(f"/v1/marriages/{marriage['id']}", headers=tokens.clerk)
+    assert recorded.json()["state"] == "refused" and recorded.headers["etag"] == response.headers["etag"] == '"2"'
+    assert "registry-log-position" in response.headers
 
 
 def test_a_single_failed_rule_is_the_problem_type(client: Client, tokens: Tokens) -> None:

@@ -18,12 +18,11 @@ def test_a_refusal_stored_as_version_1_loads_with_an_empty_list_of_failed_condit
         act(DAY), party_a=person(date(1990, 1, 1), "male"), party_b=person(date(1991, 1, 1), "female")
     )
     marriage = registry.marriage.marriage(filed.aggregate_id)
-    marriage.refuse(act(DAY), reason="documents forged", failed_conditions=["ignored"])
+    marriage.refuse(act(DAY), reason="documents forged", failed_conditions=["ignored"], found=[])
     [refused] = marriage.collect_events()
-    # Store it the way version 1 of the event was stored: no failed_conditions, no class_version.
-    state = {
-        k: v for k, v in vars(refused).items() if k not in ("originator_id", "originator_version", "failed_conditions")
-    }
+    # Store it the way version 1 of the event was stored: no failed_conditions, no findings, no class_version.
+    dropped = ("originator_id", "originator_version", "failed_conditions", "findings")
+    state = {k: v for k, v in vars(refused).items() if k not in dropped}
     mapper = registry.marriage.mapper
     encoded = mapper.transcoder.encode(state)
     assert mapper.cipher is not None
@@ -40,7 +39,7 @@ def test_a_refusal_stored_as_version_1_loads_with_an_empty_list_of_failed_condit
     reloaded = registry.marriage.marriage(filed.aggregate_id)
     assert (reloaded.state, reloaded.refusal_reason) == ("refused", "documents forged")
     [_, event] = registry.marriage.events.get(filed.aggregate_id)
-    assert isinstance(event, Marriage.Refused) and event.failed_conditions == []
+    assert isinstance(event, Marriage.Refused) and event.failed_conditions == [] and event.findings == []
 
 
 def test_every_event_class_has_a_stable_topic_in_its_context() -> None:

@@ -57,14 +57,14 @@ def test_an_office_not_designated_refuses_the_application_and_writes_nothing(reg
     assert registry.marriage.recorder.max_notification_id() == head
 
 
-def test_registration_without_the_certified_declaration_is_refused_and_writes_nothing(registry: Registry) -> None:
+def test_registration_without_the_certified_declaration_is_refused_naming_it(registry: Registry) -> None:
     filed = registry.marriage.apply_for_marriage(act(DAY), party_a=person(date(1995, 1, 1), "male"),
                                                  party_b=foreigner())  # fmt: skip
-    head = registry.marriage.recorder.max_notification_id()
     with pytest.raises(NotEligible) as caught:
         registry.marriage.register_marriage(act(DAY), filed.aggregate_id, attendance=BOTH_PRESENT)
     assert codes(caught.value) == ["certified-declaration-missing"]
-    assert registry.marriage.recorder.max_notification_id() == head
+    refused = registry.marriage.marriage(filed.aggregate_id)
+    assert refused.state == "refused" and [f.code for f in refused.refusal_findings] == codes(caught.value)
 
 
 def test_two_mainland_residents_still_marry_at_an_office_not_designated(registry: Registry) -> None:

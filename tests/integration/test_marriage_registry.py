@@ -4,7 +4,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from registry.common.errors import IdempotencyKeyReused, NotEligible, NotFound, VersionMismatch, WrongState
+from registry.common.errors import (
+    IdempotencyKeyReused,
+    InvalidInput,
+    NotEligible,
+    NotFound,
+    VersionMismatch,
+    WrongState,
+)
 from registry.marriage.divorce import DivorceApplication
 from registry.marriage.values import CourtJudgment
 from registry.system import Registry
@@ -39,15 +46,48 @@ def test_certificate_numbers_continue_per_office_and_restart_per_office(registry
     assert registry.marriage.marriage(elsewhere.aggregate_id).certificates["a"] == "J330782002-2026-000001"
 
 
-def test_a_married_person_cannot_marry_again_and_nothing_is_written(registry: Registry) -> None:
+def test_a_failed_registration_is_recorded_as_the_refusal_with_the_conditions_found_and_nothing_else(
+    registry: Registry,
+) -> None:
     _, man, _ = married_couple(registry)
     other = person(date(1993, 3, 3), "female")
     second = registry.marriage.apply_for_marriage(act(DAY), party_a=man, party_b=other)
-    head = registry.marriage.recorder.max_notification_id()
+    head = registry.marriage.recorder.max_notification_id() or 0
     with pytest.raises(NotEligible) as caught:
         registry.marriage.register_marriage(act(DAY), second.aggregate_id, attendance=BOTH_PRESENT)
     assert [f.code for f in caught.value.failures] == ["party-already-married"]
-    assert registry.marriage.recorder.max_notification_id() == head
+    written = registry.marriage.recorder.select_notifications(start=head, limit=10, inclusive_of_start=False)
+    assert [n.topic for n in written] == ["marriage:Marriage.Refused"]  # no status, no certificate number used
+    refused = registry.marriage.marriage(second.aggregate_id)
+    assert refused.state == "refused" and refused.refusal_findings == caught.value.failures
+    status = registry.marriage.marital_status(other.document_key)
+    assert status is None  # the other party's status is untouched
+
+
+def test_a_retried_failed_registration_answers_the_same_refusal_and_records_it_once(registry: Registry) -> None:
+    _, man, _ = married_couple(registry)
+    second = registry.marriage.apply_for_marriage(act(DAY), party_a=man, party_b=person(date(1993, 3, 3), "female"))
+    retry = act(DAY, key="retry-refused-1")
+    for _ in range(2):
+        with pytest.raises(NotEligible) as caught:
+            registry.marriage.register_marriage(retry, second.aggregate_id, attendance=BOTH_PRESENT, request="r")
+        assert [f.code for f in caught.value.failures] == ["party-already-married"]
+    assert [e.originator_version for e in registry.marriage.events.get(second.aggregate_id)] == [1, 2]
+
+
+def test_a_clerks_refusal_naming_a_condition_the_registry_finds_met_is_refused(registry: Registry) -> None:
+    filed = registry.marriage.apply_for_marriage(
+        act(DAY), party_a=person(date(1990, 1, 1), "male"), party_b=person(date(1992, 2, 2), "female")
+    )
+    with pytest.raises(InvalidInput) as caught:
+        registry.marriage.refuse_marriage(
+            act(DAY), filed.aggregate_id, reason="already married", failed_conditions=["party-already-married"]
+        )
+    assert [f.code for f in caught.value.failures] == ["refusal-contradicts-checks"]
+    registry.marriage.refuse_marriage(
+        act(DAY), filed.aggregate_id, reason="the documents are forged", failed_conditions=["documents-forged"]
+    )
+    assert registry.marriage.marriage(filed.aggregate_id).state == "refused"
 
 
 def test_a_record_shows_as_it_was_at_an_earlier_version(registry: Registry) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from registry.common.errors import NotEligible
 from registry.common.identity import Person, identify, resident_id_check_character
-from registry.marriage.marriage import Marriage
+from registry.marriage.marriage import Marriage, PartyFacts
 from registry.marriage.person_status import PersonStatus
 from registry.marriage.values import Attendance
 from tests.support import PRESENT, act, person
@@ -19,8 +19,8 @@ NUMBERS = ("J330782001-2026-000001", "J330782001-2026-000002")
 CERTIFIED = replace(PRESENT, declaration_certified=True)
 
 
-def statuses() -> tuple[PersonStatus, PersonStatus]:
-    return (PersonStatus.open(act(DAY), "ref-a"), PersonStatus.open(act(DAY), "ref-b"))
+def facts() -> tuple[PartyFacts, PartyFacts]:
+    return (PartyFacts(PersonStatus.open(act(DAY), "ref-a")), PartyFacts(PersonStatus.open(act(DAY), "ref-b")))
 
 
 def hong_kong_resident() -> Person:
@@ -66,7 +66,7 @@ def designated_application(other: Person) -> Marriage:
 
 
 def register(marriage: Marriage, attendance: tuple[Attendance, Attendance], designated: bool = True) -> None:
-    marriage.register(act(DAY), attendance=attendance, statuses=statuses(), certificate_numbers=NUMBERS,
+    marriage.register(act(DAY), attendance=attendance, facts=facts(), certificate_numbers=NUMBERS,
                       office_designated=designated)  # fmt: skip
 
 
