@@ -12,16 +12,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
+from api.controllers.exchange import verification_code
 from registry.burial.claim import BurialRecord, Claimant, CremationRecord
 from registry.common.actors import Act, Actor, Role
-from registry.common.clock import local_date
+from registry.common.clock import SystemClock, local_date
 from registry.common.errors import DomainError
 from registry.common.identity import Person, identify, resident_id_check_character
 from registry.deaths.bundle import NextOfKin
 from registry.deaths.death import DeathReport
 from registry.deaths.services import DeceasedFacts
+from registry.keys import Purpose
 from registry.marriage.values import Attendance
-from registry.system import Registry
+from registry.settings import Settings
+from registry.system import Registry, open_registry
 
 OFFICE = "330782001"
 CLERK = Actor("demo-clerk", Role.CLERK.value, OFFICE)
@@ -98,12 +101,12 @@ def load_front_desk_demo(registry: Registry, now: datetime, run: int | None = No
     death_id = death.aggregate_id
     na_ref = marriages.person_ref(na)
     citizen = Actor(na_ref, Role.CITIZEN.value)
-    kin = NextOfKin(na.name, "女儿", "13800000000", "6222020200001234567", na_ref)
+    kin = NextOfKin(na.name, "child", "13800000000", "6222020200001234567", na_ref)
     facts = DeceasedFacts(medical_insurance=True, pension=True, social_insurance=True, eco_burial=True)
     case = registry.deaths.apply_for_bundle(act(8, by=citizen), death_id=death_id, applicant=kin, facts=facts)
     claim = registry.burial.file_claim(
         act(3, by=citizen), death_id=death_id,
-        claimant=Claimant(na.name, "女儿", "6222020200001234567", na_ref),
+        claimant=Claimant(na.name, "child", "6222020200001234567", na_ref),
         cremation=CremationRecord(f"火化{today.year}-{run}", "义乌市殡仪馆", today - timedelta(days=7)),
         burial=BurialRecord("sea-burial", "东海海域", today - timedelta(days=5)),
     ).aggregate_id  # fmt: skip
@@ -142,3 +145,25 @@ def _named_road(registry: Registry, at: Callable[[int, Actor], Act], name: str) 
         for side, distance in (("left", 120.0), ("right", 260.0))
     ]  # fmt: skip
     return road, plates
+
+
+def describe_front_desk_demo(settings: Settings) -> list[str]:
+    """Load the scene into the configured store and say how to see it in the browser (`registry demo`)."""
+    registry = open_registry(settings)
+    try:
+        demo = load_front_desk_demo(registry, SystemClock().now())
+    finally:
+        registry.close()
+    web = settings.browser_url
+    code = verification_code(settings.keys[Purpose.CERTIFICATE_CODE], demo.certificate)
+    return [
+        "",
+        f"In the browser ({web}/sign-in, the development sign-in of the embedded store):",
+        f"  citizen {demo.citizen.name}  {demo.citizen.document_number}  a divorce in its registration window,",
+        "          the after-death bundle of her father and an eco-burial claim",
+        f"  citizen {demo.cooling_off_party.name}  {demo.cooling_off_party.document_number}  a divorce in cooling-off",
+        f"  citizen {demo.inquirer.name}  {demo.inquirer.document_number}  a DV inquiry waiting for the clerk",
+        f"  clerk at office {OFFICE}; department police or social-security; place-name officer 330782-civil-affairs;",
+        "  auditor (no office)",
+        f"  certificate to verify at {web}/verify: {demo.certificate}, code {code}",
+    ]

@@ -42,6 +42,13 @@ def me(request: AnyRequest) -> Principal | None:
     return user if isinstance(user, Principal) else None
 
 
+def back_link(request: AnyRequest) -> str:
+    """Where "back" goes from an error page: the page the form was on, if it is on this site."""
+    referer = request.headers.get("referer", "")
+    origin = f"{request.url.scheme}://{request.url.netloc}"
+    return safe_next(referer[len(origin) :] if referer.startswith(origin + "/") else "", "/")
+
+
 def render(request: AnyRequest, template: str, *, status_code: int = 200, **context: Any) -> Template:
     """A page in the reader's language, with who is signed in and what the frame needs."""
     lang = lang_of(request)
@@ -126,7 +133,9 @@ def safe_next(target: str | None, default: str) -> str:
 def domain_error_page(request: AnyRequest, error: DomainError) -> Response[Any]:
     status = next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(error, cls)), 422)
     reasons = failure_messages(error, lang_of(request))
-    return render(request, "problem.html", status_code=status, reasons=reasons, code=error.code)
+    return render(
+        request, "problem.html", status_code=status, reasons=reasons, code=error.code, back=back_link(request)
+    )
 
 
 def sign_in_first(request: AnyRequest, _: Exception) -> Response[Any]:
