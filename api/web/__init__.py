@@ -16,6 +16,7 @@ from litestar.template import TemplateConfig
 
 from api.web.console_counter import ConsoleHome, CounterConsole
 from api.web.console_offices import AuditConsole, DepartmentConsole, PlaceNameConsole
+from api.web.oidc import OidcSignIn
 from api.web.pages import PAGE_EXCEPTION_HANDLERS
 from api.web.portal import CitizenPortal
 from api.web.public import PublicPages
@@ -24,7 +25,16 @@ from registry.settings import Settings
 
 HERE = Path(__file__).parent
 # The paths the pages own: the API's bearer authentication leaves them to the session.
-PAGES = [PublicPages, CitizenPortal, ConsoleHome, CounterConsole, DepartmentConsole, PlaceNameConsole, AuditConsole]
+PAGES = [
+    PublicPages,
+    OidcSignIn,
+    CitizenPortal,
+    ConsoleHome,
+    CounterConsole,
+    DepartmentConsole,
+    PlaceNameConsole,
+    AuditConsole,
+]
 # No caching of personal pages, no framing, and nothing loaded from elsewhere.
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
@@ -32,7 +42,16 @@ PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
     "Referrer-Policy": "same-origin",
 }
-PAGES = [PublicPages, CitizenPortal, ConsoleHome, CounterConsole, DepartmentConsole, PlaceNameConsole, AuditConsole]
+PAGES = [
+    PublicPages,
+    OidcSignIn,
+    CitizenPortal,
+    ConsoleHome,
+    CounterConsole,
+    DepartmentConsole,
+    PlaceNameConsole,
+    AuditConsole,
+]
 # No caching of personal pages, no framing, and nothing loaded from elsewhere.
 PAGE_HEADERS = {
     "Cache-Control": "no-store",

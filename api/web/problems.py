@@ -45,6 +45,10 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "time-zone-required": ("请填写带时区的时间。", "Give the time with its time zone."),
     "version-or-time": ("请填写版本号或时间，二者选一。", "Give a version or a time, not both."),
     "tree-sizes": ("检查点大小不正确。", "The checkpoint sizes are not valid."),
+    "sign-in-refused": (
+        "登录未成功：身份认证平台的应答未通过核验，请重新登录。",
+        "Signing in failed: the identity provider's answer was not accepted.",
+    ),
     "office-required": ("请指定登记机关。", "Name the office."),
     "wrong-office": ("此事项须在原受理的登记机关办理。", "This must be done at the office that received it."),
     "supervisor-required": ("此事项须由主管人员决定。", "A supervisor must decide this."),
