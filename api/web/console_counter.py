@@ -9,10 +9,11 @@ from uuid import UUID
 from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from api.auth import allow
-from api.context import record_official_read
+from api.context import principal_of, record_official_read
 from api.controllers.divorces import divorce_read, visible_divorce
 from api.controllers.dv import inquiry_read, visible_inquiry
 from api.controllers.marriages import marriage_read, parties_of, person_from, visible_marriage
@@ -51,7 +52,7 @@ CHECKS = ("present", "voluntary", "no_spouse", "no_kinship", "declaration")
 DIVORCE_CHECKS = ("present", "voluntary", "agreement")
 
 
-def attendance(form: dict[str, Any], party: str) -> Attendance:
+def attendance(form: dict[str, Any], party: FromPath[str]) -> Attendance:
     """What the clerk ticked for one party."""
 
     def seen(check: str) -> bool:
@@ -91,11 +92,11 @@ class CounterConsole(Controller):
 
     @get("/worklist", sync_to_thread=True)
     def worklist(
-        self, request: AnyRequest, state: State, clock: NamedDependency[Clock], page: int = 0, inquiries: int = 0,
-        wait_for: int | None = None,
+        self, request: AnyRequest, state: State, clock: NamedDependency[Clock], page: FromQuery[int] = 0,
+        inquiries: FromQuery[int] = 0, wait_for: FromQuery[int | None] = None,
     ) -> Template:  # fmt: skip
         """Pending applications, open divorces (with the days their windows close) and inquiries to review."""
-        office = me(request).office  # type: ignore[union-attr]
+        office = principal_of(request).office
         reached(state.read_side, "marriage", wait_for)
         items = marriage_worklist_items(state.read_side, office, local_date(clock.now()))
         listed = inquiries_to_review(state.read_side.store, office, offset=max(inquiries, 0), limit=PAGE_SIZE)
@@ -132,12 +133,16 @@ class CounterConsole(Controller):
 
     @get("/marriages/{marriage_id:uuid}", sync_to_thread=True)
     def marriage(
-        self, request: AnyRequest, marriage_id: UUID, registry: NamedDependency[Registry], clock: NamedDependency[Clock]
+        self,
+        request: AnyRequest,
+        marriage_id: FromPath[UUID],
+        registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
     ) -> Template:
         return self._marriage_page(request, registry, clock, marriage_id)
 
     def _marriage_page(
-        self, request: AnyRequest, registry: Registry, clock: Clock, marriage_id: UUID, **extra: Any
+        self, request: AnyRequest, registry: Registry, clock: Clock, marriage_id: FromPath[UUID], **extra: Any
     ) -> Template:
         marriage = visible_marriage(registry, request, marriage_id)
         record_official_read(request, registry, clock, what="marriage", target=f"marriage/{marriage_id}",
@@ -145,13 +150,13 @@ class CounterConsole(Controller):
         body = marriage_read(marriage, registry.settings.keys[Purpose.CERTIFICATE_CODE])
         return render(
             request, "console/marriage.html", marriage=body, pending=marriage.state == APPLIED,
-            registered=marriage.state == REGISTERED, checks=CHECKS, own_office=marriage.office == me(request).office,  # type: ignore[union-attr]
-            form_key=new_form_key(), **extra,
+            registered=marriage.state == REGISTERED, checks=CHECKS,
+            own_office=marriage.office == principal_of(request).office, form_key=new_form_key(), **extra,
         )  # fmt: skip
 
     @post("/marriages/{marriage_id:uuid}/registration", sync_to_thread=True, status_code=303)
     def register(
-        self, request: AnyRequest, marriage_id: UUID, data: Form, registry: NamedDependency[Registry],
+        self, request: AnyRequest, marriage_id: FromPath[UUID], data: Form, registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
     ) -> Template | Redirect:  # fmt: skip
         """Register after a confirmation; a refusal shows every failed condition at once, ready to be recorded."""
@@ -176,7 +181,7 @@ class CounterConsole(Controller):
 
     @post("/marriages/{marriage_id:uuid}/refusal", sync_to_thread=True, status_code=303)
     def refuse(
-        self, request: AnyRequest, marriage_id: UUID, data: Form, registry: NamedDependency[Registry],
+        self, request: AnyRequest, marriage_id: FromPath[UUID], data: Form, registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
     ) -> Template | Redirect:  # fmt: skip
         """Record the refusal with the conditions the registry found failed (regs art 10), after a confirmation."""
@@ -193,7 +198,7 @@ class CounterConsole(Controller):
 
     @post("/marriages/{marriage_id:uuid}/certificate-reissues", sync_to_thread=True, status_code=303)
     def reissue(
-        self, request: AnyRequest, marriage_id: UUID, data: Form, registry: NamedDependency[Registry],
+        self, request: AnyRequest, marriage_id: FromPath[UUID], data: Form, registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
     ) -> Template | Redirect:  # fmt: skip
         """Reissue a lost or damaged certificate (the old number is replaced), then print it."""
@@ -210,8 +215,8 @@ class CounterConsole(Controller):
 
     @get("/marriages/{marriage_id:uuid}/certificates/{party:str}", sync_to_thread=True)
     def certificate(
-        self, request: AnyRequest, marriage_id: UUID, party: str, registry: NamedDependency[Registry],
-        clock: NamedDependency[Clock],
+        self, request: AnyRequest, marriage_id: FromPath[UUID], party: FromPath[str],
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
     ) -> Template:  # fmt: skip
         """A printable certificate (print CSS: the page prints as the certificate alone)."""
         marriage = visible_marriage(registry, request, marriage_id)
@@ -223,13 +228,13 @@ class CounterConsole(Controller):
                       number=body.certificates.get(holder), code=body.verification_codes.get(holder))  # fmt: skip
 
     @get("/marriages/{marriage_id:uuid}/divorce", sync_to_thread=False)
-    def divorce_form(self, request: AnyRequest, marriage_id: UUID) -> Template:
+    def divorce_form(self, request: AnyRequest, marriage_id: FromPath[UUID]) -> Template:
         return render(request, "console/divorce_new.html", marriage_id=marriage_id, checks=DIVORCE_CHECKS,
                       form_key=new_form_key())  # fmt: skip
 
     @post("/marriages/{marriage_id:uuid}/divorce", sync_to_thread=True, status_code=303)
     def divorce_file(
-        self, request: AnyRequest, marriage_id: UUID, data: Form, registry: NamedDependency[Registry],
+        self, request: AnyRequest, marriage_id: FromPath[UUID], data: Form, registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
     ) -> Redirect:  # fmt: skip
         result = registry.marriage.file_divorce(
@@ -240,7 +245,11 @@ class CounterConsole(Controller):
 
     @get("/divorces/{divorce_id:uuid}", sync_to_thread=True)
     def divorce(
-        self, request: AnyRequest, divorce_id: UUID, registry: NamedDependency[Registry], clock: NamedDependency[Clock]
+        self,
+        request: AnyRequest,
+        divorce_id: FromPath[UUID],
+        registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
     ) -> Template:
         divorce = visible_divorce(registry, request, divorce_id)
         marriage = registry.marriage.marriage(divorce.marriage_id)
@@ -252,7 +261,7 @@ class CounterConsole(Controller):
 
     @post("/divorces/{divorce_id:uuid}/registration", sync_to_thread=True, status_code=303)
     def divorce_register(
-        self, request: AnyRequest, divorce_id: UUID, data: Form, registry: NamedDependency[Registry],
+        self, request: AnyRequest, divorce_id: FromPath[UUID], data: Form, registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
     ) -> Template | Redirect:  # fmt: skip
         """Register the divorce in its window, both present, after a confirmation."""
@@ -267,7 +276,11 @@ class CounterConsole(Controller):
 
     @get("/dv-inquiries/{inquiry_id:uuid}", sync_to_thread=True)
     def inquiry(
-        self, request: AnyRequest, inquiry_id: UUID, registry: NamedDependency[Registry], clock: NamedDependency[Clock]
+        self,
+        request: AnyRequest,
+        inquiry_id: FromPath[UUID],
+        registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
     ) -> Template:
         """The inquiry's state for review; the clerk never sees whom it found anything about, nor what."""
         inquiry = visible_inquiry(registry, request, inquiry_id)
@@ -277,8 +290,8 @@ class CounterConsole(Controller):
 
     @post("/dv-inquiries/{inquiry_id:uuid}/{decision:str}", sync_to_thread=True, status_code=303)
     def inquiry_decide(
-        self, request: AnyRequest, inquiry_id: UUID, decision: str, data: Form, registry: NamedDependency[Registry],
-        clock: NamedDependency[Clock],
+        self, request: AnyRequest, inquiry_id: FromPath[UUID], decision: FromPath[str], data: Form,
+        registry: NamedDependency[Registry], clock: NamedDependency[Clock],
     ) -> Template | Redirect:  # fmt: skip
         """Approve (it runs at once, the result goes to the applicant alone) or refuse with the reason."""
         visible_inquiry(registry, request, inquiry_id)

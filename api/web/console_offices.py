@@ -10,10 +10,11 @@ from uuid import UUID
 from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from api.auth import allow
-from api.context import record_official_read
+from api.context import principal_of, record_official_read
 from api.controllers.audit import record_events, record_state
 from api.controllers.deaths import bundle_read, visible_case
 from api.controllers.places import STEPS, address_rows, place_read
@@ -24,7 +25,6 @@ from api.web.pages import (
     confirm_page,
     confirmed,
     form_fingerprint,
-    me,
     render,
     see,
     text_field,
@@ -53,9 +53,9 @@ class DepartmentConsole(Controller):
 
     @get("/tasks", sync_to_thread=True)
     def tasks(
-        self, request: AnyRequest, state: State, clock: NamedDependency[Clock], wait_for: int | None = None
+        self, request: AnyRequest, state: State, clock: NamedDependency[Clock], wait_for: FromQuery[int | None] = None
     ) -> Template:
-        department = me(request).office  # type: ignore[union-attr]
+        department = principal_of(request).office
         reached(state.read_side, "deaths", wait_for)
         rows = open_tasks(state.read_side.store, department, local_date(clock.now()))
         rows.sort(key=lambda task: not task.overdue)  # overdue first, each group still earliest deadline first
@@ -63,18 +63,23 @@ class DepartmentConsole(Controller):
 
     @get("/bundle-cases/{case_id:uuid}", sync_to_thread=True)
     def case(
-        self, request: AnyRequest, case_id: UUID, registry: NamedDependency[Registry], clock: NamedDependency[Clock]
+        self,
+        request: AnyRequest,
+        case_id: FromPath[UUID],
+        registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
     ) -> Template:
         case = visible_case(registry, request, case_id)
         deceased = registry.deaths.death(case.death_id).deceased_ref
         record_official_read(request, registry, clock, what="bundle-case", target=f"bundle-case/{case_id}",
                              persons=[deceased, case.applicant.person_ref])  # fmt: skip
         body = bundle_read(case, local_date(clock.now()))
-        return render(request, "console/case.html", case=body, department=me(request).office, form_key=new_form_key())  # type: ignore[union-attr]
+        return render(request, "console/case.html", case=body, department=principal_of(request).office,
+                      form_key=new_form_key())  # fmt: skip
 
     @post("/bundle-cases/{case_id:uuid}/tasks/{service:str}/{action:str}", sync_to_thread=True, status_code=303)
     def task(
-        self, request: AnyRequest, case_id: UUID, service: str, action: str, data: Form,
+        self, request: AnyRequest, case_id: FromPath[UUID], service: FromPath[str], action: FromPath[str], data: Form,
         registry: NamedDependency[Registry], clock: NamedDependency[Clock],
     ) -> Template | Redirect:  # fmt: skip
         """Take on, complete (with the reference) or reject (with the reason the family is told) one task."""
@@ -106,7 +111,9 @@ class PlaceNameConsole(Controller):
     guards = [allow(Role.PLACE_NAME_OFFICER)]  # noqa: RUF012 (Litestar declares guards as a list)
 
     @get("/places", sync_to_thread=True)
-    def places(self, request: AnyRequest, state: State, offset: int = 0, wait_for: int | None = None) -> Template:
+    def places(
+        self, request: AnyRequest, state: State, offset: FromQuery[int] = 0, wait_for: FromQuery[int | None] = None
+    ) -> Template:
         reached(state.read_side, "places", wait_for)
         names, total = place_names(state.read_side.store, offset=max(offset, 0), limit=50)
         return render(request, "console/places.html", names=names, total=total, kinds=PLACE_KINDS,
@@ -125,8 +132,8 @@ class PlaceNameConsole(Controller):
 
     @get("/places/{place_id:uuid}", sync_to_thread=True)
     def place(
-        self, request: AnyRequest, place_id: UUID, state: State, registry: NamedDependency[Registry],
-        clock: NamedDependency[Clock], wait_for: int | None = None,
+        self, request: AnyRequest, place_id: FromPath[UUID], state: State, registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock], wait_for: FromQuery[int | None] = None,
     ) -> Template:  # fmt: skip
         place = registry.places.place(place_id)
         body = place_read(place, registry.places.policy)
@@ -139,7 +146,7 @@ class PlaceNameConsole(Controller):
 
     @post("/places/{place_id:uuid}/steps", sync_to_thread=True, status_code=303)
     def step(
-        self, request: AnyRequest, place_id: UUID, data: Form, registry: NamedDependency[Registry],
+        self, request: AnyRequest, place_id: FromPath[UUID], data: Form, registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
     ) -> Template | Redirect:  # fmt: skip
         """One step of the lifecycle, recorded for good after a confirmation."""
@@ -158,7 +165,7 @@ class PlaceNameConsole(Controller):
 
     @post("/places/{road_id:uuid}/plates", sync_to_thread=True, status_code=303)
     def assign_plate(
-        self, request: AnyRequest, road_id: UUID, data: Form, registry: NamedDependency[Registry],
+        self, request: AnyRequest, road_id: FromPath[UUID], data: Form, registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
     ) -> Template | Redirect:  # fmt: skip
         """A plate on application along an approved road (numbers are never reused), after a confirmation."""
@@ -189,7 +196,8 @@ class AuditConsole(Controller):
     @get("/", sync_to_thread=True)
     def audit(
         self, request: AnyRequest, registry: NamedDependency[Registry], clock: NamedDependency[Clock],
-        application: str = "marriage", record: str = "", version: int | None = None, at: str = "",
+        application: FromQuery[str] = "marriage", record: FromQuery[str] = "", version: FromQuery[int | None] = None,
+        at: FromQuery[str] = "",
     ) -> Template:  # fmt: skip
         state: Any = None
         events: Any = None
@@ -210,7 +218,7 @@ class AuditConsole(Controller):
     @get("/checkpoint", sync_to_thread=True)
     def checkpoint(
         self, request: AnyRequest, state: State, registry: NamedDependency[Registry], clock: NamedDependency[Clock],
-        application: str = "marriage",
+        application: FromQuery[str] = "marriage",
     ) -> Template:  # fmt: skip
         """A checkpoint signed now, its signature checked, and its consistency with the last one published."""
         if application not in registry.applications():

@@ -21,7 +21,7 @@ from typing import Annotated, Any
 import jwt
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect
 
 from api.auth import Principal
@@ -155,7 +155,7 @@ class OidcSignIn(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def start(self, request: AnyRequest, registry: NamedDependency[Registry], next: str = "") -> Redirect:
+    def start(self, request: AnyRequest, registry: NamedDependency[Registry], next: FromQuery[str] = "") -> Redirect:
         """Send the browser to the provider, remembering this sign-in's state, nonce and PKCE verifier."""
         provider = Provider(registry.settings)
         state, nonce, verifier = (secrets.token_urlsafe(32) for _ in range(3))
@@ -167,7 +167,7 @@ class OidcSignIn(Controller):
     @get("/callback", sync_to_thread=True)
     def callback(
         self, request: AnyRequest, registry: NamedDependency[Registry], clock: NamedDependency[Clock],
-        code: str = "", answered_state: Annotated[str, Parameter(query="state")] = "",
+        code: FromQuery[str] = "", answered_state: Annotated[str, QueryParameter(name="state")] = "",
     ) -> Redirect:  # fmt: skip
         """The provider's answer: only for the sign-in this browser started; a new session on success."""
         session = request.session if isinstance(request.session, dict) else {}

@@ -100,18 +100,11 @@ def confirmed(form: dict[str, Any]) -> bool:
     return text_field(form, "confirmed") == "yes"
 
 
-def confirm_page(
-    request: AnyRequest,
-    form: dict[str, Any],
-    *,
-    question: str,
-    cancel: str,
-    summary: list[tuple[str, str]] = (),  # type: ignore[assignment]
-) -> Template:
+def confirm_page(request: AnyRequest, form: dict[str, Any], *, question: str, cancel: str) -> Template:
     """The step before an irreversible act: what will happen, the same form again, and Confirm / Cancel."""
     hidden = {k: v for k, v in form.items() if k not in (CSRF_FIELD, "confirmed")}
     return render(request, "confirm.html", question=question, hidden=hidden, action=request.url.path,
-                  cancel=cancel, summary=summary)  # fmt: skip
+                  cancel=cancel)  # fmt: skip
 
 
 def see(url: str) -> Redirect:

@@ -11,6 +11,7 @@ import msgspec
 from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from api.auth import allow
@@ -116,14 +117,20 @@ class CitizenPortal(Controller):
         return render(request, "portal/home.html", status=status, records=records)
 
     @get("/marriages/{marriage_id:uuid}", sync_to_thread=True)
-    def marriage(self, request: AnyRequest, marriage_id: UUID, registry: NamedDependency[Registry]) -> Template:
+    def marriage(
+        self, request: AnyRequest, marriage_id: FromPath[UUID], registry: NamedDependency[Registry]
+    ) -> Template:
         marriage = visible_marriage(registry, request, marriage_id)
         body = marriage_read(marriage, registry.settings.keys[Purpose.CERTIFICATE_CODE])
         return render(request, "portal/marriage.html", marriage=body, pending=marriage.state == APPLIED)
 
     @get("/divorces/{divorce_id:uuid}", sync_to_thread=True)
     def divorce(
-        self, request: AnyRequest, divorce_id: UUID, registry: NamedDependency[Registry], clock: NamedDependency[Clock]
+        self,
+        request: AnyRequest,
+        divorce_id: FromPath[UUID],
+        registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
     ) -> Template:
         divorce = visible_divorce(registry, request, divorce_id)
         body = divorce_read(divorce, clock, registry.marriage.calendar)
@@ -131,7 +138,7 @@ class CitizenPortal(Controller):
 
     @post("/divorces/{divorce_id:uuid}/withdrawal", sync_to_thread=True, status_code=303)
     def withdraw(
-        self, request: AnyRequest, divorce_id: UUID, data: Form, registry: NamedDependency[Registry],
+        self, request: AnyRequest, divorce_id: FromPath[UUID], data: Form, registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
     ) -> Template | Redirect:  # fmt: skip
         """Withdraw as oneself, after a confirmation step (it ends the application for good)."""
@@ -145,7 +152,9 @@ class CitizenPortal(Controller):
         return see(f"/portal/divorces/{divorce_id}")
 
     @get("/marriages/{marriage_id:uuid}/dv-inquiry", sync_to_thread=True)
-    def inquiry_form(self, request: AnyRequest, marriage_id: UUID, registry: NamedDependency[Registry]) -> Template:
+    def inquiry_form(
+        self, request: AnyRequest, marriage_id: FromPath[UUID], registry: NamedDependency[Registry]
+    ) -> Template:
         marriage = visible_marriage(registry, request, marriage_id)
         if marriage.state != APPLIED:
             raise InvalidInput([Failure("marriage-application-not-pending", "the application is no longer pending")])
@@ -153,7 +162,7 @@ class CitizenPortal(Controller):
 
     @post("/marriages/{marriage_id:uuid}/dv-inquiry", sync_to_thread=True, status_code=303)
     def inquiry_file(
-        self, request: AnyRequest, marriage_id: UUID, data: Form, registry: NamedDependency[Registry],
+        self, request: AnyRequest, marriage_id: FromPath[UUID], data: Form, registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
     ) -> Redirect:  # fmt: skip
         """File an inquiry about the other party of my pending application, with both signed pledges."""
@@ -173,14 +182,18 @@ class CitizenPortal(Controller):
         return see(f"/portal/dv-inquiries/{result.aggregate_id}")
 
     @get("/dv-inquiries/{inquiry_id:uuid}", sync_to_thread=True)
-    def inquiry(self, request: AnyRequest, inquiry_id: UUID, registry: NamedDependency[Registry]) -> Template:
+    def inquiry(self, request: AnyRequest, inquiry_id: FromPath[UUID], registry: NamedDependency[Registry]) -> Template:
         """Where my inquiry stands; never its result (that is one page only, and each reading is recorded)."""
         inquiry = inquiry_read(visible_inquiry(registry, request, inquiry_id))
         return render(request, "portal/inquiry.html", inquiry=inquiry)
 
     @get("/dv-inquiries/{inquiry_id:uuid}/result", sync_to_thread=True)
     def inquiry_result(
-        self, request: AnyRequest, inquiry_id: UUID, registry: NamedDependency[Registry], clock: NamedDependency[Clock]
+        self,
+        request: AnyRequest,
+        inquiry_id: FromPath[UUID],
+        registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
     ) -> Template:
         """The result, for the applicant alone; the reading is recorded like the API's."""
         visible_inquiry(registry, request, inquiry_id)
@@ -221,7 +234,11 @@ class CitizenPortal(Controller):
 
     @get("/bundle-cases/{case_id:uuid}", sync_to_thread=True)
     def bundle(
-        self, request: AnyRequest, case_id: UUID, registry: NamedDependency[Registry], clock: NamedDependency[Clock]
+        self,
+        request: AnyRequest,
+        case_id: FromPath[UUID],
+        registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
     ) -> Template:
         case = bundle_read(visible_case(registry, request, case_id), local_date(clock.now()))
         return render(request, "portal/bundle.html", case=case)
@@ -260,13 +277,13 @@ class CitizenPortal(Controller):
         return see(f"/portal/reward-claims/{result.aggregate_id}")
 
     @get("/reward-claims/{claim_id:uuid}", sync_to_thread=True)
-    def claim(self, request: AnyRequest, claim_id: UUID, registry: NamedDependency[Registry]) -> Template:
+    def claim(self, request: AnyRequest, claim_id: FromPath[UUID], registry: NamedDependency[Registry]) -> Template:
         return render(request, "portal/claim.html", claim=claim_read(visible_claim(registry, request, claim_id)))
 
     @get("/addresses", sync_to_thread=True)
     def addresses(
-        self, request: AnyRequest, state: State, clock: NamedDependency[Clock], road: str = "", number: str = "",
-        valid_on: date | None = None,
+        self, request: AnyRequest, state: State, clock: NamedDependency[Clock], road: FromQuery[str] = "",
+        number: FromQuery[str] = "", valid_on: FromQuery[date | None] = None,
     ) -> Template:  # fmt: skip
         """An address as it is now, or as it was valid on a date."""
         rows = None

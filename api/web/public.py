@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from api.auth import Principal
@@ -50,14 +51,14 @@ class PublicPages(Controller):
         return render(request, "home.html")
 
     @get("/language", sync_to_thread=False)
-    def language(self, request: AnyRequest, to: str = "zh", next: str = "/") -> Redirect:
+    def language(self, request: AnyRequest, to: FromQuery[str] = "zh", next: FromQuery[str] = "/") -> Redirect:
         """Switch the pages' language (a cookie; nothing about the person)."""
         chosen = to if to in LANGUAGES else lang_of(request)
         settings: Settings = request.app.state.registry.settings
         return Redirect(path=safe_next(next, "/"), cookies=[language_cookie(settings, chosen)])
 
     @get("/sign-in", sync_to_thread=False)
-    def sign_in(self, request: AnyRequest, registry: NamedDependency[Registry], next: str = "") -> Template:
+    def sign_in(self, request: AnyRequest, registry: NamedDependency[Registry], next: FromQuery[str] = "") -> Template:
         settings = registry.settings
         return render(
             request, "sign_in.html", development=development_sign_in(settings), oidc=settings.oidc_issuer is not None,
