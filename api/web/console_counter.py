@@ -92,7 +92,7 @@ class CounterConsole(Controller):
 
     @get("/worklist", sync_to_thread=True)
     def worklist(
-        self, request: AnyRequest, state: State, clock: NamedDependency[Clock], page: FromQuery[int] = 0,
+        self, request: AnyRequest, state: State, clock: NamedDependency[Clock], offset: FromQuery[int] = 0,
         inquiries: FromQuery[int] = 0, wait_for: FromQuery[int | None] = None,
     ) -> Template:  # fmt: skip
         """Pending applications, open divorces (with the days their windows close) and inquiries to review."""
@@ -103,7 +103,7 @@ class CounterConsole(Controller):
         template = "console/worklist.html"
         if request.headers.get("hx-request") == "true":  # htmx asks for the lists it pages through, not the frame
             template = "console/worklist_lists.html"
-        return render(request, template, office=office, items=paged(items, max(page, 0)), inquiries=listed)
+        return render(request, template, office=office, items=paged(items, max(offset, 0)), inquiries=listed)
 
     @get("/marriages/new", sync_to_thread=False)
     def marriage_form(self, request: AnyRequest) -> Template:

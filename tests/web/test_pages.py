@@ -19,7 +19,7 @@ from registry.common.actors import Act, Actor
 from registry.settings import Settings
 from registry.system import Registry
 from tests.conftest import TEST_KEYS
-from tests.support import local_noon, resident_id
+from tests.support import local_noon, person, resident_id
 from tests.web.conftest import TODAY, csrf_of, post_form, sign_in_citizen, sign_in_official
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -161,3 +161,21 @@ def test_every_word_the_templates_use_is_in_the_catalogue_in_both_languages() ->
     assert all(zh.strip() and en.strip() for zh, en in TEXT.values())
     assert all(zh.strip() and en.strip() for zh, en in PROBLEMS.values())
     assert TODAY
+
+
+def test_the_worklist_pages_through_an_offices_items_and_htmx_gets_the_lists_alone(
+    browser: TestClient,
+    demo: FrontDeskDemo,
+    web_registry: Registry,  # type: ignore[type-arg]
+) -> None:
+    clerk = Act(Actor("clerk-1", "clerk", "330782001"), local_noon(TODAY), "fill")
+    for n in range(10):  # with the demo's 4 open items: 14, a page of 10 and one of 4
+        web_registry.marriage.apply_for_marriage(
+            clerk, party_a=person(date(1980 + n, 5, 5), "male"), party_b=person(date(1981 + n, 5, 5), "female")
+        )
+    browser.app.state.read_side.catch_up()
+    sign_in_official(browser, "clerk", "330782001")
+    first = browser.get("/console/worklist")
+    assert "共 14 项" in first.text and 'href="/console/worklist?offset=10&amp;inquiries=0"' in first.text
+    partial = browser.get("/console/worklist?offset=10&inquiries=0", headers={"HX-Request": "true"})
+    assert "<html" not in partial.text and partial.text.count("/console/marriages/") == 4
