@@ -24,41 +24,24 @@ from api.web.session import SessionPrincipal, csrf_config, session_middleware
 from registry.settings import Settings
 
 HERE = Path(__file__).parent
+PAGES = [
+    PublicPages,
+    OidcSignIn,
+    CitizenPortal,
+    ConsoleHome,
+    CounterConsole,
+    DepartmentConsole,
+    PlaceNameConsole,
+    AuditConsole,
+]
+# No caching of personal pages, no framing, and nothing loaded from elsewhere.
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "Referrer-Policy": "same-origin",
+}
 # The paths the pages own: the API's bearer authentication leaves them to the session.
-PAGES = [
-    PublicPages,
-    OidcSignIn,
-    CitizenPortal,
-    ConsoleHome,
-    CounterConsole,
-    DepartmentConsole,
-    PlaceNameConsole,
-    AuditConsole,
-]
-# No caching of personal pages, no framing, and nothing loaded from elsewhere.
-PAGE_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    "Referrer-Policy": "same-origin",
-}
-PAGES = [
-    PublicPages,
-    OidcSignIn,
-    CitizenPortal,
-    ConsoleHome,
-    CounterConsole,
-    DepartmentConsole,
-    PlaceNameConsole,
-    AuditConsole,
-]
-# No caching of personal pages, no framing, and nothing loaded from elsewhere.
-PAGE_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    "Referrer-Policy": "same-origin",
-}
 WEB_PATHS = ("^/$", "^/(portal|console|verify|sign-in|sign-out|language|static)(/|$)")
 
 

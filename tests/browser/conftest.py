@@ -39,8 +39,6 @@ WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Where screenshots go: docs/screenshots when REGISTRY_SCREENSHOTS names it (scripts/screenshots), else a temp dir.
 SCREENSHOTS = os.environ.get("REGISTRY_SCREENSHOTS")
 
-pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
 
 @dataclass
 class Site:
