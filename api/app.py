@@ -41,6 +41,7 @@ from api.controllers.places import (
 from api.controllers.queries import QueryController
 from api.errors import EXCEPTION_HANDLERS
 from api.logging import RequestLogMiddleware, configure_logging
+from api.web import WEB_PATHS, template_config, web_router
 from projections.catalog import ReadSide
 from registry.common.clock import Clock, SystemClock
 from registry.keys import Purpose
@@ -102,6 +103,7 @@ def create_app(
             PlateSignWorklistController,
             NameAnnouncementWorklistController,
             ExchangeController,
+            web_router(settings),
         ],
         dependencies={
             "registry": Provide(provide_registry, sync_to_thread=False),
@@ -109,8 +111,9 @@ def create_app(
         },
         middleware=[
             DefineMiddleware(RequestLogMiddleware),
-            bearer_authentication(settings.keys[Purpose.TOKEN], settings.token_max_hours * 3600),
+            bearer_authentication(settings.keys[Purpose.TOKEN], settings.token_max_hours * 3600, WEB_PATHS),
         ],
+        template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(

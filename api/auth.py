@@ -96,12 +96,22 @@ class BearerAuthentication(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=principal, auth=token)
 
 
-def bearer_authentication(secret: bytes, max_lifetime_seconds: float) -> DefineMiddleware:
+def bearer_authentication(
+    secret: bytes, max_lifetime_seconds: float, also_exclude: Sequence[str] = ()
+) -> DefineMiddleware:
+    """also_exclude: paths that authenticate otherwise (the web pages, by session)."""
     return DefineMiddleware(
         BearerAuthentication,
         secret=secret,
         max_lifetime_seconds=max_lifetime_seconds,
-        exclude=["^/health$", "^/ready$", "^/schema", "^/.well-known/", "^/v1/certificates/verification$"],
+        exclude=[
+            "^/health$",
+            "^/ready$",
+            "^/schema",
+            "^/.well-known/",
+            "^/v1/certificates/verification$",
+            *also_exclude,
+        ],
     )
 
 

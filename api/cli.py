@@ -45,6 +45,9 @@ def serve(host: str | None, port: int | None) -> None:
     click.echo(f"Civil-affairs registry on {store}")
     click.echo(f"  listening on   http://{host}:{port}")
     click.echo(f"  API docs       http://{host}:{port}/schema  (OpenAPI: /schema/openapi.json)")
+    web = settings.public_url or f"http://{host}:{port}"
+    click.echo(f"  citizen portal {web}/portal   (certificate check: {web}/verify)")
+    click.echo(f"  clerk console  {web}/console  (sign in: {web}/sign-in)")
     click.echo("  a dev token    .venv/bin/registry token --role clerk --office 330782001 --subject clerk-1")
     click.echo("  demo data      .venv/bin/registry demo   (prints tokens for a clerk, a citizen and an auditor)")
     if not settings.uses_postgres:
@@ -343,9 +346,12 @@ def exchange_follow(once: bool, every: float) -> None:
 def demo() -> None:
     """Load a small, realistic data set into the store and print tokens to try every endpoint."""
     from api.demo import load_demo
+    from api.web.demo import describe_front_desk_demo
 
     settings = Settings.from_env()
     for line in load_demo(settings, validity=timedelta(hours=8)):
+        click.echo(line)
+    for line in describe_front_desk_demo(settings):
         click.echo(line)
 
 

@@ -10,6 +10,7 @@ from projections.audit.service import CHECKPOINTS_TABLE, AuditLog, CheckpointPub
 from projections.audit_trail import AuditTrail
 from projections.base import REBUILD_SUFFIX, Projection
 from projections.exchange_feed import ExchangeFeed
+from projections.front_desk import FrontDeskIndex
 from projections.marital_status import MaritalStatusIndex
 from projections.rebuild import rebuild
 from projections.rewards_ledger import BurialUptake, RewardsLedger
@@ -41,6 +42,7 @@ def all_projections(keys: PersonKeys, feed_key: bytes, calendar: WorkingCalendar
         NameDuties(suffix),
         MerkleLeaves(suffix),
         ExchangeFeed(feed_key, suffix),
+        FrontDeskIndex(keys, suffix),
     ]
 
 

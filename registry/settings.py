@@ -84,6 +84,17 @@ class Settings:
     REGISTRY_ECO_BURIAL_AMOUNT_DATE  burial (default) or cremation: the date whose schedule entry sets the reward.
     REGISTRY_REWARD_OFFICE the office a citizen's own eco-burial claim is filed at (default 330782-civil-affairs);
                            a clerk's claim is filed at the clerk's office.
+    REGISTRY_PUBLIC_URL    the address browsers use for the portal and the console (default http://HOST:PORT); the
+                           session and CSRF cookies are Secure (and __Host- prefixed) when it is https.
+    REGISTRY_WEB_SESSION_HOURS  how long a browser session lasts after sign-in (default 8).
+    REGISTRY_OIDC_ISSUER, REGISTRY_OIDC_CLIENT_ID, REGISTRY_OIDC_CLIENT_SECRET  the OpenID Connect provider whose ID
+                           tokens sign people in to the portal and the console (unset: no OIDC sign-in); its discovery
+                           document and JWKS are read from the issuer, which must be https (loopback excepted).
+    REGISTRY_OIDC_ID_NUMBER_CLAIM  the ID-token claim that carries a citizen's resident identity number (default
+                           id_number); only its keyed hash enters the session.
+    REGISTRY_OIDC_ROLE_CLAIM, REGISTRY_OIDC_OFFICE_CLAIM  claims that make an official's session: a console role
+                           (clerk, department, place-name-officer, auditor, supervisor) and its office (defaults
+                           registry_role, registry_office).
     """
 
     data_dir: Path
@@ -117,6 +128,14 @@ class Settings:
     eco_burial_eligibility: str = "local-household"
     eco_burial_amount_date: str = "burial"
     reward_office: str = "330782-civil-affairs"
+    public_url: str | None = None
+    web_session_hours: int = 8
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_id_number_claim: str = "id_number"
+    oidc_role_claim: str = "registry_role"
+    oidc_office_claim: str = "registry_office"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -157,6 +176,14 @@ class Settings:
             eco_burial_eligibility=env.get("REGISTRY_ECO_BURIAL_ELIGIBILITY") or "local-household",
             eco_burial_amount_date=env.get("REGISTRY_ECO_BURIAL_AMOUNT_DATE") or "burial",
             reward_office=env.get("REGISTRY_REWARD_OFFICE") or "330782-civil-affairs",
+            public_url=(env.get("REGISTRY_PUBLIC_URL") or "").rstrip("/") or None,
+            web_session_hours=int(env.get("REGISTRY_WEB_SESSION_HOURS", "8")),
+            oidc_issuer=(env.get("REGISTRY_OIDC_ISSUER") or "").rstrip("/") or None,
+            oidc_client_id=env.get("REGISTRY_OIDC_CLIENT_ID") or None,
+            oidc_client_secret=env.get("REGISTRY_OIDC_CLIENT_SECRET") or None,
+            oidc_id_number_claim=env.get("REGISTRY_OIDC_ID_NUMBER_CLAIM") or "id_number",
+            oidc_role_claim=env.get("REGISTRY_OIDC_ROLE_CLAIM") or "registry_role",
+            oidc_office_claim=env.get("REGISTRY_OIDC_OFFICE_CLAIM") or "registry_office",
         )
 
     def working_calendar(self) -> WorkingCalendar:
@@ -166,6 +193,11 @@ class Settings:
     @property
     def uses_postgres(self) -> bool:
         return self.database_url is not None
+
+    @property
+    def browser_url(self) -> str:
+        """Where browsers reach the portal and the console."""
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     def postgres_target(self) -> tuple[str, str]:
         """The PostgreSQL URL without its query, and the schema it names ("" for the default)."""

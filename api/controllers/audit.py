@@ -24,7 +24,7 @@ from api.schemas.audit import AggregateStateRead, AuditPage, AuditRow, AuditSear
 from api.views import VIEW_POSITION_HEADER, reached
 from projections.audit.checkpoints import public_key_text
 from projections.audit.verify import proof_to_text
-from registry.common.actors import Role
+from registry.common.actors import Act, Role
 from registry.common.clock import Clock, local_date
 from registry.common.errors import Failure, InvalidInput, NotFound
 from registry.common.identity import validated_document_key
@@ -48,6 +48,72 @@ def application_named(registry: Registry, name: str) -> Application[UUID]:
     return applications[name]
 
 
+def record_events(
+    registry: Registry, act: Act, application: str, aggregate_id: UUID, *, after: int = 0, limit: int = 100
+) -> EventsPage:
+    """The events of one record, decoded (identity numbers masked), in order; the auditor's read is recorded."""
+    app = application_named(registry, application)
+    stored = list(app.events.get(aggregate_id, gt=after, limit=limit + 1))
+    if not stored and after == 0:
+        raise NotFound(detail="no record with that id in that application")
+    registry.oversight.record_read(
+        act, what="events", target=f"{application}/{aggregate_id}", criteria={"after": str(after)}
+    )
+    page = stored[:limit]
+    return EventsPage(
+        aggregate_id=str(aggregate_id),
+        events=[
+            StoredEventRead(
+                version=event.originator_version,
+                topic=type(event).TOPIC,  # type: ignore[attr-defined]
+                recorded_at=event.timestamp,  # type: ignore[attr-defined]
+                data=plain_fields(event, skip=EVENT_FIELDS_SHOWN_ELSEWHERE),
+            )
+            for event in page
+        ],
+        next_after=page[-1].originator_version if len(stored) > limit else None,
+    )
+
+
+def record_state(
+    registry: Registry,
+    act: Act,
+    application: str,
+    aggregate_id: UUID,
+    *,
+    version: int | None = None,
+    at: datetime | None = None,
+) -> AggregateStateRead:
+    """A record replayed to a version, or to the last event recorded at or before a time; the read is recorded."""
+    if version is not None and at is not None:
+        raise InvalidInput([Failure("version-or-time", "give a version or a time, not both")])
+    app = application_named(registry, application)
+    if at is not None:
+        if at.tzinfo is None:
+            raise InvalidInput([Failure("time-zone-required", "give the time with its offset, e.g. +08:00")])
+        versions = [e.originator_version for e in app.events.get(aggregate_id) if e.timestamp <= at]  # type: ignore[attr-defined]
+        if not versions:
+            raise NotFound(detail="the record did not exist at that time")
+        version = versions[-1]
+    try:
+        aggregate: Any = app.repository.get(aggregate_id, version=version)
+    except Exception:  # AggregateNotFoundError, or a version beyond the last
+        raise NotFound(detail="no record with that id and version in that application") from None
+    registry.oversight.record_read(
+        act,
+        what="state",
+        target=f"{application}/{aggregate_id}",
+        criteria={"version": str(version), "at": at.isoformat() if at else ""},
+    )
+    return AggregateStateRead(
+        aggregate_id=str(aggregate_id),
+        aggregate_type=type(aggregate).TOPIC,
+        version=aggregate.version,
+        as_of=at,
+        state=plain_fields(aggregate, skip=("_id", "_pending_events")),
+    )
+
+
 class AuditController(Controller):
     path = "/v1/audit"
     tags = ("audit",)
@@ -65,30 +131,7 @@ class AuditController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> EventsPage:
         """The events of one record, decoded (identity numbers masked), in order."""
-        app = application_named(registry, application)
-        stored = list(app.events.get(aggregate_id, gt=after, limit=limit + 1))
-        if not stored and after == 0:
-            raise NotFound(detail="no record with that id in that application")
-        registry.oversight.record_read(
-            act_of(request, clock),
-            what="events",
-            target=f"{application}/{aggregate_id}",
-            criteria={"after": str(after)},
-        )
-        page = stored[:limit]
-        return EventsPage(
-            aggregate_id=str(aggregate_id),
-            events=[
-                StoredEventRead(
-                    version=event.originator_version,
-                    topic=type(event).TOPIC,  # type: ignore[attr-defined]
-                    recorded_at=event.timestamp,  # type: ignore[attr-defined]
-                    data=plain_fields(event, skip=EVENT_FIELDS_SHOWN_ELSEWHERE),
-                )
-                for event in page
-            ],
-            next_after=page[-1].originator_version if len(stored) > limit else None,
-        )
+        return record_events(registry, act_of(request, clock), application, aggregate_id, after=after, limit=limit)
 
     @get("/{application:str}/aggregates/{aggregate_id:uuid}/state", sync_to_thread=True)
     def state(
@@ -102,33 +145,7 @@ class AuditController(Controller):
         at: Annotated[datetime | None, Parameter(description="the state as recorded at this time (ISO 8601)")] = None,
     ) -> AggregateStateRead:
         """A record replayed to a version, or to the last event recorded at or before a time."""
-        if version is not None and at is not None:
-            raise InvalidInput([Failure("version-or-time", "give a version or a time, not both")])
-        app = application_named(registry, application)
-        if at is not None:
-            if at.tzinfo is None:
-                raise InvalidInput([Failure("time-zone-required", "give the time with its offset, e.g. +08:00")])
-            versions = [e.originator_version for e in app.events.get(aggregate_id) if e.timestamp <= at]  # type: ignore[attr-defined]
-            if not versions:
-                raise NotFound(detail="the record did not exist at that time")
-            version = versions[-1]
-        try:
-            aggregate: Any = app.repository.get(aggregate_id, version=version)
-        except Exception:  # AggregateNotFoundError, or a version beyond the last
-            raise NotFound(detail="no record with that id and version in that application") from None
-        registry.oversight.record_read(
-            act_of(request, clock),
-            what="state",
-            target=f"{application}/{aggregate_id}",
-            criteria={"version": str(version), "at": at.isoformat() if at else ""},
-        )
-        return AggregateStateRead(
-            aggregate_id=str(aggregate_id),
-            aggregate_type=type(aggregate).TOPIC,
-            version=aggregate.version,
-            as_of=at,
-            state=plain_fields(aggregate, skip=("_id", "_pending_events")),
-        )
+        return record_state(registry, act_of(request, clock), application, aggregate_id, version=version, at=at)
 
     @post("/search", sync_to_thread=True, status_code=200)
     def search(

@@ -38,7 +38,7 @@ from projections.rewards_ledger import ledger as ledger_months
 from projections.rewards_ledger import uptake as uptake_months
 from registry.burial.claim import BurialRecord, Claimant, CremationRecord, RewardClaim
 from registry.burial.schedule import DEFAULT_SCHEDULE, ScheduleEntry
-from registry.common.actors import Role
+from registry.common.actors import Act, Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock
 from registry.common.errors import NotFound
@@ -61,6 +61,29 @@ def claim_answer(registry: Registry, result: CommandResult, status: int = 200) -
     claim = registry.burial.subject_of(result, RewardClaim)
     location = f"/v1/reward-claims/{claim.id}" if status == 201 else None
     return answer(claim_read(claim), version=claim.version, result=result, status=status, location=location)
+
+
+def file_claim(
+    registry: Registry, request: AnyRequest, act: Act, data: ClaimCreate, request_fingerprint: str
+) -> CommandResult:
+    """A next of kin's claim (a citizen as themselves; a clerk names the claimant's document)."""
+    claimant_ref = next_of_kin_ref(request, act, registry.marriage.person_keys, data.claimant.document)
+    return registry.burial.file_claim(
+        act, death_id=data.death_id,
+        claimant=Claimant(data.claimant.name, data.claimant.relationship, data.claimant.payout_account, claimant_ref),
+        cremation=CremationRecord(data.cremation.number, data.cremation.crematorium, data.cremation.cremated_on),
+        burial=BurialRecord(data.burial.kind, data.burial.place, data.burial.buried_on),
+        request=request_fingerprint,
+    )  # fmt: skip
+
+
+def visible_claim(registry: Registry, request: AnyRequest, claim_id: UUID) -> RewardClaim:
+    """Officials see every claim; a citizen only their own."""
+    claim = registry.burial.claim(claim_id)
+    principal = principal_of(request)
+    if principal.role == Role.CITIZEN and principal.subject != claim.claimant.person_ref:
+        raise NotFound()
+    return claim
 
 
 def schedule_read(registry: Registry) -> ScheduleRead:
@@ -113,17 +136,7 @@ class RewardClaimController(Controller):
     ) -> Response[ClaimRead]:  # fmt: skip
         """A next of kin claims for a death in effect (one reward per deceased); a clerk files at their own office,
         a citizen's claim goes to the configured office (REGISTRY_REWARD_OFFICE)."""
-        act = act_of(request, clock)
-        claimant_ref = next_of_kin_ref(request, act, registry.marriage.person_keys, data.claimant.document)
-        result = registry.burial.file_claim(
-            act, death_id=data.death_id,
-            claimant=Claimant(
-                data.claimant.name, data.claimant.relationship, data.claimant.payout_account, claimant_ref
-            ),
-            cremation=CremationRecord(data.cremation.number, data.cremation.crematorium, data.cremation.cremated_on),
-            burial=BurialRecord(data.burial.kind, data.burial.place, data.burial.buried_on),
-            request=request_fingerprint(request, data),
-        )  # fmt: skip
+        result = file_claim(registry, request, act_of(request, clock), data, request_fingerprint(request, data))
         return claim_answer(registry, result, status=201)
 
     @get("/{claim_id:uuid}", guards=[allow(Role.CITIZEN, *OFFICIALS)], sync_to_thread=True)
@@ -132,10 +145,7 @@ class RewardClaimController(Controller):
         clock: NamedDependency[Clock],
     ) -> Response[ClaimRead]:  # fmt: skip
         """A claim; the claimant follows it through the citizen API."""
-        claim = registry.burial.claim(claim_id)
-        principal = principal_of(request)
-        if principal.role == Role.CITIZEN and principal.subject != claim.claimant.person_ref:
-            raise NotFound()
+        claim = visible_claim(registry, request, claim_id)
         record_official_read(
             request, registry, clock, what="reward-claim", target=f"reward-claim/{claim_id}",
             persons=[claim.claimant.person_ref],

@@ -43,7 +43,7 @@ from api.schemas.deaths import (
 )
 from api.views import VIEW_POSITION_HEADER, reached
 from projections.worklists.departments import open_tasks, pending_death_decisions
-from registry.common.actors import Role
+from registry.common.actors import Act, Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date
 from registry.common.errors import NotFound
@@ -89,6 +89,18 @@ def visible_case(registry: Registry, request: AnyRequest, case_id: UUID) -> Bund
     if principal.role == Role.CITIZEN and principal.subject != case.applicant.person_ref:
         raise NotFound()
     return case
+
+
+def apply_for_bundle(
+    registry: Registry, request: AnyRequest, act: Act, data: BundleCreate, request_fingerprint: str
+) -> CommandResult:
+    """A next of kin's one application (a citizen as themselves; a clerk names the applicant's document)."""
+    applicant_ref = next_of_kin_ref(request, act, registry.marriage.person_keys, data.applicant.document)
+    kin = NextOfKin(data.applicant.name, data.applicant.relationship, data.applicant.contact_phone,
+                    data.applicant.payout_account, applicant_ref)  # fmt: skip
+    return registry.deaths.apply_for_bundle(
+        act, death_id=data.death_id, applicant=kin, facts=deceased_facts(data.facts), request=request_fingerprint
+    )
 
 
 def case_answer(registry: Registry, result: CommandResult, clock: Clock, status: int = 200) -> Response[Any]:
@@ -202,14 +214,7 @@ class BundleController(Controller):
         clock: NamedDependency[Clock],
     ) -> Response[BundleRead]:  # fmt: skip
         """One application by a next of kin starts every follow-up task."""
-        act = act_of(request, clock)
-        applicant_ref = next_of_kin_ref(request, act, registry.marriage.person_keys, data.applicant.document)
-        kin = NextOfKin(data.applicant.name, data.applicant.relationship, data.applicant.contact_phone,
-                        data.applicant.payout_account, applicant_ref)  # fmt: skip
-        result = registry.deaths.apply_for_bundle(
-            act, death_id=data.death_id, applicant=kin, facts=deceased_facts(data.facts),
-            request=request_fingerprint(request, data),
-        )  # fmt: skip
+        result = apply_for_bundle(registry, request, act_of(request, clock), data, request_fingerprint(request, data))
         return case_answer(registry, result, clock, status=201)
 
     @get("/{case_id:uuid}", guards=[allow(Role.CITIZEN, *OFFICIALS)], sync_to_thread=True)

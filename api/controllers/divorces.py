@@ -68,6 +68,25 @@ def visible_divorce(registry: Registry, request: AnyRequest, divorce_id: UUID) -
     return divorce
 
 
+def withdrawing_party(
+    registry: Registry, request: AnyRequest, divorce_id: UUID, party: PartyLabel | None
+) -> PartyLabel:
+    """Who withdraws: a citizen as themselves only; a clerk of the divorce's office names the party."""
+    divorce = visible_divorce(registry, request, divorce_id)
+    principal = principal_of(request)
+    if principal.role == Role.CITIZEN:
+        marriage = registry.marriage.marriage(divorce.marriage_id)
+        own: PartyLabel = "a" if registry.marriage.person_ref(marriage.party_a) == principal.subject else "b"
+        if party not in (None, own):
+            raise InvalidInput([Failure("not-your-party", "a citizen can withdraw only as themselves")])
+        return own
+    if principal.office != divorce.office:
+        raise Forbidden([Failure("wrong-office", f"the divorce was filed at office {divorce.office}; withdraw there")])
+    if party is None:
+        raise InvalidInput([Failure("party-required", "name the party who withdraws: a or b")])
+    return party
+
+
 def divorce_answer(registry: Registry, clock: Clock, result: CommandResult, status: int = 200) -> Response[Any]:
     divorce = registry.marriage.subject_of(result, DivorceApplication)
     location = f"/v1/divorces/{divorce.id}" if status == 201 else None
@@ -136,21 +155,7 @@ class DivorceController(Controller):
         clock: NamedDependency[Clock],
     ) -> Response[DivorceRead]:
         """Either party withdraws within 30 days of receipt (a citizen withdraws as themselves)."""
-        divorce = visible_divorce(registry, request, divorce_id)
-        party = data.party
-        principal = principal_of(request)
-        if principal.role == Role.CITIZEN:
-            marriage = registry.marriage.marriage(divorce.marriage_id)
-            own: PartyLabel = "a" if registry.marriage.person_ref(marriage.party_a) == principal.subject else "b"
-            if party not in (None, own):
-                raise InvalidInput([Failure("not-your-party", "a citizen can withdraw only as themselves")])
-            party = own
-        elif principal.office != divorce.office:
-            raise Forbidden(
-                [Failure("wrong-office", f"the divorce was filed at office {divorce.office}; withdraw there")]
-            )
-        if party is None:
-            raise InvalidInput([Failure("party-required", "name the party who withdraws: a or b")])
+        party = withdrawing_party(registry, request, divorce_id, data.party)
         result = registry.marriage.withdraw_divorce(
             act_of(request, clock),
             divorce_id,

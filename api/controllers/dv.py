@@ -30,7 +30,7 @@ from api.schemas.dv import (
     DvRecordFound,
     DvRecordRead,
 )
-from registry.common.actors import Role
+from registry.common.actors import Act, Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date
 from registry.common.errors import Failure, Forbidden, InvalidInput, NotFound
@@ -182,6 +182,42 @@ def inquiry_answer(registry: Registry, result: CommandResult, status: int = 200)
     return answer(inquiry_read(inquiry), version=inquiry.version, result=result, status=status, location=location)
 
 
+def file_inquiry(
+    registry: Registry, request: AnyRequest, act: Act, data: DvInquiryCreate, request_fingerprint: str
+) -> CommandResult:
+    """A citizen inquires as themselves (to them another couple's application does not exist); a clerk files at the
+    application's office, naming the applicant."""
+    principal = principal_of(request)
+    marriage = registry.marriage.marriage(data.marriage_id)
+    refs = {
+        "a": registry.marriage.person_ref(marriage.party_a),
+        "b": registry.marriage.person_ref(marriage.party_b),
+    }
+    if principal.role == Role.CITIZEN:
+        own = next((label for label, ref in refs.items() if ref == principal.subject), None)
+        if own is None:
+            raise NotFound()
+        if data.applicant_party not in (None, own):
+            raise InvalidInput([Failure("not-your-party", "a citizen inquires only as themselves")])
+        applicant = own
+    else:
+        if principal.office != marriage.office:
+            raise Forbidden([Failure("wrong-office", "file at the office of the marriage application")])
+        if data.applicant_party is None:
+            raise InvalidInput([Failure("applicant-party-required", "name the applicant: party a or b")])
+        applicant = data.applicant_party
+    key = validated_document_key(
+        data.subject.document_type, data.subject.document_number, data.subject.nationality, today=local_date(act.at)
+    )
+    result = registry.dv_inquiries.file(
+        act, marriage_id=marriage.id, applicant_party=applicant, subject_document_key=key,
+        subject_name=data.subject.name, truthfulness_pledged=data.truthfulness_pledge_signed,
+        confidentiality_pledged=data.confidentiality_pledge_signed,
+        request=request_fingerprint,
+    )  # fmt: skip
+    return result
+
+
 class DvInquiryController(Controller):
     """A party to a pending marriage application asks about the other party; a clerk reviews it first."""
 
@@ -194,35 +230,7 @@ class DvInquiryController(Controller):
         clock: NamedDependency[Clock],
     ) -> Response[DvInquiryRead]:  # fmt: skip
         """File an inquiry (a citizen as themselves, or a clerk of the application's office on their behalf)."""
-        act = act_of(request, clock)
-        principal = principal_of(request)
-        marriage = registry.marriage.marriage(data.marriage_id)
-        refs = {
-            "a": registry.marriage.person_ref(marriage.party_a),
-            "b": registry.marriage.person_ref(marriage.party_b),
-        }
-        if principal.role == Role.CITIZEN:
-            own = next((label for label, ref in refs.items() if ref == principal.subject), None)
-            if own is None:
-                raise NotFound()
-            if data.applicant_party not in (None, own):
-                raise InvalidInput([Failure("not-your-party", "a citizen inquires only as themselves")])
-            applicant = own
-        else:
-            if principal.office != marriage.office:
-                raise Forbidden([Failure("wrong-office", "file at the office of the marriage application")])
-            if data.applicant_party is None:
-                raise InvalidInput([Failure("applicant-party-required", "name the applicant: party a or b")])
-            applicant = data.applicant_party
-        key = validated_document_key(
-            data.subject.document_type, data.subject.document_number, data.subject.nationality, today=local_date(act.at)
-        )
-        result = registry.dv_inquiries.file(
-            act, marriage_id=marriage.id, applicant_party=applicant, subject_document_key=key,
-            subject_name=data.subject.name, truthfulness_pledged=data.truthfulness_pledge_signed,
-            confidentiality_pledged=data.confidentiality_pledge_signed,
-            request=request_fingerprint(request, data),
-        )  # fmt: skip
+        result = file_inquiry(registry, request, act_of(request, clock), data, request_fingerprint(request, data))
         return inquiry_answer(registry, result, status=201)
 
     @get("/{inquiry_id:uuid}", guards=[allow(Role.CITIZEN, Role.CLERK, Role.AUDITOR)], sync_to_thread=True)

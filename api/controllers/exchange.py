@@ -20,6 +20,7 @@ from api.context import AnyRequest, principal_of
 from api.schemas.common import Input
 from projections.audit.checkpoints import public_key_text
 from projections.exchange_feed import ExchangeFeed, party_document_key
+from projections.store import ViewStore
 from registry.common.actors import Role
 from registry.common.clock import Clock
 from registry.common.errors import Failure, Forbidden, NotFound
@@ -112,18 +113,23 @@ class ExchangeController(Controller):
         clock: NamedDependency[Clock],
     ) -> dict[str, Any]:  # fmt: skip
         """A signed statement of what the certificate shows and whether it still stands; nothing more."""
-        expected = verification_code(registry.settings.keys[Purpose.CERTIFICATE_CODE], data.certificate)
-        rows = state.read_side.store.query(
-            "SELECT marriage_id FROM marital_status_certificates WHERE certificate = ?", (data.certificate,)
-        )
-        if not hmac.compare_digest(expected.encode(), data.code.strip().upper().encode()) or not rows:
-            raise NotFound(detail="no certificate with that number and code")
-        marriage = registry.marriage.marriage(UUID(rows[0][0]))
-        statement = {
-            "issuer": f"urn:civil-registry:{registry.settings.jurisdiction}", "certificate": data.certificate,
-            "status": STATUS_BY_STATE.get(marriage.state, marriage.state),
-            "registered_on": marriage.registered_on.isoformat() if marriage.registered_on else None,
-            "office": marriage.office, "names": [marriage.party_a.name, marriage.party_b.name],
-            "stated_at": clock.now().isoformat(),
-        }  # fmt: skip
-        return sign_page(signing_key(registry, Purpose.CERTIFICATE_SIGNING), statement)
+        return certificate_statement(registry, state.read_side.store, clock, data.certificate, data.code)
+
+
+def certificate_statement(
+    registry: Registry, store: ViewStore, clock: Clock, certificate: str, code: str
+) -> dict[str, Any]:
+    """What a certificate shows and whether it still stands, signed; NotFound unless number and code agree."""
+    expected = verification_code(registry.settings.keys[Purpose.CERTIFICATE_CODE], certificate)
+    rows = store.query("SELECT marriage_id FROM marital_status_certificates WHERE certificate = ?", (certificate,))
+    if not hmac.compare_digest(expected.encode(), code.strip().upper().encode()) or not rows:
+        raise NotFound(detail="no certificate with that number and code")
+    marriage = registry.marriage.marriage(UUID(rows[0][0]))
+    statement = {
+        "issuer": f"urn:civil-registry:{registry.settings.jurisdiction}", "certificate": certificate,
+        "status": STATUS_BY_STATE.get(marriage.state, marriage.state),
+        "registered_on": marriage.registered_on.isoformat() if marriage.registered_on else None,
+        "office": marriage.office, "names": [marriage.party_a.name, marriage.party_b.name],
+        "stated_at": clock.now().isoformat(),
+    }  # fmt: skip
+    return sign_page(signing_key(registry, Purpose.CERTIFICATE_SIGNING), statement)

@@ -33,6 +33,7 @@ from api.schemas.places import (
     SpareCreate,
 )
 from api.views import reached
+from projections.store import ViewStore
 from registry.common.actors import Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date
@@ -229,6 +230,39 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
+def address_rows(
+    store: ViewStore, today: date, *, road: str | None = None, number: str | None = None, estate: str | None = None,
+    valid_on: date | None = None, known_on: datetime | None = None,
+) -> list[AddressRow]:  # fmt: skip
+    """Addresses now, valid on a date, or as the register knew them at a time (then valid at that time)."""
+    conditions, params = ["1 = 1"], []
+    if known_on is not None:
+        known = utc_text(known_on)
+        conditions += ["recorded_at <= ?", "(superseded_at IS NULL OR superseded_at > ?)"]
+        params += [known, known]
+        valid_on = valid_on or known_on.date()
+    else:
+        conditions.append("superseded_at IS NULL")
+    day = (valid_on or today).isoformat()
+    conditions += ["valid_from <= ?", "(valid_to IS NULL OR ? < valid_to)"]
+    params += [day, day]
+    for column, value in (("road_name", road), ("label", number), ("estate", estate)):
+        if value:
+            conditions.append(f"{column} = ?")
+            params.append(value)
+    rows = store.query(
+        f"SELECT plate_id, address, valid_from, valid_to FROM address_versions WHERE {' AND '.join(conditions)} "
+        "ORDER BY road_name, label LIMIT 500",
+        params,
+    )
+    return [
+        AddressRow(
+            plate_id=p, address=a, valid_from=date.fromisoformat(f), valid_to=date.fromisoformat(t) if t else None
+        )
+        for p, a, f, t in rows
+    ]
+
+
 class AddressController(Controller):
     path = "/v1"
     tags = ("places",)
@@ -247,32 +281,10 @@ class AddressController(Controller):
     ) -> list[AddressRow]:
         """Addresses now, "valid on" a date, or "as the register knew them" at a time (then valid at that time)."""
         reached(state.read_side, "places", wait_for)
-        conditions, params = ["1 = 1"], []
-        if known_on is not None:
-            known = utc_text(known_on)
-            conditions += ["recorded_at <= ?", "(superseded_at IS NULL OR superseded_at > ?)"]
-            params += [known, known]
-            valid_on = valid_on or known_on.date()
-        else:
-            conditions.append("superseded_at IS NULL")
-        day = (valid_on or local_date(clock.now())).isoformat()
-        conditions += ["valid_from <= ?", "(valid_to IS NULL OR ? < valid_to)"]
-        params += [day, day]
-        for column, value in (("road_name", road), ("label", number), ("estate", estate)):
-            if value:
-                conditions.append(f"{column} = ?")
-                params.append(value)
-        rows = state.read_side.store.query(
-            f"SELECT plate_id, address, valid_from, valid_to FROM address_versions WHERE {' AND '.join(conditions)} "
-            "ORDER BY road_name, label LIMIT 500",
-            params,
-        )
-        return [
-            AddressRow(
-                plate_id=p, address=a, valid_from=date.fromisoformat(f), valid_to=date.fromisoformat(t) if t else None
-            )
-            for p, a, f, t in rows
-        ]
+        return address_rows(
+            state.read_side.store, local_date(clock.now()), road=road, number=number, estate=estate,
+            valid_on=valid_on, known_on=known_on,
+        )  # fmt: skip
 
     @get("/address-feed/head", guards=[allow(Role.UTILITY, Role.AUDITOR)], sync_to_thread=True)
     def head(self, state: State, wait_for: WaitFor = None) -> FeedHead:

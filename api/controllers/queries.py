@@ -14,6 +14,7 @@ from api.auth import allow
 from api.context import AnyRequest, principal_of
 from api.schemas.audit import StatusCounts, Worklist, WorklistItem
 from api.views import VIEW_POSITION_HEADER, reached
+from projections.catalog import ReadSide
 from registry.common.actors import Role
 from registry.common.clock import Clock, local_date
 from registry.common.errors import CalendarMissing, Failure, Forbidden, InvalidInput
@@ -49,6 +50,18 @@ def worklist_item(row: tuple[str, ...], today: date, calendar: WorkingCalendar) 
     )
 
 
+def marriage_worklist_items(read_side: ReadSide, office: str, today: date) -> list[WorklistItem]:
+    """An office's pending applications and open divorces as the clerk sees them today (lapsed ones left out)."""
+    rows = read_side.store.query(
+        "SELECT record_id, kind, opened_on, marriage_id, withdrawal_deadline, registration_deadline "
+        "FROM marriage_worklist WHERE office = ? AND (registration_deadline IS NULL OR registration_deadline >= ?) "
+        "ORDER BY opened_on, record_id",
+        (office, today.isoformat()),
+    )
+    items = (worklist_item(row, today, read_side.calendar) for row in rows)
+    return [item for item in items if item.state != LAPSED]
+
+
 class QueryController(Controller):
     path = "/v1"
     tags = ("queries",)
@@ -71,15 +84,7 @@ class QueryController(Controller):
         if office is None:
             raise InvalidInput([Failure("office-required", "name the office")])
         position = reached(state.read_side, "marriage", wait_for)
-        today = local_date(clock.now())
-        rows = state.read_side.store.query(
-            "SELECT record_id, kind, opened_on, marriage_id, withdrawal_deadline, registration_deadline "
-            "FROM marriage_worklist WHERE office = ? AND (registration_deadline IS NULL OR registration_deadline >= ?) "
-            "ORDER BY opened_on, record_id",
-            (office, today.isoformat()),
-        )
-        calendar = state.read_side.calendar
-        items = [item for item in (worklist_item(row, today, calendar) for row in rows) if item.state != LAPSED]
+        items = marriage_worklist_items(state.read_side, office, local_date(clock.now()))
         return Response(Worklist(office=office, items=items), headers={VIEW_POSITION_HEADER: f"marriage={position}"})
 
     @get("/statistics/marital-status", guards=[allow(Role.SUPERVISOR, Role.AUDITOR)], sync_to_thread=True)

@@ -71,9 +71,15 @@ class Deaths(TrackedApplication):
 
     def date_of_death(self, document_key: str) -> date | None:
         """The date of death of the person with this document, if their death is in effect (also under review)."""
-        index = self.find(DeathIndex.id_for(self.person_keys.ref(document_key)), DeathIndex)
-        death = self.death(index.death_id) if index else None
+        death_id = self.death_id_of(document_key)
+        death = self.death(death_id) if death_id else None
         return death.report.died_on if death is not None and death.state == IN_EFFECT else None
+
+    def death_id_of(self, document_key: str) -> UUID | None:
+        """The registered death of the person with this document, whatever its state (a family names the deceased
+        by their document, not by the registry's id)."""
+        index = self.find(DeathIndex.id_for(self.person_keys.ref(document_key)), DeathIndex)
+        return index.death_id if index else None
 
     def first_in_effect_at(self, death_id: UUID, version: int) -> Death | None:
         """The death as it was at `version`, if that is when it first became in effect and free of review.

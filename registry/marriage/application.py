@@ -82,7 +82,11 @@ class MarriageRegistry(TrackedApplication):
 
     def marital_status(self, document_key: str) -> PersonStatus | None:
         """The person's marriages as this registry knows them; None for someone it never married."""
-        return self.find(PersonStatus.id_for(self.person_keys.ref(document_key)), PersonStatus)
+        return self.status_of(self.person_keys.ref(document_key))
+
+    def status_of(self, person_ref: str) -> PersonStatus | None:
+        """The same, for a person known only by their keyed hash (a signed-in citizen)."""
+        return self.find(PersonStatus.id_for(person_ref), PersonStatus)
 
     # -- marriage ---------------------------------------------------------------------------------------------
 
