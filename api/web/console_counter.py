@@ -159,7 +159,8 @@ class CounterConsole(Controller):
         self, request: AnyRequest, marriage_id: FromPath[UUID], data: Form, registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
     ) -> Template | Redirect:  # fmt: skip
-        """Register after a confirmation; a refusal shows every failed condition at once, ready to be recorded."""
+        """Register after a confirmation; a failed attempt is recorded as the refusal (regs art 10) and shows every
+        failed condition at once."""
         if not confirmed(data):
             return confirm_page(
                 request, data, question="console.register.confirm", cancel=f"/console/marriages/{marriage_id}"
@@ -171,10 +172,8 @@ class CounterConsole(Controller):
             )  # fmt: skip
         except NotEligible as refusal:
             page = self._marriage_page(
-                request, registry, clock, marriage_id, failures=failure_messages(refusal, lang_of(request)),
-                failed_codes=",".join(f.code for f in refusal.failures),
-                refusal_reason="; ".join(f.detail for f in refusal.failures),
-            )  # fmt: skip
+                request, registry, clock, marriage_id, failures=failure_messages(refusal, lang_of(request))
+            )
             page.status_code = 422
             return page
         return see(f"/console/marriages/{marriage_id}?done=registered")
@@ -184,15 +183,14 @@ class CounterConsole(Controller):
         self, request: AnyRequest, marriage_id: FromPath[UUID], data: Form, registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
     ) -> Template | Redirect:  # fmt: skip
-        """Record the refusal with the conditions the registry found failed (regs art 10), after a confirmation."""
+        """Refuse for a reason the registry's checks cannot see (the clerk's own words), after a confirmation."""
         if not confirmed(data):
             return confirm_page(
                 request, data, question="console.refuse.confirm", cancel=f"/console/marriages/{marriage_id}"
             )
-        codes = [code for code in text_field(data, "failed_codes").split(",") if code][:20]
         registry.marriage.refuse_marriage(
-            web_act(request, clock, data), marriage_id, reason=text_field(data, "reason")[:1000] or "; ".join(codes),
-            failed_conditions=codes, request=form_fingerprint(request, data),
+            web_act(request, clock, data), marriage_id, reason=text_field(data, "reason")[:1000],
+            failed_conditions=[], request=form_fingerprint(request, data),
         )  # fmt: skip
         return see(f"/console/marriages/{marriage_id}?done=refused")
 

@@ -319,17 +319,26 @@ TEXT: dict[str, tuple[str, str]] = {
     "console.divorce_agreement": ("已签署离婚协议书", "signed the divorce agreement"),
     "console.register": ("办理登记", "Register"),
     "console.register.confirm": (
-        "登记后将发给结婚证。确定办理登记吗？",
-        "Certificates are issued on registration. Register?",
+        "条件均符合的，当场登记并发给结婚证；有条件不符合的，当即记录不予登记。确定办理吗？",
+        "If every condition holds the marriage is registered and certificates issued; if not, the refusal is recorded "
+        "at once. Proceed?",
     ),
     "console.failures": (
         "以下条件不符合，不能登记：",
         "These conditions are not met; the marriage cannot be registered:",
     ),
-    "console.refuse": ("记录不予登记决定", "Record the refusal"),
+    "console.refuse": ("因其他原因不予登记", "Refuse for another reason"),
+    "console.refuse.reason": (
+        "不予登记的原因（系统核查不到的情形）",
+        "The reason (what the registry's checks cannot see)",
+    ),
     "console.refuse.confirm": (
-        "将以上不符合的条件记录为不予登记的原因，本申请即告办结。确定吗？",
-        "The failed conditions above are recorded as the reasons for refusal and the application is closed. Proceed?",
+        "将记录不予登记的决定及其原因，本申请即告办结。确定吗？",
+        "The refusal and its reason are recorded and the application is closed. Proceed?",
+    ),
+    "console.refused.found": (
+        "已依法记录不予登记决定，以上为原因；当事人可重新申请。",
+        "The refusal is recorded with these reasons; the couple may apply again.",
     ),
     "console.refused": ("已记录不予登记决定。", "The refusal is recorded."),
     "console.registered": ("已登记，结婚证已发放。", "Registered; the certificates are issued."),
