@@ -88,3 +88,12 @@ def test_a_citizen_token_for_a_number_with_an_unknown_division_is_refused(tmp_pa
     body = "33079919900101001"
     refused = citizen_token(tmp_path, body + resident_id_check_character(body))
     assert refused.returncode == 2 and "identity-number-division-unknown" in refused.stderr
+
+
+def test_registry_dv_rotate_moves_every_key_to_a_new_epoch_and_destroys_the_old(tmp_path: Path) -> None:
+    assert run_registry(tmp_path, "db", "migrate").returncode == 0
+    rotated = run_registry(tmp_path, "dv", "rotate")
+    assert rotated.returncode == 0 and "epoch 2" in rotated.stdout
+    listed = run_registry(tmp_path, "dv", "keys").stdout.split("\n")
+    assert [line.split()[1:3] for line in listed if line] == [["1", "destroyed"], ["2", "current"]]
+    assert sorted(p.name for p in (tmp_path / "dv-keyring").iterdir()) == ["epoch-00000002.key"]
