@@ -33,7 +33,8 @@ from registry.common.ids import PersonKeys
 from registry.keys import Purpose, derive
 from registry.marriage.application import MarriageRegistry
 from registry.marriage.certificates import CertificateBook
-from registry.marriage.marriage import Marriage, PartyFacts
+from registry.marriage.eligibility import PartyFacts
+from registry.marriage.marriage import Marriage
 from registry.marriage.person_status import PersonStatus
 from registry.marriage.values import Attendance
 from registry.settings import Settings

@@ -26,7 +26,8 @@ from registry.common.ids import PersonKeys
 from registry.common.workdays import WorkingCalendar
 from registry.marriage.certificates import DIVORCE_CERTIFICATE, MARRIAGE_CERTIFICATE, CertificateBook
 from registry.marriage.divorce import DivorceApplication
-from registry.marriage.marriage import Marriage, PartyFacts
+from registry.marriage.eligibility import PartyFacts
+from registry.marriage.marriage import Marriage
 from registry.marriage.person_status import EndedHow, PersonStatus
 from registry.marriage.values import Attendance, CourtJudgment
 

@@ -9,7 +9,8 @@ import pytest
 
 from registry.common.errors import NotEligible
 from registry.common.identity import Person, identify, resident_id_check_character
-from registry.marriage.marriage import Marriage, PartyFacts
+from registry.marriage.eligibility import PartyFacts
+from registry.marriage.marriage import Marriage
 from registry.marriage.person_status import PersonStatus
 from registry.marriage.values import Attendance
 from tests.support import PRESENT, act, person

@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from registry.common.errors import Forbidden, InvalidInput, NotEligible, WrongState
-from registry.marriage.marriage import Marriage, PartyFacts, age_reached_on
+from registry.marriage.eligibility import PartyFacts, age_reached_on
+from registry.marriage.marriage import Marriage
 from registry.marriage.person_status import PersonStatus
 from registry.marriage.values import Attendance
 from tests.support import BOTH_PRESENT, OTHER_CLERK, PRESENT, act, person
