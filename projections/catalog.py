@@ -24,6 +24,7 @@ from registry.common.ids import PersonKeys
 from registry.common.workdays import WorkingCalendar
 from registry.deaths.policies import EcoBurialTaskPolicy, WidowhoodPolicy
 from registry.keys import Purpose
+from registry.marriage.policies import EndedElsewherePolicy
 from registry.settings import Settings
 from registry.system import Registry, migrate, open_registry
 
@@ -80,6 +81,7 @@ class ReadSide:
         self.policies: list[Policy] = [
             WidowhoodPolicy(registry.deaths, registry.marriage),
             EcoBurialTaskPolicy(registry.burial, registry.deaths),
+            EndedElsewherePolicy(registry.exchange, registry.marriage),
         ]
         self.service: ProjectionService | None = None
 

@@ -75,11 +75,12 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
     dv_keys = dv_key_store(settings)
     if create_tables:
         dv_keys.migrate()
-    exchange = MarriageExchange(env(MarriageExchange.name), federation=federation_keys(settings))
-    late: dict[str, Deaths] = {}  # the deaths application needs the marriage one first: bound below
+    exchange = MarriageExchange(
+        env(MarriageExchange.name), federation=federation_keys(settings), jurisdiction=settings.jurisdiction
+    )
     marriage = MarriageRegistry(
-        env(MarriageRegistry.name), person_keys=keys, married_elsewhere=exchange.married_elsewhere,
-        died_on=lambda key: late["deaths"].date_of_death(key), designated_offices=settings.designated_offices,
+        env(MarriageRegistry.name), person_keys=keys, elsewhere=exchange if exchange.federation else None,
+        designated_offices=settings.designated_offices,
         calendar=calendar,
     )  # fmt: skip
     dv_records = DvRegister(
@@ -93,7 +94,7 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
         marital_status=lambda document_key: getattr(marriage.marital_status(document_key), "status", "unmarried"),
         benefit_ends=parse_benefit_ends(settings.benefit_ends),
     )
-    late["deaths"] = deaths
+    marriage.deaths = deaths  # the one cycle between contexts (each asks the other a question), closed here
     reward_rules = RewardRules(settings.eco_burial_eligibility, settings.eco_burial_amount_date, settings.reward_office)
     return Registry(
         settings=settings,

@@ -60,7 +60,8 @@ def jwk(registry: Registry, purpose: Purpose) -> dict[str, Any]:
 def shared_fact(exchange: MarriageExchange, fact: dict[str, Any]) -> dict[str, Any]:
     """A fact as peers see it: the marriage, the date, and each party as the federation's person hash."""
     parties = [{"person": exchange.person_hash(party_document_key(party))} for party in fact["parties"]]
-    return {"marriage": fact["marriage"], "on": fact["on"], "parties": parties}
+    origin = {"origin": fact["origin"]} if "origin" in fact else {}  # a marriage registered elsewhere, ended here
+    return {"marriage": fact["marriage"], "on": fact["on"], "parties": parties, **origin}
 
 
 class ExchangeController(Controller):

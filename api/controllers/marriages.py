@@ -27,9 +27,11 @@ from api.schemas.marriage import (
     CourtJudgmentCommand,
     JudgmentRead,
     MarriageApplicationCreate,
+    MarriageFromExchangeCreate,
     MarriageRead,
     MarriageRefusalCommand,
     MarriageRegistrationCommand,
+    RecordedFromRead,
 )
 from registry.common.actors import Act, Role
 from registry.common.application import CommandResult
@@ -97,6 +99,9 @@ def marriage_read(marriage: Marriage, code_key: bytes) -> MarriageRead:
         judgment=JudgmentRead(court=judgment.court, judgment_number=judgment.number, effective_on=judgment.effective_on)
         if judgment
         else None,
+        recorded_from=RecordedFromRead(jurisdiction=marriage.origin, marriage=marriage.origin_reference)
+        if marriage.origin
+        else None,
     )
 
 
@@ -152,6 +157,25 @@ class MarriageController(Controller):
             request=request_fingerprint(request, data),
         )
         return marriage_answer(registry, result, status=201)
+
+    @post("/from-exchange", guards=[allow(Role.CLERK)], sync_to_thread=True, status_code=201)
+    def record_from_exchange(
+        self,
+        request: AnyRequest,
+        data: JSONBody[MarriageFromExchangeCreate],
+        registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
+    ) -> Response[MarriageRead]:
+        """Record here a marriage another province registered, from its record in the exchange, so that the couple
+        may divorce by agreement at this office (201; 200 when it was recorded before)."""
+        act = act_of(request, clock)
+        result = registry.marriage.record_from_exchange(
+            act,
+            party_a=person_from(data.party_a, act),
+            party_b=person_from(data.party_b, act),
+            request=request_fingerprint(request, data),
+        )
+        return marriage_answer(registry, result, status=201 if result.created else 200)
 
     @get("/{marriage_id:uuid}", guards=[allow(*READERS)], sync_to_thread=True)
     def read(

@@ -25,6 +25,20 @@ class MarriageApplicationCreate(Input, kw_only=True):
     party_b: PartyIn
 
 
+class MarriageFromExchangeCreate(Input, kw_only=True):
+    """Both parties of a marriage registered in another province, to record it here from the exchange."""
+
+    party_a: PartyIn
+    party_b: PartyIn
+
+
+class RecordedFromRead(Output, kw_only=True):
+    """Where a marriage recorded from the exchange was registered, and its record there."""
+
+    jurisdiction: str
+    marriage: str
+
+
 class AttendanceIn(Input, kw_only=True):
     """What the clerk witnessed of one party."""
 
@@ -90,6 +104,7 @@ class MarriageRead(Output, kw_only=True):
     refusal_reason: str | None
     pending_divorce_id: UUID | None
     judgment: JudgmentRead | None
+    recorded_from: RecordedFromRead | None = None
 
 
 class DivorceAttendanceIn(AttendanceIn, kw_only=True):

@@ -95,6 +95,10 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "party-not-present": ("当事人未亲自到场。", "A party is not present in person."),
     "marriage-not-voluntary": ("当事人未声明结婚出于自愿。", "A party has not declared the marriage voluntary."),
     "under-legal-age": ("未达法定婚龄（男 22 周岁，女 20 周岁）。", "Under the legal age (man 22, woman 20)."),
+    "no-marriage-in-exchange": (
+        "未查到两人在外省登记且仍存续的婚姻记录。",
+        "No other province reports a running marriage of these two.",
+    ),
     "refusal-contradicts-checks": (
         "所列原因与登记系统的核查结果不符，请只填写系统核查不到的情形。",
         "The reasons contradict the registry's own checks; give only what the checks cannot see.",

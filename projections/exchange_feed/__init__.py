@@ -77,8 +77,10 @@ class ExchangeFeed(Projection):
             if aggregate != "marriage:Marriage":
                 continue
             marriage_id = str(event.originator_id)
-            if name == "Applied":
+            if name in ("Applied", "RecordedFromExchange"):
                 parties = [{"document_key": p.document_key} for p in (event.party_a, event.party_b)]
+                if name == "RecordedFromExchange":  # the record of another registry's marriage: name it as they do
+                    parties = [{**parties[0], "origin": event.origin, "reference": event.origin_reference}, parties[1]]
                 cursor.execute(f"INSERT INTO {parties_table} (marriage_id, parties) VALUES (?, ?)",
                                (marriage_id, self.seal(parties)))  # fmt: skip
                 continue
@@ -86,10 +88,13 @@ class ExchangeFeed(Projection):
                 continue
             cursor.execute(f"SELECT parties FROM {parties_table} WHERE marriage_id = ?", (marriage_id,))
             found = cursor.fetchone()
+            parties = self.unseal(found[0]) if found else []
+            origin = parties[0].get("origin") if parties else None
             data = {
-                "marriage": marriage_id,
+                "marriage": parties[0]["reference"] if origin else marriage_id,
                 "on": fact_date(name, event),
-                "parties": self.unseal(found[0]) if found else [],
+                "parties": parties,
+                **({"origin": origin} if origin else {}),
             }
             cursor.execute(
                 f"INSERT INTO {feed} (sequence, previous, type, time, subject, data) VALUES (?, ?, ?, ?, ?, ?)",

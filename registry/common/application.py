@@ -34,6 +34,7 @@ class CommandResult:
     version: int
     position: int
     replayed: bool = False
+    created: bool = False  # the command created the aggregate it is about
     aggregate: BaseAggregate[UUID] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
@@ -121,6 +122,7 @@ class RegistryApplication(Application[UUID]):
                     return CommandResult.replay(previous.result, self.recorder.max_notification_id() or 0)
             changed = list(decide())
             subject = changed[0]
+            created = any(event.originator_version == 1 for event in subject.pending_events)
             if key is not None:
                 result = {"aggregate_id": subject.id.hex, "version": subject.version}
                 changed.append(IdempotencyRecord.record(act, fingerprint=request_fingerprint, result=result))
@@ -129,8 +131,8 @@ class RegistryApplication(Application[UUID]):
             except RecordConflictError:
                 time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # jitter, so that racers do not collide again
                 continue
-            position = max(r.notification.id for r in recordings)
-            return CommandResult(subject.id, subject.version, position, aggregate=subject)
+            position = max((r.notification.id for r in recordings), default=self.recorder.max_notification_id() or 0)
+            return CommandResult(subject.id, subject.version, position, aggregate=subject, created=created)
         raise ConcurrentChange(detail="the records kept changing concurrently; try again")
 
 

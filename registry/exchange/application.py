@@ -16,7 +16,8 @@ from registry.common.application import TrackedApplication
 from registry.common.errors import Failure, InvalidInput, NotConfigured
 from registry.common.identity import document_key
 from registry.common.ids import PersonKeys
-from registry.exchange.foreign import ForeignStatus
+from registry.exchange.foreign import ForeignMarriage, ForeignStatus
+from registry.exchange.reports import MarriageEndedElsewhere
 
 REGISTERED = "cn.gov.civil-affairs.marriage.registered"
 ENDINGS = {
@@ -41,9 +42,10 @@ class MarriageExchange(TrackedApplication):
 
     name = "exchange"
 
-    def __init__(self, env: EnvType | None = None, *, federation: PersonKeys | None) -> None:
+    def __init__(self, env: EnvType | None = None, *, federation: PersonKeys | None, jurisdiction: str = "") -> None:
         super().__init__(env)
         self.federation = federation
+        self.jurisdiction = jurisdiction
 
     def person_hash(self, document_key: str) -> str:
         """The federation's name for a person (NotConfigured without a federation key)."""
@@ -53,10 +55,19 @@ class MarriageExchange(TrackedApplication):
 
     def married_elsewhere(self, key: str) -> list[str]:
         """Where else this person (by document key) is currently married, as far as the peers have reported."""
+        return sorted({marriage.jurisdiction for marriage in self.current_marriages(key)})
+
+    def current_marriages(self, key: str) -> list[ForeignMarriage]:
+        """The person's marriages registered elsewhere and not reported ended."""
         if self.federation is None:
             return []
         status = self.find(ForeignStatus.id_for(self.federation.ref(key)), ForeignStatus)
-        return status.married_in if status else []
+        return status.current_marriages() if status else []
+
+    def shared_marriage(self, key_a: str, key_b: str) -> ForeignMarriage | None:
+        """The marriage registered elsewhere between these two people, if a peer reported one still running."""
+        theirs = set(self.current_marriages(key_b))
+        return next((marriage for marriage in self.current_marriages(key_a) if marriage in theirs), None)
 
     def position_of(self, jurisdiction: str) -> int:
         return self.position_in(tracking_name(jurisdiction))
@@ -68,16 +79,27 @@ class MarriageExchange(TrackedApplication):
         follower stops before it rather than skip it.
         """
         kind, data, persons = self._checked(envelope)
+        origin, on, sequence = (
+            str(data.get("origin") or jurisdiction),
+            date.fromisoformat(data["on"]),
+            int(envelope["sequence"]),
+        )
+        if kind == REGISTERED and origin != jurisdiction:
+            raise InvalidInput([Failure("exchange-fact-malformed", "a marriage is announced by its own registry")])
         changed: list[BaseAggregate[UUID]] = []
+        if origin == self.jurisdiction:  # a marriage of ours, ended at the peer: the marriage context reacts
+            changed.append(MarriageEndedElsewhere.report(
+                act, jurisdiction=jurisdiction, sequence=sequence, marriage_id=data["marriage"], how=ENDINGS[kind],
+                on=on,
+            ))  # fmt: skip
         for person in persons:
             status = self.find(ForeignStatus.id_for(person), ForeignStatus) or ForeignStatus.open(act, person)
             if kind == REGISTERED:
-                status.married(act, jurisdiction=jurisdiction, marriage_ref=data["marriage"],
-                               on=date.fromisoformat(data["on"]))  # fmt: skip
+                status.married(act, jurisdiction=origin, marriage_ref=data["marriage"], on=on)
             else:
-                status.ended(act, jurisdiction=jurisdiction, marriage_ref=data["marriage"], how=ENDINGS[kind])
+                status.ended(act, jurisdiction=origin, marriage_ref=data["marriage"], how=ENDINGS[kind])
             changed.append(status)
-        self.save_tracked(Tracking(tracking_name(jurisdiction), int(envelope["sequence"])), *changed)
+        self.save_tracked(Tracking(tracking_name(jurisdiction), sequence), *changed)
 
     def _checked(self, envelope: dict[str, Any]) -> tuple[str, dict[str, Any], list[str]]:
         """The fact's type, data and the persons it names, or InvalidInput naming what is wrong."""
@@ -91,6 +113,9 @@ class MarriageExchange(TrackedApplication):
             raise InvalidInput([Failure("exchange-fact-type-unknown", "not a marriage fact this registry knows")])
         if not isinstance(marriage, str) or not 0 < len(marriage) <= 80 or not 1 <= len(persons) <= 2 or on is None:
             raise InvalidInput([Failure("exchange-fact-malformed", "a fact names one marriage and its parties")])
+        origin = data.get("origin")
+        if origin is not None and not (isinstance(origin, str) and origin.isascii() and origin.isdigit()):
+            raise InvalidInput([Failure("exchange-fact-malformed", "the origin is a jurisdiction code")])
         return kind, data, persons
 
     def _person_of(self, party: dict[str, Any]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
@@ -10,6 +11,15 @@ from eventsourcing.domain import AggregateCreated
 from registry.common.actors import Act
 from registry.common.events import RegistryAggregate, RegistryEvent
 from registry.common.ids import natural_id
+
+
+@dataclass(frozen=True)
+class ForeignMarriage:
+    """A marriage registered in another jurisdiction, as its registry's feed reported it."""
+
+    jurisdiction: str
+    reference: str
+    registered_on: date
 
 
 class ForeignStatus(RegistryAggregate):
@@ -31,7 +41,8 @@ class ForeignStatus(RegistryAggregate):
         on: date
 
         def apply(self, status: ForeignStatus) -> None:
-            status.running[f"{self.jurisdiction}/{self.marriage_ref}"] = self.jurisdiction
+            key = f"{self.jurisdiction}/{self.marriage_ref}"
+            status.running[key] = ForeignMarriage(self.jurisdiction, self.marriage_ref, self.on)
 
     class EndedElsewhere(Event):
         TOPIC = "exchange:ForeignStatus.EndedElsewhere"
@@ -44,7 +55,7 @@ class ForeignStatus(RegistryAggregate):
 
     def __init__(self, person_ref: str) -> None:
         self.person_ref = person_ref
-        self.running: dict[str, str] = {}
+        self.running: dict[str, ForeignMarriage] = {}
 
     @staticmethod
     def id_for(person_ref: str) -> UUID:
@@ -65,4 +76,7 @@ class ForeignStatus(RegistryAggregate):
     @property
     def married_in(self) -> list[str]:
         """Jurisdictions where the person is currently married."""
-        return sorted(set(self.running.values()))
+        return sorted({marriage.jurisdiction for marriage in self.running.values()})
+
+    def current_marriages(self) -> list[ForeignMarriage]:
+        return sorted(self.running.values(), key=lambda m: (m.jurisdiction, m.reference))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, ClassVar, Literal
 from uuid import UUID
@@ -27,8 +27,9 @@ from registry.common.workdays import WorkingCalendar
 from registry.marriage.certificates import DIVORCE_CERTIFICATE, MARRIAGE_CERTIFICATE, CertificateBook
 from registry.marriage.divorce import DivorceApplication
 from registry.marriage.eligibility import PartyFacts
-from registry.marriage.marriage import Marriage
+from registry.marriage.marriage import REGISTERED, Marriage
 from registry.marriage.person_status import EndedHow, PersonStatus
+from registry.marriage.ports import MarriagesElsewhere, RegisteredDeaths
 from registry.marriage.values import Attendance, CourtJudgment
 
 JudgmentKind = Literal["divorce", "void", "annulled"]
@@ -53,8 +54,8 @@ class MarriageRegistry(TrackedApplication):
         env: EnvType | None = None,
         *,
         person_keys: PersonKeys,
-        married_elsewhere: Callable[[str], list[str]] = lambda _: [],
-        died_on: Callable[[str], date | None] = lambda _: None,
+        elsewhere: MarriagesElsewhere | None = None,
+        deaths: RegisteredDeaths | None = None,
         designated_offices: frozenset[str] = frozenset(),
         calendar: WorkingCalendar | None = None,
     ) -> None:
@@ -62,8 +63,8 @@ class MarriageRegistry(TrackedApplication):
         self.person_keys = person_keys
         # The divorce windows are counted on it (default: the published years only).
         self.calendar = calendar or WorkingCalendar.published()
-        self.married_elsewhere = married_elsewhere
-        self.died_on = died_on
+        self.elsewhere = elsewhere  # None: this registry takes no part in the exchange
+        self.deaths = deaths  # None: no deaths known (bound in registry/system.py, which builds both contexts)
         self.designated_offices = designated_offices
 
     def is_designated(self, act: Act) -> bool:
@@ -248,6 +249,50 @@ class MarriageRegistry(TrackedApplication):
         self.save_tracked(tracking, marriage, survivor, *closed)
         return True
 
+    # -- marriages registered in another jurisdiction ---------------------------------------------------------
+
+    def record_from_exchange(self, act: Act, *, party_a: Person, party_b: Person, request: str = "") -> CommandResult:
+        """Record here a marriage another jurisdiction registered between these two people, from its record in the
+        exchange, so that they may divorce by agreement at this office; recording it again finds the same record."""
+        found = self.elsewhere.shared_marriage(party_a.document_key, party_b.document_key) if self.elsewhere else None
+        if found is None:
+            raise NotEligible(
+                [Failure("no-marriage-in-exchange", "no running marriage of these two is reported by another registry")]
+            )
+
+        def decide() -> Sequence[BaseAggregate[UUID]]:
+            recorded = self.find(Marriage.id_from_exchange(found.jurisdiction, found.reference), Marriage)
+            if recorded is not None:
+                return [recorded]
+            marriage = Marriage.record_from_exchange(
+                act, party_a=party_a, party_b=party_b, origin=found.jurisdiction, reference=found.reference,
+                registered_on=found.registered_on,
+            )  # fmt: skip
+            statuses = [self._status_of(act, party_a), self._status_of(act, party_b)]
+            for label, status in zip(("party a", "party b"), statuses, strict=True):
+                married = status.marriage_failure(label)
+                if married is not None:  # married here as well: the records disagree, a clerk must look into it
+                    raise NotEligible([married])
+                status.marry(act, marriage_id=marriage.id, since=found.registered_on)
+            return [marriage, *statuses]
+
+        return self.execute(act, decide, request_fingerprint=request)
+
+    def end_as_reported(
+        self, act: Act, *, marriage_id: UUID, how: str, on: date, reported_by: str, tracking: Tracking
+    ) -> bool:
+        """React, exactly once, to another registry's report that a marriage registered here ended there (a divorce
+        by agreement at one of its offices). Returns whether the record changed."""
+        marriage = self.find(marriage_id, Marriage)
+        if marriage is None or marriage.state != REGISTERED or how != "divorced":
+            self.save_tracked(tracking)  # nothing of ours to change; a death there reaches us as a death
+            return False
+        closed = self._close_pending_divorce(act, marriage, f"the marriage was dissolved in {reported_by}")
+        marriage.dissolve(act, on=on, reported_by=reported_by)
+        statuses = self._end_for_both(act, marriage, "divorced", on)
+        self.save_tracked(tracking, marriage, *statuses, *closed)
+        return True
+
     # -- divorce by agreement ---------------------------------------------------------------------------------
 
     def file_divorce(
@@ -305,9 +350,21 @@ class MarriageRegistry(TrackedApplication):
 
         def of(person: Person) -> PartyFacts:
             key = person.document_key
-            return PartyFacts(self._status_of(act, person), tuple(self.married_elsewhere(key)), self.died_on(key))
+            died_on = self.deaths.date_of_death(key) if self.deaths else None
+            return PartyFacts(self._status_of(act, person), self._married_elsewhere(key), died_on)
 
         return of(marriage.party_a), of(marriage.party_b)
+
+    def _married_elsewhere(self, key: str) -> tuple[str, ...]:
+        """Jurisdictions where the exchange reports the person married, less any such marriage this registry has
+        itself recorded and seen end (a divorce here of a marriage registered there)."""
+        running = self.elsewhere.current_marriages(key) if self.elsewhere else []
+        still = [m for m in running if self._recorded_state(m.jurisdiction, m.reference) in (None, REGISTERED)]
+        return tuple(sorted({m.jurisdiction for m in still}))
+
+    def _recorded_state(self, jurisdiction: str, reference: str) -> str | None:
+        recorded = self.find(Marriage.id_from_exchange(jurisdiction, reference), Marriage)
+        return recorded.state if recorded else None
 
     def _status_of(self, act: Act, person: Person) -> PersonStatus:
         ref = self.person_ref(person)

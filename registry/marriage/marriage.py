@@ -12,6 +12,7 @@ from registry.common.clock import local_date
 from registry.common.errors import Failure, Forbidden, InvalidInput, NotEligible, WrongState
 from registry.common.events import RegistryAggregate, RegistryEvent
 from registry.common.identity import Person
+from registry.common.ids import natural_id
 from registry.marriage.eligibility import (
     COMPUTED_CONDITIONS,
     REFUSED_ON_CONDITIONS,
@@ -43,6 +44,18 @@ class Marriage(RegistryAggregate):
         office: str
         party_a: Person
         party_b: Person
+
+    class RecordedFromExchange(Event, AggregateCreated):
+        """A marriage registered in another jurisdiction, recorded here from its record in the exchange so that the
+        couple may divorce by agreement at this office (regs art 2: any office)."""
+
+        TOPIC = "marriage:Marriage.RecordedFromExchange"
+        office: str
+        party_a: Person
+        party_b: Person
+        origin: str
+        origin_reference: str
+        registered_on: date
 
     class Registered(Event):
         TOPIC = "marriage:Marriage.Registered"
@@ -100,9 +113,16 @@ class Marriage(RegistryAggregate):
 
     class Dissolved(Event):
         TOPIC = "marriage:Marriage.Dissolved"
+        class_version = 2
         dissolved_on: date
         divorce_id: UUID | None
         judgment: CourtJudgment | None
+        reported_by: str | None  # the jurisdiction whose registry dissolved it (a divorce there, from the exchange)
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            """Version 1 knew only dissolutions here: by agreement or by a court."""
+            state["reported_by"] = None
 
         def apply(self, marriage: Marriage) -> None:
             marriage.state = DISSOLVED
@@ -136,12 +156,22 @@ class Marriage(RegistryAggregate):
             marriage.state = ANNULLED
             marriage.judgment = self.judgment
 
-    def __init__(self, office: str, party_a: Person, party_b: Person) -> None:
+    def __init__(
+        self,
+        office: str,
+        party_a: Person,
+        party_b: Person,
+        origin: str = "",
+        origin_reference: str = "",
+        registered_on: date | None = None,
+    ) -> None:
         self.office = office
         self.party_a = party_a
         self.party_b = party_b
-        self.state = APPLIED
-        self.registered_on: date | None = None
+        self.origin = origin  # "" for a marriage registered here; else the jurisdiction whose record this is
+        self.origin_reference = origin_reference
+        self.state = REGISTERED if registered_on else APPLIED
+        self.registered_on: date | None = registered_on
         self.ended_on: date | None = None
         self.certificates: dict[str, str] = {}
         self.replaced_certificates: list[str] = []
@@ -168,6 +198,22 @@ class Marriage(RegistryAggregate):
         marriage: Marriage = cls._create_from(
             cls.Applied, act, id=uuid4(), office=act.by.office, party_a=party_a, party_b=party_b
         )
+        return marriage
+
+    @staticmethod
+    def id_from_exchange(origin: str, reference: str) -> UUID:
+        """One local record per marriage of another jurisdiction, whichever office records it."""
+        return natural_id("marriage-from-exchange", origin, reference)
+
+    @classmethod
+    def record_from_exchange(
+        cls, act: Act, *, party_a: Person, party_b: Person, origin: str, reference: str, registered_on: date
+    ) -> Marriage:
+        """Record here a marriage another jurisdiction registered, as its registry reported it."""
+        marriage: Marriage = cls._create_from(
+            cls.RecordedFromExchange, act, id=cls.id_from_exchange(origin, reference), office=act.by.office,
+            party_a=party_a, party_b=party_b, origin=origin, origin_reference=reference, registered_on=registered_on,
+        )  # fmt: skip
         return marriage
 
     def register(
@@ -236,11 +282,20 @@ class Marriage(RegistryAggregate):
         self._record(self.DivorceFiled, act, divorce_id=divorce_id)
 
     def dissolve(
-        self, act: Act, *, on: date, divorce_id: UUID | None = None, judgment: CourtJudgment | None = None
+        self,
+        act: Act,
+        *,
+        on: date,
+        divorce_id: UUID | None = None,
+        judgment: CourtJudgment | None = None,
+        reported_by: str | None = None,
     ) -> None:
-        """End the marriage by divorce: by agreement (divorce_id) or by court judgment."""
+        """End the marriage by divorce: by agreement (divorce_id), by court judgment, or as another jurisdiction's
+        registry reports it dissolved there (reported_by)."""
         self.check_state(REGISTERED)
-        self._record(self.Dissolved, act, dissolved_on=on, divorce_id=divorce_id, judgment=judgment)
+        self._record(
+            self.Dissolved, act, dissolved_on=on, divorce_id=divorce_id, judgment=judgment, reported_by=reported_by
+        )
 
     def end_by_death(self, act: Act, *, deceased: str, died_on: date) -> None:
         self.check_state(REGISTERED)

@@ -319,3 +319,13 @@ def test_a_client_request_id_is_kept_apart_and_never_becomes_the_registrys_own(c
     safe = client.get("/health", headers={"X-Request-ID": "portal-abc-def"})
     assert safe.headers["x-request-id"] != "portal-abc-def"
     assert safe.headers["x-client-request-id"] == "portal-abc-def"
+
+
+def test_a_marriage_no_other_registry_reports_cannot_be_recorded_from_the_exchange(
+    client: Client, tokens: Tokens
+) -> None:
+    body = couple()
+    refused = client.post("/v1/marriages/from-exchange", json=body, headers=tokens.clerk)
+    assert (refused.status_code, refused.json()["type"]) == (422, "/problems/no-marriage-in-exchange")
+    citizen = tokens.citizen(body["party_a"]["document_number"])
+    assert client.post("/v1/marriages/from-exchange", json=body, headers=citizen).status_code == 403

@@ -1,0 +1,38 @@
+"""What the marriage context asks other contexts, as small ports bound in registry/system.py."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
+
+
+class MarriageOnRecordElsewhere(Protocol):
+    """A marriage registered in another jurisdiction, as the exchange reports it."""
+
+    @property
+    def jurisdiction(self) -> str: ...
+
+    @property
+    def reference(self) -> str: ...
+
+    @property
+    def registered_on(self) -> date: ...
+
+
+class MarriagesElsewhere(Protocol):
+    """The exchange: marriages other provinces report, by document key."""
+
+    def current_marriages(self, key: str) -> Sequence[MarriageOnRecordElsewhere]:
+        """The person's marriages registered elsewhere and not reported ended."""
+        ...
+
+    def shared_marriage(self, key_a: str, key_b: str) -> MarriageOnRecordElsewhere | None:
+        """The marriage registered elsewhere between these two people, if one is reported running."""
+        ...
+
+
+class RegisteredDeaths(Protocol):
+    """The deaths context: whether a person's death is registered, and when they died."""
+
+    def date_of_death(self, key: str) -> date | None: ...
