@@ -327,6 +327,19 @@ def dv_rotate() -> None:
 
 
 @main.group()
+def keys() -> None:
+    """The registry's secrets (see README, Security)."""
+
+
+@keys.command("generate")
+def keys_generate() -> None:
+    """Print a new random 256-bit secret, base64: for REGISTRY_MASTER_KEY, REGISTRY_FEDERATION_KEY, a purpose key."""
+    from registry.keys import new_secret
+
+    click.echo(new_secret())
+
+
+@main.group()
 def exchange() -> None:
     """The marriage exchange with other provinces' registries."""
 

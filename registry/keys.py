@@ -107,6 +107,11 @@ class RegistryKeys:
         return Ed25519PrivateKey.from_private_bytes(self[purpose][:32])
 
 
+def new_secret() -> str:
+    """A new random secret of 256 bits, base64: what every secret setting takes."""
+    return base64.b64encode(secrets.token_bytes(MIN_KEY_BYTES)).decode()
+
+
 def new_development_master() -> bytes:
     """A development master key: recognisable, so that it is refused outside the embedded default."""
     return DEVELOPMENT_MARKER + secrets.token_bytes(32)

@@ -97,3 +97,12 @@ def test_registry_dv_rotate_moves_every_key_to_a_new_epoch_and_destroys_the_old(
     listed = run_registry(tmp_path, "dv", "keys").stdout.split("\n")
     assert [line.split()[1:3] for line in listed if line] == [["1", "destroyed"], ["2", "current"]]
     assert sorted(p.name for p in (tmp_path / "dv-keyring").iterdir()) == ["epoch-00000002.key"]
+
+
+def test_registry_keys_generate_prints_a_fresh_256_bit_secret_that_the_settings_accept(tmp_path: Path) -> None:
+    first, second = (run_registry(tmp_path, "keys", "generate") for _ in range(2))
+    assert first.returncode == 0 and first.stdout != second.stdout
+    secret = first.stdout.strip()
+    env = {"REGISTRY_DATABASE_URL": "postgresql://registry@db.invalid/registry", "REGISTRY_DATA_DIR": str(tmp_path)}
+    settings = Settings.from_env({**env, "REGISTRY_MASTER_KEY": secret, "REGISTRY_FEDERATION_KEY": secret})
+    assert not settings.keys.development and len(settings.keys[Purpose.TOKEN]) == 32
