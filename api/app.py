@@ -9,6 +9,7 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth import bearer_authentication
@@ -47,6 +48,16 @@ from registry.common.clock import Clock, SystemClock
 from registry.keys import Purpose
 from registry.settings import Settings
 from registry.system import Registry, open_registry
+
+# The interactive docs, served from the registry itself (a registry runs where nothing may load from a CDN).
+SWAGGER_ASSETS = "/static/vendor/swagger-ui"
+OFFLINE_SWAGGER_UI = SwaggerRenderPlugin(
+    path="/",
+    js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
+    css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
+    standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
+    favicon=f"<link rel='icon' type='image/png' href='{SWAGGER_ASSETS}/favicon-32x32.png'>",
+)
 
 
 def create_app(
@@ -121,6 +132,7 @@ def create_app(
             version="1.0.0",
             description="Event-sourced civil-affairs registry. Errors are RFC 9457 problem details.",
             path="/schema",
+            render_plugins=[OFFLINE_SWAGGER_UI],
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
