@@ -1,7 +1,8 @@
 """Local policy for eco-burial rewards: who is eligible, which date sets the amount, where citizens' claims go.
 
-Defaults (DOMAIN.md section 5): the published neighbouring schemes require local household registration; the
-amount is the one in force on the burial date; a citizen's own claim goes to the city's civil-affairs office.
+Defaults (docs/domain.md section 7, rules E2, E3, E6): the published neighbouring schemes require local household
+registration; the amount is the one in force on the burial date; a citizen's own claim goes to the city's
+civil-affairs office.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """When each benefit ends after a death, and which payments made after it must be recovered.
 
 Welfare allowances (subsistence, extreme-poverty support, elderly, disability) end from the month after the death
-(Hunan's published rule, DOMAIN.md section 3; Zhejiang's own rule is unverified): a payment for the month of death
+(Hunan's published rule, docs/domain.md rule B8; Zhejiang's own rule is unverified): a payment for the month of death
 stands, one for a later month is flagged. Every other benefit ends the day after the death unless configured.
 """
 

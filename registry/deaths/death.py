@@ -31,7 +31,7 @@ IN_EFFECT: DeathState = "in-effect"
 AWAITING_CONFIRMATION: DeathState = "awaiting-confirmation"
 REJECTED: DeathState = "rejected"
 
-# Why the basic funeral fees are waived (DOMAIN.md section 3).
+# Why the basic funeral fees are waived (docs/domain.md rule B9).
 DIED_IN_CITY = "died-in-city"
 RESIDENT_CREMATED_IN_CITY = "resident-cremated-at-city-funeral-home"
 
