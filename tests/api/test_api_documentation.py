@@ -20,7 +20,6 @@ def test_the_interactive_docs_load_nothing_from_another_origin(client: Client) -
         assert client.get(address).status_code == 200, address
 
 
-
 def test_the_openapi_document_is_served_without_a_token(client: Client) -> None:
     document = client.get("/schema/openapi.json")
     assert document.status_code == 200 and document.json()["info"]["title"] == "Civil-affairs registry"
