@@ -74,7 +74,10 @@ class ReadSide:
         self.calendar = registry.marriage.calendar
         self.projections = all_projections(self.keys, self.feed_key, self.calendar)
         self.followers = followers_of(registry, self.projections)
-        self.audit_log = AuditLog(self.store, registry.settings.keys.signer(Purpose.CHECKPOINT_SIGNING))
+        signing = Purpose.CHECKPOINT_SIGNING
+        self.audit_log = AuditLog(
+            self.store, registry.settings.keys.signer(signing), registry.settings.signing_key_id(signing)
+        )
         self.publisher = CheckpointPublisher(
             self.audit_log, list(MerkleLeaves.follows), SystemClock(), registry.settings.checkpoint_seconds
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -15,6 +16,7 @@ from enum import StrEnum
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 MIN_KEY_BYTES = 32
 HKDF_SALT = b"civil-registry/330782/keys/v1"
@@ -105,6 +107,13 @@ class RegistryKeys:
         if purpose not in SIGNING_PURPOSES:
             raise ValueError(f"{purpose} is not a signing purpose")
         return Ed25519PrivateKey.from_private_bytes(self[purpose][:32])
+
+
+def key_id(jurisdiction: str, purpose: Purpose, key: Ed25519PrivateKey) -> str:
+    """The `kid` of a signing key: the registry, the purpose and a digest of the public key (so a new key gets a new
+    name). The JWKS publishes it and every signed document carries it."""
+    raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return f"{jurisdiction}-{purpose.value}-{hashlib.sha256(raw).hexdigest()[:16]}"
 
 
 def new_secret() -> str:

@@ -20,6 +20,7 @@ from registry.keys import (
     SettingsError,
     decode_secret,
     is_development,
+    key_id,
     new_development_master,
 )
 
@@ -189,6 +190,10 @@ class Settings:
     def working_calendar(self) -> WorkingCalendar:
         """The published years with the configured ones; a malformed year fails here, at start-up."""
         return WorkingCalendar.configured(self.public_holidays, self.makeup_workdays)
+
+    def signing_key_id(self, purpose: Purpose) -> str:
+        """The `kid` of this registry's signing key for `purpose`."""
+        return key_id(self.jurisdiction, purpose, self.keys.signer(purpose))
 
     @property
     def uses_postgres(self) -> bool:

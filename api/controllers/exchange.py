@@ -53,8 +53,13 @@ def jwk(registry: Registry, purpose: Purpose) -> dict[str, Any]:
     """One public key as an RFC 8037 OKP JWK; `kid` names the registry and the purpose, `use` is signing."""
     raw = base64.b64decode(public_key_text(signing_key(registry, purpose)))
     x = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-    kid = f"{registry.settings.jurisdiction}-{purpose.value}-{hashlib.sha256(raw).hexdigest()[:16]}"
+    kid = registry.settings.signing_key_id(purpose)
     return {"kty": "OKP", "crv": "Ed25519", "x": x, "use": "sig", "alg": "EdDSA", "kid": kid}
+
+
+def signed(registry: Registry, purpose: Purpose, document: dict[str, Any]) -> dict[str, Any]:
+    """The document signed with this registry's key for `purpose`, naming that key's `kid`."""
+    return sign_page(signing_key(registry, purpose), document, registry.settings.signing_key_id(purpose))
 
 
 def shared_fact(exchange: MarriageExchange, fact: dict[str, Any]) -> dict[str, Any]:
@@ -106,7 +111,7 @@ class ExchangeController(Controller):
             "jurisdiction": registry.settings.jurisdiction, "after": after, "reader": reader,
             "events": events, "next_after": events[-1]["sequence"] if len(rows) > limit else None,
         }  # fmt: skip
-        return sign_page(signing_key(registry, Purpose.EXCHANGE_SIGNING), page)
+        return signed(registry, Purpose.EXCHANGE_SIGNING, page)
 
     @post("/v1/certificates/verification", sync_to_thread=True, status_code=200, exclude_from_auth=True)
     def verify_certificate(
@@ -133,4 +138,4 @@ def certificate_statement(
         "office": marriage.office, "names": [marriage.party_a.name, marriage.party_b.name],
         "stated_at": clock.now().isoformat(),
     }  # fmt: skip
-    return sign_page(signing_key(registry, Purpose.CERTIFICATE_SIGNING), statement)
+    return signed(registry, Purpose.CERTIFICATE_SIGNING, statement)

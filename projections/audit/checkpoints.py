@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
 from cryptography.exceptions import InvalidSignature
@@ -22,6 +22,7 @@ class Checkpoint:
     root_hash: str  # base64
     signed_at: str
     signature: str = ""  # base64 Ed25519 over body()
+    key_id: str = ""  # the `kid` of the signing key in the JWKS; a hint, outside the signed body (older checkpoints)
 
     def body(self) -> bytes:
         """The signed text, in the manner of a transparency log's signed note."""
@@ -40,11 +41,11 @@ class Checkpoint:
 
 
 def sign(
-    key: Ed25519PrivateKey, application: str, size: int, last_position: int, root: bytes, at: datetime
+    key: Ed25519PrivateKey, application: str, size: int, last_position: int, root: bytes, at: datetime, key_id: str
 ) -> Checkpoint:
     unsigned = Checkpoint(application, size, last_position, base64.b64encode(root).decode(), at.isoformat())
     signature = base64.b64encode(key.sign(unsigned.body())).decode()
-    return Checkpoint(application, size, last_position, unsigned.root_hash, unsigned.signed_at, signature)
+    return replace(unsigned, signature=signature, key_id=key_id)
 
 
 def verify_signature(checkpoint: Checkpoint, public_key: Ed25519PublicKey) -> bool:

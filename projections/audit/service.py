@@ -21,9 +21,10 @@ class AuditLog:
     Each answer reads O(log n) stored subtree hashes (projections/audit/leaves.py), never every leaf.
     """
 
-    def __init__(self, store: ViewStore, key: Ed25519PrivateKey) -> None:
+    def __init__(self, store: ViewStore, key: Ed25519PrivateKey, key_id: str) -> None:
         self.store = store
         self.key = key
+        self.key_id = key_id
 
     def head(self, application: str) -> tuple[int, int]:
         """The tree's size, and the log position of its last leaf (0 for an empty tree)."""
@@ -40,7 +41,7 @@ class AuditLog:
 
     def checkpoint(self, application: str, at: datetime) -> Checkpoint:
         size, last_position = self.head(application)
-        return sign(self.key, application, size, last_position, self.root(application, size), at)
+        return sign(self.key, application, size, last_position, self.root(application, size), at, self.key_id)
 
     def inclusion(self, application: str, position: int, tree_size: int) -> tuple[int, list[bytes]]:
         """The leaf index of the event at a log position, and its audit path in the tree of that size."""

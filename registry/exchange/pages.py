@@ -15,8 +15,10 @@ def canonical(page: dict[str, Any]) -> bytes:
     return json.dumps(unsigned, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def sign_page(key: Ed25519PrivateKey, page: dict[str, Any]) -> dict[str, Any]:
-    return {**page, "signature": base64.b64encode(key.sign(canonical(page))).decode()}
+def sign_page(key: Ed25519PrivateKey, page: dict[str, Any], kid: str) -> dict[str, Any]:
+    """The page with the `kid` of the signing key, and the signature over both."""
+    named = {**page, "kid": kid}
+    return {**named, "signature": base64.b64encode(key.sign(canonical(named))).decode()}
 
 
 def page_problems(

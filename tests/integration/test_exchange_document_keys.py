@@ -62,7 +62,7 @@ def test_the_follower_stops_before_a_refused_fact_and_applies_the_ones_before_it
     second = person(date(1991, 1, 1), "male")
     page = sign_page(PEER_KEY, {"jurisdiction": PEER, "after": 0, "reader": "33", "next_after": None, "events": [
         fact(1, *(p.document_number for p in first)), fact(2, second.document_number[:17] + "\u0425"),
-    ]})  # fmt: skip
+    ]}, kid=f"{PEER}-exchange-signing")  # fmt: skip
     peer = Peer(PEER, public_key_text(PEER_KEY), url="http://peer.invalid", token="token")
     assert ExchangeFollower(registry.exchange, peer, lambda url, token: page, reader="33").follow_once() == 1
     assert registry.exchange.position_of(PEER) == 1

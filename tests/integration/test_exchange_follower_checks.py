@@ -28,7 +28,7 @@ def fact(registry: Registry, sequence: int, *people: Any) -> dict[str, Any]:
 
 def page(events: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
     unsigned = {"jurisdiction": PEER, "after": 0, "reader": US, "next_after": None, "events": events, **fields}
-    return sign_page(PEER_KEY, unsigned)
+    return sign_page(PEER_KEY, unsigned, kid=f"{PEER}-exchange-signing")
 
 
 def follower(registry: Registry, pages: list[Any]) -> tuple[ExchangeFollower, list[str]]:

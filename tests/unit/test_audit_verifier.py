@@ -32,7 +32,15 @@ LEAVES = [event.leaf() for event in EVENTS]
 
 def checkpoint(size: int, root: bytes | None = None) -> Checkpoint:
     last = EVENTS[size - 1].position if size else 0
-    return sign(KEY, "marriage", size, last, root_from_leaves(LEAVES[:size]) if root is None else root, AT)
+    return sign(
+        KEY,
+        "marriage",
+        size,
+        last,
+        root_from_leaves(LEAVES[:size]) if root is None else root,
+        AT,
+        "33-checkpoint-signing-test",
+    )
 
 
 def check(
