@@ -1,0 +1,174 @@
+"""Schemathesis over the whole OpenAPI, as every caller: no request makes a server error, no answer breaks its schema.
+
+The real app runs in-process on the embedded default (SQLite in a temporary data directory) with its projections,
+after a record of each kind has been filed through the API; path parameters are drawn from the generated values and
+those records' ids. Each generated request is sent once per caller: anonymous and one token per role. The run is
+bounded (a few examples per operation, derandomized) so it is reproducible and stays under about 90 seconds on a
+2-core machine.
+
+Checked: not_a_server_error and response_schema_conformance. Error answers are application/problem+json, which the
+OpenAPI does not document yet (issue 16), so only the documented answers (2xx) are checked against their schema, and
+status_code_conformance is left out until every status is documented.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from litestar import Litestar
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+from schemathesis.python import asgi
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from api.app import create_app
+from projections.catalog import migrate_all
+from registry.common.actors import Role
+from registry.common.clock import FixedClock
+from registry.system import Registry, open_registry
+from tests.api.conftest import TODAY, Tokens
+from tests.conftest import sqlite_settings
+from tests.fuzz.seeds import seed_records
+from tests.support import OFFICE, local_noon, resident_id
+
+EXAMPLES_PER_OPERATION = 5
+CHECKS = [not_a_server_error, response_schema_conformance]
+
+CITY = "330782"
+# The office (or department, authority, jurisdiction) each role's token names; roles without one act city-wide.
+# A role added later acts for the city until it is given an office here.
+OFFICE_OF_ROLE = {
+    Role.CLERK: OFFICE,
+    Role.SUPERVISOR: "",
+    Role.COURT: "330782-court",
+    Role.AUDITOR: "",
+    Role.CITIZEN: "",
+    Role.DV_SOURCE: "330782-court",
+    Role.HOSPITAL: "330782-hospital-1",
+    Role.POLICE: "330782-police",
+    Role.DEPARTMENT: "social-security",
+    Role.PLACE_NAME_OFFICER: "330782-civil-affairs",
+    Role.CONSTRUCTION: "330782-construction",
+    Role.EXCHANGE_PEER: "330102",
+    Role.UTILITY: "state-grid-yiwu",
+}
+
+
+def served_openapi() -> dict[str, Any]:
+    """The OpenAPI document the app serves (building the app connects nothing)."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        return create_app(sqlite_settings(Path(data_dir))).openapi_schema.to_schema()
+
+
+schema = schemathesis.openapi.from_dict(served_openapi())
+schema.config.phases.update(phases=["examples", "fuzzing"])
+schema.config.generation.update(
+    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+    max_examples=EXAMPLES_PER_OPERATION,
+    deterministic=True,
+    database="none",
+)
+
+
+def caller_headers(tokens: Tokens) -> dict[str, dict[str, str]]:
+    """The Authorization header of every caller by name: anonymous (none) and one token per role."""
+    headers: dict[str, dict[str, str]] = {"anonymous": {}}
+    for role in Role:
+        if role is Role.CITIZEN:
+            headers[role.value] = tokens.citizen(resident_id(date(1970, 5, 5), "male"))
+        else:
+            headers[role.value] = tokens.header(role, f"{role.value}-1", OFFICE_OF_ROLE.get(role, CITY))
+    return headers
+
+
+def guarded_options_request(case: schemathesis.Case) -> bool:
+    """Fixed on branch hygiene: OPTIONS on the audit and DV routes answers 500 (the role guard reads a user that
+    OPTIONS never sets). Until that branch is merged, such requests are not sent."""
+    return case.method.upper() == "OPTIONS" and case.path.startswith(("/v1/audit/", "/v1/dv-"))
+
+
+# The log each read that takes `wait_for` waits on, by path (the audit routes name it in the path).
+LOG_READ_BY_PATH = {
+    "/v1/audit/search": "marriage",
+    "/v1/worklists/marriage": "marriage",
+    "/v1/statistics/marital-status": "marriage",
+    "/v1/statistics/eco-burial": "burial",
+    "/v1/worklists/department": "deaths",
+    "/v1/worklists/death-decisions": "deaths",
+    "/v1/address-feed/head": "places",
+    "/v1/addresses": "places",
+    "/v1/worklists/plate-signs": "places",
+    "/v1/worklists/name-announcements": "places",
+}
+
+
+def drop_wait_beyond_the_log(case: schemathesis.Case, registry: Registry) -> None:
+    """Fixed on branch cost: a `wait_for` beyond the head of the log waits out its 5 s and answers 503; it must be
+    refused at once. Until that branch is merged, such a `wait_for` is left out of the request (the rest is sent)."""
+    wait_for = (case.query or {}).get("wait_for")
+    application = (case.path_parameters or {}).get("application") or LOG_READ_BY_PATH.get(case.path)
+    if not isinstance(wait_for, int) or application not in registry.applications():
+        return
+    if wait_for > (registry.applications()[application].recorder.max_notification_id() or 0):
+        del case.query["wait_for"]
+
+
+@pytest.fixture(scope="module")
+def fuzz_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    settings_ = sqlite_settings(tmp_path_factory.mktemp("fuzz") / "var")
+    migrate_all(settings_)
+    opened = open_registry(settings_)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="module")
+def callers(fuzz_registry: Registry) -> dict[str, dict[str, str]]:
+    return caller_headers(Tokens(fuzz_registry))
+
+
+@pytest.fixture(scope="module")
+def app(fuzz_registry: Registry) -> Iterator[Litestar]:
+    yield create_app(registry=fuzz_registry, clock=FixedClock(local_noon(TODAY)), run_projections=True)
+    asgi.shutdown_lifespans()  # stop the app's projections before the registry closes
+
+
+@pytest.fixture(scope="module")
+def seeded(app: Litestar, callers: dict[str, dict[str, str]], fuzz_registry: Registry) -> dict[str, list[str]]:
+    with asgi.get_client(app) as client:
+        return seed_records(client, callers, Tokens(fuzz_registry))
+
+
+@schema.given(data=st.data())
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_every_operation_answers_every_caller_without_server_error_or_schema_break(
+    case: schemathesis.Case,
+    data: st.DataObject,
+    app: Litestar,
+    callers: dict[str, dict[str, str]],
+    seeded: dict[str, list[str]],
+    fuzz_registry: Registry,
+) -> None:
+    if guarded_options_request(case):
+        return
+    for name, generated in (case.path_parameters or {}).items():
+        if name in seeded:
+            case.path_parameters[name] = data.draw(st.sampled_from([generated, *seeded[name]]), label=name)
+    drop_wait_beyond_the_log(case, fuzz_registry)
+    for headers in callers.values():
+        case.call_and_validate(headers=headers, checks=CHECKS, app=app)
