@@ -41,6 +41,7 @@ from api.controllers.places import (
 from api.controllers.queries import QueryController
 from api.errors import EXCEPTION_HANDLERS
 from api.logging import RequestLogMiddleware, configure_logging
+from api.views import ViewWatch
 from api.web import WEB_PATHS, template_config, web_router
 from projections.catalog import ReadSide
 from registry.common.clock import Clock, SystemClock
@@ -70,6 +71,7 @@ def create_app(
         app.state.clock = clock or SystemClock()
         app.state.read_side = ReadSide(app.state.registry)
         app.state.audit_log = app.state.read_side.audit_log
+        app.state.view_watch = ViewWatch(app.state.read_side)
         if run_projections:
             app.state.read_side.start()
         try:
