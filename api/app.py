@@ -41,6 +41,7 @@ from api.controllers.places import (
 from api.controllers.queries import QueryController
 from api.errors import EXCEPTION_HANDLERS
 from api.logging import RequestLogMiddleware, configure_logging
+from api.rate_limits import per_address, per_subject
 from api.views import ViewWatch
 from api.web import WEB_PATHS, template_config, web_router
 from projections.catalog import ReadSide
@@ -114,6 +115,8 @@ def create_app(
         middleware=[
             DefineMiddleware(RequestLogMiddleware),
             bearer_authentication(settings.keys[Purpose.TOKEN], settings.token_max_hours * 3600, WEB_PATHS),
+            per_subject(settings),
+            per_address(settings),
         ],
         template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,

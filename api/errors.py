@@ -106,12 +106,23 @@ def http_to_problem(request: Request[Any, Any, Any], error: HTTPException) -> Re
         log.info("request", method=request.method, route=None, status=error.status_code)
     if error.status_code >= 500:
         return unexpected_to_problem(request, error)
-    codes = {401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}
+    codes = {401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
+             429: "too-many-requests"}  # fmt: skip
     code = codes.get(error.status_code, "http-error")
     response = problem(error.status_code, code, str(error.detail), str(error.detail))
     if isinstance(error, NotAuthorizedException):
         response.headers["WWW-Authenticate"] = 'Bearer realm="civil-registry"'
+    if error.status_code == 429:
+        response.headers.update(retry_headers(error))
     return response
+
+
+def retry_headers(error: HTTPException) -> dict[str, str]:
+    """The rate limiter's headers, and Retry-After: the seconds until its window resets (at least 1)."""
+    headers = dict(error.headers or {})
+    reset = headers.get("RateLimit-Reset", "60")
+    headers["Retry-After"] = str(max(1, int(reset))) if reset.isdigit() else "60"
+    return headers
 
 
 def unexpected_to_problem(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
