@@ -42,6 +42,8 @@ from api.controllers.places import (
 from api.controllers.queries import QueryController
 from api.errors import EXCEPTION_HANDLERS
 from api.logging import RequestLogMiddleware, configure_logging
+from api.rate_limits import per_address, per_subject
+from api.views import ViewWatch
 from api.web import WEB_PATHS, template_config, web_router
 from projections.catalog import ReadSide
 from registry.common.clock import Clock, SystemClock
@@ -81,6 +83,7 @@ def create_app(
         app.state.clock = clock or SystemClock()
         app.state.read_side = ReadSide(app.state.registry)
         app.state.audit_log = app.state.read_side.audit_log
+        app.state.view_watch = ViewWatch(app.state.read_side)
         if run_projections:
             app.state.read_side.start()
         try:
@@ -123,6 +126,8 @@ def create_app(
         middleware=[
             DefineMiddleware(RequestLogMiddleware),
             bearer_authentication(settings.keys[Purpose.TOKEN], settings.token_max_hours * 3600, WEB_PATHS),
+            per_subject(settings),
+            per_address(settings),
         ],
         template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,

@@ -14,7 +14,7 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from api.views import ViewBehind
+from api.views import TooManyWaiting, ViewBehind
 from registry.common.application import RefusalRecorded
 from registry.common.errors import (
     CalendarMissing,
@@ -37,6 +37,7 @@ PROBLEM_TYPE_BASE = "/problems/"
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     MalformedRequest: 400,
     ViewBehind: 503,
+    TooManyWaiting: 503,
     CalendarMissing: 503,  # the operator must configure that year's calendar; retrying soon will not help
     NotConfigured: 503,
     InvalidInput: 422,
@@ -75,7 +76,7 @@ def domain_error_to_problem(_: Request[Any, Any, Any], error: DomainError) -> Re
     ]
     code = error.failures[0].code if len(error.failures) == 1 else error.code
     response = problem(status, code, error.title, error.detail, errors)
-    if isinstance(error, ViewBehind):
+    if isinstance(error, ViewBehind | TooManyWaiting):
         response.headers["Retry-After"] = "1"
     if isinstance(error, RefusalRecorded):  # the refusal is on record: where to read it back
         response.headers["ETag"] = f'"{error.result.version}"'
@@ -105,12 +106,23 @@ def http_to_problem(request: Request[Any, Any, Any], error: HTTPException) -> Re
         log.info("request", method=request.method, route=None, status=error.status_code)
     if error.status_code >= 500:
         return unexpected_to_problem(request, error)
-    codes = {401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}
+    codes = {401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
+             429: "too-many-requests"}  # fmt: skip
     code = codes.get(error.status_code, "http-error")
     response = problem(error.status_code, code, str(error.detail), str(error.detail))
     if isinstance(error, NotAuthorizedException):
         response.headers["WWW-Authenticate"] = 'Bearer realm="civil-registry"'
+    if error.status_code == 429:
+        response.headers.update(retry_headers(error))
     return response
+
+
+def retry_headers(error: HTTPException) -> dict[str, str]:
+    """The rate limiter's headers, and Retry-After: the seconds until its window resets (at least 1)."""
+    headers = dict(error.headers or {})
+    reset = headers.get("RateLimit-Reset", "60")
+    headers["Retry-After"] = str(max(1, int(reset))) if reset.isdigit() else "60"
+    return headers
 
 
 def unexpected_to_problem(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:

@@ -1,14 +1,34 @@
-"""Reads from projections: they say which log position they reflect, and can wait (bounded) for a position."""
+"""Reads from projections: they say which log position they reflect, and can wait (bounded) for a position.
+
+A wait holds no worker thread: it is awaited on the event loop, and every waiter of the process shares one poll of
+the views' positions. It lasts at most MAX_WAIT_SECONDS, at most MAX_WAITERS wait at once, and a position beyond the
+head of the log (that no write has reached) is refused at once.
+"""
 
 from __future__ import annotations
 
-import time
+import asyncio
+from typing import Annotated, Any
+
+from anyio import move_on_after, to_thread
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.params import Parameter
 
 from projections.catalog import ReadSide
-from registry.common.errors import DomainError, Failure
+from registry.common.errors import DomainError, Failure, InvalidInput, NotFound
 
 VIEW_POSITION_HEADER = "Registry-View-Position"
 MAX_WAIT_SECONDS = 5.0
+MAX_WAITERS = 64
+POLL_SECONDS = 0.05
+
+WaitFor = Annotated[
+    int | None,
+    Parameter(ge=0, description="wait (at most 5 s) for the views to reach this log position (a write's answer gives "
+              "it in Registry-Log-Position)"),
+]  # fmt: skip
 
 
 class ViewBehind(DomainError):
@@ -18,15 +38,70 @@ class ViewBehind(DomainError):
     title = "The read model has not caught up with that position yet"
 
 
-def reached(read_side: ReadSide, application: str, wait_for: int | None) -> int:
-    """The position the views of `application` reflect, after waiting (at most 5 s) for `wait_for` if given."""
-    deadline = time.monotonic() + MAX_WAIT_SECONDS
-    while True:
-        position = read_side.position(application)
+class TooManyWaiting(DomainError):
+    """As many requests as this process allows are already waiting for the read models."""
+
+    code = "too-many-waiting"
+    title = "Too many requests are waiting for the read models"
+
+
+class ViewWatch:
+    """Waits, on the event loop, for the read models of an application to reach a log position."""
+
+    def __init__(self, read_side: ReadSide) -> None:
+        self.read_side = read_side
+        self.waiting = 0
+        self._poll: asyncio.Future[dict[str, int]] | None = None
+
+    async def reached(self, application: str, wait_for: int | None) -> int:
+        """The position the views of `application` reflect, once they reach `wait_for` (if given)."""
+        position = await to_thread.run_sync(self.read_side.position, application)
         if wait_for is None or position >= wait_for:
             return position
-        if time.monotonic() >= deadline:
+        await self._check_within_log(application, wait_for)
+        if self.waiting >= MAX_WAITERS:
+            raise TooManyWaiting([Failure("too-many-waiting", f"{MAX_WAITERS} requests are waiting already; retry")])
+        self.waiting += 1
+        try:
+            with move_on_after(MAX_WAIT_SECONDS):
+                while position < wait_for:
+                    position = self.read_side.position_in(await self._next_poll(), application)
+        finally:
+            self.waiting -= 1
+        if position < wait_for:
             raise ViewBehind(
                 [Failure("view-not-caught-up", f"the views reflect position {position}, not yet {wait_for}; retry")]
             )
-        time.sleep(0.05)
+        return position
+
+    async def _check_within_log(self, application: str, wait_for: int) -> None:
+        """No write has reached a position beyond the head: waiting for it would only wait out the cap."""
+        head = await to_thread.run_sync(self.read_side.head, application)
+        if wait_for > head:
+            raise InvalidInput(
+                [Failure("wait-for-beyond-log-head", f"the {application} log ends at position {head}, not {wait_for}")]
+            )
+
+    async def _next_poll(self) -> dict[str, int]:
+        """The positions of every view, read once for all waiters a little later (one read in a worker thread)."""
+        if self._poll is None or self._poll.done():
+            self._poll = asyncio.ensure_future(self._read_positions_soon())
+        return await asyncio.shield(self._poll)
+
+    async def _read_positions_soon(self) -> dict[str, int]:
+        await asyncio.sleep(POLL_SECONDS)
+        return await to_thread.run_sync(self.read_side.store.positions)
+
+
+def views_of(application: str | None = None) -> Provide:
+    """The dependency `view_position`: where the views of `application` (default: the path's `application`) stand,
+    after waiting for the query's `wait_for`. It runs on the event loop, before a sync handler takes a thread."""
+
+    async def view_position(state: State, request: Request[Any, Any, Any], wait_for: WaitFor = None) -> int:
+        name = application or str(request.path_params.get("application", ""))
+        if name not in state.registry.applications():
+            raise NotFound(detail=f"no application {name!r}")
+        watch: ViewWatch = state.view_watch
+        return await watch.reached(name, wait_for)
+
+    return Provide(view_position)

@@ -113,9 +113,16 @@ class ReadSide:
 
     def position(self, application: str) -> int:
         """The log position every read model following `application` has reached (the lowest of them)."""
-        positions = self.store.positions()
+        return self.position_in(self.store.positions(), application)
+
+    def position_in(self, positions: dict[str, int], application: str) -> int:
+        """The lowest of the given tracking positions of the read models following `application`."""
         names = [f.tracking_name for f in self.followers if f.application.name == application]
         return min((positions.get(name, 0) for name in names), default=0)
+
+    def head(self, application: str) -> int:
+        """The position of the last event in the log of `application` (0 when it is empty)."""
+        return self.registry.applications()[application].recorder.max_notification_id() or 0
 
     def rebuild(self, name: str, on_batch: Callable[[int], object] | None = None) -> int:
         live = projection_named(name, self.keys, self.feed_key, self.calendar)

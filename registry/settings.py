@@ -96,6 +96,9 @@ class Settings:
     REGISTRY_OIDC_ROLE_CLAIM, REGISTRY_OIDC_OFFICE_CLAIM  claims that make an official's session: a console role
                            (clerk, department, place-name-officer, auditor, supervisor) and its office (defaults
                            registry_role, registry_office).
+    REGISTRY_RATE_LIMIT    requests a minute per token subject (or signed-in session), per process (default 600).
+    REGISTRY_RATE_LIMIT_ANONYMOUS  requests a minute per client address on the routes that need no token: /health,
+                           /ready, the JWKS, certificate verification, sign-in and the public pages (default 60).
     """
 
     data_dir: Path
@@ -137,6 +140,8 @@ class Settings:
     oidc_id_number_claim: str = "id_number"
     oidc_role_claim: str = "registry_role"
     oidc_office_claim: str = "registry_office"
+    rate_limit: int = 600
+    rate_limit_anonymous: int = 60
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -185,6 +190,8 @@ class Settings:
             oidc_id_number_claim=env.get("REGISTRY_OIDC_ID_NUMBER_CLAIM") or "id_number",
             oidc_role_claim=env.get("REGISTRY_OIDC_ROLE_CLAIM") or "registry_role",
             oidc_office_claim=env.get("REGISTRY_OIDC_OFFICE_CLAIM") or "registry_office",
+            rate_limit=positive(env, "REGISTRY_RATE_LIMIT", 600),
+            rate_limit_anonymous=positive(env, "REGISTRY_RATE_LIMIT_ANONYMOUS", 60),
         )
 
     def working_calendar(self) -> WorkingCalendar:
@@ -294,3 +301,11 @@ def legacy_development_keys(data_dir: Path) -> dict[Purpose, bytes]:
     if signing.exists():
         keys[Purpose.CHECKPOINT_SIGNING] = base64.b64decode(signing.read_text().strip())
     return keys
+
+
+def positive(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number of at least 1 (a limit of 0 would refuse every request)."""
+    text = env.get(name) or str(default)
+    if not text.isdigit() or int(text) < 1:
+        raise SettingsError(f"{name} must be a whole number of at least 1, not {text!r}")
+    return int(text)

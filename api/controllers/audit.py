@@ -18,12 +18,21 @@ from litestar.params import FromPath, JSONBody, Parameter
 
 from api.auth import allow
 from api.context import AnyRequest, act_of
-from api.controllers.queries import WaitFor
+from api.pages import PAGE_SIZE, After, Limit
 from api.plain import plain_fields
-from api.schemas.audit import AggregateStateRead, AuditPage, AuditRow, AuditSearch, EventsPage, StoredEventRead
-from api.views import VIEW_POSITION_HEADER, reached
-from projections.audit.checkpoints import public_key_text
+from api.schemas.audit import (
+    AggregateStateRead,
+    AuditPage,
+    AuditRow,
+    AuditSearch,
+    CheckpointPage,
+    EventsPage,
+    StoredEventRead,
+)
+from api.views import VIEW_POSITION_HEADER, views_of
+from projections.audit.checkpoints import Checkpoint, public_key_text
 from projections.audit.verify import proof_to_text
+from projections.pages import SortKey, keyset_page
 from registry.common.actors import Act, Role
 from registry.common.clock import Clock, local_date
 from registry.common.errors import Failure, InvalidInput, NotFound
@@ -34,6 +43,7 @@ EVENT_FIELDS_SHOWN_ELSEWHERE = ("originator_id", "originator_version", "timestam
 # Below 2**63, the limit of PostgreSQL's BIGINT and SQLite's INTEGER, and far beyond any log; a power of two, so that
 # the OpenAPI schema (which carries bounds as JSON floats) states it exactly.
 LOG_INTEGER_MAX = 2**62
+CHECKPOINT_ORDER = SortKey((("tree_size", int),))
 
 
 def log_integer(description: str) -> Any:
@@ -147,7 +157,7 @@ class AuditController(Controller):
         """A record replayed to a version, or to the last event recorded at or before a time."""
         return record_state(registry, act_of(request, clock), application, aggregate_id, version=version, at=at)
 
-    @post("/search", sync_to_thread=True, status_code=200)
+    @post("/search", sync_to_thread=True, status_code=200, dependencies={"view_position": views_of("marriage")})
     def search(
         self,
         request: AnyRequest,
@@ -155,10 +165,9 @@ class AuditController(Controller):
         registry: NamedDependency[Registry],
         state: State,
         clock: NamedDependency[Clock],
-        wait_for: WaitFor = None,
+        view_position: NamedDependency[int],
     ) -> Response[AuditPage]:
         """Search the audit trail by actor, office, person, event type, application and time; cursor pagination."""
-        position = reached(state.read_side, "marriage", wait_for)
         conditions, params = ["1 = 1"], []
         criteria: dict[str, str] = {}
         for column, value in (
@@ -205,7 +214,9 @@ class AuditController(Controller):
         if len(rows) > data.limit:
             last = page[-1]
             next_cursor = f"{last.recorded_at}|{last.application}|{last.position}"
-        return Response(AuditPage(rows=page, next=next_cursor), headers={VIEW_POSITION_HEADER: f"marriage={position}"})
+        return Response(
+            AuditPage(rows=page, next=next_cursor), headers={VIEW_POSITION_HEADER: f"marriage={view_position}"}
+        )
 
 
 class TamperEvidenceController(Controller):
@@ -220,23 +231,30 @@ class TamperEvidenceController(Controller):
         """The registry's Ed25519 public key (base64 of the raw 32 bytes) that signs checkpoints."""
         return {"algorithm": "Ed25519", "public_key": public_key_text(state.audit_log.key)}
 
-    @get("/{application:str}/checkpoint", sync_to_thread=True)
+    @get("/{application:str}/checkpoint", sync_to_thread=True, dependencies={"view_position": views_of()})
     def checkpoint(
         self, application: FromPath[str], state: State, registry: NamedDependency[Registry],
-        clock: NamedDependency[Clock], wait_for: WaitFor = None,
+        clock: NamedDependency[Clock], view_position: NamedDependency[int],
     ) -> dict[str, Any]:  # fmt: skip
         """A checkpoint signed now over every event the tree has taken in (wait_for: up to a log position)."""
         application_named(registry, application)
-        reached(state.read_side, application, wait_for)
         return asdict(state.audit_log.checkpoint(application, clock.now()))
 
     @get("/{application:str}/checkpoints", sync_to_thread=True)
     def published(
-        self, application: FromPath[str], state: State, registry: NamedDependency[Registry]
-    ) -> list[dict[str, Any]]:
-        """Every checkpoint published so far (periodically, by the projection process), oldest first."""
+        self, application: FromPath[str], state: State, registry: NamedDependency[Registry], limit: Limit = PAGE_SIZE,
+        after: After = None,
+    ) -> CheckpointPage:  # fmt: skip
+        """The checkpoints published so far (periodically, by the projection process), oldest first, a page at a
+        time."""
         application_named(registry, application)
-        return [asdict(checkpoint) for checkpoint in state.read_side.publisher.published(application)]
+        page = keyset_page(
+            state.read_side.store, columns="application, tree_size, last_position, root_hash, signed_at, signature",
+            table="audit_checkpoints", where=["application = ?"], params=[application], key=CHECKPOINT_ORDER,
+            limit=limit, after=after,
+        )  # fmt: skip
+        checkpoints = [asdict(Checkpoint(a, int(s), int(p), r, t, g)) for a, s, p, r, t, g in page.rows]
+        return CheckpointPage(checkpoints=checkpoints, next_after=page.next_after)
 
     @get("/{application:str}/proofs/inclusion", sync_to_thread=True)
     def inclusion(

@@ -20,7 +20,6 @@ from api.context import (
     record_official_read,
     request_fingerprint,
 )
-from api.controllers.queries import WaitFor
 from api.schemas.burial import (
     ClaimCreate,
     ClaimDecision,
@@ -33,7 +32,7 @@ from api.schemas.burial import (
     UptakeRow,
 )
 from api.schemas.common import mask
-from api.views import VIEW_POSITION_HEADER, reached
+from api.views import VIEW_POSITION_HEADER, views_of
 from projections.rewards_ledger import ledger as ledger_months
 from projections.rewards_ledger import uptake as uptake_months
 from registry.burial.claim import BurialRecord, Claimant, CremationRecord, RewardClaim
@@ -205,10 +204,10 @@ class EcoBurialStatisticsController(Controller):
     path = "/v1/statistics/eco-burial"
     tags = ("eco-burial",)
 
-    @get("/", guards=[allow(Role.SUPERVISOR, Role.AUDITOR)], sync_to_thread=True)
-    def statistics(self, state: State, wait_for: WaitFor = None) -> Response[EcoBurialStatistics]:
+    @get("/", guards=[allow(Role.SUPERVISOR, Role.AUDITOR)], sync_to_thread=True,
+         dependencies={"view_position": views_of("burial")})  # fmt: skip
+    def statistics(self, state: State, view_position: NamedDependency[int]) -> Response[EcoBurialStatistics]:
         """The ledger (fen approved, paid, recovered by kind and month) and uptake (share of deaths per kind)."""
-        position = reached(state.read_side, "burial", wait_for)
         store = state.read_side.store
         ledger = [
             LedgerRow(month=m.month, burial_kind=m.burial_kind, approved_fen=m.approved_fen, paid_fen=m.paid_fen,
@@ -220,4 +219,4 @@ class EcoBurialStatisticsController(Controller):
             for u in uptake_months(store)
         ]
         body = EcoBurialStatistics(ledger=ledger, uptake=uptake)
-        return Response(body, headers={VIEW_POSITION_HEADER: f"burial={position}"})
+        return Response(body, headers={VIEW_POSITION_HEADER: f"burial={view_position}"})

@@ -22,7 +22,7 @@ from api.context import (
     request_fingerprint,
 )
 from api.controllers.marriages import party_read, person_from
-from api.controllers.queries import WaitFor
+from api.pages import PAGE_SIZE, After, Limit
 from api.schemas.common import mask
 from api.schemas.deaths import (
     BenefitPayment,
@@ -41,7 +41,7 @@ from api.schemas.deaths import (
     TaskRead,
     deceased_facts,
 )
-from api.views import VIEW_POSITION_HEADER, reached
+from api.views import VIEW_POSITION_HEADER, views_of
 from projections.worklists.departments import open_tasks, pending_death_decisions
 from registry.common.actors import Act, Role
 from registry.common.application import CommandResult
@@ -269,40 +269,45 @@ class DepartmentWorklistController(Controller):
     path = "/v1/worklists/department"
     tags = ("deaths",)
 
-    @get("/", guards=[allow(Role.DEPARTMENT)], sync_to_thread=True)
+    @get("/", guards=[allow(Role.DEPARTMENT)], sync_to_thread=True, dependencies={"view_position": views_of("deaths")})
     def worklist(
-        self, request: AnyRequest, state: State, clock: NamedDependency[Clock], wait_for: WaitFor = None,
-        overdue_only: FromQuery[bool] = False,
+        self, request: AnyRequest, state: State, clock: NamedDependency[Clock], view_position: NamedDependency[int],
+        overdue_only: FromQuery[bool] = False, limit: Limit = PAGE_SIZE, after: After = None,
     ) -> Response[DepartmentWorklist]:  # fmt: skip
         """The caller's department's open tasks, earliest deadline first."""
         department = principal_of(request).office
-        position = reached(state.read_side, "deaths", wait_for)
-        rows = open_tasks(state.read_side.store, department, local_date(clock.now()), overdue_only=overdue_only)
+        rows, next_after = open_tasks(
+            state.read_side.store, department, local_date(clock.now()), overdue_only=overdue_only, limit=limit,
+            after=after,
+        )  # fmt: skip
         tasks = [
             DepartmentTaskRow(
                 case_id=t.case_id, service=t.service, reason=t.reason, due_on=t.due_on, state=t.state, overdue=t.overdue
             )
             for t in rows
         ]
-        body = DepartmentWorklist(department=department, tasks=tasks)
-        return Response(body, headers={VIEW_POSITION_HEADER: f"deaths={position}"})
+        body = DepartmentWorklist(department=department, tasks=tasks, next_after=next_after)
+        return Response(body, headers={VIEW_POSITION_HEADER: f"deaths={view_position}"})
 
 
 class DeathDecisionWorklistController(Controller):
     path = "/v1/worklists/death-decisions"
     tags = ("deaths",)
 
-    @get("/", guards=[allow(Role.SUPERVISOR)], sync_to_thread=True)
-    def worklist(self, state: State, wait_for: WaitFor = None) -> Response[DeathDecisionWorklist]:
+    @get("/", guards=[allow(Role.SUPERVISOR)], sync_to_thread=True, dependencies={"view_position": views_of("deaths")})
+    def worklist(
+        self, state: State, view_position: NamedDependency[int], limit: Limit = PAGE_SIZE, after: After = None
+    ) -> Response[DeathDecisionWorklist]:
         """Clerks' registrations awaiting confirmation and conflicting certificates awaiting review, oldest first."""
-        position = reached(state.read_side, "deaths", wait_for)
+        owed, next_after = pending_death_decisions(state.read_side.store, limit=limit, after=after)
         decisions = [
             DeathDecisionRow(
                 death_id=d.death_id, kind=d.kind, since=d.since, raised_by_role=d.raised_by_role,
                 raised_by_office=d.raised_by_office,
             )
-            for d in pending_death_decisions(state.read_side.store)
+            for d in owed
         ]  # fmt: skip
         return Response(
-            DeathDecisionWorklist(decisions=decisions), headers={VIEW_POSITION_HEADER: f"deaths={position}"}
+            DeathDecisionWorklist(decisions=decisions, next_after=next_after),
+            headers={VIEW_POSITION_HEADER: f"deaths={view_position}"},
         )

@@ -13,11 +13,13 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from api.auth import allow
 from api.context import AnyRequest, act_of, answer, request_fingerprint
-from api.controllers.queries import WaitFor
+from api.pages import PAGE_SIZE, After, Limit
 from api.schemas.places import (
     AddressChange,
+    AddressPage,
     AddressRow,
     AnnouncementDue,
+    AnnouncementDuePage,
     DwellingCreate,
     FeedHead,
     FeedPage,
@@ -29,10 +31,13 @@ from api.schemas.places import (
     PlateEvent,
     PlateRead,
     SignDue,
+    SignDuePage,
     Snapshot,
     SpareCreate,
 )
-from api.views import reached
+from api.views import views_of
+from projections.addresses.queries import snapshot_page
+from projections.pages import SortKey, keyset_page
 from projections.store import ViewStore
 from registry.common.actors import Role
 from registry.common.application import CommandResult
@@ -226,16 +231,23 @@ class DoorPlateController(Controller):
         return answer(place_read(place, registry.places.policy), version=place.version)
 
 
+ADDRESS_ORDER = SortKey((("road_name", str), ("label", str), ("plate_id", str), ("valid_from", str)))
+SIGN_ORDER = SortKey((("sign_due_on", str), ("plate_id", str)))
+ANNOUNCEMENT_ORDER = SortKey((("COALESCE(announcement_due_on, '')", str), ("approved_on", str), ("place_id", str)))
+
+
 def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
 def address_rows(
     store: ViewStore, today: date, *, road: str | None = None, number: str | None = None, estate: str | None = None,
-    valid_on: date | None = None, known_on: datetime | None = None,
-) -> list[AddressRow]:  # fmt: skip
-    """Addresses now, valid on a date, or as the register knew them at a time (then valid at that time)."""
-    conditions, params = ["1 = 1"], []
+    valid_on: date | None = None, known_on: datetime | None = None, limit: int = PAGE_SIZE, after: str | None = None,
+) -> tuple[list[AddressRow], str | None]:  # fmt: skip
+    """A page of addresses now, valid on a date, or as the register knew them at a time (then valid at that time),
+    by road and number; and the next page's cursor."""
+    conditions: list[str] = []
+    params: list[str] = []
     if known_on is not None:
         known = utc_text(known_on)
         conditions += ["recorded_at <= ?", "(superseded_at IS NULL OR superseded_at > ?)"]
@@ -250,46 +262,48 @@ def address_rows(
         if value:
             conditions.append(f"{column} = ?")
             params.append(value)
-    rows = store.query(
-        f"SELECT plate_id, address, valid_from, valid_to FROM address_versions WHERE {' AND '.join(conditions)} "
-        "ORDER BY road_name, label LIMIT 500",
-        params,
-    )
-    return [
+    page = keyset_page(
+        store, columns="plate_id, address, valid_from, valid_to", table="address_versions", where=conditions,
+        params=params, key=ADDRESS_ORDER, limit=limit, after=after,
+    )  # fmt: skip
+    rows = [
         AddressRow(
             plate_id=p, address=a, valid_from=date.fromisoformat(f), valid_to=date.fromisoformat(t) if t else None
         )
-        for p, a, f, t in rows
+        for p, a, f, t in page.rows
     ]
+    return rows, page.next_after
 
 
 class AddressController(Controller):
     path = "/v1"
     tags = ("places",)
+    dependencies = {"view_position": views_of("places")}  # noqa: RUF012 (Litestar declares them as a dict)
 
     @get("/addresses", guards=[allow(*READERS, Role.UTILITY, Role.CITIZEN)], sync_to_thread=True)
     def search(
         self,
         state: State,
         clock: NamedDependency[Clock],
+        view_position: NamedDependency[int],
         road: Annotated[str | None, Parameter(max_length=40)] = None,
         number: Annotated[str | None, Parameter(max_length=12)] = None,
         estate: Annotated[str | None, Parameter(max_length=40)] = None,
         valid_on: FromQuery[date | None] = None,
         known_on: FromQuery[datetime | None] = None,
-        wait_for: WaitFor = None,
-    ) -> list[AddressRow]:
+        limit: Limit = PAGE_SIZE,
+        after: After = None,
+    ) -> AddressPage:
         """Addresses now, "valid on" a date, or "as the register knew them" at a time (then valid at that time)."""
-        reached(state.read_side, "places", wait_for)
-        return address_rows(
+        items, next_after = address_rows(
             state.read_side.store, local_date(clock.now()), road=road, number=number, estate=estate,
-            valid_on=valid_on, known_on=known_on,
+            valid_on=valid_on, known_on=known_on, limit=limit, after=after,
         )  # fmt: skip
+        return AddressPage(items=items, next_after=next_after)
 
     @get("/address-feed/head", guards=[allow(Role.UTILITY, Role.AUDITOR)], sync_to_thread=True)
-    def head(self, state: State, wait_for: WaitFor = None) -> FeedHead:
+    def head(self, state: State, view_position: NamedDependency[int]) -> FeedHead:
         """The latest position of the change feed."""
-        reached(state.read_side, "places", wait_for)
         rows = state.read_side.store.query("SELECT MAX(position) FROM address_changes")
         return FeedHead(position=int(rows[0][0] or 0))
 
@@ -298,7 +312,7 @@ class AddressController(Controller):
         self,
         state: State,
         after: Annotated[int, Parameter(ge=0)] = 0,
-        limit: Annotated[int, Parameter(ge=1, le=1000)] = 500,
+        limit: Limit = PAGE_SIZE,
     ) -> FeedPage:
         """The changes after a position, in order: position, time, operation and the full address."""
         rows = state.read_side.store.query(
@@ -313,69 +327,80 @@ class AddressController(Controller):
         return FeedPage(changes=changes, next_after=changes[-1].position if len(rows) > limit else None)
 
     @get("/address-feed/snapshot", guards=[allow(Role.UTILITY, Role.AUDITOR)], sync_to_thread=True)
-    def snapshot(self, state: State, at: Annotated[int, Parameter(ge=0)]) -> Snapshot:
-        """Every address in force as of a position: a copy to start from, then follow the feed after it."""
-        rows = state.read_side.store.query(
-            "SELECT plate_id, address FROM address_changes c WHERE position = (SELECT MAX(position) FROM "
-            "address_changes d WHERE d.plate_id = c.plate_id AND d.position <= ?) AND operation <> 'retired'",
-            (at,),
-        )
-        return Snapshot(position=at, addresses={plate_id: address for plate_id, address in rows})
+    def snapshot(
+        self, state: State, at: Annotated[int, Parameter(ge=0)], limit: Limit = PAGE_SIZE, after: After = None
+    ) -> Snapshot:
+        """Every address in force as of a position, a page of plates at a time: a copy to start from, then follow
+        the feed after it."""
+        page = snapshot_page(state.read_side.store, at, limit=limit, after=after)
+        return Snapshot(position=at, addresses=page.addresses, next_after=page.next_after)
 
 
 class PlateSignWorklistController(Controller):
     path = "/v1/worklists/plate-signs"
     tags = ("places",)
+    dependencies = {"view_position": views_of("places")}  # noqa: RUF012 (Litestar declares them as a dict)
 
     @get("/", guards=[allow(Role.PLACE_NAME_OFFICER, Role.SUPERVISOR)], sync_to_thread=True)
     def worklist(
         self,
         state: State,
         clock: NamedDependency[Clock],
-        wait_for: WaitFor = None,
+        view_position: NamedDependency[int],
         overdue_only: FromQuery[bool] = False,
-    ) -> list[SignDue]:
+        limit: Limit = PAGE_SIZE,
+        after: After = None,
+    ) -> SignDuePage:
         """Plates whose physical sign is not yet up, earliest due first (due within 60 days of assignment)."""
-        reached(state.read_side, "places", wait_for)
         today = local_date(clock.now()).isoformat()
-        rows = state.read_side.store.query(
-            "SELECT plate_id, road_name, label, sign_due_on FROM plate_signs WHERE installed_on IS NULL "
-            "ORDER BY sign_due_on, plate_id"
-        )
-        return [
+        conditions, params = ["installed_on IS NULL"], []
+        if overdue_only:
+            conditions.append("sign_due_on < ?")
+            params.append(today)
+        page = keyset_page(
+            state.read_side.store, columns="plate_id, road_name, label, sign_due_on", table="plate_signs",
+            where=conditions, params=params, key=SIGN_ORDER, limit=limit, after=after,
+        )  # fmt: skip
+        items = [
             SignDue(plate_id=p, road_name=r, label=lab, sign_due_on=date.fromisoformat(d), overdue=d < today)
-            for p, r, lab, d in rows
-            if not overdue_only or d < today
+            for p, r, lab, d in page.rows
         ]
+        return SignDuePage(items=items, next_after=page.next_after)
 
 
 class NameAnnouncementWorklistController(Controller):
     path = "/v1/worklists/name-announcements"
     tags = ("places",)
+    dependencies = {"view_position": views_of("places")}  # noqa: RUF012 (Litestar declares them as a dict)
 
     @get("/", guards=[allow(Role.PLACE_NAME_OFFICER, Role.SUPERVISOR, Role.AUDITOR)], sync_to_thread=True)
     def worklist(
         self,
         state: State,
         clock: NamedDependency[Clock],
-        wait_for: WaitFor = None,
+        view_position: NamedDependency[int],
         overdue_only: FromQuery[bool] = False,
-    ) -> list[AnnouncementDue]:
+        limit: Limit = PAGE_SIZE,
+        after: After = None,
+    ) -> AnnouncementDuePage:
         """Approved names not yet announced (due within 15 days of approval, art. 14) or not yet filed (art. 13),
         earliest due first; late ones flagged."""
-        reached(state.read_side, "places", wait_for)
         today = local_date(clock.now()).isoformat()
-        rows = state.read_side.store.query(
-            "SELECT place_id, name, kind, authority, approved_on, announcement_due_on, announced_on, filing_to, "
-            "filing_due_on, filed_on FROM name_duties WHERE approved_on IS NOT NULL AND (announced_on IS NULL OR "
-            "filed_on IS NULL) ORDER BY announcement_due_on, approved_on, place_id"
-        )
+        conditions, params = ["approved_on IS NOT NULL", "(announced_on IS NULL OR filed_on IS NULL)"], []
+        if overdue_only:
+            conditions.append(
+                "((announced_on IS NULL AND announcement_due_on < ?) OR (filed_on IS NULL AND filing_due_on < ?))"
+            )
+            params += [today, today]
+        page = keyset_page(
+            state.read_side.store, table="name_duties", where=conditions, params=params, key=ANNOUNCEMENT_ORDER,
+            columns="place_id, name, kind, authority, approved_on, announcement_due_on, announced_on, filing_to, "
+            "filing_due_on, filed_on", limit=limit, after=after,
+        )  # fmt: skip
         items = []
-        for place_id, name, kind, authority, approved, due, announced, filing_to, filing_due, filed in rows:
+        for place_id, name, kind, authority, approved, due, announced, filing_to, filing_due, filed in page.rows:
             announcement_late = announced is None and due is not None and due < today
             filing_late = filed is None and filing_due is not None and filing_due < today
-            if overdue_only and not (announcement_late or filing_late):
-                continue
             items.append(
                 AnnouncementDue(
                     place_id=place_id,
@@ -392,7 +417,7 @@ class NameAnnouncementWorklistController(Controller):
                     filing_overdue=filing_late,
                 )
             )
-        return items
+        return AnnouncementDuePage(items=items, next_after=page.next_after)
 
 
 def optional_date(text: str | None) -> date | None:

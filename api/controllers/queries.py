@@ -12,16 +12,16 @@ from litestar.params import Parameter
 
 from api.auth import allow
 from api.context import AnyRequest, principal_of
+from api.pages import PAGE_SIZE, After, Limit
 from api.schemas.audit import StatusCounts, Worklist, WorklistItem
-from api.views import VIEW_POSITION_HEADER, reached
+from api.views import VIEW_POSITION_HEADER, views_of
 from projections.catalog import ReadSide
+from projections.pages import SortKey, keyset_page
 from registry.common.actors import Role
 from registry.common.clock import Clock, local_date
 from registry.common.errors import CalendarMissing, Failure, Forbidden, InvalidInput
 from registry.common.workdays import WorkingCalendar
 from registry.marriage.divorce import LAPSED, UNDETERMINED, divorce_windows, window_state
-
-WaitFor = Annotated[int | None, Parameter(ge=0, description="wait (at most 5 s) for the views to reach this position")]
 
 
 def worklist_item(row: tuple[str, ...], today: date, calendar: WorkingCalendar) -> WorklistItem:
@@ -50,30 +50,47 @@ def worklist_item(row: tuple[str, ...], today: date, calendar: WorkingCalendar) 
     )
 
 
-def marriage_worklist_items(read_side: ReadSide, office: str, today: date) -> list[WorklistItem]:
-    """An office's pending applications and open divorces as the clerk sees them today (lapsed ones left out)."""
-    rows = read_side.store.query(
-        "SELECT record_id, kind, opened_on, marriage_id, withdrawal_deadline, registration_deadline "
-        "FROM marriage_worklist WHERE office = ? AND (registration_deadline IS NULL OR registration_deadline >= ?) "
-        "ORDER BY opened_on, record_id",
-        (office, today.isoformat()),
+WORKLIST_ORDER = SortKey((("opened_on", str), ("record_id", str)))
+
+
+def marriage_worklist_items(
+    read_side: ReadSide, office: str, today: date, *, limit: int = PAGE_SIZE, after: str | None = None
+) -> tuple[list[WorklistItem], str | None]:
+    """A page of an office's pending applications and open divorces as the clerk sees them today, oldest first
+    (lapsed ones left out, so a page may hold fewer than `limit`), and the cursor of the next page."""
+    page = keyset_page(
+        read_side.store,
+        columns="record_id, kind, opened_on, marriage_id, withdrawal_deadline, registration_deadline",
+        table="marriage_worklist",
+        where=["office = ?", "(registration_deadline IS NULL OR registration_deadline >= ?)"],
+        params=[office, today.isoformat()],
+        key=WORKLIST_ORDER,
+        limit=limit,
+        after=after,
     )
-    items = (worklist_item(row, today, read_side.calendar) for row in rows)
-    return [item for item in items if item.state != LAPSED]
+    items = (worklist_item(row, today, read_side.calendar) for row in page.rows)
+    return [item for item in items if item.state != LAPSED], page.next_after
 
 
 class QueryController(Controller):
     path = "/v1"
     tags = ("queries",)
 
-    @get("/worklists/marriage", guards=[allow(Role.CLERK, Role.SUPERVISOR, Role.AUDITOR)], sync_to_thread=True)
+    @get(
+        "/worklists/marriage",
+        guards=[allow(Role.CLERK, Role.SUPERVISOR, Role.AUDITOR)],
+        sync_to_thread=True,
+        dependencies={"view_position": views_of("marriage")},
+    )
     def marriage_worklist(
         self,
         request: AnyRequest,
         state: State,
         clock: NamedDependency[Clock],
+        view_position: NamedDependency[int],
         office: Annotated[str | None, Parameter(max_length=64, description="a clerk's own office by default")] = None,
-        wait_for: WaitFor = None,
+        limit: Limit = PAGE_SIZE,
+        after: After = None,
     ) -> Response[Worklist]:
         """Pending marriage applications and open divorces of an office, with the days their windows close."""
         principal = principal_of(request)
@@ -83,14 +100,22 @@ class QueryController(Controller):
             office = principal.office
         if office is None:
             raise InvalidInput([Failure("office-required", "name the office")])
-        position = reached(state.read_side, "marriage", wait_for)
-        items = marriage_worklist_items(state.read_side, office, local_date(clock.now()))
-        return Response(Worklist(office=office, items=items), headers={VIEW_POSITION_HEADER: f"marriage={position}"})
+        items, next_after = marriage_worklist_items(
+            state.read_side, office, local_date(clock.now()), limit=limit, after=after
+        )
+        return Response(
+            Worklist(office=office, items=items, next_after=next_after),
+            headers={VIEW_POSITION_HEADER: f"marriage={view_position}"},
+        )
 
-    @get("/statistics/marital-status", guards=[allow(Role.SUPERVISOR, Role.AUDITOR)], sync_to_thread=True)
-    def marital_status_counts(self, state: State, wait_for: WaitFor = None) -> Response[StatusCounts]:
+    @get(
+        "/statistics/marital-status",
+        guards=[allow(Role.SUPERVISOR, Role.AUDITOR)],
+        sync_to_thread=True,
+        dependencies={"view_position": views_of("marriage")},
+    )
+    def marital_status_counts(self, state: State, view_position: NamedDependency[int]) -> Response[StatusCounts]:
         """How many persons known to the registry are in each marital status."""
-        position = reached(state.read_side, "marriage", wait_for)
         rows = state.read_side.store.query("SELECT status, COUNT(*) FROM marital_status GROUP BY status")
         counts = {status: int(count) for status, count in rows}
-        return Response(StatusCounts(counts=counts), headers={VIEW_POSITION_HEADER: f"marriage={position}"})
+        return Response(StatusCounts(counts=counts), headers={VIEW_POSITION_HEADER: f"marriage={view_position}"})

@@ -80,7 +80,13 @@ class WorklistItem(Output, kw_only=True):
 class Worklist(Output, kw_only=True):
     office: str
     items: list[WorklistItem]
+    next_after: str | None
 
 
 class StatusCounts(Output, kw_only=True):
     counts: dict[str, int]
+
+
+class CheckpointPage(Output, kw_only=True):
+    checkpoints: list[dict[str, Any]]
+    next_after: str | None

@@ -138,6 +138,7 @@ class DepartmentTaskRow(Output, kw_only=True):
 class DepartmentWorklist(Output, kw_only=True):
     department: str
     tasks: list[DepartmentTaskRow]
+    next_after: str | None
 
 
 class DeathDecisionRow(Output, kw_only=True):
@@ -150,3 +151,4 @@ class DeathDecisionRow(Output, kw_only=True):
 
 class DeathDecisionWorklist(Output, kw_only=True):
     decisions: list[DeathDecisionRow]
+    next_after: str | None

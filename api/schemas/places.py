@@ -143,6 +143,12 @@ class FeedHead(Output, kw_only=True):
 class Snapshot(Output, kw_only=True):
     position: int
     addresses: dict[str, str]
+    next_after: str | None
+
+
+class AddressPage(Output, kw_only=True):
+    items: list[AddressRow]
+    next_after: str | None
 
 
 class SignDue(Output, kw_only=True):
@@ -151,6 +157,11 @@ class SignDue(Output, kw_only=True):
     label: str
     sign_due_on: date
     overdue: bool
+
+
+class SignDuePage(Output, kw_only=True):
+    items: list[SignDue]
+    next_after: str | None
 
 
 class DwellingCreate(Input, kw_only=True):
@@ -172,3 +183,8 @@ class AnnouncementDue(Output, kw_only=True):
     filing_due_on: date | None
     filed_on: date | None
     filing_overdue: bool
+
+
+class AnnouncementDuePage(Output, kw_only=True):
+    items: list[AnnouncementDue]
+    next_after: str | None

@@ -14,6 +14,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
+from api.rate_limits import per_subject
 from api.web.console_counter import ConsoleHome, CounterConsole
 from api.web.console_offices import AuditConsole, DepartmentConsole, PlaceNameConsole
 from api.web.oidc import OidcSignIn
@@ -54,6 +55,7 @@ def web_router(settings: Settings) -> Router:
             session_middleware(settings),
             DefineMiddleware(CSRFMiddleware, config=csrf_config(settings)),
             DefineMiddleware(SessionPrincipal),
+            per_subject(settings),
         ],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,
         include_in_schema=False,

@@ -18,8 +18,9 @@ from api.controllers.divorces import divorce_read, visible_divorce
 from api.controllers.dv import inquiry_read, visible_inquiry
 from api.controllers.marriages import marriage_read, parties_of, person_from, visible_marriage
 from api.controllers.queries import marriage_worklist_items
+from api.pages import MAX_PAGE_SIZE
 from api.schemas.marriage import MarriageApplicationCreate
-from api.views import reached
+from api.views import views_of
 from api.web.pages import (
     AnyRequest,
     Form,
@@ -90,15 +91,15 @@ class CounterConsole(Controller):
     include_in_schema = False
     guards = CLERK
 
-    @get("/worklist", sync_to_thread=True)
+    @get("/worklist", sync_to_thread=True, dependencies={"view_position": views_of("marriage")})
     def worklist(
-        self, request: AnyRequest, state: State, clock: NamedDependency[Clock], offset: FromQuery[int] = 0,
-        inquiries: FromQuery[int] = 0, wait_for: FromQuery[int | None] = None,
+        self, request: AnyRequest, state: State, clock: NamedDependency[Clock], view_position: NamedDependency[int],
+        offset: FromQuery[int] = 0, inquiries: FromQuery[int] = 0,
     ) -> Template:  # fmt: skip
         """Pending applications, open divorces (with the days their windows close) and inquiries to review."""
         office = principal_of(request).office
-        reached(state.read_side, "marriage", wait_for)
-        items = marriage_worklist_items(state.read_side, office, local_date(clock.now()))
+        # The console pages through the first MAX_PAGE_SIZE items, ten at a time.
+        items, _ = marriage_worklist_items(state.read_side, office, local_date(clock.now()), limit=MAX_PAGE_SIZE)
         listed = inquiries_to_review(state.read_side.store, office, offset=max(inquiries, 0), limit=PAGE_SIZE)
         template = "console/worklist.html"
         if request.headers.get("hx-request") == "true":  # htmx asks for the lists it pages through, not the frame

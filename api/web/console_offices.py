@@ -18,7 +18,8 @@ from api.context import principal_of, record_official_read
 from api.controllers.audit import record_events, record_state
 from api.controllers.deaths import bundle_read, visible_case
 from api.controllers.places import STEPS, address_rows, place_read
-from api.views import reached
+from api.pages import MAX_PAGE_SIZE
+from api.views import views_of
 from api.web.pages import (
     AnyRequest,
     Form,
@@ -51,13 +52,12 @@ class DepartmentConsole(Controller):
     include_in_schema = False
     guards = [allow(Role.DEPARTMENT)]  # noqa: RUF012 (Litestar declares guards as a list)
 
-    @get("/tasks", sync_to_thread=True)
+    @get("/tasks", sync_to_thread=True, dependencies={"view_position": views_of("deaths")})
     def tasks(
-        self, request: AnyRequest, state: State, clock: NamedDependency[Clock], wait_for: FromQuery[int | None] = None
+        self, request: AnyRequest, state: State, clock: NamedDependency[Clock], view_position: NamedDependency[int]
     ) -> Template:
         department = principal_of(request).office
-        reached(state.read_side, "deaths", wait_for)
-        rows = open_tasks(state.read_side.store, department, local_date(clock.now()))
+        rows, _ = open_tasks(state.read_side.store, department, local_date(clock.now()), limit=MAX_PAGE_SIZE)
         rows.sort(key=lambda task: not task.overdue)  # overdue first, each group still earliest deadline first
         return render(request, "console/tasks.html", tasks=rows, department=department)
 
@@ -110,11 +110,10 @@ class PlaceNameConsole(Controller):
     include_in_schema = False
     guards = [allow(Role.PLACE_NAME_OFFICER)]  # noqa: RUF012 (Litestar declares guards as a list)
 
-    @get("/places", sync_to_thread=True)
+    @get("/places", sync_to_thread=True, dependencies={"view_position": views_of("places")})
     def places(
-        self, request: AnyRequest, state: State, offset: FromQuery[int] = 0, wait_for: FromQuery[int | None] = None
+        self, request: AnyRequest, state: State, view_position: NamedDependency[int], offset: FromQuery[int] = 0
     ) -> Template:
-        reached(state.read_side, "places", wait_for)
         names, total = place_names(state.read_side.store, offset=max(offset, 0), limit=50)
         return render(request, "console/places.html", names=names, total=total, kinds=PLACE_KINDS,
                       offset=offset, form_key=new_form_key())  # fmt: skip
@@ -130,17 +129,18 @@ class PlaceNameConsole(Controller):
         )  # fmt: skip
         return see(f"/console/places/{result.aggregate_id}")
 
-    @get("/places/{place_id:uuid}", sync_to_thread=True)
+    @get("/places/{place_id:uuid}", sync_to_thread=True, dependencies={"view_position": views_of("places")})
     def place(
         self, request: AnyRequest, place_id: FromPath[UUID], state: State, registry: NamedDependency[Registry],
-        clock: NamedDependency[Clock], wait_for: FromQuery[int | None] = None,
+        clock: NamedDependency[Clock], view_position: NamedDependency[int],
     ) -> Template:  # fmt: skip
         place = registry.places.place(place_id)
         body = place_read(place, registry.places.policy)
         plates = None
         if place.kind == "road":
-            reached(state.read_side, "places", wait_for)
-            plates = address_rows(state.read_side.store, local_date(clock.now()), road=place.name)
+            plates, _ = address_rows(
+                state.read_side.store, local_date(clock.now()), road=place.name, limit=MAX_PAGE_SIZE
+            )
         return render(request, "console/place.html", place=body, steps=WEB_STEPS, plates=plates,
                       form_key=new_form_key())  # fmt: skip
 

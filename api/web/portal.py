@@ -21,6 +21,7 @@ from api.controllers.divorces import divorce_read, visible_divorce, withdrawing_
 from api.controllers.dv import RESULT_NOTICE, file_inquiry, inquiry_read, visible_inquiry
 from api.controllers.marriages import marriage_read, visible_marriage
 from api.controllers.places import address_rows
+from api.pages import MAX_PAGE_SIZE
 from api.schemas.burial import ClaimCreate
 from api.schemas.deaths import BundleCreate
 from api.schemas.dv import DvInquiryCreate
@@ -288,9 +289,9 @@ class CitizenPortal(Controller):
         """An address as it is now, or as it was valid on a date."""
         rows = None
         if road.strip():
-            rows = address_rows(
+            rows, _ = address_rows(
                 state.read_side.store, local_date(clock.now()), road=road.strip()[:40],
-                number=number.strip()[:12] or None, valid_on=valid_on,
+                number=number.strip()[:12] or None, valid_on=valid_on, limit=MAX_PAGE_SIZE,
             )  # fmt: skip
         return render(request, "portal/addresses.html", rows=rows, road=road, number=number, valid_on=valid_on)
 

@@ -42,6 +42,15 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "view-not-caught-up": ("数据正在更新，请稍候刷新。", "The lists are being updated; reload in a moment."),
     "sealed-data-unreadable": ("该信息已依法封存，无法查看。", "This information is sealed by law and cannot be read."),
     "cursor-malformed": ("翻页参数无效，请从第一页开始。", "The page marker is not valid; start from the first page."),
+    "after-malformed": ("翻页参数无效，请从第一页开始。", "The page marker is not valid; start from the first page."),
+    "too-many-waiting": (
+        "当前等待更新的请求过多，请稍候刷新。",
+        "Too many requests are waiting for updates; reload in a moment.",
+    ),
+    "wait-for-beyond-log-head": (
+        "所等待的记录不存在，请刷新页面。",
+        "The record waited for does not exist; reload the page.",
+    ),
     "time-zone-required": ("请填写带时区的时间。", "Give the time with its time zone."),
     "version-or-time": ("请填写版本号或时间，二者选一。", "Give a version or a time, not both."),
     "tree-sizes": ("检查点大小不正确。", "The checkpoint sizes are not valid."),

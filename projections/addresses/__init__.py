@@ -31,6 +31,8 @@ class AddressRegister(Projection):
             f"CREATE INDEX IF NOT EXISTS {versions}_plate ON {versions} (plate_id)",
             f"CREATE TABLE IF NOT EXISTS {changes} (position BIGINT PRIMARY KEY, recorded_at TEXT NOT NULL, "
             "operation TEXT NOT NULL, plate_id TEXT NOT NULL, address TEXT NOT NULL)",
+            # The snapshot finds each plate's last change as of a position through this index.
+            f"CREATE INDEX IF NOT EXISTS {changes}_plate ON {changes} (plate_id, position)",
         ]
 
     def apply(self, cursor: Cursor, application: str, batch: Batch) -> None:

@@ -74,12 +74,12 @@ def test_late_announcements_are_on_the_officers_worklist(client: Client, tokens:
     clock.advance(timedelta(days=16))
     position = client.post(f"/v1/place-names/{road}/filing", json={}, headers=officer).headers["registry-log-position"]
     late = client.get(f"/v1/worklists/name-announcements?overdue_only=true&wait_for={position}", headers=officer)
-    assert [(i["place_id"], i["announcement_overdue"], i["filing_overdue"]) for i in late.json()] == [
+    assert [(i["place_id"], i["announcement_overdue"], i["filing_overdue"]) for i in late.json()["items"]] == [
         (road, True, False)
     ]
     announced = client.post(f"/v1/place-names/{road}/announcement", json={"note": "市政府网站"}, headers=officer)
     position = announced.headers["registry-log-position"]
-    assert client.get(f"/v1/worklists/name-announcements?wait_for={position}", headers=officer).json() == []
+    assert client.get(f"/v1/worklists/name-announcements?wait_for={position}", headers=officer).json()["items"] == []
     assert client.get("/v1/worklists/name-announcements", headers=tokens.clerk).status_code == 403
 
 
@@ -119,13 +119,16 @@ def test_signs_not_up_within_60_days_are_overdue(client: Client, tokens: Tokens,
     plate = {"road_id": road, "side": "right", "distance": 10, "building_ref": "规建2026-9", "town": "稠城街道"}
     assigned = client.post("/v1/building-completions", json=plate, headers=construction)
     position = assigned.headers["registry-log-position"]
-    assert client.get(f"/v1/worklists/plate-signs?wait_for={position}&overdue_only=true", headers=officer).json() == []
+    assert (
+        client.get(f"/v1/worklists/plate-signs?wait_for={position}&overdue_only=true", headers=officer).json()["items"]
+        == []
+    )
     clock.advance(timedelta(days=61))
-    overdue = client.get("/v1/worklists/plate-signs?overdue_only=true", headers=officer).json()
+    overdue = client.get("/v1/worklists/plate-signs?overdue_only=true", headers=officer).json()["items"]
     assert [(s["label"], s["overdue"]) for s in overdue] == [("2", True)]
     installed = client.post(f"/v1/door-plates/{assigned.json()['id']}/sign-installation", headers=officer)
     position = installed.headers["registry-log-position"]
-    assert client.get(f"/v1/worklists/plate-signs?wait_for={position}", headers=officer).json() == []
+    assert client.get(f"/v1/worklists/plate-signs?wait_for={position}", headers=officer).json()["items"] == []
 
 
 def test_a_dwelling_address_is_composed_from_standard_names_down_to_the_room(

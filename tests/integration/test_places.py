@@ -8,6 +8,7 @@ from uuid import UUID
 
 import pytest
 
+from projections.addresses.queries import snapshot_page
 from projections.catalog import ReadSide
 from registry.common.actors import Actor
 from registry.common.clock import CHINA_STANDARD_TIME
@@ -212,7 +213,7 @@ def test_a_replica_built_from_the_change_feed_equals_the_register(registry: Regi
         plate(registry, road, "B9", 90)
         read_side.catch_up()
         replica = {}
-        for plate_id, address, _ in snapshot(read_side, snapshot_at):
+        for plate_id, address in snapshot(read_side, snapshot_at):
             replica[plate_id] = address
         for _, _, operation, plate_id, address in read_side.store.query(
             "SELECT position, recorded_at, operation, plate_id, address FROM address_changes WHERE position > ? "
@@ -229,14 +230,17 @@ def test_a_replica_built_from_the_change_feed_equals_the_register(registry: Regi
         read_side.close()
 
 
-def snapshot(read_side: ReadSide, position: int) -> list[tuple[str, str, str]]:
-    """The addresses in force as known at a position: each plate's last change up to it, unless retired."""
-    rows = read_side.store.query(
-        "SELECT plate_id, address, operation FROM address_changes c WHERE position = (SELECT MAX(position) FROM "
-        "address_changes d WHERE d.plate_id = c.plate_id AND d.position <= ?) AND operation <> 'retired'",
-        (position,),
-    )
-    return [(p, a, o) for p, a, o in rows]
+def snapshot(read_side: ReadSide, position: int) -> list[tuple[str, str]]:
+    """The addresses in force as known at a position (each plate's last change up to it, unless retired), read
+    three plates a page."""
+    addresses: dict[str, str] = {}
+    after = None
+    while True:
+        page = snapshot_page(read_side.store, position, limit=3, after=after)
+        addresses.update(page.addresses)
+        if page.next_after is None:
+            return list(addresses.items())
+        after = page.next_after
 
 
 def live_extra(read_side: ReadSide, known: list[UUID]) -> list[UUID]:
