@@ -95,32 +95,6 @@ def guarded_options_request(case: schemathesis.Case) -> bool:
     return case.method.upper() == "OPTIONS" and case.path.startswith(("/v1/audit/", "/v1/dv-"))
 
 
-# The log each read that takes `wait_for` waits on, by path (the audit routes name it in the path).
-LOG_READ_BY_PATH = {
-    "/v1/audit/search": "marriage",
-    "/v1/worklists/marriage": "marriage",
-    "/v1/statistics/marital-status": "marriage",
-    "/v1/statistics/eco-burial": "burial",
-    "/v1/worklists/department": "deaths",
-    "/v1/worklists/death-decisions": "deaths",
-    "/v1/address-feed/head": "places",
-    "/v1/addresses": "places",
-    "/v1/worklists/plate-signs": "places",
-    "/v1/worklists/name-announcements": "places",
-}
-
-
-def drop_wait_beyond_the_log(case: schemathesis.Case, registry: Registry) -> None:
-    """Fixed on branch cost: a `wait_for` beyond the head of the log waits out its 5 s and answers 503; it must be
-    refused at once. Until that branch is merged, such a `wait_for` is left out of the request (the rest is sent)."""
-    wait_for = (case.query or {}).get("wait_for")
-    application = (case.path_parameters or {}).get("application") or LOG_READ_BY_PATH.get(case.path)
-    if not isinstance(wait_for, int) or application not in registry.applications():
-        return
-    if wait_for > (registry.applications()[application].recorder.max_notification_id() or 0):
-        del case.query["wait_for"]
-
-
 @pytest.fixture(scope="module")
 def fuzz_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
     settings_ = sqlite_settings(tmp_path_factory.mktemp("fuzz") / "var")
@@ -169,6 +143,5 @@ def test_every_operation_answers_every_caller_without_server_error_or_schema_bre
     for name, generated in (case.path_parameters or {}).items():
         if name in seeded:
             case.path_parameters[name] = data.draw(st.sampled_from([generated, *seeded[name]]), label=name)
-    drop_wait_beyond_the_log(case, fuzz_registry)
     for headers in callers.values():
         case.call_and_validate(headers=headers, checks=CHECKS, app=app)
