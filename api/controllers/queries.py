@@ -19,14 +19,14 @@ from projections.catalog import ReadSide
 from projections.pages import SortKey, keyset_page
 from registry.common.actors import Role
 from registry.common.clock import Clock, local_date
-from registry.common.errors import CalendarMissing, Failure, Forbidden, InvalidInput
+from registry.common.errors import CalendarMissing, Failure, Forbidden
 from registry.common.workdays import WorkingCalendar
 from registry.marriage.divorce import LAPSED, UNDETERMINED, divorce_windows, window_state
 
 
 def worklist_item(row: tuple[str, ...], today: date, calendar: WorkingCalendar) -> WorklistItem:
     """A row as the clerk sees it today; window dates the projection could not state yet are counted now."""
-    record_id, kind, opened_on, marriage_id, withdrawal, deadline = row
+    record_id, office, kind, opened_on, marriage_id, withdrawal, deadline = row
     withdrawal_on = date.fromisoformat(withdrawal) if withdrawal else None
     deadline_on = date.fromisoformat(deadline) if deadline else None
     state = "applied"
@@ -41,6 +41,7 @@ def worklist_item(row: tuple[str, ...], today: date, calendar: WorkingCalendar) 
             state = UNDETERMINED
     return WorklistItem(
         record_id=record_id,
+        office=office,
         kind=kind,
         state=state,
         opened_on=date.fromisoformat(opened_on),
@@ -54,16 +55,19 @@ WORKLIST_ORDER = SortKey((("opened_on", str), ("record_id", str)))
 
 
 def marriage_worklist_items(
-    read_side: ReadSide, office: str, today: date, *, limit: int = PAGE_SIZE, after: str | None = None
+    read_side: ReadSide, office: str | None, today: date, *, limit: int = PAGE_SIZE, after: str | None = None
 ) -> tuple[list[WorklistItem], str | None]:
-    """A page of an office's pending applications and open divorces as the clerk sees them today, oldest first
-    (lapsed ones left out, so a page may hold fewer than `limit`), and the cursor of the next page."""
+    """A page of an office's (None: every office's) pending applications and open divorces as the clerk sees them
+    today, oldest first (lapsed ones left out, so a page may hold fewer than `limit`), and the next page's cursor."""
+    where, params = ["(registration_deadline IS NULL OR registration_deadline >= ?)"], [today.isoformat()]
+    if office is not None:
+        where, params = ["office = ?", *where], [office, *params]
     page = keyset_page(
         read_side.store,
-        columns="record_id, kind, opened_on, marriage_id, withdrawal_deadline, registration_deadline",
+        columns="record_id, office, kind, opened_on, marriage_id, withdrawal_deadline, registration_deadline",
         table="marriage_worklist",
-        where=["office = ?", "(registration_deadline IS NULL OR registration_deadline >= ?)"],
-        params=[office, today.isoformat()],
+        where=where,
+        params=params,
         key=WORKLIST_ORDER,
         limit=limit,
         after=after,
@@ -88,18 +92,20 @@ class QueryController(Controller):
         state: State,
         clock: NamedDependency[Clock],
         view_position: NamedDependency[int],
-        office: Annotated[str | None, Parameter(max_length=64, description="a clerk's own office by default")] = None,
+        office: Annotated[
+            str | None,
+            Parameter(max_length=64, description="a clerk's own office; for others, every office by default"),
+        ] = None,
         limit: Limit = PAGE_SIZE,
         after: After = None,
     ) -> Response[Worklist]:
-        """Pending marriage applications and open divorces of an office, with the days their windows close."""
+        """Pending marriage applications and open divorces of an office (a clerk's own; a supervisor's or auditor's
+        choice, every office when none is named), with the days their windows close."""
         principal = principal_of(request)
         if principal.role == Role.CLERK:
             if office not in (None, principal.office):
                 raise Forbidden([Failure("wrong-office", "a clerk sees the worklist of their own office")])
             office = principal.office
-        if office is None:
-            raise InvalidInput([Failure("office-required", "name the office")])
         items, next_after = marriage_worklist_items(
             state.read_side, office, local_date(clock.now()), limit=limit, after=after
         )

@@ -69,6 +69,7 @@ class AggregateStateRead(Output, kw_only=True):
 
 class WorklistItem(Output, kw_only=True):
     record_id: str
+    office: str
     kind: str
     state: str
     opened_on: date
@@ -78,7 +79,7 @@ class WorklistItem(Output, kw_only=True):
 
 
 class Worklist(Output, kw_only=True):
-    office: str
+    office: str | None  # None: every office (an auditor's or supervisor's view)
     items: list[WorklistItem]
     next_after: str | None
 

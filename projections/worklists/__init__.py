@@ -45,6 +45,7 @@ class MarriageWorklist(Projection):
             "kind TEXT NOT NULL, opened_on TEXT NOT NULL, marriage_id TEXT, withdrawal_deadline TEXT, "
             "registration_deadline TEXT, position BIGINT NOT NULL)",
             f"CREATE INDEX IF NOT EXISTS {table}_office ON {table} (office, opened_on)",
+            f"CREATE INDEX IF NOT EXISTS {table}_opened ON {table} (opened_on, record_id)",  # every office's pages
         ]
 
     def apply(self, cursor: Cursor, application: str, batch: Batch) -> None:

@@ -9,6 +9,7 @@ from litestar.testing import TestClient
 
 from tests.api.conftest import Tokens
 from tests.api.test_marriage_api import REGISTRATION, couple
+from tests.support import OFFICE, OTHER_OFFICE
 
 Client = TestClient  # type: ignore[type-arg]
 
@@ -26,6 +27,23 @@ def test_a_clerk_reads_their_office_worklist_after_waiting_for_their_write(clien
     assert int(response.headers["registry-view-position"].split("=")[1]) >= position
     assert [item["record_id"] for item in response.json()["items"]] == [marriage["id"]]
     assert client.get("/v1/worklists/marriage?office=330782002", headers=tokens.clerk).status_code == 403
+
+
+def test_an_auditor_or_supervisor_without_an_office_reads_every_offices_worklist(
+    client: Client, tokens: Tokens
+) -> None:
+    here, _, _ = filed(client, tokens)
+    there = client.post("/v1/marriages", json=couple(), headers=tokens.other_clerk)
+    position = there.headers["registry-log-position"]
+    for reader in (tokens.auditor, tokens.supervisor):
+        every = client.get(f"/v1/worklists/marriage?wait_for={position}", headers=reader).json()
+        assert every["office"] is None
+        assert {(item["record_id"], item["office"]) for item in every["items"]} == {
+            (here["id"], OFFICE),
+            (there.json()["id"], OTHER_OFFICE),
+        }
+        one = client.get(f"/v1/worklists/marriage?office={OTHER_OFFICE}", headers=reader).json()
+        assert [item["record_id"] for item in one["items"]] == [there.json()["id"]]
 
 
 def test_a_registered_application_leaves_the_worklist(client: Client, tokens: Tokens) -> None:
