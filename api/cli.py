@@ -287,6 +287,8 @@ def audit_verify(public_key: str, checkpoint: str, log_path: str, newer: str | N
     if verdict.ok:
         click.echo("VERIFIED: the log matches the signed checkpoints")
         return
+    for problem in verdict.other_key:
+        click.echo(f"SIGNED BY ANOTHER KEY: {problem}")
     for problem in verdict.problems:
         click.echo(f"TAMPERED: {problem}")
     raise SystemExit(1)

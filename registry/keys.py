@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -112,8 +112,12 @@ class RegistryKeys:
 def key_id(jurisdiction: str, purpose: Purpose, key: Ed25519PrivateKey) -> str:
     """The `kid` of a signing key: the registry, the purpose and a digest of the public key (so a new key gets a new
     name). The JWKS publishes it and every signed document carries it."""
-    raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    return f"{jurisdiction}-{purpose.value}-{hashlib.sha256(raw).hexdigest()[:16]}"
+    return f"{jurisdiction}-{purpose.value}-{public_key_digest(key.public_key())}"
+
+
+def public_key_digest(public_key: Ed25519PublicKey) -> str:
+    """The part of a `kid` that names the key itself: 16 hex digits of the SHA-256 of the raw public key."""
+    return hashlib.sha256(public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)).hexdigest()[:16]
 
 
 def new_secret() -> str:

@@ -13,19 +13,21 @@ from projections.audit.checkpoints import Checkpoint, verify_signature
 from projections.audit.log import LoggedEvent
 from projections.audit.merkle import EMPTY_ROOT, HASH_SIZE, verify_consistency
 from projections.audit.subtrees import CompactRange
+from registry.keys import public_key_digest
 
 PROGRESS_EVERY = 10_000
 
 
 @dataclass
 class Verdict:
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # signs of tampering
+    other_key: list[str] = field(default_factory=list)  # checkpoints that name another key than the one given
     events: int = 0
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.other_key
 
     @property
     def rate(self) -> float:
@@ -53,7 +55,13 @@ def verify(
     roots: dict[str, bytes] = {}
     for name, checkpoint in checkpoints:
         if not verify_signature(checkpoint, public_key):
-            verdict.problems.append(f"the {name} checkpoint's signature is not the registry's")
+            if checkpoint.key_id and not checkpoint.key_id.endswith(f"-{public_key_digest(public_key)}"):
+                verdict.other_key.append(
+                    f"the {name} checkpoint names the key {checkpoint.key_id}, not the one given "
+                    f"(its digest {public_key_digest(public_key)}): verify with that key"
+                )
+            else:
+                verdict.problems.append(f"the {name} checkpoint's signature is not the registry's")
         if (root := _root(checkpoint)) is None:
             verdict.problems.append(f"the {name} checkpoint's root is not a {HASH_SIZE}-byte hash in base64")
         else:

@@ -13,6 +13,7 @@ from projections.audit.checkpoints import Checkpoint, sign
 from projections.audit.log import LoggedEvent
 from projections.audit.merkle import EMPTY_ROOT, consistency_proof, root_from_leaves
 from projections.audit.verify import Verdict, proof_from_text, verify
+from registry.keys import Purpose, key_id
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 AT = datetime(2026, 11, 22, 4, tzinfo=UTC)
@@ -39,7 +40,7 @@ def checkpoint(size: int, root: bytes | None = None) -> Checkpoint:
         last,
         root_from_leaves(LEAVES[:size]) if root is None else root,
         AT,
-        "33-checkpoint-signing-test",
+        key_id("33", Purpose.CHECKPOINT_SIGNING, KEY),
     )
 
 
@@ -113,3 +114,13 @@ def test_a_proof_file_node_that_is_not_base64_is_refused() -> None:
     with pytest.raises(ValueError):
         proof_from_text(["not base64!"])
     assert proof_from_text([base64.b64encode(LEAVES[0]).decode()]) == [LEAVES[0]]
+
+
+def test_a_checkpoint_signed_by_another_key_than_the_one_given_is_reported_as_such_not_as_tampering() -> None:
+    another = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+    verdict = verify(another.public_key(), checkpoint(29), EVENTS)
+    assert verdict.problems == [] and not verdict.ok
+    assert verdict.other_key == [
+        f"the older checkpoint names the key {key_id('33', Purpose.CHECKPOINT_SIGNING, KEY)}, not the one given "
+        f"(its digest {key_id('33', Purpose.CHECKPOINT_SIGNING, another).rsplit('-', 1)[1]}): verify with that key"
+    ]
