@@ -394,13 +394,9 @@ def exchange_follow(once: bool, every: float) -> None:
 @main.command()
 def demo() -> None:
     """Load a small, realistic data set into the store and print tokens to try every endpoint."""
-    from api.demo import load_demo
-    from api.web.demo import describe_front_desk_demo
+    from api.demo import run_demo
 
-    settings = Settings.from_env()
-    for line in load_demo(settings, validity=timedelta(hours=8)):
-        click.echo(line)
-    for line in describe_front_desk_demo(settings):
+    for line in run_demo(Settings.from_env(), validity=timedelta(hours=8)):
         click.echo(line)
 
 

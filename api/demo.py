@@ -1,13 +1,18 @@
-"""Demo data: a few couples at two offices, so that a newcomer can try every endpoint at once."""
+"""Demo data: a few couples at two offices, so that a newcomer can try every endpoint at once; loaded once per store."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from pathlib import Path
+
+from eventsourcing.application import AggregateNotFoundError
 
 from api.auth import mint_token
+from api.web.demo import describe_front_desk_demo
 from registry.common.actors import Act, Actor, Role
 from registry.common.clock import SystemClock, local_date
 from registry.common.identity import Person, identify, resident_id_check_character
@@ -32,8 +37,61 @@ def demo_person(name: str, birth: date, sex: str, serial: int) -> Person:
     )
 
 
-def load_demo(settings: Settings, validity: timedelta) -> Iterator[str]:
-    """Register two marriages, leave one application pending, start one divorce, record one court divorce."""
+@dataclass(frozen=True)
+class LoadedDemo:
+    """What `registry demo` loaded, as it is kept beside the store (no tokens: those are minted on every run)."""
+
+    witness: str  # the first marriage's id: while it is in the store, the demo is loaded there
+    citizen_ref: str  # the keyed hash of the citizen the demo's citizen token is for
+    summary: list[str]
+    examples: list[str]
+    front_desk: list[str]
+
+
+def run_demo(settings: Settings, validity: timedelta) -> Iterator[str]:
+    """`registry demo`: loads the demo into a store once; run again, it adds nothing and prints fresh tokens."""
+    record = settings.data_dir / "demo.json"
+    loaded = _recorded_demo(settings, record)
+    if loaded is None:
+        loaded = load_demo(settings)
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps(asdict(loaded), ensure_ascii=False, indent=1))
+    else:
+        yield "The demo data is already in this store (loaded by an earlier `registry demo`); nothing was added."
+    yield from loaded.summary
+    yield from demo_tokens(settings, loaded.citizen_ref, validity)
+    yield from loaded.examples
+    yield from loaded.front_desk
+
+
+def _recorded_demo(settings: Settings, record: Path) -> LoadedDemo | None:
+    """The demo recorded beside the store, if its first marriage is still in the store (a new store loads it anew)."""
+    if not record.exists():
+        return None
+    loaded = LoadedDemo(**json.loads(record.read_text()))
+    registry = open_registry(settings)
+    try:
+        registry.marriage.marriage(uuid.UUID(loaded.witness))
+    except AggregateNotFoundError:
+        return None
+    finally:
+        registry.close()
+    return loaded
+
+
+def demo_tokens(settings: Settings, citizen_ref: str, validity: timedelta) -> list[str]:
+    """Tokens for a clerk, the demo's citizen and an auditor, valid for `validity`."""
+    seconds = int(validity.total_seconds())
+    secret = settings.keys[Purpose.TOKEN]
+    clerk = mint_token(secret, subject=CLERK.id, role=Role.CLERK, office=OFFICE, ttl_seconds=seconds)
+    auditor = mint_token(secret, subject="demo-auditor", role=Role.AUDITOR, ttl_seconds=seconds)
+    citizen = mint_token(secret, subject=citizen_ref, role=Role.CITIZEN, ttl_seconds=seconds)
+    return ["", f"CLERK={clerk}", f"CITIZEN={citizen}   # 李娜, party to the first marriage", f"AUDITOR={auditor}", ""]
+
+
+def load_demo(settings: Settings) -> LoadedDemo:
+    """Register two marriages, leave one application pending, start one divorce, record one court divorce; then load
+    the portal's and the console's scene (a death and its bundle, a DV inquiry, a reward claim, a road, its plates)."""
     registry = open_registry(settings)
     now = SystemClock().now()
     run = uuid.uuid4().int % 400  # a fresh set of people on each run
@@ -64,37 +122,32 @@ def load_demo(settings: Settings, validity: timedelta) -> Iterator[str]:
     finally:
         registry.close()
 
-    seconds = int(validity.total_seconds())
-    secret = settings.keys[Purpose.TOKEN]
-    clerk = mint_token(secret, subject=CLERK.id, role=Role.CLERK, office=OFFICE, ttl_seconds=seconds)
-    auditor = mint_token(secret, subject="demo-auditor", role=Role.AUDITOR, ttl_seconds=seconds)
     citizen_ref = registry.marriage.person_keys.ref(people[1].document_key)
-    citizen = mint_token(secret, subject=citizen_ref, role=Role.CITIZEN, ttl_seconds=seconds)
     base = f"http://{settings.host}:{settings.port}"
-    yield "Loaded: 2 registered marriages (one since divorced by a court), 1 divorce in cooling-off,"
-    yield "        2 pending applications, at office 330782001."
-    yield f"  marriage (divorced by court)  {first}"
-    yield f"  marriage (divorce pending)    {second}"
-    yield f"  divorce application           {divorce}"
-    yield f"  pending applications          {pending} {remarriage}"
-    yield f"  a party's identity number     {people[2].document_number}  (use it in POST bodies only)"
-    yield ""
-    yield f"CLERK={clerk}"
-    yield f"CITIZEN={citizen}   # 李娜, party to the first marriage"
-    yield f"AUDITOR={auditor}"
-    yield ""
-    yield "Try:"
-    yield f'  curl -s -H "Authorization: Bearer $CLERK" {base}/v1/marriages/{second}'
-    yield f'  curl -s -H "Authorization: Bearer $CITIZEN" {base}/v1/marriages/{first}'
-    yield '  curl -s -H "Authorization: Bearer $CLERK" -H "Content-Type: application/json" \\'
-    yield f'       -d \'{{"document_number": "{people[2].document_number}"}}\' {base}/v1/persons/marital-status'
+    summary = [
+        "Loaded: 2 registered marriages (one since divorced by a court), 1 divorce in cooling-off,",
+        "        2 pending applications, at office 330782001.",
+        f"  marriage (divorced by court)  {first}",
+        f"  marriage (divorce pending)    {second}",
+        f"  divorce application           {divorce}",
+        f"  pending applications          {pending} {remarriage}",
+        f"  a party's identity number     {people[2].document_number}  (use it in POST bodies only)",
+    ]
     attended = {
         "present": True,
         "declares_voluntary": True,
         "signed_no_spouse_statement": True,
         "signed_no_kinship_statement": True,
     }
-    yield '  curl -s -X POST -H "Authorization: Bearer $CLERK" -H "Content-Type: application/json" \\'
-    yield f"       -d '{json.dumps({'party_a': attended, 'party_b': attended})}' \\"
-    yield f"       {base}/v1/marriages/{pending}/registration"
-    yield f"  API docs: {base}/schema"
+    examples = [
+        "Try:",
+        f'  curl -s -H "Authorization: Bearer $CLERK" {base}/v1/marriages/{second}',
+        f'  curl -s -H "Authorization: Bearer $CITIZEN" {base}/v1/marriages/{first}',
+        '  curl -s -H "Authorization: Bearer $CLERK" -H "Content-Type: application/json" \\',
+        f'       -d \'{{"document_number": "{people[2].document_number}"}}\' {base}/v1/persons/marital-status',
+        '  curl -s -X POST -H "Authorization: Bearer $CLERK" -H "Content-Type: application/json" \\',
+        f"       -d '{json.dumps({'party_a': attended, 'party_b': attended})}' \\",
+        f"       {base}/v1/marriages/{pending}/registration",
+        f"  API docs: {base}/schema",
+    ]
+    return LoadedDemo(str(first), citizen_ref, summary, examples, describe_front_desk_demo(settings))

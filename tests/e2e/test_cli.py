@@ -10,6 +10,7 @@ from api.auth import AUDIENCE
 from registry.common.identity import resident_id_check_character
 from registry.keys import Purpose
 from registry.settings import Settings
+from registry.system import open_registry
 from tests.conftest import TEST_KEYS
 from tests.support import resident_id
 
@@ -106,3 +107,21 @@ def test_registry_keys_generate_prints_a_fresh_256_bit_secret_that_the_settings_
     env = {"REGISTRY_DATABASE_URL": "postgresql://registry@db.invalid/registry", "REGISTRY_DATA_DIR": str(tmp_path)}
     settings = Settings.from_env({**env, "REGISTRY_MASTER_KEY": secret, "REGISTRY_FEDERATION_KEY": secret})
     assert not settings.keys.development and len(settings.keys[Purpose.TOKEN]) == 32
+
+
+def test_registry_demo_run_twice_loads_its_data_once_and_prints_fresh_tokens(tmp_path: Path) -> None:
+    assert run_registry(tmp_path, "db", "migrate").returncode == 0
+    first = run_registry(tmp_path, "demo")
+    assert first.returncode == 0, first.stderr
+    registry = open_registry(Settings.from_env({**TEST_KEYS, "REGISTRY_DATA_DIR": str(tmp_path)}))
+    try:
+        heads = {name: app.recorder.max_notification_id() for name, app in registry.applications().items()}
+    finally:
+        registry.close()
+    again = run_registry(tmp_path, "demo")
+    assert again.returncode == 0 and "already in this store" in again.stdout and "CLERK=" in again.stdout
+    registry = open_registry(Settings.from_env({**TEST_KEYS, "REGISTRY_DATA_DIR": str(tmp_path)}))
+    try:
+        assert {name: app.recorder.max_notification_id() for name, app in registry.applications().items()} == heads
+    finally:
+        registry.close()
