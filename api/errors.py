@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import structlog
@@ -90,13 +91,28 @@ def validation_to_problem(_: Request[Any, Any, Any], error: ValidationException)
         {
             "type": PROBLEM_TYPE_BASE + "invalid-field",
             "code": "invalid-field",
-            "detail": str(item.get("message", "")),
-            "field": str(item.get("key", "")),
+            **field_and_detail(str(item.get("key", "")), str(item.get("message", ""))),
         }
         for item in extra
         if isinstance(item, dict)
     ]
     return problem(400, "malformed-request", "The request does not match the schema", str(error.detail), errors)
+
+
+FIELD_IN_MESSAGE = re.compile(r"^`(?P<field>[^`]+)` (?P<detail>.+)$", re.DOTALL)
+
+
+def field_and_detail(key: str, message: str) -> dict[str, str]:
+    """The field's path and what is wrong with it.
+
+    A check made by a body as a whole (api.schemas.common.Input) names its own field in backticks; the key is then
+    the path of that body ("data" for the request body itself), and the field is joined to it.
+    """
+    named = FIELD_IN_MESSAGE.match(message)
+    if named is None:
+        return {"detail": message, "field": key}
+    field = named["field"] if key in ("", "data") else f"{key}.{named['field']}"
+    return {"detail": named["detail"], "field": field}
 
 
 def http_to_problem(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
