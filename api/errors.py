@@ -121,12 +121,21 @@ def http_to_problem(request: Request[Any, Any, Any], error: HTTPException) -> Re
         log.info("request", method=request.method, route=None, status=error.status_code)
     if error.status_code >= 500:
         return unexpected_to_problem(request, error)
-    codes = {401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}
+    codes = {
+        401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed", 413: "body-too-large",
+    }  # fmt: skip
     code = codes.get(error.status_code, "http-error")
-    response = problem(error.status_code, code, str(error.detail), str(error.detail))
+    detail = body_too_large(request) if error.status_code == 413 else str(error.detail)
+    response = problem(error.status_code, code, str(error.detail), detail)
     if isinstance(error, NotAuthorizedException):
         response.headers["WWW-Authenticate"] = 'Bearer realm="civil-registry"'
     return response
+
+
+def body_too_large(request: Request[Any, Any, Any]) -> str:
+    """What the route accepts (api/limits.py)."""
+    limit = request.route_handler.resolve_request_max_body_size()
+    return f"the body is larger than this route accepts (at most {limit} bytes)"
 
 
 def unexpected_to_problem(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:

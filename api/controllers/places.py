@@ -14,6 +14,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from api.auth import allow
 from api.context import AnyRequest, act_of, answer, request_fingerprint
 from api.controllers.queries import WaitFor
+from api.limits import PLACE_NAME_STEP_BODY_MAX
 from api.schemas.places import (
     AddressChange,
     AddressRow,
@@ -107,7 +108,10 @@ class PlaceNameController(Controller):
         place = registry.places.place(place_id)
         return answer(place_read(place, registry.places.policy), version=place.version)
 
-    @post("/{place_id:uuid}/{step:str}", guards=[allow(Role.PLACE_NAME_OFFICER)], sync_to_thread=True, status_code=200)
+    @post(
+        "/{place_id:uuid}/{step:str}", guards=[allow(Role.PLACE_NAME_OFFICER)], sync_to_thread=True, status_code=200,
+        request_max_body_size=PLACE_NAME_STEP_BODY_MAX,
+    )  # fmt: skip
     def advance(
         self, request: AnyRequest, place_id: FromPath[UUID], step: FromPath[str], data: JSONBody[PlaceNameStep],
         registry: NamedDependency[Registry], clock: NamedDependency[Clock],
