@@ -41,6 +41,7 @@ from api.controllers.places import (
 )
 from api.controllers.queries import QueryController
 from api.errors import EXCEPTION_HANDLERS
+from api.limits import BODY_MAX
 from api.logging import RequestLogMiddleware, configure_logging
 from api.rate_limits import per_address, per_subject
 from api.views import ViewWatch
@@ -131,6 +132,7 @@ def create_app(
         ],
         template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=BODY_MAX,  # routes that need less or more say so (api/limits.py)
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
             title="Civil-affairs registry",

@@ -116,10 +116,18 @@ def bearer_authentication(
 
 
 def allow(*roles: Role) -> Any:
-    """A guard that lets only the given roles call a handler (and documents them on the route)."""
+    """A guard that lets only the given roles call a handler (and documents them on the route).
+
+    OPTIONS is let through: it is never authenticated (a browser's preflight carries no token) and its answer, made
+    by the framework, says only which methods the route has.
+    """
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        principal = connection.user
+        if connection.scope.get("method") == "OPTIONS":
+            return
+        principal = connection.scope.get("user")
+        if principal is None:
+            raise NotAuthorizedException(detail="a bearer token is required")
         if not isinstance(principal, Principal) or principal.role not in roles:
             raise PermissionDeniedException(detail=f"this operation is for: {', '.join(r.value for r in roles)}")
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import click
 
@@ -31,7 +34,7 @@ def main() -> None:
 
 @main.command()
 @click.option("--host", default=None, help="Interface to listen on (default REGISTRY_HOST or 127.0.0.1).")
-@click.option("--port", type=int, default=None, help="Port (default REGISTRY_PORT or 8000).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default REGISTRY_PORT or 8000).")
 def serve(host: str | None, port: int | None) -> None:
     """Serve the HTTP API."""
     import uvicorn
@@ -95,6 +98,8 @@ def token(role: str, subject: str | None, office: str, hours: int) -> None:
     settings = Settings.from_env()
     if not 1 <= hours <= settings.token_max_hours:
         raise click.UsageError(f"--hours must be between 1 and {settings.token_max_hours}")
+    if office:
+        _check_office(Role(role), office)
     if role == "citizen":
         number = _read_secret_line("the citizen's identity number")
         try:  # the same checks as the API: ASCII (full-width read as ASCII), format, division, check character
@@ -111,6 +116,28 @@ def token(role: str, subject: str | None, office: str, hours: int) -> None:
         settings.keys[Purpose.TOKEN], subject=subject, role=Role(role), office=office, ttl_seconds=hours * 3600
     )
     click.echo(signed)
+
+
+OFFICE_CODE = re.compile(r"^[0-9a-z][0-9a-z-]{1,63}$")
+
+
+def _check_office(role: Role, office: str) -> None:
+    """A clerk's office is a registration office: a known division code and three digits (330782001); any other
+    office, authority or department is a code of lower-case letters, digits and hyphens (330782-court)."""
+    from registry.common.divisions import division_known
+
+    if role == Role.CLERK:
+        if not (len(office) == 9 and office.isascii() and office.isdigit() and division_known(office[:6])):
+            raise click.BadParameter(
+                f"unknown office {office[:40]!r}: a registration office is a known division code and three digits, "
+                "e.g. 330782001",
+                param_hint="--office",
+            )
+    elif not OFFICE_CODE.match(office):
+        raise click.BadParameter(
+            f"unknown office {office[:40]!r}: lower-case letters, digits and hyphens, e.g. 330782-court",
+            param_hint="--office",
+        )
 
 
 def _read_secret_line(what: str) -> str:
@@ -268,21 +295,17 @@ def audit_verify(public_key: str, checkpoint: str, log_path: str, newer: str | N
 
     from tqdm import tqdm
 
-    from projections.audit.checkpoints import Checkpoint, public_key_from_text
-    from projections.audit.log import LoggedEvent
     from projections.audit.verify import proof_from_text, verify
 
-    old = Checkpoint.from_json(Path(checkpoint).read_text())
-    new = Checkpoint.from_json(Path(newer).read_text()) if newer else None
+    key = _public_key_file(public_key)
+    old = _checkpoint_file(checkpoint, "--checkpoint")
+    new = _checkpoint_file(newer, "--newer") if newer else None
     try:
         nodes = proof_from_text(json.loads(Path(proof).read_text())) if proof else None
     except (ValueError, TypeError) as error:
         raise click.BadParameter(f"not a list of base64 proof nodes ({error})", param_hint="--proof") from None
-    with Path(log_path).open() as lines, tqdm(unit="event", desc="verifying") as bar:
-        verdict = verify(
-            public_key_from_text(Path(public_key).read_text()), old, (LoggedEvent.from_line(line) for line in lines),
-            newer=new, consistency=nodes, on_event=bar.update,
-        )  # fmt: skip
+    with tqdm(unit="event", desc="verifying") as bar:
+        verdict = verify(key, old, _logged_events(log_path), newer=new, consistency=nodes, on_event=bar.update)
     click.echo(f"{verdict.events} events verified in {verdict.seconds:.2f} s ({verdict.rate:,.0f} events/s)")
     if verdict.ok:
         click.echo("VERIFIED: the log matches the signed checkpoints")
@@ -292,6 +315,55 @@ def audit_verify(public_key: str, checkpoint: str, log_path: str, newer: str | N
     for problem in verdict.problems:
         click.echo(f"TAMPERED: {problem}")
     raise SystemExit(1)
+
+
+def _public_key_file(path: str) -> Any:
+    """The Ed25519 public key in a public-key.txt, or a usage error."""
+    from pathlib import Path
+
+    from projections.audit.checkpoints import public_key_from_text
+
+    try:
+        return public_key_from_text(Path(path).read_text())
+    except ValueError:  # not text, not base64, or not 32 bytes
+        raise click.BadParameter(
+            "not a public-key.txt (base64 of an Ed25519 public key)", param_hint="--public-key"
+        ) from None
+
+
+def _checkpoint_file(path: str, option: str) -> Any:
+    """A checkpoint.json with every field of its type, or a usage error (a log passed as a checkpoint, say)."""
+    from pathlib import Path
+
+    import msgspec
+
+    from projections.audit.checkpoints import Checkpoint
+
+    try:
+        return msgspec.json.decode(Path(path).read_bytes(), type=Checkpoint)
+    except msgspec.DecodeError as error:  # invalid JSON, or a field missing or of the wrong type
+        raise click.BadParameter(
+            f"not a checkpoint.json written by `registry audit export` ({str(error)[:120]})", param_hint=option
+        ) from None
+
+
+def _logged_events(path: str) -> Iterator[Any]:
+    """The events of an exported log.jsonl, read as the verifier asks for them; a line that is not one is a usage
+    error naming the line."""
+    from pathlib import Path
+
+    import msgspec
+
+    from projections.audit.log import LoggedEvent
+
+    with Path(path).open(errors="strict") as lines:
+        for number, line in enumerate(lines, start=1):
+            try:
+                yield LoggedEvent.from_line(line)
+            except (msgspec.DecodeError, ValueError) as error:
+                raise click.BadParameter(
+                    f"line {number} is not an exported event ({str(error)[:120]})", param_hint="--log"
+                ) from None
 
 
 @main.group()
@@ -348,7 +420,7 @@ def exchange() -> None:
 
 @exchange.command("follow")
 @click.option("--once", is_flag=True, help="apply what the peers have now, then stop")
-@click.option("--every", type=float, default=5.0, show_default=True, help="seconds between rounds")
+@click.option("--every", type=click.FloatRange(min=0.1), default=5.0, show_default=True, help="seconds between rounds")
 def exchange_follow(once: bool, every: float) -> None:
     """Follow REGISTRY_EXCHANGE_PEERS: verify every page, apply each fact once, resume after a crash."""
     import time

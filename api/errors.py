@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import structlog
@@ -91,13 +92,28 @@ def validation_to_problem(_: Request[Any, Any, Any], error: ValidationException)
         {
             "type": PROBLEM_TYPE_BASE + "invalid-field",
             "code": "invalid-field",
-            "detail": str(item.get("message", "")),
-            "field": str(item.get("key", "")),
+            **field_and_detail(str(item.get("key", "")), str(item.get("message", ""))),
         }
         for item in extra
         if isinstance(item, dict)
     ]
     return problem(400, "malformed-request", "The request does not match the schema", str(error.detail), errors)
+
+
+FIELD_IN_MESSAGE = re.compile(r"^`(?P<field>[^`]+)` (?P<detail>.+)$", re.DOTALL)
+
+
+def field_and_detail(key: str, message: str) -> dict[str, str]:
+    """The field's path and what is wrong with it.
+
+    A check made by a body as a whole (api.schemas.common.Input) names its own field in backticks; the key is then
+    the path of that body ("data" for the request body itself), and the field is joined to it.
+    """
+    named = FIELD_IN_MESSAGE.match(message)
+    if named is None:
+        return {"detail": message, "field": key}
+    field = named["field"] if key in ("", "data") else f"{key}.{named['field']}"
+    return {"detail": named["detail"], "field": field}
 
 
 def http_to_problem(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
@@ -106,10 +122,13 @@ def http_to_problem(request: Request[Any, Any, Any], error: HTTPException) -> Re
         log.info("request", method=request.method, route=None, status=error.status_code)
     if error.status_code >= 500:
         return unexpected_to_problem(request, error)
-    codes = {401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
-             429: "too-many-requests"}  # fmt: skip
+    codes = {
+        401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed", 413: "body-too-large",
+        429: "too-many-requests",
+    }  # fmt: skip
     code = codes.get(error.status_code, "http-error")
-    response = problem(error.status_code, code, str(error.detail), str(error.detail))
+    detail = body_too_large(request) if error.status_code == 413 else str(error.detail)
+    response = problem(error.status_code, code, str(error.detail), detail)
     if isinstance(error, NotAuthorizedException):
         response.headers["WWW-Authenticate"] = 'Bearer realm="civil-registry"'
     if error.status_code == 429:
@@ -123,6 +142,12 @@ def retry_headers(error: HTTPException) -> dict[str, str]:
     reset = headers.get("RateLimit-Reset", "60")
     headers["Retry-After"] = str(max(1, int(reset))) if reset.isdigit() else "60"
     return headers
+
+
+def body_too_large(request: Request[Any, Any, Any]) -> str:
+    """What the route accepts (api/limits.py)."""
+    limit = request.route_handler.resolve_request_max_body_size()
+    return f"the body is larger than this route accepts (at most {limit} bytes)"
 
 
 def unexpected_to_problem(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:

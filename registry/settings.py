@@ -152,27 +152,27 @@ class Settings:
             data_dir=data_dir,
             database_url=database_url,
             host=env.get("REGISTRY_HOST", "127.0.0.1"),
-            port=int(env.get("REGISTRY_PORT", "8000")),
+            port=_integer(env, "REGISTRY_PORT", 8000, maximum=65535),
             keys=registry_keys(env, data_dir, embedded=database_url is None),
-            token_max_hours=int(env.get("REGISTRY_TOKEN_MAX_HOURS", "12")),
+            token_max_hours=_integer(env, "REGISTRY_TOKEN_MAX_HOURS", 12),
             log_format=env.get("REGISTRY_LOG_FORMAT", "auto"),
-            pool_size=int(env.get("REGISTRY_POOL_SIZE", "10")),
-            aggregate_cache=int(env.get("REGISTRY_AGGREGATE_CACHE", "5000")),
-            projection_batch=int(env.get("REGISTRY_PROJECTION_BATCH", "500")),
+            pool_size=_integer(env, "REGISTRY_POOL_SIZE", 10),
+            aggregate_cache=_integer(env, "REGISTRY_AGGREGATE_CACHE", 5000, minimum=0),
+            projection_batch=_integer(env, "REGISTRY_PROJECTION_BATCH", 500),
             dv_keys_url=env.get("REGISTRY_DV_KEYS_URL") or None,
             dv_keys_in_events_database=env.get("REGISTRY_DV_KEYS_IN_EVENTS_DATABASE") == "accept-for-development",
             dv_keyring=Path(env.get("REGISTRY_DV_KEYRING") or data_dir / "dv-keyring").resolve(),
-            dv_key_retention_hours=float(env.get("REGISTRY_DV_KEY_RETENTION_HOURS", "0")),
+            dv_key_retention_hours=_decimal(env, "REGISTRY_DV_KEY_RETENTION_HOURS", 0.0),
             dv_police_warnings=env.get("REGISTRY_DV_POLICE_WARNINGS", "n").lower() in ("y", "yes", "true", "1"),
-            dv_register_starts_on=date.fromisoformat(env.get("REGISTRY_DV_RECORDS_FROM", "2017-01-01")),
+            dv_register_starts_on=_day(env, "REGISTRY_DV_RECORDS_FROM", "2017-01-01"),
             public_holidays=env.get("REGISTRY_PUBLIC_HOLIDAYS", ""),
             makeup_workdays=env.get("REGISTRY_MAKEUP_WORKDAYS", ""),
             banned_place_names=env.get("REGISTRY_BANNED_PLACE_NAMES") or None,
             place_name_authorities=env.get("REGISTRY_PLACE_NAME_AUTHORITIES") or None,
             built_up_areas=env.get("REGISTRY_BUILT_UP_AREAS") or None,
             place_name_generics=env.get("REGISTRY_PLACE_NAME_GENERICS") or None,
-            public_consultation_days=int(env.get("REGISTRY_PUBLIC_CONSULTATION_DAYS", "15")),
-            checkpoint_seconds=float(env.get("REGISTRY_CHECKPOINT_SECONDS", "300")),
+            public_consultation_days=_integer(env, "REGISTRY_PUBLIC_CONSULTATION_DAYS", 15, minimum=0),
+            checkpoint_seconds=_decimal(env, "REGISTRY_CHECKPOINT_SECONDS", 300.0),
             jurisdiction=env.get("REGISTRY_JURISDICTION", "33"),
             exchange_peers=env.get("REGISTRY_EXCHANGE_PEERS") or None,
             designated_offices=frozenset(
@@ -183,20 +183,25 @@ class Settings:
             eco_burial_amount_date=env.get("REGISTRY_ECO_BURIAL_AMOUNT_DATE") or "burial",
             reward_office=env.get("REGISTRY_REWARD_OFFICE") or "330782-civil-affairs",
             public_url=(env.get("REGISTRY_PUBLIC_URL") or "").rstrip("/") or None,
-            web_session_hours=int(env.get("REGISTRY_WEB_SESSION_HOURS", "8")),
+            web_session_hours=_integer(env, "REGISTRY_WEB_SESSION_HOURS", 8),
             oidc_issuer=(env.get("REGISTRY_OIDC_ISSUER") or "").rstrip("/") or None,
             oidc_client_id=env.get("REGISTRY_OIDC_CLIENT_ID") or None,
             oidc_client_secret=env.get("REGISTRY_OIDC_CLIENT_SECRET") or None,
             oidc_id_number_claim=env.get("REGISTRY_OIDC_ID_NUMBER_CLAIM") or "id_number",
             oidc_role_claim=env.get("REGISTRY_OIDC_ROLE_CLAIM") or "registry_role",
             oidc_office_claim=env.get("REGISTRY_OIDC_OFFICE_CLAIM") or "registry_office",
-            rate_limit=positive(env, "REGISTRY_RATE_LIMIT", 600),
-            rate_limit_anonymous=positive(env, "REGISTRY_RATE_LIMIT_ANONYMOUS", 60),
+            rate_limit=_integer(env, "REGISTRY_RATE_LIMIT", 600),
+            rate_limit_anonymous=_integer(env, "REGISTRY_RATE_LIMIT_ANONYMOUS", 60),
         )
 
     def working_calendar(self) -> WorkingCalendar:
-        """The published years with the configured ones; a malformed year fails here, at start-up."""
-        return WorkingCalendar.configured(self.public_holidays, self.makeup_workdays)
+        """The published years with the configured ones; a malformed year fails here, at start-up (SettingsError)."""
+        try:
+            return WorkingCalendar.configured(self.public_holidays, self.makeup_workdays)
+        except ValueError as error:
+            raise SettingsError(
+                f"REGISTRY_PUBLIC_HOLIDAYS / REGISTRY_MAKEUP_WORKDAYS: {str(error).splitlines()[0][:160]}"
+            ) from None
 
     def signing_key_id(self, purpose: Purpose) -> str:
         """The `kid` of this registry's signing key for `purpose`."""
@@ -303,9 +308,35 @@ def legacy_development_keys(data_dir: Path) -> dict[Purpose, bytes]:
     return keys
 
 
-def positive(env: Mapping[str, str], name: str, default: int) -> int:
-    """A whole number of at least 1 (a limit of 0 would refuse every request)."""
-    text = env.get(name) or str(default)
-    if not text.isdigit() or int(text) < 1:
-        raise SettingsError(f"{name} must be a whole number of at least 1, not {text!r}")
-    return int(text)
+def _integer(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1, maximum: int | None = None) -> int:
+    """A whole-number setting within its range, or SettingsError naming it."""
+    text = env.get(name, "").strip() or str(default)
+    bounds = f"from {minimum}" + (f" to {maximum}" if maximum is not None else "")
+    try:
+        value = int(text)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number {bounds}, not {text[:40]!r}") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        raise SettingsError(f"{name} must be a whole number {bounds}, not {value}")
+    return value
+
+
+def _decimal(env: Mapping[str, str], name: str, default: float) -> float:
+    """A non-negative number setting (seconds, hours), or SettingsError naming it."""
+    text = env.get(name, "").strip() or str(default)
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise SettingsError(f"{name} must be a number of 0 or more, not {text[:40]!r}")
+    return value
+
+
+def _day(env: Mapping[str, str], name: str, default: str) -> date:
+    """A date setting (YYYY-MM-DD), or SettingsError naming it."""
+    text = env.get(name, "").strip() or default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise SettingsError(f"{name} must be a date (YYYY-MM-DD), not {text[:40]!r}") from None

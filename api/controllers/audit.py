@@ -107,8 +107,11 @@ def record_state(
         version = versions[-1]
     try:
         aggregate: Any = app.repository.get(aggregate_id, version=version)
-    except Exception:  # AggregateNotFoundError, or a version beyond the last
-        raise NotFound(detail="no record with that id and version in that application") from None
+    except Exception:  # AggregateNotFoundError, or a version beyond what the store can hold
+        aggregate = None
+    if aggregate is None or (version is not None and aggregate.version != version):
+        # The repository replays up to a version and stops at the last: a version never reached does not exist.
+        raise NotFound(detail="no record with that id and version in that application")
     registry.oversight.record_read(
         act,
         what="state",
@@ -137,7 +140,7 @@ class AuditController(Controller):
         aggregate_id: FromPath[UUID],
         registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
-        after: Annotated[int, Parameter(ge=0, description="events after this version")] = 0,
+        after: Annotated[int, Parameter(ge=0, le=LOG_INTEGER_MAX, description="events after this version")] = 0,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> EventsPage:
         """The events of one record, decoded (identity numbers masked), in order."""
@@ -151,7 +154,7 @@ class AuditController(Controller):
         aggregate_id: FromPath[UUID],
         registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
-        version: Annotated[int | None, Parameter(ge=1)] = None,
+        version: Annotated[int | None, log_integer("the record as it was at this version")] = None,
         at: Annotated[datetime | None, Parameter(description="the state as recorded at this time (ISO 8601)")] = None,
     ) -> AggregateStateRead:
         """A record replayed to a version, or to the last event recorded at or before a time."""

@@ -17,6 +17,7 @@ from litestar.params import JSONBody, Parameter
 
 from api.auth import allow
 from api.context import AnyRequest, principal_of
+from api.limits import SMALL_BODY_MAX
 from api.schemas.common import Input
 from projections.audit.checkpoints import public_key_text
 from projections.exchange_feed import ExchangeFeed, party_document_key
@@ -113,7 +114,10 @@ class ExchangeController(Controller):
         }  # fmt: skip
         return signed(registry, Purpose.EXCHANGE_SIGNING, page)
 
-    @post("/v1/certificates/verification", sync_to_thread=True, status_code=200, exclude_from_auth=True)
+    @post(
+        "/v1/certificates/verification", sync_to_thread=True, status_code=200, exclude_from_auth=True,
+        request_max_body_size=SMALL_BODY_MAX,
+    )  # fmt: skip
     def verify_certificate(
         self, data: JSONBody[CertificateCheck], state: State, registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],

@@ -8,6 +8,7 @@ from litestar.params import JSONBody
 
 from api.auth import allow
 from api.context import AnyRequest, principal_of, record_official_read
+from api.limits import SMALL_BODY_MAX
 from api.schemas.marriage import MaritalStatusQuery, MaritalStatusRead
 from registry.common.actors import Role
 from registry.common.clock import Clock, local_date
@@ -25,6 +26,7 @@ class PersonController(Controller):
         guards=[allow(Role.CLERK, Role.SUPERVISOR, Role.AUDITOR, Role.CITIZEN)],
         sync_to_thread=True,
         status_code=200,
+        request_max_body_size=SMALL_BODY_MAX,
     )
     def marital_status(
         self,

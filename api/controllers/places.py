@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from api.auth import allow
 from api.context import AnyRequest, act_of, answer, request_fingerprint
+from api.limits import PLACE_NAME_STEP_BODY_MAX
 from api.pages import PAGE_SIZE, After, Limit
 from api.schemas.places import (
     AddressChange,
@@ -112,7 +113,10 @@ class PlaceNameController(Controller):
         place = registry.places.place(place_id)
         return answer(place_read(place, registry.places.policy), version=place.version)
 
-    @post("/{place_id:uuid}/{step:str}", guards=[allow(Role.PLACE_NAME_OFFICER)], sync_to_thread=True, status_code=200)
+    @post(
+        "/{place_id:uuid}/{step:str}", guards=[allow(Role.PLACE_NAME_OFFICER)], sync_to_thread=True, status_code=200,
+        request_max_body_size=PLACE_NAME_STEP_BODY_MAX,
+    )  # fmt: skip
     def advance(
         self, request: AnyRequest, place_id: FromPath[UUID], step: FromPath[str], data: JSONBody[PlaceNameStep],
         registry: NamedDependency[Registry], clock: NamedDependency[Clock],

@@ -62,6 +62,8 @@ class ClaimCreate(Input, kw_only=True):
 
 
 class ClaimDecision(Input, kw_only=True):
+    multi_line_fields = frozenset({"note"})
+
     note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
 
 

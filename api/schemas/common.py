@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 
 from registry.common.identity import DocumentType
+from registry.common.text import normalised, refused_character
 
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
@@ -29,7 +30,37 @@ PartyLabel = Literal["a", "b"]
 
 
 class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Request bodies: unknown fields are rejected."""
+    """Request bodies: unknown fields are rejected, and every text in them is checked and normalised to NFC.
+
+    A text with a control or invisible character is refused with the field named (registry.common.text); only the
+    fields a body lists in multi_line_fields may hold newlines and tabs.
+    """
+
+    multi_line_fields: ClassVar[frozenset[str]] = frozenset()
+
+    def __post_init__(self) -> None:
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            setattr(self, name, checked_text(value, field=name, multi_line=name in self.multi_line_fields))
+
+
+def checked_text(value: Any, *, field: str, multi_line: bool) -> Any:
+    """A value with every text in it (itself, a list's items, a mapping's keys and values) normalised, or ValueError
+    naming the field in backticks (api.errors joins it to the body's path)."""
+    if isinstance(value, str):
+        text = normalised(value, multi_line=multi_line)
+        problem = refused_character(text, multi_line=multi_line)
+        if problem is not None:
+            raise ValueError(f"`{field}` contains {problem}")
+        return text
+    if isinstance(value, list):
+        return [checked_text(item, field=field, multi_line=multi_line) for item in value]
+    if isinstance(value, dict):
+        return {
+            checked_text(key, field=field, multi_line=False): checked_text(item, field=field, multi_line=multi_line)
+            for key, item in value.items()
+        }
+    return value
 
 
 class Output(msgspec.Struct, kw_only=True):

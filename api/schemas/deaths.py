@@ -100,6 +100,8 @@ class BundleCreate(Input, kw_only=True):
 
 
 class TaskAction(Input, kw_only=True):
+    multi_line_fields = frozenset({"note"})
+
     note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
 
 

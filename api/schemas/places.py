@@ -26,6 +26,8 @@ Distance = Annotated[float, msgspec.Meta(ge=0, le=100_000, description="metres f
 
 
 class PlaceNameCreate(Input, kw_only=True):
+    multi_line_fields = frozenset({"origin_and_meaning"})
+
     name: NameText
     kind: Kind
     origin_and_meaning: Reason
@@ -39,6 +41,8 @@ class PlaceNameStep(Input, kw_only=True):
     """note: the experts' opinion (review), the consulted body's opinion (opinion), the reason (refusal), where it
     was announced (announcement); no_link_reasons: per banned entry, why the characters have no link with it
     (review); homophone_reason: the authority's reason to approve a name that sounds like another (approval)."""
+
+    multi_line_fields = frozenset({"note"})
 
     note: Note = ""
     rule: RefusalRule = "reviewer"

@@ -16,6 +16,10 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "请求格式不正确，请返回重新填写。",
         "The request is malformed; please fill in the form again.",
     ),
+    "text-character-refused": (
+        "填写的内容含有控制字符或不可见字符，请删除后重试。",
+        "The text contains a control or invisible character; remove it and try again.",
+    ),
     "not-eligible": ("不符合办理条件，原因如下。", "The conditions are not met, for these reasons."),
     "not-found": ("没有找到该记录，或您无权查看。", "No such record, or not one you may see."),
     "forbidden": ("您所在的机关或角色不能办理此事项。", "Your office or role may not do this."),

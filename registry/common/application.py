@@ -18,6 +18,7 @@ from registry.common.actors import Act, Actor
 from registry.common.errors import ConcurrentChange, Failure, NotEligible, NotFound, VersionMismatch
 from registry.common.idempotency import IdempotencyRecord
 from registry.common.identity import Person
+from registry.common.text import check_event_text
 from registry.common.transcoding import DateAsISO, register_dataclasses
 
 TAggregate = TypeVar("TAggregate", bound=BaseAggregate[UUID])
@@ -121,6 +122,7 @@ class RegistryApplication(Application[UUID]):
                     # Any position at or after the first write serves read-your-writes.
                     return CommandResult.replay(previous.result, self.recorder.max_notification_id() or 0)
             changed = list(decide())
+            check_event_text(event for aggregate in changed for event in aggregate.pending_events)
             subject = changed[0]
             created = any(event.originator_version == 1 for event in subject.pending_events)
             if key is not None:
@@ -153,6 +155,7 @@ class TrackedApplication(RegistryApplication):
         This is what the library's ProcessApplication does for its own aggregates, here for a policy that changes
         this application's aggregates in reaction to another application's events.
         """
+        check_event_text(event for aggregate in aggregates for event in aggregate.pending_events)
         processing_event: ProcessingEvent[UUID] = ProcessingEvent(tracking=tracking)
         processing_event.collect_events(*aggregates)
         recordings = self._record(processing_event)
