@@ -171,6 +171,73 @@ def status() -> None:
 
 
 @projections.command()
+def quarantine() -> None:
+    """Events a read model could not apply: open ones stop `/ready`; resolve each with retry or skip."""
+    from projections.catalog import ReadSide
+    from registry.system import open_registry
+
+    registry = open_registry(Settings.from_env())
+    read_side = ReadSide(registry)
+    try:
+        entries = read_side.quarantined()
+        if not entries:
+            click.echo("no quarantined events")
+        for entry in entries:
+            state = f"skipped {entry.skipped_at}: {entry.skip_reason}" if not entry.open else "open"
+            click.echo(f"{entry.projection} {entry.notification_id} [{state}] since {entry.quarantined_at}")
+            click.echo(f"    {entry.error_type}: {entry.error_message}")
+    finally:
+        read_side.close()
+        registry.close()
+
+
+@projections.command()
+@click.argument("name")
+@click.argument("notification_id", type=click.IntRange(min=1))
+def retry(name: str, notification_id: int) -> None:
+    """Apply quarantined event NOTIFICATION_ID to read model NAME (e.g. audit_trail/marriage) once the code is fixed."""
+    from projections.catalog import ReadSide
+    from registry.system import open_registry
+
+    registry = open_registry(Settings.from_env())
+    read_side = ReadSide(registry)
+    try:
+        read_side.retry_quarantined(name, notification_id)
+    except LookupError as error:
+        raise click.UsageError(str(error.args[0])) from None
+    except Exception as error:
+        click.echo(f"{name} {notification_id} failed again: {type(error).__name__}: {error}", err=True)
+        raise SystemExit(1) from None
+    finally:
+        read_side.close()
+        registry.close()
+    click.echo(f"{name} {notification_id} applied and released from quarantine")
+
+
+@projections.command()
+@click.argument("name")
+@click.argument("notification_id", type=click.IntRange(min=1))
+@click.option("--reason", required=True, help="why the loss is accepted (kept on record)")
+def skip(name: str, notification_id: int, reason: str) -> None:
+    """Accept that read model NAME will never hold quarantined event NOTIFICATION_ID (recorded with the reason)."""
+    from projections.catalog import ReadSide
+    from registry.system import open_registry
+
+    if not reason.strip():
+        raise click.UsageError("give a --reason")
+    registry = open_registry(Settings.from_env())
+    read_side = ReadSide(registry)
+    try:
+        read_side.skip_quarantined(name, notification_id, reason.strip())
+    except LookupError as error:
+        raise click.UsageError(str(error.args[0])) from None
+    finally:
+        read_side.close()
+        registry.close()
+    click.echo(f"{name} {notification_id} skipped: {reason.strip()}")
+
+
+@projections.command()
 @click.argument("name")
 def rebuild(name: str) -> None:
     """Replay every event into a new copy of NAME, then swap it in (the live view serves until then)."""

@@ -58,6 +58,13 @@ class ViewStore:
         if self._pool is not None:
             self._pool.close()
 
+    def listen_connection(self) -> Any:
+        """A connection of its own for LISTEN (PostgreSQL only; the caller closes it)."""
+        import psycopg
+
+        conninfo, _ = self.settings.postgres_target()
+        return psycopg.connect(conninfo, autocommit=True, connect_timeout=5, application_name="registry-listen")
+
     # -- transactions -----------------------------------------------------------------------------------------
 
     @contextmanager

@@ -55,6 +55,8 @@ class Settings:
                            at once; a backup of the key store older than the sealing can then never open the record).
     REGISTRY_DV_POLICE_WARNINGS  y: accept police written warnings as a fourth DV record source (default n).
     REGISTRY_DV_RECORDS_FROM  the first day of acts the DV register covers (default 2017-01-01).
+    REGISTRY_READY_MAX_LAG  events a read model may lag behind its log before `/ready` answers not ready (default
+                           1000; a short lag is normal while a burst of commands is projected).
     REGISTRY_CHECKPOINT_SECONDS  how often the projection process publishes signed checkpoints (default 300).
     REGISTRY_JURISDICTION  this registry's code in the marriage exchange (default 33, Zhejiang).
     REGISTRY_EXCHANGE_PEERS  JSON list of {jurisdiction, url, public_key, token}: the feeds `registry exchange follow`
@@ -124,6 +126,7 @@ class Settings:
     jurisdiction: str
     exchange_peers: str | None
     designated_offices: frozenset[str] = frozenset()
+    ready_max_lag: int = 1000
     benefit_ends: str | None = None
     eco_burial_eligibility: str = "local-household"
     eco_burial_amount_date: str = "burial"
@@ -167,6 +170,7 @@ class Settings:
             place_name_generics=env.get("REGISTRY_PLACE_NAME_GENERICS") or None,
             public_consultation_days=int(env.get("REGISTRY_PUBLIC_CONSULTATION_DAYS", "15")),
             checkpoint_seconds=float(env.get("REGISTRY_CHECKPOINT_SECONDS", "300")),
+            ready_max_lag=int(env.get("REGISTRY_READY_MAX_LAG", "1000")),
             jurisdiction=env.get("REGISTRY_JURISDICTION", "33"),
             exchange_peers=env.get("REGISTRY_EXCHANGE_PEERS") or None,
             designated_offices=frozenset(
