@@ -70,7 +70,7 @@ class ReadSide:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.keys = registry.marriage.person_keys
-        self.store = ViewStore(registry.settings)
+        self.store = ViewStore(registry.settings, registry.pool)
         self.feed_key = registry.settings.keys[Purpose.FEED_AT_REST]
         self.calendar = registry.marriage.calendar
         self.projections = all_projections(self.keys, self.feed_key, self.calendar)

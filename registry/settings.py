@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 from registry.common.workdays import WorkingCalendar
@@ -40,8 +41,10 @@ class Settings:
                            hashes the marriage exchange carries instead of identity numbers.
     REGISTRY_TOKEN_MAX_HOURS   the longest lifetime a bearer token may have (default 12).
     REGISTRY_LOG_FORMAT    json | console | auto (console on a terminal, JSON elsewhere).
-    REGISTRY_POOL_SIZE     PostgreSQL connections at most per application and process (default 10); each
-                           application keeps one open when idle and opens more under load.
+    REGISTRY_DB_CONNECTIONS  PostgreSQL connections at most per process (default 10, at least 3): one pool shared
+                           by every application and read model (one connection kept open when idle, more under
+                           load), the projection runner's LISTEN connection and the DV key store's connection.
+                           (Replaces REGISTRY_POOL_SIZE, which was per application.)
     REGISTRY_AGGREGATE_CACHE   aggregates kept in memory per application, fast-forwarded from the store on every
                            read, so that long-lived aggregates (certificate books) are not replayed (default 5000).
     REGISTRY_PROJECTION_BATCH  events per projection transaction (default 500).
@@ -106,7 +109,7 @@ class Settings:
     keys: RegistryKeys
     token_max_hours: int
     log_format: str
-    pool_size: int
+    db_connections: int
     aggregate_cache: int
     projection_batch: int
     dv_keys_url: str | None
@@ -153,7 +156,7 @@ class Settings:
             keys=registry_keys(env, data_dir, embedded=database_url is None),
             token_max_hours=int(env.get("REGISTRY_TOKEN_MAX_HOURS", "12")),
             log_format=env.get("REGISTRY_LOG_FORMAT", "auto"),
-            pool_size=int(env.get("REGISTRY_POOL_SIZE", "10")),
+            db_connections=max(int(env.get("REGISTRY_DB_CONNECTIONS", "10")), 3),
             aggregate_cache=int(env.get("REGISTRY_AGGREGATE_CACHE", "5000")),
             projection_batch=int(env.get("REGISTRY_PROJECTION_BATCH", "500")),
             dv_keys_url=env.get("REGISTRY_DV_KEYS_URL") or None,
@@ -208,6 +211,17 @@ class Settings:
         url = urlparse(self.database_url or "")
         return url._replace(query="").geturl(), parse_qs(url.query).get("schema", [""])[0]
 
+    def postgres_connection(self) -> dict[str, Any]:
+        """The connection parameters of the events' database (host, port, dbname, user, password)."""
+        url = urlparse(self.database_url or "")
+        return {
+            "dbname": url.path.lstrip("/"),
+            "host": url.hostname or "127.0.0.1",
+            "port": url.port or 5432,
+            "user": unquote(url.username or "postgres"),
+            "password": unquote(url.password or ""),
+        }
+
     def store_environment(self, application_name: str) -> dict[str, str]:
         """The eventsourcing environment for one application; tables are created only by `registry db migrate`.
 
@@ -237,9 +251,10 @@ class Settings:
             "POSTGRES_USER": unquote(url.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(url.password or ""),
             "POSTGRES_SCHEMA": schema,
-            # The library's pool keeps pool_size connections open: one each, the rest opened under load.
+            # For the library's own pool (a tool using one application alone); the registry shares one pool per
+            # process instead (registry/adapters/postgres_pool.py).
             "POSTGRES_POOL_SIZE": "1",
-            "POSTGRES_MAX_OVERFLOW": str(max(self.pool_size - 1, 0)),
+            "POSTGRES_MAX_OVERFLOW": "1",
             "POSTGRES_LOCK_TIMEOUT": "5",
             "CREATE_TABLE": "n",
             **common,

@@ -11,7 +11,13 @@ import sqlite3
 import psycopg
 from eventsourcing import persistence
 
+
+class StoreUnavailable(Exception):
+    """No connection to the store could be had in time (PostgreSQL down, restarting, or every connection busy)."""
+
+
 UNAVAILABLE = (
+    StoreUnavailable,
     psycopg.OperationalError,  # connection lost or refused, too many clients, pool timeout, lock timeout
     psycopg.InterfaceError,
     persistence.OperationalError,  # the same, as the eventsourcing library reraises them
