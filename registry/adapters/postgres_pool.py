@@ -29,6 +29,7 @@ from registry.adapters.faults import StoreUnavailable
 
 POOL_TIMEOUT_SECONDS = 3.0  # how long a request waits for a connection before it is answered 503
 CONNECT_TIMEOUT_SECONDS = 3  # how long opening one connection may take (an unreachable host)
+RECONNECT_SECONDS = 10.0  # the pool's retries with backoff stop after this; the next request tries again at once
 IDLE_SECONDS = 60.0  # a connection unused this long is closed (down to one kept open)
 LOCK_TIMEOUT_SECONDS = 5
 OUTSIDE_THE_POOL = 2  # the LISTEN connection of the projection runner, and the DV key store's connection
@@ -63,6 +64,7 @@ class SharedDatastore(PostgresDatastore):
             configure=self.after_connect_func(),
             timeout=POOL_TIMEOUT_SECONDS,
             max_idle=IDLE_SECONDS,
+            reconnect_timeout=RECONNECT_SECONDS,
             name="registry",
         )
         self.key = uuid.uuid4().hex
