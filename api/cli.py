@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+import threading
 from datetime import timedelta
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -11,17 +13,53 @@ from registry.common.actors import Role
 from registry.keys import SettingsError
 from registry.settings import Settings
 
+if TYPE_CHECKING:
+    from registry.system import Registry
+
 DEFAULT_OFFICE = "330782001"
+MAX_WAIT_SECONDS = 30.0  # the longest pause between tries while the store is down
 
 
 class RegistryCommand(click.Group):
-    """Settings that cannot be used are a usage error of one line (exit code 2), never a traceback."""
+    """Settings that cannot be used are a usage error of one line (exit code 2); a store that cannot be used is one
+    line naming the cause and the fix (exit code 1). Never a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
+        from registry.adapters.faults import store_fault, store_not_migrated
+        from registry.adapters.store_check import MIGRATE, StoreProblem
+
         try:
             return super().invoke(ctx)
         except SettingsError as error:
             raise click.UsageError(str(error)) from None
+        except StoreProblem as error:
+            fail(str(error))
+        except Exception as error:
+            if not store_fault(error):
+                raise
+            if store_not_migrated(error):
+                fail(f"the store is not migrated: {MIGRATE}")
+            fail(f"the store failed ({type(error).__name__}: {first_line(error)}); try again when it is back")
+
+
+def fail(message: str) -> NoReturn:
+    """One line on standard error, exit code 1."""
+    click.echo(f"registry: {message}", err=True)
+    raise SystemExit(1)
+
+
+def first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def checked_settings(*, migrated: bool = True) -> Settings:
+    """The settings, once the store they name answers (and is migrated): StoreProblem otherwise."""
+    from registry.adapters.store_check import check_store
+
+    settings = Settings.from_env()
+    check_store(settings, migrated=migrated)
+    return settings
 
 
 @click.group(cls=RegistryCommand)
@@ -38,7 +76,7 @@ def serve(host: str | None, port: int | None) -> None:
 
     from api.app import create_app
 
-    settings = Settings.from_env()
+    settings = checked_settings()
     host = host or settings.host
     port = settings.port if port is None else port
     store = "PostgreSQL" if settings.uses_postgres else f"SQLite files under {settings.data_dir}"
@@ -67,7 +105,7 @@ def migrate() -> None:
     """Create every application's and read model's tables (safe to repeat); other processes never create tables."""
     from projections.catalog import migrate_all
 
-    for name in migrate_all(Settings.from_env()):
+    for name in migrate_all(checked_settings(migrated=False)):
         click.echo(f"migrated: {name}")
 
 
@@ -126,24 +164,62 @@ def _read_secret_line(what: str) -> str:
 
 @main.command()
 def project() -> None:
-    """Keep every read model current until stopped (the production projection process)."""
-    from projections.catalog import ReadSide
-    from registry.system import open_registry
+    """Keep every read model current until stopped (the production projection process).
 
-    registry = open_registry(Settings.from_env())
+    While the store is down it waits, trying again with backoff and saying so; SIGINT and SIGTERM stop it cleanly.
+    """
+    import signal
+    import threading
+
+    from projections.catalog import ReadSide
+    from projections.runner import ProjectionService
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    registry = open_when_ready(stop)
+    if registry is None:
+        return
     read_side = ReadSide(registry)
     click.echo("projecting: " + ", ".join(f.tracking_name for f in read_side.followers))
     try:
-        from projections.runner import ProjectionService
-
-        ProjectionService(
-            read_side.store, read_side.followers, [*read_side.policies, read_side.publisher]
-        ).run_forever()
-    except KeyboardInterrupt:
-        pass
+        service = ProjectionService(
+            read_side.store, read_side.followers, [*read_side.policies, read_side.publisher], stop=stop
+        )
+        service.run_forever()
     finally:
         read_side.close()
         registry.close()
+    click.echo("stopped")
+
+
+def open_when_ready(stop: threading.Event) -> Registry | None:
+    """The registry once its store answers; waits with backoff while the store is down (None: stopped meanwhile).
+
+    Settings that are wrong, a missing database or a store not migrated fail at once: waiting would not help.
+    """
+    from registry.adapters.faults import store_unavailable
+    from registry.adapters.store_check import StoreProblem, check_store
+    from registry.system import open_registry
+
+    settings = Settings.from_env()
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            check_store(settings)
+            return open_registry(settings)
+        except StoreProblem as error:
+            if not error.passing:
+                raise
+            problem = str(error)
+        except Exception as error:
+            if not store_unavailable(error):
+                raise
+            problem = first_line(error)
+        click.echo(f"registry: waiting for the store: {problem}; next try in {delay:g} s", err=True)
+        stop.wait(delay)
+        delay = min(delay * 2, MAX_WAIT_SECONDS)
+    return None
 
 
 @main.group()
@@ -157,7 +233,7 @@ def status() -> None:
     from projections.catalog import ReadSide
     from registry.system import open_registry
 
-    registry = open_registry(Settings.from_env())
+    registry = open_registry(checked_settings())
     read_side = ReadSide(registry)
     try:
         positions = read_side.store.positions()
@@ -176,7 +252,7 @@ def quarantine() -> None:
     from projections.catalog import ReadSide
     from registry.system import open_registry
 
-    registry = open_registry(Settings.from_env())
+    registry = open_registry(checked_settings())
     read_side = ReadSide(registry)
     try:
         entries = read_side.quarantined()
@@ -199,7 +275,7 @@ def retry(name: str, notification_id: int) -> None:
     from projections.catalog import ReadSide
     from registry.system import open_registry
 
-    registry = open_registry(Settings.from_env())
+    registry = open_registry(checked_settings())
     read_side = ReadSide(registry)
     try:
         read_side.retry_quarantined(name, notification_id)
@@ -225,7 +301,7 @@ def skip(name: str, notification_id: int, reason: str) -> None:
 
     if not reason.strip():
         raise click.UsageError("give a --reason")
-    registry = open_registry(Settings.from_env())
+    registry = open_registry(checked_settings())
     read_side = ReadSide(registry)
     try:
         read_side.skip_quarantined(name, notification_id, reason.strip())

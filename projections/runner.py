@@ -26,6 +26,7 @@ POLL_SECONDS = 0.2  # SQLite's polling interval, and how long a PostgreSQL wait 
 ATTEMPTS_BEFORE_QUARANTINE = 3  # an event that fails on its own this often is quarantined (a transient fault is not)
 RETRY_PAUSE_SECONDS = 0.2
 FAILED_ROUND_PAUSE_SECONDS = 1.0
+MAX_FAILED_ROUND_PAUSE_SECONDS = 30.0
 
 log = structlog.get_logger("registry.projections")
 
@@ -175,22 +176,33 @@ class Policy(Protocol):
 class ProjectionService:
     """Keeps every process policy and every projection caught up until stopped."""
 
-    def __init__(self, store: ViewStore, followers: list[Follower], policies: Sequence[Policy] = ()) -> None:
+    def __init__(
+        self,
+        store: ViewStore,
+        followers: list[Follower],
+        policies: Sequence[Policy] = (),
+        *,
+        stop: threading.Event | None = None,
+    ) -> None:
         self.store = store
         self.followers = followers
         self.policies = list(policies)
-        self._stop = threading.Event()
+        self._stop = stop or threading.Event()
         self._thread: threading.Thread | None = None
         self.failing: dict[str, str] = {}  # what failed in the last round (tracking name or policy), and the error
 
     def run_forever(self) -> None:
         waiter = _Waiter(self.store, [f.application for f in self.followers], self._stop)
+        pause = FAILED_ROUND_PAUSE_SECONDS
         try:
             while not self._stop.is_set():
                 processed = self.run_round()
-                if self.failing:
-                    self._stop.wait(FAILED_ROUND_PAUSE_SECONDS)
-                elif processed == 0:
+                if len(self.failing) == len(self.policies) + len(self.followers):  # the store is down: back off
+                    self._stop.wait(pause)
+                    pause = min(pause * 2, MAX_FAILED_ROUND_PAUSE_SECONDS)
+                    continue
+                pause = FAILED_ROUND_PAUSE_SECONDS
+                if processed == 0:
                     waiter.wait()
         finally:
             waiter.close()
