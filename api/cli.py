@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -14,17 +15,53 @@ from registry.common.actors import Role
 from registry.keys import SettingsError
 from registry.settings import Settings
 
+if TYPE_CHECKING:
+    from registry.system import Registry
+
 DEFAULT_OFFICE = "330782001"
+MAX_WAIT_SECONDS = 30.0  # the longest pause between tries while the store is down
 
 
 class RegistryCommand(click.Group):
-    """Settings that cannot be used are a usage error of one line (exit code 2), never a traceback."""
+    """Settings that cannot be used are a usage error of one line (exit code 2); a store that cannot be used is one
+    line naming the cause and the fix (exit code 1). Never a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
+        from registry.adapters.faults import store_fault, store_not_migrated
+        from registry.adapters.store_check import MIGRATE, StoreProblem
+
         try:
             return super().invoke(ctx)
         except SettingsError as error:
             raise click.UsageError(str(error)) from None
+        except StoreProblem as error:
+            fail(str(error))
+        except Exception as error:
+            if not store_fault(error):
+                raise
+            if store_not_migrated(error):
+                fail(f"the store is not migrated: {MIGRATE}")
+            fail(f"the store failed ({type(error).__name__}: {first_line(error)}); try again when it is back")
+
+
+def fail(message: str) -> NoReturn:
+    """One line on standard error, exit code 1."""
+    click.echo(f"registry: {message}", err=True)
+    raise SystemExit(1)
+
+
+def first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def checked_settings(*, migrated: bool = True) -> Settings:
+    """The settings, once the store they name answers (and is migrated): StoreProblem otherwise."""
+    from registry.adapters.store_check import check_store
+
+    settings = Settings.from_env()
+    check_store(settings, migrated=migrated)
+    return settings
 
 
 @click.group(cls=RegistryCommand)
@@ -41,7 +78,7 @@ def serve(host: str | None, port: int | None) -> None:
 
     from api.app import create_app
 
-    settings = Settings.from_env()
+    settings = checked_settings()
     host = host or settings.host
     port = settings.port if port is None else port
     store = "PostgreSQL" if settings.uses_postgres else f"SQLite files under {settings.data_dir}"
@@ -70,7 +107,7 @@ def migrate() -> None:
     """Create every application's and read model's tables (safe to repeat); other processes never create tables."""
     from projections.catalog import migrate_all
 
-    for name in migrate_all(Settings.from_env()):
+    for name in migrate_all(checked_settings(migrated=False)):
         click.echo(f"migrated: {name}")
 
 
@@ -153,24 +190,62 @@ def _read_secret_line(what: str) -> str:
 
 @main.command()
 def project() -> None:
-    """Keep every read model current until stopped (the production projection process)."""
-    from projections.catalog import ReadSide
-    from registry.system import open_registry
+    """Keep every read model current until stopped (the production projection process).
 
-    registry = open_registry(Settings.from_env())
+    While the store is down it waits, trying again with backoff and saying so; SIGINT and SIGTERM stop it cleanly.
+    """
+    import signal
+    import threading
+
+    from projections.catalog import ReadSide
+    from projections.runner import ProjectionService
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    registry = open_when_ready(stop)
+    if registry is None:
+        return
     read_side = ReadSide(registry)
     click.echo("projecting: " + ", ".join(f.tracking_name for f in read_side.followers))
     try:
-        from projections.runner import ProjectionService
-
-        ProjectionService(
-            read_side.store, read_side.followers, [*read_side.policies, read_side.publisher]
-        ).run_forever()
-    except KeyboardInterrupt:
-        pass
+        service = ProjectionService(
+            read_side.store, read_side.followers, [*read_side.policies, read_side.publisher], stop=stop
+        )
+        service.run_forever()
     finally:
         read_side.close()
         registry.close()
+    click.echo("stopped")
+
+
+def open_when_ready(stop: threading.Event) -> Registry | None:
+    """The registry once its store answers; waits with backoff while the store is down (None: stopped meanwhile).
+
+    Settings that are wrong, a missing database or a store not migrated fail at once: waiting would not help.
+    """
+    from registry.adapters.faults import store_unavailable
+    from registry.adapters.store_check import StoreProblem, check_store
+    from registry.system import open_registry
+
+    settings = Settings.from_env()
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            check_store(settings)
+            return open_registry(settings)
+        except StoreProblem as error:
+            if not error.passing:
+                raise
+            problem = str(error)
+        except Exception as error:
+            if not store_unavailable(error):
+                raise
+            problem = first_line(error)
+        click.echo(f"registry: waiting for the store: {problem}; next try in {delay:g} s", err=True)
+        stop.wait(delay)
+        delay = min(delay * 2, MAX_WAIT_SECONDS)
+    return None
 
 
 @main.group()
@@ -184,7 +259,7 @@ def status() -> None:
     from projections.catalog import ReadSide
     from registry.system import open_registry
 
-    registry = open_registry(Settings.from_env())
+    registry = open_registry(checked_settings())
     read_side = ReadSide(registry)
     try:
         positions = read_side.store.positions()
@@ -195,6 +270,73 @@ def status() -> None:
     finally:
         read_side.close()
         registry.close()
+
+
+@projections.command()
+def quarantine() -> None:
+    """Events a read model could not apply: open ones stop `/ready`; resolve each with retry or skip."""
+    from projections.catalog import ReadSide
+    from registry.system import open_registry
+
+    registry = open_registry(checked_settings())
+    read_side = ReadSide(registry)
+    try:
+        entries = read_side.quarantined()
+        if not entries:
+            click.echo("no quarantined events")
+        for entry in entries:
+            state = f"skipped {entry.skipped_at}: {entry.skip_reason}" if not entry.open else "open"
+            click.echo(f"{entry.projection} {entry.notification_id} [{state}] since {entry.quarantined_at}")
+            click.echo(f"    {entry.error_type}: {entry.error_message}")
+    finally:
+        read_side.close()
+        registry.close()
+
+
+@projections.command()
+@click.argument("name")
+@click.argument("notification_id", type=click.IntRange(min=1))
+def retry(name: str, notification_id: int) -> None:
+    """Apply quarantined event NOTIFICATION_ID to read model NAME (e.g. audit_trail/marriage) once the code is fixed."""
+    from projections.catalog import ReadSide
+    from registry.system import open_registry
+
+    registry = open_registry(checked_settings())
+    read_side = ReadSide(registry)
+    try:
+        read_side.retry_quarantined(name, notification_id)
+    except LookupError as error:
+        raise click.UsageError(str(error.args[0])) from None
+    except Exception as error:
+        click.echo(f"{name} {notification_id} failed again: {type(error).__name__}: {error}", err=True)
+        raise SystemExit(1) from None
+    finally:
+        read_side.close()
+        registry.close()
+    click.echo(f"{name} {notification_id} applied and released from quarantine")
+
+
+@projections.command()
+@click.argument("name")
+@click.argument("notification_id", type=click.IntRange(min=1))
+@click.option("--reason", required=True, help="why the loss is accepted (kept on record)")
+def skip(name: str, notification_id: int, reason: str) -> None:
+    """Accept that read model NAME will never hold quarantined event NOTIFICATION_ID (recorded with the reason)."""
+    from projections.catalog import ReadSide
+    from registry.system import open_registry
+
+    if not reason.strip():
+        raise click.UsageError("give a --reason")
+    registry = open_registry(checked_settings())
+    read_side = ReadSide(registry)
+    try:
+        read_side.skip_quarantined(name, notification_id, reason.strip())
+    except LookupError as error:
+        raise click.UsageError(str(error.args[0])) from None
+    finally:
+        read_side.close()
+        registry.close()
+    click.echo(f"{name} {notification_id} skipped: {reason.strip()}")
 
 
 @projections.command()

@@ -16,6 +16,7 @@ from litestar.exceptions import (
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from api.views import TooManyWaiting, ViewBehind
+from registry.adapters.faults import store_not_migrated, store_unavailable
 from registry.common.application import RefusalRecorded
 from registry.common.errors import (
     CalendarMissing,
@@ -150,10 +151,34 @@ def body_too_large(request: Request[Any, Any, Any]) -> str:
     return f"the body is larger than this route accepts (at most {limit} bytes)"
 
 
+STORE_RETRY_AFTER_SECONDS = 5
+
+
 def unexpected_to_problem(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
-    """Never leak internals: log the exception type with the request id, answer a plain 500."""
+    """Never leak internals: log the exception type with the request id, answer a plain 500.
+
+    A fault of the store itself (down, restarting, out of connections, not migrated) is a 503 the client may retry.
+    """
+    if store_unavailable(error) or store_not_migrated(error):
+        return store_fault_to_problem(request, error)
     log.error("unhandled error", error_type=type(error).__name__, path=request.url.path, exc_info=error)
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "internal-error", "Internal error", "the error was logged")
+
+
+def store_fault_to_problem(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """The store cannot serve now: 503 with Retry-After. A command is all or nothing; repeated with the same
+    Idempotency-Key it is applied once, even if this attempt was written just before the connection broke."""
+    log.warning("store unavailable", error_type=type(error).__name__, path=request.url.path)
+    if store_not_migrated(error):
+        response = problem(
+            503, "store-not-migrated", "The store is not migrated", "the operator must run `registry db migrate`"
+        )
+    else:
+        response = problem(
+            503, "store-unavailable", "The store is unavailable", "the database cannot be reached now; try again"
+        )
+    response.headers["Retry-After"] = str(STORE_RETRY_AFTER_SECONDS)
+    return response
 
 
 def out_of_range_to_problem(_: Request[Any, Any, Any], error: Exception) -> Response[Any]:

@@ -12,6 +12,7 @@ from projections.base import REBUILD_SUFFIX, Projection
 from projections.exchange_feed import ExchangeFeed
 from projections.front_desk import FrontDeskIndex
 from projections.marital_status import MaritalStatusIndex
+from projections.quarantine import Quarantined, quarantined, record_failed_retry, skip
 from projections.rebuild import rebuild
 from projections.rewards_ledger import BurialUptake, RewardsLedger
 from projections.runner import Follower, Policy, ProjectionService, create_schema
@@ -69,7 +70,7 @@ class ReadSide:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.keys = registry.marriage.person_keys
-        self.store = ViewStore(registry.settings)
+        self.store = ViewStore(registry.settings, registry.pool)
         self.feed_key = registry.settings.keys[Purpose.FEED_AT_REST]
         self.calendar = registry.marriage.calendar
         self.projections = all_projections(self.keys, self.feed_key, self.calendar)
@@ -123,6 +124,36 @@ class ReadSide:
     def head(self, application: str) -> int:
         """The position of the last event in the log of `application` (0 when it is empty)."""
         return self.registry.applications()[application].recorder.max_notification_id() or 0
+
+    def follower_named(self, tracking_name: str) -> Follower:
+        """The follower of a tracking name such as "audit_trail/marriage" (KeyError naming the valid ones)."""
+        for follower in self.followers:
+            if follower.tracking_name == tracking_name:
+                return follower
+        known = ", ".join(f.tracking_name for f in self.followers)
+        raise KeyError(f"no read model follower named {tracking_name!r} (known: {known})")
+
+    def quarantined(self, *, only_open: bool = False) -> list[Quarantined]:
+        return quarantined(self.store, only_open=only_open)
+
+    def retry_quarantined(self, tracking_name: str, notification_id: int) -> None:
+        """Apply a quarantined event again (once the code is fixed); it leaves the quarantine on success.
+
+        A failure changes nothing but the error on record, and is raised.
+        """
+        follower = self.follower_named(tracking_name)
+        try:
+            follower.reapply(self.store, notification_id)
+        except LookupError:
+            raise
+        except Exception as error:
+            record_failed_retry(self.store, tracking_name, notification_id, error)
+            raise
+
+    def skip_quarantined(self, tracking_name: str, notification_id: int, reason: str) -> None:
+        """Accept that the read model will never hold the event (recorded with the reason)."""
+        self.follower_named(tracking_name)
+        skip(self.store, tracking_name, notification_id, reason)
 
     def rebuild(self, name: str, on_batch: Callable[[int], object] | None = None) -> int:
         live = projection_named(name, self.keys, self.feed_key, self.calendar)

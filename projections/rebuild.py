@@ -23,6 +23,7 @@ def rebuild(
             cursor.execute(f"DROP TABLE IF EXISTS {shadow.table(table)}")
         for follower in shadow_followers:
             cursor.execute("DELETE FROM projection_tracking WHERE projection = ?", (follower.tracking_name,))
+            cursor.execute("DELETE FROM projection_quarantine WHERE projection = ?", (follower.tracking_name,))
     create_schema(store, [shadow])
     replayed = sum(follower.catch_up(store, on_batch=on_batch) for follower in shadow_followers)
     with store.transaction() as cursor:
@@ -33,6 +34,12 @@ def rebuild(
             position, _ = shadow_follower.process_after(cursor, position, limit=None)
             set_position(cursor, live_follower.tracking_name, position)
             cursor.execute("DELETE FROM projection_tracking WHERE projection = ?", (shadow_follower.tracking_name,))
+            # What the replay could not apply is what the rebuilt view lacks: its quarantine replaces the old one.
+            cursor.execute("DELETE FROM projection_quarantine WHERE projection = ?", (live_follower.tracking_name,))
+            cursor.execute(
+                "UPDATE projection_quarantine SET projection = ? WHERE projection = ?",
+                (live_follower.tracking_name, shadow_follower.tracking_name),
+            )
         for table in live.tables:
             cursor.execute(f"DROP TABLE IF EXISTS {live.table(table)}")
             cursor.execute(f"ALTER TABLE {shadow.table(table)} RENAME TO {live.table(table)}")

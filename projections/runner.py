@@ -10,16 +10,23 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 import structlog
 from eventsourcing.application import Application
 
 from projections.base import Projection
+from projections.quarantine import QUARANTINE_TABLE, open_entry, put_in_quarantine, release
 from projections.store import Cursor, ViewStore, locked_position, set_position
+from registry.adapters.faults import store_fault
 
 BATCH_SIZE = 500
 POLL_SECONDS = 0.2  # SQLite's polling interval, and how long a PostgreSQL wait lasts before checking for stop
+ATTEMPTS_BEFORE_QUARANTINE = 3  # an event that fails on its own this often is quarantined (a transient fault is not)
+RETRY_PAUSE_SECONDS = 0.2
+FAILED_ROUND_PAUSE_SECONDS = 1.0
+MAX_FAILED_ROUND_PAUSE_SECONDS = 30.0
 
 log = structlog.get_logger("registry.projections")
 
@@ -37,13 +44,86 @@ class Follower:
         return self.projection.tracking_name(self.application.name)
 
     def process_batch(self, store: ViewStore) -> int:
-        """Process the next batch after the tracked position; returns how many events it processed."""
+        """Process the next batch after the tracked position; returns how many events it processed.
+
+        A batch that fails is rolled back and its events are applied one at a time, so that the one event this
+        read model cannot apply is found and quarantined, and the others are applied. A fault of the store (it is
+        down, or not migrated) is raised instead: the batch is tried again later and nothing is quarantined.
+        """
+        try:
+            return self.apply_next(store, self.batch_size)
+        except Exception as error:
+            if store_fault(error):
+                raise
+        return self.apply_one_at_a_time(store)
+
+    def apply_next(self, store: ViewStore, limit: int) -> int:
+        """Apply up to `limit` events after the tracked position, and the new position, in one transaction."""
         with store.transaction() as cursor:
             position = locked_position(cursor, self.tracking_name, self.application.name)
-            reached, processed = self.process_after(cursor, position, limit=self.batch_size)
+            reached, processed = self.process_after(cursor, position, limit=limit)
             if processed:
                 set_position(cursor, self.tracking_name, reached)
         return processed
+
+    def apply_one_at_a_time(self, store: ViewStore) -> int:
+        """Apply up to a batch of events singly; the first that keeps failing is quarantined and ends the batch."""
+        processed = 0
+        while processed < self.batch_size:
+            try:
+                applied = self.apply_next_with_retries(store)
+            except Exception as error:
+                if store_fault(error):
+                    raise
+                self.quarantine_next(store, error)
+                return processed + 1
+            if applied == 0:
+                break
+            processed += applied
+        return processed
+
+    def apply_next_with_retries(self, store: ViewStore) -> int:
+        """Apply the next event alone, tried again after a pause (a transient error is not a poisoned event)."""
+        for attempt in range(1, ATTEMPTS_BEFORE_QUARANTINE + 1):
+            try:
+                return self.apply_next(store, 1)
+            except Exception as error:
+                if store_fault(error) or attempt == ATTEMPTS_BEFORE_QUARANTINE:
+                    raise
+                time.sleep(RETRY_PAUSE_SECONDS)
+        return 0  # not reached: the last attempt returns or raises
+
+    def quarantine_next(self, store: ViewStore, error: Exception) -> None:
+        """Set the next event aside for this read model, with its error, and move the position past it."""
+        with store.transaction() as cursor:
+            position = locked_position(cursor, self.tracking_name, self.application.name)
+            notifications = self.application.recorder.select_notifications(
+                start=position, limit=1, inclusive_of_start=False
+            )
+            if not notifications:
+                return
+            notification_id = notifications[0].id
+            put_in_quarantine(cursor, self.tracking_name, notification_id, error)
+            set_position(cursor, self.tracking_name, notification_id)
+        log.error(
+            "event quarantined",
+            projection=self.tracking_name,
+            notification_id=notification_id,
+            error_type=type(error).__name__,
+            exc_info=error,
+        )
+
+    def reapply(self, store: ViewStore, notification_id: int) -> None:
+        """Apply a quarantined event now (after a fix of the code) and release it; on failure nothing changes."""
+        with store.transaction() as cursor:
+            open_entry(cursor, self.tracking_name, notification_id)
+            notifications = self.application.recorder.select_notifications(start=notification_id, limit=1)
+            if not notifications or notifications[0].id != notification_id:
+                raise LookupError(f"event {notification_id} is not in the log of {self.application.name}")
+            notification = notifications[0]
+            event = notification if self.projection.raw else self.application.mapper.to_domain_event(notification)
+            self.projection.apply(cursor, self.application.name, [(notification_id, event)])
+            release(cursor, self.tracking_name, notification_id)
 
     def process_after(self, cursor: Cursor, position: int, *, limit: int | None) -> tuple[int, int]:
         """Apply the events after `position` (at most `limit`, or all) in this transaction.
@@ -81,6 +161,7 @@ class Follower:
 def create_schema(store: ViewStore, projections: Iterable[Projection]) -> None:
     store.create_tracking()
     with store.transaction() as cursor:
+        cursor.execute(QUARANTINE_TABLE)
         for projection in projections:
             for statement in projection.schema():
                 cursor.execute(statement)
@@ -95,28 +176,61 @@ class Policy(Protocol):
 class ProjectionService:
     """Keeps every process policy and every projection caught up until stopped."""
 
-    def __init__(self, store: ViewStore, followers: list[Follower], policies: Sequence[Policy] = ()) -> None:
+    def __init__(
+        self,
+        store: ViewStore,
+        followers: list[Follower],
+        policies: Sequence[Policy] = (),
+        *,
+        stop: threading.Event | None = None,
+    ) -> None:
         self.store = store
         self.followers = followers
         self.policies = list(policies)
-        self._stop = threading.Event()
+        self._stop = stop or threading.Event()
         self._thread: threading.Thread | None = None
+        self.failing: dict[str, str] = {}  # what failed in the last round (tracking name or policy), and the error
 
     def run_forever(self) -> None:
         waiter = _Waiter(self.store, [f.application for f in self.followers], self._stop)
+        pause = FAILED_ROUND_PAUSE_SECONDS
         try:
             while not self._stop.is_set():
-                try:
-                    processed = sum(p.catch_up() for p in self.policies)
-                    processed += sum(f.catch_up(self.store) for f in self.followers)
-                except Exception as error:  # keep serving; the batch was rolled back and will be retried
-                    log.error("projection batch failed", error_type=type(error).__name__, exc_info=error)
-                    self._stop.wait(1.0)
+                processed = self.run_round()
+                if len(self.failing) == len(self.policies) + len(self.followers):  # the store is down: back off
+                    self._stop.wait(pause)
+                    pause = min(pause * 2, MAX_FAILED_ROUND_PAUSE_SECONDS)
                     continue
+                pause = FAILED_ROUND_PAUSE_SECONDS
                 if processed == 0:
                     waiter.wait()
         finally:
             waiter.close()
+
+    def run_round(self) -> int:
+        """Catch up every policy, then every follower, each on its own: one that fails holds back no other."""
+        steps: list[tuple[str, Callable[[], int]]] = [
+            *((type(policy).__name__, policy.catch_up) for policy in self.policies),
+            *((follower.tracking_name, partial(follower.catch_up, self.store)) for follower in self.followers),
+        ]
+        processed = 0
+        for name, step in steps:
+            if self._stop.is_set():
+                break
+            try:
+                processed += step()
+            except Exception as error:  # rolled back; tried again next round
+                if name not in self.failing:
+                    log.error("projection failed", step=name, error_type=type(error).__name__, exc_info=error)
+                self.failing[name] = type(error).__name__
+            else:
+                self.failing.pop(name, None)
+        return processed
+
+    @property
+    def running(self) -> bool:
+        """The background thread is alive (always True when run in the foreground)."""
+        return self._thread is None or self._thread.is_alive()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run_forever, name="projections", daemon=True)
@@ -129,36 +243,51 @@ class ProjectionService:
 
 
 class _Waiter:
-    """Blocks until an application may have new events: NOTIFY on PostgreSQL, a short sleep on SQLite."""
+    """Blocks until an application may have new events: NOTIFY on PostgreSQL, a short sleep on SQLite.
+
+    The LISTEN connection is opened when first needed and again after it is lost (PostgreSQL restarted): until then
+    the waiter polls.
+    """
 
     def __init__(self, store: ViewStore, applications: list[Application[Any]], stop: threading.Event) -> None:
         self._stop = stop
-        self._connection: Any = None
+        self._store = store
+        self._channels: list[str] = []
         if store.is_postgres:
-            import psycopg
-            from psycopg import sql
-
-            env = applications[0].env
-            self._connection = psycopg.connect(
-                dbname=env.get("POSTGRES_DBNAME"),
-                host=env.get("POSTGRES_HOST"),
-                port=env.get("POSTGRES_PORT"),
-                user=env.get("POSTGRES_USER"),
-                password=env.get("POSTGRES_PASSWORD") or None,
-                autocommit=True,
-            )
-            for application in applications:
-                channel = application.recorder.channel_name  # type: ignore[attr-defined]
-                self._connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+            self._channels = [application.recorder.channel_name for application in applications]  # type: ignore[attr-defined]
+        self._connection: Any = None
 
     def wait(self) -> None:
+        if self._channels and self._connection is None:
+            self._listen()
         if self._connection is None:
             self._stop.wait(POLL_SECONDS)
             return
-        for _ in self._connection.notifies(timeout=POLL_SECONDS, stop_after=1):
-            pass
+        try:
+            for _ in self._connection.notifies(timeout=POLL_SECONDS, stop_after=1):
+                pass
+        except Exception as error:  # the connection was lost: poll until it can be opened again
+            log.warning("projection wake-up connection lost", error_type=type(error).__name__)
+            self.close()
+            self._stop.wait(POLL_SECONDS)
         time.sleep(0)  # let a burst of commits land before the next batch
+
+    def _listen(self) -> None:
+        from psycopg import sql
+
+        connection = None
+        try:
+            connection = self._store.listen_connection()
+            for channel in self._channels:
+                connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+        except Exception as error:
+            log.warning("projection wake-up connection failed", error_type=type(error).__name__)
+            if connection is not None:
+                connection.close()
+            return
+        self._connection = connection
 
     def close(self) -> None:
         if self._connection is not None:
             self._connection.close()
+            self._connection = None

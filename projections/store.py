@@ -12,6 +12,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+from psycopg.rows import tuple_row
+
 from registry.settings import Settings
 
 TRACKING_TABLE = """
@@ -39,24 +41,27 @@ class Cursor(Protocol):
 class ViewStore:
     """Transactions on the read-model database, and the tracking positions of projections."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, pool: Any = None) -> None:
+        """On PostgreSQL, `pool` is the process's shared connection pool (registry/adapters/postgres_pool.py)."""
         self.settings = settings
         self.is_postgres = settings.uses_postgres
         self._local = threading.local()
-        self._pool: Any = None
-        if self.is_postgres:
-            from psycopg_pool import ConnectionPool
-
-            conninfo, schema = settings.postgres_target()
-            kwargs = {"options": f"-c search_path={schema}"} if schema else {}
-            self._pool = ConnectionPool(conninfo, min_size=1, max_size=4, kwargs=kwargs, open=True)
-        else:
+        self._pool: Any = pool
+        if self.is_postgres and pool is None:
+            raise ValueError("a PostgreSQL view store needs the process's connection pool")
+        if not self.is_postgres:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             self._path = settings.data_dir / "views.sqlite"
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
+        """The pool belongs to the registry, which closes it."""
+
+    def listen_connection(self) -> Any:
+        """A connection of its own for LISTEN (PostgreSQL only; the caller closes it)."""
+        import psycopg
+
+        conninfo, _ = self.settings.postgres_target()
+        return psycopg.connect(conninfo, autocommit=True, connect_timeout=5, application_name="registry-listen")
 
     # -- transactions -----------------------------------------------------------------------------------------
 
@@ -65,7 +70,7 @@ class ViewStore:
         """One write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED with row locks)."""
         if self._pool is not None:
             with self._pool.connection() as connection, connection.transaction():
-                yield _PostgresCursor(connection.cursor())
+                yield _PostgresCursor(connection.cursor(row_factory=tuple_row))
         else:
             connection = self._sqlite()
             connection.execute("BEGIN IMMEDIATE")
@@ -80,7 +85,8 @@ class ViewStore:
         """A read outside any write transaction."""
         if self._pool is not None:
             with self._pool.connection() as connection:
-                return list(connection.execute(sql.replace("?", "%s"), params).fetchall())
+                cursor = connection.cursor(row_factory=tuple_row)
+                return list(cursor.execute(sql.replace("?", "%s"), params).fetchall())
         return list(self._sqlite().execute(sql, params).fetchall())
 
     def _sqlite(self) -> sqlite3.Connection:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 from registry.common.workdays import WorkingCalendar
@@ -41,8 +42,10 @@ class Settings:
                            hashes the marriage exchange carries instead of identity numbers.
     REGISTRY_TOKEN_MAX_HOURS   the longest lifetime a bearer token may have (default 12).
     REGISTRY_LOG_FORMAT    json | console | auto (console on a terminal, JSON elsewhere).
-    REGISTRY_POOL_SIZE     PostgreSQL connections at most per application and process (default 10); each
-                           application keeps one open when idle and opens more under load.
+    REGISTRY_DB_CONNECTIONS  PostgreSQL connections at most per process (default 10, at least 3): one pool shared
+                           by every application and read model (one connection kept open when idle, more under
+                           load), the projection runner's LISTEN connection and the DV key store's connection.
+                           (Replaces REGISTRY_POOL_SIZE, which was per application.)
     REGISTRY_AGGREGATE_CACHE   aggregates kept in memory per application, fast-forwarded from the store on every
                            read, so that long-lived aggregates (certificate books) are not replayed (default 5000).
     REGISTRY_PROJECTION_BATCH  events per projection transaction (default 500).
@@ -56,6 +59,8 @@ class Settings:
                            at once; a backup of the key store older than the sealing can then never open the record).
     REGISTRY_DV_POLICE_WARNINGS  y: accept police written warnings as a fourth DV record source (default n).
     REGISTRY_DV_RECORDS_FROM  the first day of acts the DV register covers (default 2017-01-01).
+    REGISTRY_READY_MAX_LAG  events a read model may lag behind its log before `/ready` answers not ready (default
+                           1000; a short lag is normal while a burst of commands is projected).
     REGISTRY_CHECKPOINT_SECONDS  how often the projection process publishes signed checkpoints (default 300).
     REGISTRY_JURISDICTION  this registry's code in the marriage exchange (default 33, Zhejiang).
     REGISTRY_EXCHANGE_PEERS  JSON list of {jurisdiction, url, public_key, token}: the feeds `registry exchange follow`
@@ -108,7 +113,7 @@ class Settings:
     keys: RegistryKeys
     token_max_hours: int
     log_format: str
-    pool_size: int
+    db_connections: int
     aggregate_cache: int
     projection_batch: int
     dv_keys_url: str | None
@@ -128,6 +133,7 @@ class Settings:
     jurisdiction: str
     exchange_peers: str | None
     designated_offices: frozenset[str] = frozenset()
+    ready_max_lag: int = 1000
     benefit_ends: str | None = None
     eco_burial_eligibility: str = "local-household"
     eco_burial_amount_date: str = "burial"
@@ -156,7 +162,7 @@ class Settings:
             keys=registry_keys(env, data_dir, embedded=database_url is None),
             token_max_hours=_integer(env, "REGISTRY_TOKEN_MAX_HOURS", 12),
             log_format=env.get("REGISTRY_LOG_FORMAT", "auto"),
-            pool_size=_integer(env, "REGISTRY_POOL_SIZE", 10),
+            db_connections=_integer(env, "REGISTRY_DB_CONNECTIONS", 10, minimum=3),
             aggregate_cache=_integer(env, "REGISTRY_AGGREGATE_CACHE", 5000, minimum=0),
             projection_batch=_integer(env, "REGISTRY_PROJECTION_BATCH", 500),
             dv_keys_url=env.get("REGISTRY_DV_KEYS_URL") or None,
@@ -173,6 +179,7 @@ class Settings:
             place_name_generics=env.get("REGISTRY_PLACE_NAME_GENERICS") or None,
             public_consultation_days=_integer(env, "REGISTRY_PUBLIC_CONSULTATION_DAYS", 15, minimum=0),
             checkpoint_seconds=_decimal(env, "REGISTRY_CHECKPOINT_SECONDS", 300.0),
+            ready_max_lag=_integer(env, "REGISTRY_READY_MAX_LAG", 1000),
             jurisdiction=env.get("REGISTRY_JURISDICTION", "33"),
             exchange_peers=env.get("REGISTRY_EXCHANGE_PEERS") or None,
             designated_offices=frozenset(
@@ -221,6 +228,17 @@ class Settings:
         url = urlparse(self.database_url or "")
         return url._replace(query="").geturl(), parse_qs(url.query).get("schema", [""])[0]
 
+    def postgres_connection(self) -> dict[str, Any]:
+        """The connection parameters of the events' database (host, port, dbname, user, password)."""
+        url = urlparse(self.database_url or "")
+        return {
+            "dbname": url.path.lstrip("/"),
+            "host": url.hostname or "127.0.0.1",
+            "port": url.port or 5432,
+            "user": unquote(url.username or "postgres"),
+            "password": unquote(url.password or ""),
+        }
+
     def store_environment(self, application_name: str) -> dict[str, str]:
         """The eventsourcing environment for one application; tables are created only by `registry db migrate`.
 
@@ -250,9 +268,10 @@ class Settings:
             "POSTGRES_USER": unquote(url.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(url.password or ""),
             "POSTGRES_SCHEMA": schema,
-            # The library's pool keeps pool_size connections open: one each, the rest opened under load.
+            # For the library's own pool (a tool using one application alone); the registry shares one pool per
+            # process instead (registry/adapters/postgres_pool.py).
             "POSTGRES_POOL_SIZE": "1",
-            "POSTGRES_MAX_OVERFLOW": str(max(self.pool_size - 1, 0)),
+            "POSTGRES_MAX_OVERFLOW": "1",
             "POSTGRES_LOCK_TIMEOUT": "5",
             "CREATE_TABLE": "n",
             **common,

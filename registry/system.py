@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from registry.adapters.dv_keys import (
@@ -15,6 +16,7 @@ from registry.adapters.dv_keys import (
     postgres_data_keys,
     sqlite_data_keys,
 )
+from registry.adapters.postgres_pool import DATASTORE_KEY, SharedDatastore, shared_datastore
 from registry.burial.application import EcoBurialRewards
 from registry.burial.rules import RewardRules
 from registry.common.actors import Act, Actor
@@ -48,6 +50,12 @@ class Registry:
     places: PlaceNames
     exchange: MarriageExchange
     dv_keys: SqlDataKeys
+    datastore: SharedDatastore | None = None  # PostgreSQL: the process's one pool, shared by all of the above
+
+    @property
+    def pool(self) -> Any:
+        """The shared PostgreSQL connection pool (None on SQLite)."""
+        return self.datastore.pool if self.datastore is not None else None
 
     def applications(self) -> dict[str, RegistryApplication]:
         applications: list[RegistryApplication] = [
@@ -60,14 +68,37 @@ class Registry:
         for application in self.applications().values():
             application.close()
         self.dv_keys.close()
+        if self.datastore is not None:
+            self.datastore.close()
 
 
 def open_registry(settings: Settings, *, create_tables: bool = False) -> Registry:
-    """Construct every application; only `registry db migrate` (and tests) create tables."""
+    """Construct every application; only `registry db migrate` (and tests) create tables.
+
+    On PostgreSQL every application shares the process's one connection pool (REGISTRY_DB_CONNECTIONS).
+    """
+    datastore = None
+    if settings.uses_postgres:
+        datastore = shared_datastore(
+            settings.postgres_connection(), settings.postgres_target()[1], budget=settings.db_connections
+        )
+    try:
+        return assemble(settings, datastore, create_tables=create_tables)
+    except BaseException:
+        if datastore is not None:
+            datastore.close()
+        raise
+
+
+def assemble(settings: Settings, datastore: SharedDatastore | None, *, create_tables: bool) -> Registry:
+    """The applications over the given datastore (None: each its own SQLite files)."""
 
     def env(name: str) -> dict[str, str]:
         values = settings.store_environment(name)
         values["CREATE_TABLE"] = "y" if create_tables else "n"
+        if datastore is not None:
+            values["PERSISTENCE_MODULE"] = "registry.adapters.postgres_pool:SharedPostgresFactory"
+            values[DATASTORE_KEY] = datastore.key
         return values
 
     keys = PersonKeys(settings.keys[Purpose.PERSON_HASH])
@@ -109,6 +140,7 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
         places=PlaceNames(env(PlaceNames.name), calendar=calendar, policy=naming_policy(settings)),
         exchange=exchange,
         dv_keys=dv_keys,
+        datastore=datastore,
     )
 
 
@@ -138,12 +170,16 @@ def dv_key_store(settings: Settings) -> SqlDataKeys:
         return sqlite_data_keys(settings.data_dir / "dv-keys.sqlite", keyring, retention=retention)
     if url is None:
         conninfo, schema = settings.postgres_target()
-        return postgres_data_keys(conninfo, f"{schema}_dv_keys" if schema else "dv_keys", keyring, retention=retention)
+        return postgres_data_keys(
+            conninfo, f"{schema}_dv_keys" if schema else "dv_keys", keyring, retention=retention, max_connections=1
+        )
     if not url.startswith("postgresql://"):
         return sqlite_data_keys(Path(url), keyring, retention=retention)
     parsed = urlparse(url)
     schema = parse_qs(parsed.query).get("schema", ["dv_keys"])[0]
-    return postgres_data_keys(parsed._replace(query="").geturl(), schema, keyring, retention=retention)
+    return postgres_data_keys(
+        parsed._replace(query="").geturl(), schema, keyring, retention=retention, max_connections=1
+    )
 
 
 def migrate(settings: Settings) -> list[str]:

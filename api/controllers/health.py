@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.exceptions import NotAuthorizedException
 
+from api.auth import Principal, read_token
+from projections.catalog import ReadSide
+from registry.common.actors import Role
+from registry.keys import Purpose
 from registry.system import Registry
+
+# Who may see why the registry is not ready (projection names, positions, quarantined events; no personal data).
+SEES_DETAILS = (Role.OPERATOR, Role.AUDITOR)
 
 
 class HealthController(Controller):
@@ -20,21 +28,62 @@ class HealthController(Controller):
         return {"status": "ok"}
 
     @get("/ready", sync_to_thread=True)
-    def ready(self, registry: NamedDependency[Registry], state: State) -> Response[dict[str, Any]]:
-        """The store is reachable and migrated (every log head readable); how far each read model lags."""
-        heads: dict[str, Any] = {}
-        lags: dict[str, Any] = {}
-        ready = True
-        try:
-            for name, application in registry.applications().items():
-                heads[name] = application.recorder.max_notification_id() or 0
-            positions = state.read_side.store.positions()
-            for follower in state.read_side.followers:
-                lags[follower.tracking_name] = heads[follower.application.name] - positions.get(
-                    follower.tracking_name, 0
-                )
-        except Exception as error:  # any store failure means not ready; say which kind, nothing more
-            heads["error"] = type(error).__name__
-            ready = False
-        body = {"status": "ready" if ready else "not-ready", "log_heads": heads, "projection_lag": lags}
-        return Response(body, status_code=200 if ready else 503)
+    def ready(
+        self, request: Request[Any, Any, Any], registry: NamedDependency[Registry], state: State
+    ) -> Response[dict[str, Any]]:
+        """Ready: the store is reachable and migrated, no read model is stopped, lags more than
+        REGISTRY_READY_MAX_LAG events or has a quarantined event. Anyone gets the status; an operator or an auditor
+        (bearer token) also gets the reasons, log heads and lags."""
+        body = readiness(registry, state.read_side)
+        status = 200 if body["status"] == "ready" else 503
+        if caller_role(request, registry) not in SEES_DETAILS:
+            body = {"status": body["status"]}
+        return Response(body, status_code=status)
+
+
+def readiness(registry: Registry, read_side: ReadSide) -> dict[str, Any]:
+    """The status, and why it is not ready."""
+    heads: dict[str, int] = {}
+    lags: dict[str, int] = {}
+    reasons: list[str] = []
+    quarantined: dict[str, list[int]] = {}
+    try:
+        for name, application in registry.applications().items():
+            heads[name] = application.recorder.max_notification_id() or 0
+        positions = read_side.store.positions()
+        for follower in read_side.followers:
+            lags[follower.tracking_name] = heads[follower.application.name] - positions.get(follower.tracking_name, 0)
+        for entry in read_side.quarantined(only_open=True):
+            quarantined.setdefault(entry.projection, []).append(entry.notification_id)
+    except Exception as error:  # any store failure means not ready; say which kind, nothing more
+        reasons.append(f"the store cannot be read ({type(error).__name__})")
+    service = read_side.service
+    if service is not None and not service.running:
+        reasons.append("the projection runner of this process has stopped")
+    if service is not None:
+        reasons += [f"{name} is failing ({error})" for name, error in sorted(service.failing.items())]
+    limit = registry.settings.ready_max_lag
+    reasons += [f"{name} lags {lag} events (more than {limit})" for name, lag in lags.items() if lag > limit]
+    reasons += [f"{name} has quarantined events {ids}" for name, ids in quarantined.items()]
+    return {
+        "status": "not-ready" if reasons else "ready",
+        "reasons": reasons,
+        "quarantined": quarantined,
+        "log_heads": heads,
+        "projection_lag": lags,
+    }
+
+
+def caller_role(request: Request[Any, Any, Any], registry: Registry) -> Role | None:
+    """The role of a valid bearer token, if one was sent (/ready is open to anyone, so it is read here)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    settings = registry.settings
+    try:
+        principal: Principal = read_token(
+            settings.keys[Purpose.TOKEN], token.strip(), max_lifetime_seconds=settings.token_max_hours * 3600
+        )
+    except NotAuthorizedException:
+        return None
+    return principal.role

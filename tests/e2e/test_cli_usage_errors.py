@@ -35,7 +35,7 @@ def assert_usage_error(result: subprocess.CompletedProcess[str], says: str) -> N
         (["projections", "status"], {"REGISTRY_CHECKPOINT_SECONDS": "soon"}, "REGISTRY_CHECKPOINT_SECONDS"),
         (["projections", "status"], {"REGISTRY_DV_RECORDS_FROM": "2020-13-01"}, "REGISTRY_DV_RECORDS_FROM"),
         (["projections", "status"], {"REGISTRY_PUBLIC_HOLIDAYS": "garbage"}, "REGISTRY_PUBLIC_HOLIDAYS"),
-        (["projections", "status"], {"REGISTRY_POOL_SIZE": "-1"}, "REGISTRY_POOL_SIZE"),
+        (["projections", "status"], {"REGISTRY_DB_CONNECTIONS": "-1"}, "REGISTRY_DB_CONNECTIONS"),
         (["exchange", "follow", "--once"], {"REGISTRY_EXCHANGE_PEERS": "not json"}, "REGISTRY_EXCHANGE_PEERS"),
         (["exchange", "follow", "--once"], {"REGISTRY_EXCHANGE_PEERS": '[{"jurisdiction": "32"}]'}, "PEERS"),
         (["exchange", "follow", "--once", "--every", "-1"], {}, "--every"),

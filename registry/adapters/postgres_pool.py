@@ -1,0 +1,111 @@
+"""One PostgreSQL connection pool per process, shared by every application, the read models and the runner.
+
+The eventsourcing library gives each application a datastore with a pool of its own (eight applications: eight pools,
+17-25 connections idle). Here one `SharedDatastore` is made per process and every application's infrastructure factory
+uses it (`SharedPostgresFactory`, named by PERSISTENCE_MODULE); the read models borrow its pool too. The process
+stays within REGISTRY_DB_CONNECTIONS: the pool takes all of it but the LISTEN connection of the projection runner and
+the DV key store's own connection (that store may be another database).
+
+Requests fail fast while PostgreSQL is away: a connection is waited for at most POOL_TIMEOUT_SECONDS, and a pool that
+has none to give raises StoreUnavailable, which the library does not retry (it retries its own OperationalError ten
+times) and the API answers with 503.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.postgres import ConnectionPool, PostgresDatastore, PostgresFactory
+from psycopg import Connection
+from psycopg.rows import DictRow, dict_row
+from psycopg_pool import PoolTimeout
+
+from registry.adapters.faults import StoreUnavailable
+
+POOL_TIMEOUT_SECONDS = 3.0  # how long a request waits for a connection before it is answered 503
+CONNECT_TIMEOUT_SECONDS = 3  # how long opening one connection may take (an unreachable host)
+RECONNECT_SECONDS = 10.0  # the pool's retries with backoff stop after this; the next request tries again at once
+IDLE_SECONDS = 60.0  # a connection unused this long is closed (down to one kept open)
+LOCK_TIMEOUT_SECONDS = 5
+OUTSIDE_THE_POOL = 2  # the LISTEN connection of the projection runner, and the DV key store's connection
+DATASTORE_KEY = "REGISTRY_SHARED_DATASTORE"
+
+_datastores: dict[str, SharedDatastore] = {}
+_lock = threading.Lock()
+
+
+class SharedDatastore(PostgresDatastore):
+    """The library's datastore over one pool for the whole process."""
+
+    def __init__(self, conninfo_parts: dict[str, Any], schema: str, *, max_size: int) -> None:
+        super().__init__(
+            dbname=conninfo_parts["dbname"], host=conninfo_parts["host"], port=conninfo_parts["port"],
+            user=conninfo_parts["user"], password=conninfo_parts["password"], connect_timeout=POOL_TIMEOUT_SECONDS,
+            idle_in_transaction_session_timeout=5, lock_timeout=LOCK_TIMEOUT_SECONDS, schema=schema,
+        )  # fmt: skip
+        self.pool = ConnectionPool(
+            connection_class=Connection[DictRow],
+            kwargs={
+                **conninfo_parts,
+                "row_factory": dict_row,
+                "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+                "application_name": "registry",
+                # The read models name their tables unqualified; the library qualifies its own.
+                **({"options": f"-c search_path={schema}"} if schema else {}),
+            },
+            min_size=1,
+            max_size=max_size,
+            open=False,
+            configure=self.after_connect_func(),
+            timeout=POOL_TIMEOUT_SECONDS,
+            max_idle=IDLE_SECONDS,
+            reconnect_timeout=RECONNECT_SECONDS,
+            name="registry",
+        )
+        self.key = uuid.uuid4().hex
+
+    @contextmanager
+    def get_connection(self) -> Iterator[Connection[DictRow]]:
+        try:
+            with super().get_connection() as connection:
+                yield connection
+        except Exception as error:
+            if isinstance(error.__cause__, PoolTimeout) or isinstance(error, PoolTimeout):
+                raise StoreUnavailable(f"no database connection within {POOL_TIMEOUT_SECONDS:g} s") from error
+            raise
+
+    def open(self) -> None:
+        """Open the pool: one connection at once, more on demand (waits for none)."""
+        self.pool.open(wait=False)
+
+    def close(self) -> None:
+        with _lock:
+            _datastores.pop(self.key, None)
+        super().close()
+
+
+def shared_datastore(conninfo_parts: dict[str, Any], schema: str, *, budget: int) -> SharedDatastore:
+    """The process's datastore within a budget of connections (at least one for the pool)."""
+    datastore = SharedDatastore(conninfo_parts, schema, max_size=max(budget - OUTSIDE_THE_POOL, 1))
+    with _lock:
+        _datastores[datastore.key] = datastore
+    datastore.open()
+    return datastore
+
+
+class SharedPostgresFactory(PostgresFactory):
+    """The library's PostgreSQL factory over the process's shared datastore (named by REGISTRY_SHARED_DATASTORE)."""
+
+    def __init__(self, env: Any) -> None:
+        InfrastructureFactory.__init__(self, env)  # not the base's __init__: it would make a pool of its own
+        key = self.env.get(DATASTORE_KEY) or ""
+        with _lock:
+            self.datastore = _datastores[key]
+
+    def close(self) -> None:
+        """The datastore belongs to the process (Registry.close closes it), not to one application."""
