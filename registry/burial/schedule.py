@@ -33,6 +33,8 @@ class ScheduleEntry:
     burial_fee_waived: bool = True
 
 
+# Local choice, changed through the schedule (a supervisor's entry), not a setting: neighbouring Dongyang's published
+# amounts (Yiwu's are not public); wall or niche burial CNY 500 is this project's own choice (docs/domain.md E2).
 DEFAULT_SCHEDULE = ScheduleEntry(
     effective_from=date(2000, 1, 1),
     amounts_fen={

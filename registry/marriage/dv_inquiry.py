@@ -16,6 +16,7 @@ from registry.common.errors import Failure, NotEligible, WrongState
 from registry.common.events import RegistryAggregate, RegistryEvent
 from registry.common.ids import natural_id
 
+# Local choice, fixed in code: the city's published rule for its inquiry (docs/domain.md D9); no law sets them.
 MAX_INQUIRIES_PER_YEAR = 2
 MAX_SUBJECTS_PER_YEAR = 2
 

@@ -22,7 +22,7 @@ from registry.places.plates import BuildingPlate, DoorPlate, RoadNumbering, Slot
 from registry.places.policy import NamingPolicy
 from registry.places.spelling import comparable, sound_of, written
 
-PLATE_APPLICATION_WORKING_DAYS = 10
+PLATE_APPLICATION_WORKING_DAYS = 10  # local choice, fixed in code: the city's service standard (docs/domain.md P13)
 STEPS = ("review", "opinion", "refuse", "notice", "approve", "announce", "file", "use")
 __all__ = ["STEPS", "NameIndex", "PlaceNames"]  # NameIndex: imported so that its stored events stay readable
 

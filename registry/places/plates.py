@@ -15,7 +15,7 @@ from registry.common.events import RegistryAggregate, RegistryEvent
 from registry.common.ids import natural_id
 
 LEFT, RIGHT = "left", "right"
-SIGN_DAYS = 60
+SIGN_DAYS = 60  # local choice, fixed in code: the city's service standard in calendar days (not a statutory period)
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ def compose_address(
 
 
 def first_number(side: str, odd_on_left: bool = True) -> int:
+    """1 or 2: odd numbers on the left seen from the road's start, the domain's default (fixed in code)."""
     return 1 if (side == LEFT) == odd_on_left else 2
 
 

@@ -1,10 +1,11 @@
 """How a place name is written and compared.
 
 A name is refused if it holds a character a reader cannot see or tell apart (control, format, zero-width, space,
-combining, private-use, unassigned) or anything but letters and digits: nothing is silently removed. It is kept in
-its NFKC form (a compatibility look-alike such as U+F937 becomes the ordinary 路) and compared in simplified
-characters (OpenCC's t2s conversion, so 萬達 meets 万达). Comparisons of duplicates and homophones are on the
-specific part (专名): the name without its generic part (通名), the longest configured suffix of its kind.
+combining, private-use, unassigned, the Hangul fillers) or anything but letters and digits: nothing is silently
+removed. It is kept in its NFKC form (a compatibility look-alike such as U+F937 becomes the ordinary 路) and
+compared in simplified characters (OpenCC's t2s conversion, so 萬達 meets 万达). Comparisons of duplicates and
+homophones are on the specific part (专名): the name without its generic part (通名), the longest configured suffix
+of its kind.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from registry.common.errors import Failure, InvalidInput
 # marks, BOM), separators (every space, U+3000 included), combining marks (variation selectors), surrogates,
 # private use and unassigned code points.
 INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Mc", "Me"})
+# Letters that show nothing: the Hangul fillers, the only default-ignorable code points Unicode classes as letters
+# (DerivedCoreProperties.txt, Default_Ignorable_Code_Point). Every other default-ignorable one is in a category above.
+INVISIBLE_LETTERS = frozenset({"\u115f", "\u1160", "\u3164", "\uffa0"})
 
 _converter = opencc.OpenCC("t2s.json")
 _converter_lock = threading.Lock()  # one converter for the process; its thread safety is not documented
@@ -42,6 +46,11 @@ def simplified(text: str) -> str:
     return converted
 
 
+def is_invisible(char: str) -> bool:
+    """A character a reader cannot see or tell apart from nothing."""
+    return unicodedata.category(char) in INVISIBLE or char in INVISIBLE_LETTERS
+
+
 def code_point(char: str) -> str:
     return f"U+{ord(char):04X}"
 
@@ -50,7 +59,7 @@ def written(text: str) -> WrittenName:
     """The name as kept and as compared; InvalidInput naming every character that is refused, and where."""
     failures: list[Failure] = []
     for position, char in enumerate(text, start=1):
-        if unicodedata.category(char) in INVISIBLE:
+        if is_invisible(char):
             failures.append(
                 Failure(
                     "name-invisible-character",
@@ -79,7 +88,7 @@ def comparable(recorded: str) -> str:
     """A name recorded before names were checked, in the form names are compared in. Characters that cannot be seen
     are left out of the comparison only: the record keeps what was written."""
     normalised = unicodedata.normalize("NFKC", recorded)
-    return simplified("".join(c for c in normalised if unicodedata.category(c) not in INVISIBLE)).casefold()
+    return simplified("".join(c for c in normalised if not is_invisible(c))).casefold()
 
 
 def split(compared: str, generics: tuple[str, ...]) -> tuple[str, str]:

@@ -160,6 +160,23 @@ def test_benefit_payments_after_the_death_are_flagged_for_recovery(registry: Reg
     assert payment.flagged_for_recovery is True  # type: ignore[attr-defined]
 
 
+def test_each_welfare_allowance_stands_for_the_month_of_death_and_is_flagged_from_the_next_by_default(
+    registry: Registry,
+) -> None:
+    death, _ = registry.deaths.register_death(act(DIED, by=HOSPITAL), deceased=person(date(1940, 1, 1), "male"),
+                                              report=report())  # fmt: skip
+    desk = Actor("staff-6", "department", "civil-affairs")
+    allowances = ("subsistence-allowance", "extreme-poverty-support", "elderly-allowance", "disability-allowance")
+    for benefit in allowances:
+        for paid_for in (date(2026, 11, 30), date(2026, 12, 1)):
+            registry.deaths.record_payment(act(DIED, by=desk), death.aggregate_id, benefit=benefit, paid_for=paid_for,
+                                           amount_fen=50000)  # fmt: skip
+    payments = registry.deaths.death(death.aggregate_id).payments
+    assert [(p.benefit, p.paid_for.day, p.flagged_for_recovery) for p in payments] == [
+        (benefit, day, day == 1) for benefit in allowances for day in (30, 1)
+    ]
+
+
 def test_the_configured_benefit_table_decides_which_payments_are_recovered(
     registry: Registry, store_env: dict[str, str]
 ) -> None:

@@ -9,12 +9,13 @@ from uuid import UUID
 import psycopg
 import pytest
 
-from projections.catalog import ReadSide
+from projections.catalog import ReadSide, migrate_all
 from registry.common.actors import Actor
 from registry.common.errors import Forbidden, InvalidInput, NotEligible, WrongState
 from registry.common.identity import Person
 from registry.common.sealing import Unreadable
-from registry.system import Registry
+from registry.settings import Settings
+from registry.system import Registry, open_registry
 from tests.support import OTHER_CLERK, act, person
 
 TODAY = date(2026, 11, 22)
@@ -82,6 +83,22 @@ def test_a_record_issued_before_the_register_starts_is_refused(registry: Registr
     add_record(registry, man, issued_on=date(2017, 1, 1))
 
 
+def test_the_first_day_the_register_covers_is_configuration(store_env: dict[str, str]) -> None:
+    settings = Settings.from_env({**store_env, "REGISTRY_DV_RECORDS_FROM": "2016-03-01"})  # the law's own start
+    migrate_all(settings)
+    registry = open_registry(settings)
+    try:
+        marriage_id, man, woman = application(registry)
+        with pytest.raises(InvalidInput) as caught:
+            add_record(registry, man, issued_on=date(2016, 2, 29))
+        assert [f.code for f in caught.value.failures] == ["dv-issued-before-register"]
+        add_record(registry, man, issued_on=date(2016, 3, 1))
+        result = result_for(registry, inquire(registry, marriage_id, man), woman)
+        assert result == {"records": [{"category": "criminal-judgment", "year": 2016}]}
+    finally:
+        registry.close()
+
+
 def test_a_court_extends_its_protection_order_by_at_most_six_months(registry: Registry) -> None:
     _, man, _ = application(registry)
     order = add_record(registry, man, "protection-order", issued_on=date(2026, 9, 1), expires_on=date(2027, 3, 1))
@@ -124,6 +141,24 @@ def test_the_signed_confidentiality_pledge_is_required(registry: Registry) -> No
             subject_name=man.name, truthfulness_pledged=True, confidentiality_pledged=False,
         )  # fmt: skip
     assert [f.code for f in caught.value.failures] == ["confidentiality-pledge-missing"]
+
+
+def test_the_signed_pledge_covers_truthfulness_and_confidentiality_each_named_when_missing(
+    registry: Registry,
+) -> None:
+    marriage_id, man, _ = application(registry)
+    with pytest.raises(NotEligible) as caught:
+        registry.dv_inquiries.file(
+            act(TODAY), marriage_id=marriage_id, applicant_party="b", subject_document_key=man.document_key,
+            subject_name=man.name, truthfulness_pledged=False, confidentiality_pledged=False,
+        )  # fmt: skip
+    assert [f.code for f in caught.value.failures] == ["truthfulness-pledge-missing", "confidentiality-pledge-missing"]
+    with pytest.raises(NotEligible) as untrue:
+        registry.dv_inquiries.file(
+            act(TODAY), marriage_id=marriage_id, applicant_party="b", subject_document_key=man.document_key,
+            subject_name=man.name, truthfulness_pledged=False, confidentiality_pledged=True,
+        )  # fmt: skip
+    assert [f.code for f in untrue.value.failures] == ["truthfulness-pledge-missing"]
 
 
 def test_the_third_inquiry_in_a_calendar_year_is_refused_and_the_year_turning_resets_it(registry: Registry) -> None:

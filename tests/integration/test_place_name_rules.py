@@ -78,7 +78,7 @@ def test_townships_are_compared_within_the_province_and_villages_within_the_coun
 
 def test_disguised_duplicates_and_banned_names_are_caught(registry: Registry) -> None:
     approved(registry, "解放路")
-    for disguised in ("解放\u200b路", "解放\u3000路"):
+    for disguised in ("解放\u200b路", "解放\u3000路", "解放\u3164路"):  # zero-width, full-width space, Hangul filler
         with pytest.raises(InvalidInput) as hidden:
             propose(registry, disguised)
         assert codes(hidden) == ["name-invisible-character"]

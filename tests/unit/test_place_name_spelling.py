@@ -22,6 +22,10 @@ def test_names_that_sound_the_same_without_tones_have_the_same_sound() -> None:
         (" 解放路", "name-invisible-character", "U+0020"),  # nothing is trimmed either
         ("解放\u202e路", "name-invisible-character", "U+202E"),  # right-to-left override
         ("解放路\uff01", "name-character-not-allowed", "U+0021"),  # a full-width "!" is "!" after NFKC: refused
+        ("解放\u3164路", "name-invisible-character", "U+3164"),  # Hangul filler: a letter that shows nothing
+        ("解放\uffa0路", "name-invisible-character", "U+FFA0"),  # half-width Hangul filler
+        ("解放\u115f路", "name-invisible-character", "U+115F"),  # Hangul choseong filler
+        ("解放\u1160路", "name-invisible-character", "U+1160"),  # Hangul jungseong filler
     ],
 )
 def test_a_name_hiding_a_character_is_refused_naming_it_rather_than_cleaned(name: str, code: str, where: str) -> None:
