@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -29,6 +30,12 @@ DISSOLVED = "dissolved"
 ENDED_BY_DEATH = "ended-by-death"
 VOID = "void"
 ANNULLED = "annulled"
+
+
+def condition_code(written: str) -> str:
+    """A condition code as the registry spells it (`under-legal-age`), however a clerk wrote it ("Under_Legal_Age"),
+    so that a refusal cannot slip a contradicted condition past the checks by its spelling."""
+    return "-".join(unicodedata.normalize("NFKC", written).casefold().replace("_", " ").split())
 
 
 class Marriage(RegistryAggregate):
@@ -257,6 +264,7 @@ class Marriage(RegistryAggregate):
         finds met (found: what the registry's own checks find today, recorded with the refusal)."""
         self.check_state(APPLIED)
         self.check_at_own_office(act)
+        failed_conditions = [condition_code(written) for written in failed_conditions]
         found_codes = {failure.code for failure in found}
         contradicted = sorted(set(failed_conditions) & COMPUTED_CONDITIONS - found_codes)
         if contradicted:

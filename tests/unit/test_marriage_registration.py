@@ -172,6 +172,16 @@ def test_a_clerks_refusal_cannot_name_a_condition_the_registry_finds_met() -> No
     assert marriage.collect_events() == []
 
 
+@pytest.mark.parametrize("written", ["Under_Legal_Age", " under legal age ", "UNDER-LEGAL-AGE"])
+def test_a_condition_code_written_another_way_is_read_as_the_code_it_spells(written: str) -> None:
+    marriage = application()
+    with pytest.raises(InvalidInput) as caught:
+        marriage.refuse(act(DAY), reason="too young", failed_conditions=[written], found=[])
+    assert [f.code for f in caught.value.failures] == ["refusal-contradicts-checks"]
+    marriage.refuse(act(DAY), reason="no documents", failed_conditions=["No_Documents"], found=[])
+    assert marriage.collect_events()[-1].failed_conditions == ["no-documents"]
+
+
 def test_a_clerks_refusal_may_name_a_condition_the_registry_also_finds_failed() -> None:
     marriage = application(man_born=date(2004, 11, 23))
     found = marriage.eligibility_failures(DAY, facts(), office_designated=False)
