@@ -9,12 +9,11 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from eventsourcing.application import AggregateNotFoundError
-
 from api.auth import mint_token
 from api.web.demo import describe_front_desk_demo
 from registry.common.actors import Act, Actor, Role
 from registry.common.clock import SystemClock, local_date
+from registry.common.errors import NotFound
 from registry.common.identity import Person, identify, resident_id_check_character
 from registry.keys import Purpose
 from registry.marriage.values import Attendance, CourtJudgment
@@ -72,7 +71,7 @@ def _recorded_demo(settings: Settings, record: Path) -> LoadedDemo | None:
     registry = open_registry(settings)
     try:
         registry.marriage.marriage(uuid.UUID(loaded.witness))
-    except AggregateNotFoundError:
+    except NotFound:
         return None
     finally:
         registry.close()

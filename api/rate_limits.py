@@ -22,7 +22,7 @@ SUBJECTS = "rate-limit-subjects"
 ADDRESSES = "rate-limit-addresses"
 # Pages whose caller is known only once the session is read (inside the web router): counted there, by subject.
 PAGES_BEHIND_SESSION = re.compile(r"^/(portal|console)(/|$)")
-NOT_COUNTED = re.compile(r"^/static/")
+NOT_COUNTED = re.compile(r"^/static/|^/health$|^/ready$")  # probes share a balancer's address
 
 AnyRequest = Request[Any, Any, Any]
 

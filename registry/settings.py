@@ -42,7 +42,7 @@ class Settings:
                            hashes the marriage exchange carries instead of identity numbers.
     REGISTRY_TOKEN_MAX_HOURS   the longest lifetime a bearer token may have (default 12).
     REGISTRY_LOG_FORMAT    json | console | auto (console on a terminal, JSON elsewhere).
-    REGISTRY_DB_CONNECTIONS  PostgreSQL connections at most per process (default 10, at least 3): one pool shared
+    REGISTRY_DB_CONNECTIONS  PostgreSQL connections at most per process (default 10, at least 4): one pool shared
                            by every application and read model (one connection kept open when idle, more under
                            load), the projection runner's LISTEN connection and the DV key store's connection.
                            (Replaces REGISTRY_POOL_SIZE, which was per application.)
@@ -162,7 +162,7 @@ class Settings:
             keys=registry_keys(env, data_dir, embedded=database_url is None),
             token_max_hours=_integer(env, "REGISTRY_TOKEN_MAX_HOURS", 12),
             log_format=env.get("REGISTRY_LOG_FORMAT", "auto"),
-            db_connections=_integer(env, "REGISTRY_DB_CONNECTIONS", 10, minimum=3),
+            db_connections=_integer(env, "REGISTRY_DB_CONNECTIONS", 10, minimum=4),
             aggregate_cache=_integer(env, "REGISTRY_AGGREGATE_CACHE", 5000, minimum=0),
             projection_batch=_integer(env, "REGISTRY_PROJECTION_BATCH", 500),
             dv_keys_url=env.get("REGISTRY_DV_KEYS_URL") or None,

@@ -91,7 +91,7 @@ class SharedDatastore(PostgresDatastore):
 
 def shared_datastore(conninfo_parts: dict[str, Any], schema: str, *, budget: int) -> SharedDatastore:
     """The process's datastore within a budget of connections (at least one for the pool)."""
-    datastore = SharedDatastore(conninfo_parts, schema, max_size=max(budget - OUTSIDE_THE_POOL, 1))
+    datastore = SharedDatastore(conninfo_parts, schema, max_size=max(budget - OUTSIDE_THE_POOL, 2))
     with _lock:
         _datastores[datastore.key] = datastore
     datastore.open()

@@ -1,7 +1,9 @@
 """The registry command as the README documents it."""
 
+import json
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import jwt
@@ -125,3 +127,12 @@ def test_registry_demo_run_twice_loads_its_data_once_and_prints_fresh_tokens(tmp
         assert {name: app.recorder.max_notification_id() for name, app in registry.applications().items()} == heads
     finally:
         registry.close()
+
+
+def test_registry_demo_loads_anew_into_a_store_that_lacks_what_an_earlier_run_recorded(tmp_path: Path) -> None:
+    assert run_registry(tmp_path, "db", "migrate").returncode == 0
+    stale = {"witness": str(uuid.uuid4()), "citizen_ref": "x", "summary": [], "examples": [], "front_desk": []}
+    (tmp_path / "demo.json").write_text(json.dumps(stale))
+    loaded = run_registry(tmp_path, "demo")
+    assert loaded.returncode == 0, loaded.stderr
+    assert "Loaded:" in loaded.stdout and "already in this store" not in loaded.stdout

@@ -15,7 +15,7 @@ from api.app import create_app
 from api.auth import mint_token
 from projections.catalog import migrate_all
 from registry.common.actors import Role
-from registry.keys import Purpose
+from registry.keys import Purpose, SettingsError
 from registry.settings import Settings
 from registry.system import open_registry
 from tests.conftest import TEST_KEYS, TEST_SERVER_URL
@@ -92,5 +92,9 @@ def test_a_server_process_holds_at_most_its_connection_budget_and_few_idle(
 
 
 def test_the_budget_is_at_least_what_the_pool_the_runner_and_the_key_store_need(tmp_path: Path) -> None:
-    settings = Settings.from_env({**TEST_KEYS, "REGISTRY_DATA_DIR": str(tmp_path), "REGISTRY_DB_CONNECTIONS": "1"})
-    assert settings.db_connections == 3
+    """A pool of two (the runner holds a view transaction while it reads the log), the LISTEN connection, the key
+    store: a smaller budget is refused naming the setting, rather than a registry that never moves."""
+    env = {**TEST_KEYS, "REGISTRY_DATA_DIR": str(tmp_path)}
+    with pytest.raises(SettingsError, match="REGISTRY_DB_CONNECTIONS"):
+        Settings.from_env({**env, "REGISTRY_DB_CONNECTIONS": "3"})
+    assert Settings.from_env({**env, "REGISTRY_DB_CONNECTIONS": "4"}).db_connections == 4
