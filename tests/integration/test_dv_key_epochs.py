@@ -215,3 +215,11 @@ def test_the_key_store_in_the_events_database_is_accepted_only_by_the_explicit_d
     accepted = Settings.from_env({**base, "REGISTRY_DV_KEYS_IN_EVENTS_DATABASE": "accept-for-development"})
     check_apart_from_events(accepted.dv_keys_url, accepted.database_url, accepted=accepted.dv_keys_in_events_database)
     assert accepted.dv_keyring == (tmp_path / "dv-keyring").resolve()  # the wrapping keys stay outside the database
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1:5432", "[::1]", "LOCALHOST:5432", ""])
+def test_the_key_store_in_the_events_database_is_refused_however_the_local_server_is_named(host: str) -> None:
+    events = "postgresql://postgres@127.0.0.1:5432/registry?schema=s1"
+    keys = f"postgresql://postgres@{host}/registry?schema=keys"  # no host at all: the local server's socket
+    with pytest.raises(SettingsError, match="names the events' database"):
+        check_apart_from_events(keys, events, accepted=False)
