@@ -212,3 +212,24 @@ def test_a_replayed_request_shows_only_what_the_caller_may_see_now(client: Clien
     replayed = client.post("/v1/dv-records", json=record, headers=court)
     assert replayed.headers["idempotent-replayed"] == "true" and replayed.json()["id"] == first.json()["id"]
     assert replayed.json()["state"] == "sealed" and "赵刚" not in replayed.text and "刑初99号" not in replayed.text
+
+
+def test_a_second_familys_bundle_or_reward_claim_for_a_death_is_refused_naming_no_other_record(
+    client: Client, tokens: Tokens, clock: FixedClock, registry: Registry
+) -> None:
+    demo = load_front_desk_demo(registry, clock.now(), run=7)
+    cousin = tokens.citizen(resident_id(date(1975, 3, 3), "female"))
+    applicant = {"name": "王表妹", "relationship": "other-relative", "contact_phone": "13900000000",
+                 "payout_account": "6222000000000009"}  # fmt: skip
+    bundle = client.post("/v1/bundle-cases", json={"death_id": str(demo.death), "facts": {}, "applicant": applicant},
+                         headers=cousin)  # fmt: skip
+    claim = {"death_id": str(demo.death),
+             "claimant": {"name": "王表妹", "relationship": "other-relative", "payout_account": "6222000000000009"},
+             "cremation": {"number": "火化2026-9", "crematorium": "义乌市殡仪馆", "cremated_on": "2026-11-15"},
+             "burial": {"kind": "sea-burial", "place": "东海海域", "buried_on": "2026-11-17"}}  # fmt: skip
+    reward = client.post("/v1/reward-claims", json=claim, headers=cousin)
+    assert (bundle.status_code, bundle.json()["type"]) == (409, "/problems/bundle-already-applied")
+    assert reward.status_code == 422 and "reward-already-claimed" in reward.text
+    for refusal in (bundle, reward):
+        for other in (str(demo.bundle_case), str(demo.reward_claim), demo.citizen.name, demo.citizen.document_number):
+            assert other not in refusal.text
