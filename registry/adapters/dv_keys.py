@@ -445,12 +445,21 @@ def postgres_data_keys(
     return SqlDataKeys(begin, keyring, retention=retention, closer=pool.close)
 
 
+# The names of the local server: a URL without a host reaches it through its socket.
+LOCAL_HOSTS = ("", "localhost", "127.0.0.1", "::1")
+
+
 def same_database(first: str, second: str) -> bool:
-    """Whether two postgresql:// URLs name the same database (host, port and database name)."""
+    """Whether two postgresql:// URLs name the same database (server, port and database name); the local server is
+    the same server whichever of its names a URL uses."""
     from urllib.parse import urlparse
 
-    a, b = urlparse(first), urlparse(second)
-    return (a.hostname or "localhost", a.port or 5432, a.path) == (b.hostname or "localhost", b.port or 5432, b.path)
+    def server(url: str) -> tuple[str, int, str]:
+        parsed = urlparse(url)
+        host = parsed.hostname or ""
+        return ("localhost" if host in LOCAL_HOSTS else host, parsed.port or 5432, parsed.path.strip("/"))
+
+    return server(first) == server(second)
 
 
 def check_apart_from_events(keys_url: str | None, events_url: str | None, *, accepted: bool) -> None:

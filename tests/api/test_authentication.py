@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
 import jwt
 from litestar.testing import TestClient
 
+from api.app import create_app
 from api.auth import AUDIENCE, ISSUER
+from registry.system import Registry
 from tests.api.conftest import Tokens
 
 Client = TestClient  # type: ignore[type-arg]
@@ -53,3 +56,12 @@ def test_a_401_never_names_the_library_exception(client: Client, tokens: Tokens)
     for headers in (forged(tokens, exp=int(time.time()) - 10), {"Authorization": "Bearer x.y.z"}):
         detail = client.get("/v1/worklists/marriage", headers=headers).json()["detail"]
         assert "Error" not in detail and "jwt" not in detail.lower()
+
+
+def test_the_longest_token_lifetime_is_the_configured_one(registry: Registry, tokens: Tokens) -> None:
+    registry.settings = dataclasses.replace(registry.settings, token_max_hours=2)
+    now = int(time.time())
+    with TestClient(create_app(registry=registry, run_projections=False)) as client:
+        three_hours = client.get("/v1/worklists/marriage", headers=forged(tokens, iat=now, exp=now + 3 * 3600))
+        two_hours = client.get("/v1/worklists/marriage", headers=forged(tokens, iat=now, exp=now + 2 * 3600))
+    assert (three_hours.status_code, two_hours.status_code) == (401, 200)

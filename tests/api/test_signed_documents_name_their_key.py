@@ -43,3 +43,12 @@ def test_an_exchange_page_names_the_exchange_signing_key_and_the_name_is_signed(
     kid = settings.signing_key_id(Purpose.EXCHANGE_SIGNING)
     page = sign_page(settings.keys.signer(Purpose.EXCHANGE_SIGNING), {"events": []}, kid)
     assert page["kid"] == kid and b'"kid"' in canonical(page)
+
+
+def test_the_jwks_publishes_one_distinct_signing_key_per_purpose_with_its_kid_and_use(client: Client) -> None:
+    keys = published(client)
+    purposes = (Purpose.CHECKPOINT_SIGNING, Purpose.EXCHANGE_SIGNING, Purpose.CERTIFICATE_SIGNING)
+    by_purpose = {purpose: [key for kid, key in keys.items() if f"-{purpose.value}-" in kid] for purpose in purposes}
+    assert all(len(found) == 1 for found in by_purpose.values()) and len(keys) == 3
+    assert all((key["kty"], key["crv"], key["use"]) == ("OKP", "Ed25519", "sig") for key in keys.values())
+    assert len({key["x"] for key in keys.values()}) == 3  # three keys, not one key under three names

@@ -18,7 +18,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 
 from projections.catalog import ReadSide
-from registry.adapters.dv_keys import EpochKey, FileKeyring, SqlDataKeys, sqlite_data_keys
+from registry.adapters.dv_keys import EpochKey, FileKeyring, SqlDataKeys, check_apart_from_events, sqlite_data_keys
 from registry.common.actors import Actor
 from registry.common.sealing import Unreadable, unseal
 from registry.keys import SettingsError
@@ -198,3 +198,28 @@ def test_on_postgresql_the_key_store_in_the_events_database_refuses_to_start(tmp
     same = {**base, "REGISTRY_DV_KEYS_URL": "postgresql://postgres@127.0.0.1/registry?schema=keys"}
     with pytest.raises(SettingsError, match="names the events' database"):
         dv_key_store(Settings.from_env(same))
+
+
+def test_the_key_store_in_the_events_database_is_accepted_only_by_the_explicit_development_setting(
+    tmp_path: Path,
+) -> None:
+    base = {"REGISTRY_DATA_DIR": str(tmp_path), "REGISTRY_MASTER_KEY": base64.b64encode(b"m" * 32).decode(),
+            "REGISTRY_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/registry?schema=s1",
+            "REGISTRY_DV_KEYS_URL": "postgresql://postgres@127.0.0.1/registry?schema=keys"}  # fmt: skip
+    for almost in ("yes", "true", "accept", "ACCEPT-FOR-DEVELOPMENT"):
+        settings = Settings.from_env({**base, "REGISTRY_DV_KEYS_IN_EVENTS_DATABASE": almost})
+        with pytest.raises(SettingsError, match="names the events' database"):
+            check_apart_from_events(
+                settings.dv_keys_url, settings.database_url, accepted=settings.dv_keys_in_events_database
+            )
+    accepted = Settings.from_env({**base, "REGISTRY_DV_KEYS_IN_EVENTS_DATABASE": "accept-for-development"})
+    check_apart_from_events(accepted.dv_keys_url, accepted.database_url, accepted=accepted.dv_keys_in_events_database)
+    assert accepted.dv_keyring == (tmp_path / "dv-keyring").resolve()  # the wrapping keys stay outside the database
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1:5432", "[::1]", "LOCALHOST:5432", ""])
+def test_the_key_store_in_the_events_database_is_refused_however_the_local_server_is_named(host: str) -> None:
+    events = "postgresql://postgres@127.0.0.1:5432/registry?schema=s1"
+    keys = f"postgresql://postgres@{host}/registry?schema=keys"  # no host at all: the local server's socket
+    with pytest.raises(SettingsError, match="names the events' database"):
+        check_apart_from_events(keys, events, accepted=False)
