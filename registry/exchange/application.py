@@ -86,11 +86,15 @@ class MarriageExchange(TrackedApplication):
         )
         if kind == REGISTERED and origin != jurisdiction:
             raise InvalidInput([Failure("exchange-fact-malformed", "a marriage is announced by its own registry")])
+        tracking = Tracking(tracking_name(jurisdiction), sequence)
+        if origin not in (jurisdiction, self.jurisdiction):  # a third province's marriage: its own feed tells us
+            self.save_tracked(tracking)
+            return
         changed: list[BaseAggregate[UUID]] = []
         if origin == self.jurisdiction:  # a marriage of ours, ended at the peer: the marriage context reacts
             changed.append(MarriageEndedElsewhere.report(
                 act, jurisdiction=jurisdiction, sequence=sequence, marriage_id=data["marriage"], how=ENDINGS[kind],
-                on=on,
+                on=on, persons=sorted(persons),
             ))  # fmt: skip
         for person in persons:
             status = self.find(ForeignStatus.id_for(person), ForeignStatus) or ForeignStatus.open(act, person)
@@ -99,7 +103,7 @@ class MarriageExchange(TrackedApplication):
             else:
                 status.ended(act, jurisdiction=origin, marriage_ref=data["marriage"], how=ENDINGS[kind])
             changed.append(status)
-        self.save_tracked(Tracking(tracking_name(jurisdiction), sequence), *changed)
+        self.save_tracked(tracking, *changed)
 
     def _checked(self, envelope: dict[str, Any]) -> tuple[str, dict[str, Any], list[str]]:
         """The fact's type, data and the persons it names, or InvalidInput naming what is wrong."""

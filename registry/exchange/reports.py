@@ -22,17 +22,27 @@ class MarriageEndedElsewhere(RegistryAggregate):
         pass
 
     class Reported(Event, AggregateCreated):
+        """persons: the parties as the federation's person hashes, which must be the marriage's own."""
+
         TOPIC = "exchange:MarriageEndedElsewhere.Reported"
+        class_version = 2
         marriage_id: str
         how: str
         on: date
         reported_by: str
+        persons: list[str]
 
-    def __init__(self, marriage_id: str, how: str, on: date, reported_by: str) -> None:
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            """Version 1 named no parties: such a report can match no marriage of ours."""
+            state["persons"] = []
+
+    def __init__(self, marriage_id: str, how: str, on: date, reported_by: str, persons: list[str]) -> None:
         self.marriage_id = marriage_id
         self.how = how
         self.on = on
         self.reported_by = reported_by
+        self.persons = persons
 
     @staticmethod
     def id_for(jurisdiction: str, sequence: int) -> UUID:
@@ -40,10 +50,10 @@ class MarriageEndedElsewhere(RegistryAggregate):
 
     @classmethod
     def report(
-        cls, act: Act, *, jurisdiction: str, sequence: int, marriage_id: str, how: str, on: date
+        cls, act: Act, *, jurisdiction: str, sequence: int, marriage_id: str, how: str, on: date, persons: list[str]
     ) -> MarriageEndedElsewhere:
         reported: MarriageEndedElsewhere = cls._create_from(
             cls.Reported, act, id=cls.id_for(jurisdiction, sequence), marriage_id=marriage_id, how=how, on=on,
-            reported_by=jurisdiction,
+            reported_by=jurisdiction, persons=persons,
         )  # fmt: skip
         return reported

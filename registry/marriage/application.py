@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
+import structlog
 from eventsourcing.domain import BaseAggregate, Snapshot
 from eventsourcing.persistence import Tracking
 from eventsourcing.utils import EnvType
@@ -33,6 +34,8 @@ from registry.marriage.ports import MarriagesElsewhere, RegisteredDeaths
 from registry.marriage.values import Attendance, CourtJudgment
 
 JudgmentKind = Literal["divorce", "void", "annulled"]
+
+log = structlog.get_logger("registry.marriage")
 
 
 class MarriageRegistry(TrackedApplication):
@@ -279,13 +282,21 @@ class MarriageRegistry(TrackedApplication):
         return self.execute(act, decide, request_fingerprint=request)
 
     def end_as_reported(
-        self, act: Act, *, marriage_id: UUID, how: str, on: date, reported_by: str, tracking: Tracking
-    ) -> bool:
+        self, act: Act, *, marriage_id: UUID, how: str, on: date, reported_by: str, persons: frozenset[str],
+        tracking: Tracking,
+    ) -> bool:  # fmt: skip
         """React, exactly once, to another registry's report that a marriage registered here ended there (a divorce
-        by agreement at one of its offices). Returns whether the record changed."""
+        by agreement at one of its offices). The report must name the marriage's own parties (as the federation's
+        person hashes) and a day not before its registration; anything else is set aside, not applied. Returns
+        whether the record changed."""
         marriage = self.find(marriage_id, Marriage)
-        if marriage is None or marriage.state != REGISTERED or how != "divorced":
+        if marriage is None or marriage.state != REGISTERED or how != "divorced" or self.elsewhere is None:
             self.save_tracked(tracking)  # nothing of ours to change; a death there reaches us as a death
+            return False
+        parties = {self.elsewhere.person_hash(party.document_key) for party in (marriage.party_a, marriage.party_b)}
+        if persons != parties or marriage.registered_on is None or on < marriage.registered_on:
+            log.warning("a report of a marriage ended elsewhere does not match the record", reported_by=reported_by)
+            self.save_tracked(tracking)
             return False
         closed = self._close_pending_divorce(act, marriage, f"the marriage was dissolved in {reported_by}")
         marriage.dissolve(act, on=on, reported_by=reported_by)

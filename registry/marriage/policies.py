@@ -33,5 +33,6 @@ class EndedElsewherePolicy(Policy):
             self.marriages.save_tracked(tracking)
             return
         self.marriages.end_as_reported(
-            act, marriage_id=marriage_id, how=event.how, on=event.on, reported_by=event.reported_by, tracking=tracking
-        )
+            act, marriage_id=marriage_id, how=event.how, on=event.on, reported_by=event.reported_by,
+            persons=frozenset(event.persons), tracking=tracking,
+        )  # fmt: skip

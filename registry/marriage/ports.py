@@ -31,6 +31,10 @@ class MarriagesElsewhere(Protocol):
         """The marriage registered elsewhere between these two people, if one is reported running."""
         ...
 
+    def person_hash(self, document_key: str) -> str:
+        """The federation's name for a person, as reports from other provinces name them."""
+        ...
+
 
 class RegisteredDeaths(Protocol):
     """The deaths context: whether a person's death is registered, and when they died."""
