@@ -21,6 +21,9 @@ class Projection(ABC):
     follows: ClassVar[tuple[str, ...]]
     tables: ClassVar[tuple[str, ...]]
     raw: ClassVar[bool] = False  # True: the batch holds the stored notifications themselves, not decoded events
+    # False where the view must hold every event in log order (a Merkle tree over the log, a chain of facts): an event
+    # it cannot apply stops it (failing, named by /ready) rather than being set aside and applied out of order later.
+    quarantinable: ClassVar[bool] = True
 
     def __init__(self, suffix: str = "") -> None:
         self.suffix = suffix

@@ -70,12 +70,13 @@ class Follower:
         """Apply up to a batch of events singly; the first that keeps failing is quarantined and ends the batch."""
         processed = 0
         while processed < self.batch_size:
+            position = store.position(self.tracking_name)
             try:
                 applied = self.apply_next_with_retries(store)
             except Exception as error:
-                if store_fault(error):
+                if store_fault(error) or not self.projection.quarantinable:
                     raise
-                self.quarantine_next(store, error)
+                self.quarantine_next(store, error, after=position)
                 return processed + 1
             if applied == 0:
                 break
@@ -93,10 +94,13 @@ class Follower:
                 time.sleep(RETRY_PAUSE_SECONDS)
         return 0  # not reached: the last attempt returns or raises
 
-    def quarantine_next(self, store: ViewStore, error: Exception) -> None:
-        """Set the next event aside for this read model, with its error, and move the position past it."""
+    def quarantine_next(self, store: ViewStore, error: Exception, *, after: int) -> None:
+        """Set the event after `after` (the one that failed) aside for this read model, with its error, and move the
+        position past it; if another runner has moved the position meanwhile, leave it (it was not that event)."""
         with store.transaction() as cursor:
             position = locked_position(cursor, self.tracking_name, self.application.name)
+            if position != after:
+                return
             notifications = self.application.recorder.select_notifications(
                 start=position, limit=1, inclusive_of_start=False
             )

@@ -41,6 +41,7 @@ class MerkleLeaves(Projection):
     name = "merkle_leaves"
     follows: ClassVar[tuple[str, ...]] = APPLICATIONS
     tables: ClassVar[tuple[str, ...]] = (LEAVES_TABLE, NODES_TABLE)
+    quarantinable: ClassVar[bool] = False  # the tree holds every event in log order, or its checkpoints lie
     raw = True
 
     def schema(self) -> list[str]:

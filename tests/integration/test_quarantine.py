@@ -13,6 +13,7 @@ from uuid import uuid4
 
 import pytest
 
+from projections.audit.leaves import MerkleLeaves
 from projections.audit_trail import AuditTrail
 from projections.base import Batch
 from projections.catalog import ReadSide
@@ -152,6 +153,37 @@ def test_a_read_model_that_keeps_failing_holds_back_no_other(registry: Registry,
         f.tracking_name for f in read_side.followers if positions.get(f.tracking_name, 0) < head[f.application.name]
     ]
     assert behind == ["marital_status/marriage"]
+    assert read_side.quarantined() == []
+
+
+class TreeThatCannotTakeALeaf(MerkleLeaves):
+    """The Merkle tree, failing on one event as a code bug would."""
+
+    def __init__(self, failing: int) -> None:
+        super().__init__()
+        self.failing = failing
+
+    def apply(self, cursor: Cursor, application: str, batch: Batch) -> None:
+        if any(position == self.failing for position, _ in batch):
+            raise ValueError("a leaf this version cannot compute")
+        super().apply(cursor, application, batch)
+
+
+def test_a_read_model_that_must_hold_every_event_in_order_stops_rather_than_set_one_aside(
+    registry: Registry, read_side: ReadSide
+) -> None:
+    """A tree missing a leaf would sign checkpoints over something that is not the log."""
+    marry(registry, 2)
+    failing = 3
+    for follower in read_side.followers:
+        if follower.tracking_name == "merkle_leaves/marriage":
+            follower.projection = TreeThatCannotTakeALeaf(failing)
+    service = ProjectionService(read_side.store, read_side.followers, read_side.policies)
+
+    service.run_round()
+
+    assert list(service.failing) == ["merkle_leaves/marriage"]
+    assert read_side.store.position("merkle_leaves/marriage") == failing - 1
     assert read_side.quarantined() == []
 
 
