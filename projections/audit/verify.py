@@ -58,7 +58,8 @@ def verify(
             if checkpoint.key_id and not checkpoint.key_id.endswith(f"-{public_key_digest(public_key)}"):
                 verdict.other_key.append(
                     f"the {name} checkpoint names the key {checkpoint.key_id}, not the one given "
-                    f"(its digest {public_key_digest(public_key)}): verify with that key"
+                    f"(its digest {public_key_digest(public_key)}): verify with that key; the name is not signed, "
+                    "so if the registry never published such a key, treat the checkpoint as forged"
                 )
             else:
                 verdict.problems.append(f"the {name} checkpoint's signature is not the registry's")

@@ -122,5 +122,6 @@ def test_a_checkpoint_signed_by_another_key_than_the_one_given_is_reported_as_su
     assert verdict.problems == [] and not verdict.ok
     assert verdict.other_key == [
         f"the older checkpoint names the key {key_id('33', Purpose.CHECKPOINT_SIGNING, KEY)}, not the one given "
-        f"(its digest {key_id('33', Purpose.CHECKPOINT_SIGNING, another).rsplit('-', 1)[1]}): verify with that key"
+        f"(its digest {key_id('33', Purpose.CHECKPOINT_SIGNING, another).rsplit('-', 1)[1]}): verify with that key; "
+        "the name is not signed, so if the registry never published such a key, treat the checkpoint as forged"
     ]
