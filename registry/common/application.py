@@ -40,7 +40,8 @@ class CommandResult:
 
     @classmethod
     def replay(cls, stored: dict[str, Any], position: int) -> CommandResult:
-        return cls(UUID(stored["aggregate_id"]), stored["version"], position, replayed=True)
+        created = bool(stored.get("created", False))  # records made before it was kept: as not created
+        return cls(UUID(stored["aggregate_id"]), stored["version"], position, replayed=True, created=created)
 
 
 class RefusalRecorded(NotEligible):
@@ -126,7 +127,7 @@ class RegistryApplication(Application[UUID]):
             subject = changed[0]
             created = any(event.originator_version == 1 for event in subject.pending_events)
             if key is not None:
-                result = {"aggregate_id": subject.id.hex, "version": subject.version}
+                result = {"aggregate_id": subject.id.hex, "version": subject.version, "created": created}
                 changed.append(IdempotencyRecord.record(act, fingerprint=request_fingerprint, result=result))
             try:
                 recordings = self.save(*changed)

@@ -257,13 +257,14 @@ class MarriageRegistry(TrackedApplication):
     def record_from_exchange(self, act: Act, *, party_a: Person, party_b: Person, request: str = "") -> CommandResult:
         """Record here a marriage another jurisdiction registered between these two people, from its record in the
         exchange, so that they may divorce by agreement at this office; recording it again finds the same record."""
-        found = self.elsewhere.shared_marriage(party_a.document_key, party_b.document_key) if self.elsewhere else None
-        if found is None:
-            raise NotEligible(
-                [Failure("no-marriage-in-exchange", "no running marriage of these two is reported by another registry")]
-            )
 
         def decide() -> Sequence[BaseAggregate[UUID]]:
+            elsewhere = self.elsewhere
+            found = elsewhere.shared_marriage(party_a.document_key, party_b.document_key) if elsewhere else None
+            if found is None:
+                raise NotEligible([Failure(
+                    "no-marriage-in-exchange", "no running marriage of these two is reported by another registry"
+                )])  # fmt: skip
             recorded = self.find(Marriage.id_from_exchange(found.jurisdiction, found.reference), Marriage)
             if recorded is not None:
                 return [recorded]

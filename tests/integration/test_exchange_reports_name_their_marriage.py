@@ -67,3 +67,15 @@ def test_a_report_that_our_marriage_ended_is_applied_only_with_its_own_parties(r
     registry.exchange.apply_fact(act(DAY), "32", envelope(registry, 3, DIVORCED, str(marriage), DAY, b, a, origin=us))
     run_policies(registry)
     assert registry.marriage.marriage(marriage).state == DISSOLVED
+
+
+def test_recording_a_marriage_from_the_exchange_again_with_its_key_returns_the_first_result(registry: Registry) -> None:
+    """Even after the exchange reports that marriage ended: a retry replays, it does not decide again."""
+    a, b = person(date(1990, 1, 1), "male"), person(date(1992, 2, 2), "female")
+    registry.exchange.apply_fact(act(DAY), "32", envelope(registry, 1, REGISTERED, "m-1", DAY, a, b))
+    first = registry.marriage.record_from_exchange(act(DAY, key="record-1"), party_a=a, party_b=b)
+    registry.exchange.apply_fact(act(DAY), "32", envelope(registry, 2, DIVORCED, "m-1", DAY, a, b))
+
+    again = registry.marriage.record_from_exchange(act(DAY, key="record-1"), party_a=a, party_b=b)
+
+    assert (again.aggregate_id, again.replayed, again.created) == (first.aggregate_id, True, True)
