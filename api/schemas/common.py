@@ -7,8 +7,9 @@ from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 
+from registry.common.errors import InvalidInput
 from registry.common.identity import DocumentType
-from registry.common.text import normalised, refused_character
+from registry.common.text import check_text
 
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
@@ -48,11 +49,10 @@ def checked_text(value: Any, *, field: str, multi_line: bool) -> Any:
     """A value with every text in it (itself, a list's items, a mapping's keys and values) normalised, or ValueError
     naming the field in backticks (api.errors joins it to the body's path)."""
     if isinstance(value, str):
-        text = normalised(value, multi_line=multi_line)
-        problem = refused_character(text, multi_line=multi_line)
-        if problem is not None:
-            raise ValueError(f"`{field}` contains {problem}")
-        return text
+        try:
+            return check_text(value, field=f"`{field}`", multi_line=multi_line)
+        except InvalidInput as refused:
+            raise ValueError(refused.failures[0].detail) from None
     if isinstance(value, list):
         return [checked_text(item, field=field, multi_line=multi_line) for item in value]
     if isinstance(value, dict):
