@@ -154,7 +154,7 @@ class Settings:
         env = os.environ if env is None else env
         data_dir = Path(env.get("REGISTRY_DATA_DIR", "var")).resolve()
         database_url = env.get("REGISTRY_DATABASE_URL") or None
-        return cls(
+        settings = cls(
             data_dir=data_dir,
             database_url=database_url,
             host=env.get("REGISTRY_HOST", "127.0.0.1"),
@@ -200,6 +200,8 @@ class Settings:
             rate_limit=_integer(env, "REGISTRY_RATE_LIMIT", 600),
             rate_limit_anonymous=_integer(env, "REGISTRY_RATE_LIMIT_ANONYMOUS", 60),
         )
+        settings.working_calendar()  # a malformed holiday list is a settings error now, before any store is opened
+        return settings
 
     def working_calendar(self) -> WorkingCalendar:
         """The published years with the configured ones; a malformed year fails here, at start-up (SettingsError)."""
