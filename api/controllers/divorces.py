@@ -15,12 +15,10 @@ from api.context import (
     act_of,
     answer,
     expected_version,
-    principal_of,
     record_official_read,
     request_fingerprint,
 )
 from api.controllers.marriages import READERS, attendance_from, parties_of, visible_marriage
-from api.schemas.common import PartyLabel
 from api.schemas.marriage import (
     DivorceApplicationCreate,
     DivorceRead,
@@ -30,7 +28,7 @@ from api.schemas.marriage import (
 from registry.common.actors import Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date
-from registry.common.errors import CalendarMissing, Failure, Forbidden, InvalidInput
+from registry.common.errors import CalendarMissing
 from registry.common.workdays import WorkingCalendar
 from registry.marriage.divorce import UNDETERMINED, DivorceApplication
 from registry.system import Registry
@@ -66,25 +64,6 @@ def visible_divorce(registry: Registry, request: AnyRequest, divorce_id: UUID) -
     divorce = registry.marriage.divorce(divorce_id)
     visible_marriage(registry, request, divorce.marriage_id)
     return divorce
-
-
-def withdrawing_party(
-    registry: Registry, request: AnyRequest, divorce_id: UUID, party: PartyLabel | None
-) -> PartyLabel:
-    """Who withdraws: a citizen as themselves only; a clerk of the divorce's office names the party."""
-    divorce = visible_divorce(registry, request, divorce_id)
-    principal = principal_of(request)
-    if principal.role == Role.CITIZEN:
-        marriage = registry.marriage.marriage(divorce.marriage_id)
-        own: PartyLabel = "a" if registry.marriage.person_ref(marriage.party_a) == principal.subject else "b"
-        if party not in (None, own):
-            raise InvalidInput([Failure("not-your-party", "a citizen can withdraw only as themselves")])
-        return own
-    if principal.office != divorce.office:
-        raise Forbidden([Failure("wrong-office", f"the divorce was filed at office {divorce.office}; withdraw there")])
-    if party is None:
-        raise InvalidInput([Failure("party-required", "name the party who withdraws: a or b")])
-    return party
 
 
 def divorce_answer(registry: Registry, clock: Clock, result: CommandResult, status: int = 200) -> Response[Any]:
@@ -154,12 +133,13 @@ class DivorceController(Controller):
         registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
     ) -> Response[DivorceRead]:
-        """Either party withdraws within 30 days of receipt (a citizen withdraws as themselves)."""
-        party = withdrawing_party(registry, request, divorce_id, data.party)
+        """Either party withdraws within 30 days of receipt, at the office that received the application: its clerk
+        records the withdrawal naming the party. A party who tries it here is told which office to go to."""
+        visible_divorce(registry, request, divorce_id)
         result = registry.marriage.withdraw_divorce(
             act_of(request, clock),
             divorce_id,
-            party=party,
+            party=data.party,
             expected_version=expected_version(request),
             request=request_fingerprint(request, data),
         )

@@ -48,7 +48,7 @@ class FrontDeskDemo:
     """What was loaded: the people to sign in as, and the records their pages show."""
 
     citizen: Person  # 李娜: a divorce in its registration window, a family bundle and an eco-burial claim
-    cooling_off_party: Person  # 刘芳: a divorce still in cooling-off (she may withdraw it)
+    cooling_off_party: Person  # 刘芳: a divorce still in cooling-off (withdrawn only at the office)
     inquirer: Person  # 杨静: a pending marriage application and a DV inquiry waiting for the clerk
     pending_couple: tuple[Person, Person]  # waiting at the counter to be registered
     divorce_in_window: UUID

@@ -166,10 +166,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "部分日期所在年度的节假日安排尚未公布。",
         "Some dates wait for next year's calendar.",
     ),
-    "portal.divorce.withdraw": ("撤回离婚申请", "Withdraw the divorce application"),
-    "portal.divorce.withdraw.confirm": (
-        "撤回后本次离婚申请即告终止，如需离婚须重新申请。确定撤回吗？",
-        "Withdrawing ends this application; a divorce would need a new application. Withdraw?",
+    "portal.divorce.withdraw_at_office": (
+        "如需撤回离婚申请，请最迟于 {last_day}（含当日）由本人到受理登记机关（{office}）办理；撤回后本次申请即告终止。",
+        "To withdraw the divorce application, come in person to the office that received it ({office}) by "
+        "{last_day} (inclusive); withdrawing ends this application.",
+    ),
+    "portal.divorce.withdraw_at_office.undated": (
+        "如需撤回离婚申请，请在冷静期内由本人到受理登记机关（{office}）办理；撤回后本次申请即告终止。",
+        "To withdraw the divorce application, come in person to the office that received it ({office}) while the "
+        "cooling-off period lasts; withdrawing ends this application.",
     ),
     "portal.divorce.withdrawn_by": ("撤回方", "Withdrawn by"),
     "portal.inquiry.new.title": ("申请查询家暴记录", "Ask for a DV-record inquiry"),

@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 from api.auth import allow
 from api.controllers.burial import claim_read, file_claim, visible_claim
 from api.controllers.deaths import apply_for_bundle, bundle_read, visible_case
-from api.controllers.divorces import divorce_read, visible_divorce, withdrawing_party
+from api.controllers.divorces import divorce_read, visible_divorce
 from api.controllers.dv import RESULT_NOTICE, file_inquiry, inquiry_read, visible_inquiry
 from api.controllers.marriages import marriage_read, visible_marriage
 from api.controllers.places import address_rows
@@ -28,8 +28,6 @@ from api.schemas.dv import DvInquiryCreate
 from api.web.pages import (
     AnyRequest,
     Form,
-    confirm_page,
-    confirmed,
     form_fingerprint,
     me,
     render,
@@ -135,22 +133,7 @@ class CitizenPortal(Controller):
     ) -> Template:
         divorce = visible_divorce(registry, request, divorce_id)
         body = divorce_read(divorce, clock, registry.marriage.calendar)
-        return render(request, "portal/divorce.html", divorce=body, can_withdraw=body.state == "cooling-off")
-
-    @post("/divorces/{divorce_id:uuid}/withdrawal", sync_to_thread=True, status_code=303)
-    def withdraw(
-        self, request: AnyRequest, divorce_id: FromPath[UUID], data: Form, registry: NamedDependency[Registry],
-        clock: NamedDependency[Clock],
-    ) -> Template | Redirect:  # fmt: skip
-        """Withdraw as oneself, after a confirmation step (it ends the application for good)."""
-        party = withdrawing_party(registry, request, divorce_id, None)
-        if not confirmed(data):
-            question = "portal.divorce.withdraw.confirm"
-            return confirm_page(request, data, question=question, cancel=f"/portal/divorces/{divorce_id}")
-        registry.marriage.withdraw_divorce(
-            web_act(request, clock, data), divorce_id, party=party, request=form_fingerprint(request, data)
-        )
-        return see(f"/portal/divorces/{divorce_id}")
+        return render(request, "portal/divorce.html", divorce=body, cooling_off=body.state == "cooling-off")
 
     @get("/marriages/{marriage_id:uuid}/dv-inquiry", sync_to_thread=True)
     def inquiry_form(

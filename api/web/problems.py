@@ -145,6 +145,11 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "judgment-date-out-of-range": ("判决生效日期不在有效范围内。", "The judgment's date is out of range."),
     "party-required": ("请选择撤回申请的一方。", "Name the party who withdraws."),
     "not-your-party": ("您只能以本人身份办理。", "You can act only as yourself."),
+    "withdrawal-at-the-receiving-office": (
+        "撤回离婚申请须在冷静期内由本人到受理该申请的婚姻登记机关办理，不能在网上办理。",
+        "A divorce application is withdrawn in person, during the cooling-off period, at the office that received it; "
+        "not online.",
+    ),
     # divorce
     "divorce-agreement-missing": ("双方未签署离婚协议书。", "The divorce agreement is not signed by both."),
     "divorce-not-voluntary": ("当事人未声明离婚出于自愿。", "A party has not declared the divorce voluntary."),

@@ -322,8 +322,10 @@ class MarriageRegistry(TrackedApplication):
         return self.execute(act, decide, request_fingerprint=request)
 
     def withdraw_divorce(
-        self, act: Act, divorce_id: UUID, *, party: str, expected_version: int | None = None, request: str = ""
+        self, act: Act, divorce_id: UUID, *, party: str | None, expected_version: int | None = None, request: str = ""
     ) -> CommandResult:
+        """Recorded by a clerk of the office that received the application, naming the party who withdraws."""
+
         def decide() -> Sequence[BaseAggregate[UUID]]:
             divorce = self.divorce(divorce_id)
             check_version(divorce, expected_version)

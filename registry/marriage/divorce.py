@@ -8,9 +8,9 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import AggregateCreated
 
-from registry.common.actors import Act
+from registry.common.actors import Act, Role
 from registry.common.clock import local_date
-from registry.common.errors import CalendarMissing, Failure, Forbidden, NotEligible, WrongState
+from registry.common.errors import CalendarMissing, Failure, Forbidden, InvalidInput, NotEligible, WrongState
 from registry.common.events import RegistryAggregate, RegistryEvent
 from registry.common.workdays import WorkingCalendar
 from registry.marriage.values import PARTIES, Attendance, party_name
@@ -162,10 +162,26 @@ class DivorceApplication(RegistryAggregate):
         )
         return divorce
 
-    def withdraw(self, act: Act, *, party: str, calendar: WorkingCalendar) -> None:
-        """Either party withdraws within 30 days of receipt (extended past rest days); that ends the application."""
+    def withdraw(self, act: Act, *, party: str | None, calendar: WorkingCalendar) -> None:
+        """Either party withdraws within 30 days of receipt (extended past rest days); that ends the application.
+
+        The party withdraws at the office that received the application (Civil Code art. 1077, Marriage Registration
+        Regulations): only a clerk of that office records it, naming the party who came.
+        """
         self.check_state_on(local_date(act.at), COOLING_OFF, calendar)
+        self.check_withdrawn_at_receiving_office(act, calendar)
+        if party not in PARTIES:
+            raise InvalidInput([Failure("party-required", "name the party who withdraws: a or b")])
         self._record(self.Withdrawn, act, party=party, withdrawn_on=local_date(act.at))
+
+    def check_withdrawn_at_receiving_office(self, act: Act, calendar: WorkingCalendar) -> None:
+        """A withdrawal is an act of a clerk of the receiving office; a party is told where to go, and by when."""
+        if act.by.role != Role.CLERK:
+            last_day = withdrawal_deadline(self.received_on, calendar)
+            where = f"withdraw in person at office {self.office}, which received the application, by {last_day}"
+            raise Forbidden([Failure("withdrawal-at-the-receiving-office", where)])
+        if act.by.office != self.office:
+            raise Forbidden([Failure("wrong-office", f"the divorce was filed at office {self.office}; withdraw there")])
 
     def register(
         self,

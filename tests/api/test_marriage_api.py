@@ -246,15 +246,39 @@ def test_a_withdrawal_is_recorded_only_by_a_clerk_of_the_office_that_received_th
     assert (here.status_code, here.json()["state"], here.json()["withdrawn_by"]) == (200, "withdrawn", "a")
 
 
-def test_a_citizen_withdraws_their_own_divorce_application(client: Client, tokens: Tokens) -> None:
+def test_a_citizen_cannot_withdraw_online_and_is_sent_to_the_office_that_received_the_application(
+    client: Client, tokens: Tokens
+) -> None:
     marriage, body = registered(client, tokens)
     agreed = {**PRESENT, "signed_divorce_agreement": True}
     filed = client.post(
         "/v1/divorces", json={"marriage_id": marriage["id"], "party_a": agreed, "party_b": agreed}, headers=tokens.clerk
-    )
+    ).json()
     citizen = tokens.citizen(body["party_b"]["document_number"])
-    response = client.post(f"/v1/divorces/{filed.json()['id']}/withdrawal", json={}, headers=citizen)
-    assert response.status_code == 200 and response.json()["withdrawn_by"] == "b"
+    response = client.post(f"/v1/divorces/{filed['id']}/withdrawal", json={}, headers=citizen)
+    problem = response.json()
+    assert (response.status_code, problem["type"]) == (403, "/problems/withdrawal-at-the-receiving-office")
+    assert OFFICE in problem["detail"]
+    after = client.get(f"/v1/divorces/{filed['id']}", headers=tokens.clerk).json()
+    assert (after["state"], after["version"], after["withdrawn_by"]) == ("cooling-off", filed["version"], None)
+
+
+def test_a_withdrawal_is_recorded_only_by_a_clerk_of_the_office_that_received_the_application(
+    client: Client, tokens: Tokens
+) -> None:
+    marriage, _ = registered(client, tokens)
+    agreed = {**PRESENT, "signed_divorce_agreement": True}
+    filed = client.post(
+        "/v1/divorces", json={"marriage_id": marriage["id"], "party_a": agreed, "party_b": agreed}, headers=tokens.clerk
+    ).json()
+    url = f"/v1/divorces/{filed['id']}/withdrawal"
+    elsewhere = client.post(url, json={"party": "b"}, headers=tokens.other_clerk)
+    assert (elsewhere.status_code, elsewhere.json()["type"]) == (403, "/problems/wrong-office")
+    unnamed = client.post(url, json={}, headers=tokens.clerk)
+    assert (unnamed.status_code, unnamed.json()["type"]) == (422, "/problems/party-required")
+    recorded = client.post(url, json={"party": "b"}, headers=tokens.clerk)
+    assert recorded.status_code == 200
+    assert (recorded.json()["state"], recorded.json()["withdrawn_by"]) == ("withdrawn", "b")
 
 
 def test_only_a_court_records_a_judgment(client: Client, tokens: Tokens) -> None:

@@ -58,12 +58,13 @@ def test_a_citizen_follows_a_divorce_to_its_end(site: Site, new_page: Any) -> No
     citizen.goto("/portal")
     assert citizen.get_by_text("离异").is_visible()
 
-    other = new_page()  # and one who withdraws in cooling-off, after the confirmation step
+    other = new_page()  # and one in cooling-off, who is sent to the receiving office to withdraw
     sign_in_citizen(other, site.demo.cooling_off_party.document_number)
     other.get_by_role("link", name=re.compile("查看 离婚申请")).click()
-    other.get_by_role("button", name="撤回离婚申请").click()
-    confirm(other)
-    assert other.get_by_text("已撤回").first.is_visible()
+    last_day = other.get_by_test_id("withdrawal-deadline").inner_text()
+    notice = other.get_by_test_id("withdraw-at-office")
+    assert notice.is_visible() and last_day in notice.inner_text() and OFFICE in notice.inner_text()
+    assert other.get_by_role("button", name=re.compile("撤回")).count() == 0
 
 
 def test_a_clerk_registers_a_marriage_and_a_refusal_lists_two_failures_at_once(site: Site, new_page: Any) -> None:

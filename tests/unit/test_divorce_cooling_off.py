@@ -9,12 +9,13 @@ from uuid import uuid4
 
 import pytest
 
+from registry.common.actors import Actor
 from registry.common.calendars import PUBLISHED, YearSchedule, days
-from registry.common.errors import CalendarMissing, Forbidden, NotEligible, WrongState
+from registry.common.errors import CalendarMissing, Forbidden, InvalidInput, NotEligible, WrongState
 from registry.common.workdays import WorkingCalendar
 from registry.marriage.divorce import DivorceApplication
 from registry.marriage.values import Attendance
-from tests.support import BOTH_PRESENT, OTHER_CLERK, PRESENT, act
+from tests.support import BOTH_PRESENT, OFFICE, OTHER_CLERK, PRESENT, act
 
 RECEIVED = date(2026, 1, 10)
 NUMBERS = ("L330782001-2026-000001", "L330782001-2026-000002")
@@ -51,6 +52,29 @@ def test_withdrawal_on_day_31_is_refused() -> None:
     with pytest.raises(WrongState) as caught:
         filed().withdraw(act(day(31)), party="a", calendar=CALENDAR)
     assert caught.value.failures[0].code == "divorce-awaiting-registration"
+
+
+def test_a_withdrawal_is_made_at_the_office_that_received_the_application() -> None:
+    """Civil Code art 1077, regs: a party withdraws at the receiving office, where its clerk records it."""
+    divorce = filed()
+    citizen = Actor("330782199603030000", "citizen")
+    with pytest.raises(Forbidden) as by_citizen:
+        divorce.withdraw(act(day(3), by=citizen), party="b", calendar=CALENDAR)
+    [failure] = by_citizen.value.failures
+    assert failure.code == "withdrawal-at-the-receiving-office" and OFFICE in failure.detail
+    with pytest.raises(Forbidden) as elsewhere:
+        divorce.withdraw(act(day(3), by=OTHER_CLERK), party="b", calendar=CALENDAR)
+    assert elsewhere.value.failures[0].code == "wrong-office"
+    assert divorce.collect_events() == [] and divorce.state_on(day(3), CALENDAR) == "cooling-off"
+
+
+def test_the_clerk_recording_a_withdrawal_names_the_party_who_withdraws() -> None:
+    divorce = filed()
+    with pytest.raises(InvalidInput) as unnamed:
+        divorce.withdraw(act(day(3)), party=None, calendar=CALENDAR)
+    assert unnamed.value.failures[0].code == "party-required"
+    divorce.withdraw(act(day(3)), party="b", calendar=CALENDAR)
+    assert (divorce.withdrawn_by, divorce.withdrawn_on) == ("b", day(3))
 
 
 def test_a_withdrawn_application_cannot_be_registered() -> None:

@@ -78,6 +78,24 @@ def test_a_citizen_is_told_no_more_about_someone_elses_record_than_about_none(
     assert browser.get(f"/portal/bundle-cases/{demo.bundle_case}").status_code == 404
 
 
+def test_the_portal_sends_a_party_in_cooling_off_to_the_receiving_office_to_withdraw(
+    browser: TestClient,
+    demo: FrontDeskDemo,  # type: ignore[type-arg]
+) -> None:
+    """Civil Code art 1077, regs: a withdrawal is made at the office that received the application, not online."""
+    sign_in_citizen(browser, demo.cooling_off_party.document_number)
+    url = f"/portal/divorces/{demo.divorce_cooling_off}"
+    page = browser.get(url).text
+    [last_day] = re.findall(r'data-testid="withdrawal-deadline">([0-9-]+)<', page)
+    assert f"请最迟于 {last_day}（含当日）由本人到受理登记机关（330782001）办理" in page
+    assert "/withdrawal" not in page  # no form, no button
+    posted = post_form(browser, f"{url}/withdrawal", {"confirmed": "yes"}, page=url)
+    assert posted.status_code in (404, 405)  # type: ignore[attr-defined]
+    assert "冷静期" in browser.get(url).text  # still cooling off
+    sign_in_citizen(browser, demo.citizen.document_number)
+    assert 'data-testid="withdraw-at-office"' not in browser.get(f"/portal/divorces/{demo.divorce_in_window}").text
+
+
 def test_the_console_keeps_the_apis_roles_and_offices(browser: TestClient, demo: FrontDeskDemo) -> None:  # type: ignore[type-arg]
     sign_in_citizen(browser, demo.citizen.document_number)
     assert browser.get("/console/worklist").status_code == 403
