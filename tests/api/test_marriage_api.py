@@ -231,21 +231,6 @@ def test_a_divorce_reaching_a_year_without_a_calendar_states_no_date_it_cannot_k
     assert client.get(f"/v1/divorces/{body['id']}", headers=tokens.clerk).json()["state"] == "undetermined"
 
 
-def test_a_withdrawal_is_recorded_only_by_a_clerk_of_the_office_that_received_the_application(
-    client: Client, tokens: Tokens
-) -> None:
-    marriage, _ = registered(client, tokens)
-    agreed = {**PRESENT, "signed_divorce_agreement": True}
-    filed = client.post(
-        "/v1/divorces", json={"marriage_id": marriage["id"], "party_a": agreed, "party_b": agreed}, headers=tokens.clerk
-    ).json()
-    elsewhere = client.post(f"/v1/divorces/{filed['id']}/withdrawal", json={"party": "a"}, headers=tokens.other_clerk)
-    assert (elsewhere.status_code, elsewhere.json()["type"]) == (403, "/problems/wrong-office")
-    assert client.get(f"/v1/divorces/{filed['id']}", headers=tokens.clerk).json()["state"] == "cooling-off"
-    here = client.post(f"/v1/divorces/{filed['id']}/withdrawal", json={"party": "a"}, headers=tokens.clerk)
-    assert (here.status_code, here.json()["state"], here.json()["withdrawn_by"]) == (200, "withdrawn", "a")
-
-
 def test_a_citizen_cannot_withdraw_online_and_is_sent_to_the_office_that_received_the_application(
     client: Client, tokens: Tokens
 ) -> None:
