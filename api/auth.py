@@ -73,7 +73,7 @@ def _verified(secret: bytes, token: str) -> tuple[Principal, float, float]:
         raise NotAuthorizedException(detail="invalid bearer token: sub and office must be text")
     if not isinstance(scopes, list) or not all(isinstance(scope, str) for scope in scopes):
         raise NotAuthorizedException(detail="invalid bearer token: scopes must be a list of text")
-    if role not in (Role.SUPERVISOR, Role.AUDITOR, Role.CITIZEN) and not office:
+    if role not in (Role.SUPERVISOR, Role.AUDITOR, Role.CITIZEN, Role.OPERATOR) and not office:
         raise NotAuthorizedException(detail=f"a {role.value} token must name an office")
     principal = Principal(subject=subject, role=role, office=office, scopes=tuple(scopes))
     return principal, float(claims["iat"]), float(claims["exp"])
