@@ -146,6 +146,23 @@ def project() -> None:
         registry.close()
 
 
+@main.command()
+@click.option(
+    "--max-lag", type=click.IntRange(min=0), default=100, show_default=True, help="events a read model may lag"
+)
+def doctor(max_lag: int) -> None:
+    """Check settings, keys, the database, migrations, the DV key store and projection lag; say what to fix."""
+    import os
+
+    from api.doctor import run_checks
+
+    failed = False
+    for check in run_checks(os.environ, max_lag=max_lag):
+        click.echo(check.line())
+        failed = failed or not check.ok
+    raise SystemExit(1 if failed else 0)
+
+
 @main.group()
 def projections() -> None:
     """Read models: where they are, and rebuilding them."""
