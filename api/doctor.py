@@ -12,17 +12,17 @@ from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import urlparse
 
+from api.stores import application_names, dv_keys_location
 from projections.audit.service import CHECKPOINTS_TABLE
 from projections.catalog import ReadSide, all_projections
 from projections.store import TRACKING_TABLE
 from registry.adapters.dv_keys import check_apart_from_events
-from registry.common.application import RegistryApplication
 from registry.common.ids import PersonKeys
 from registry.keys import Purpose, SettingsError
 from registry.settings import Settings
-from registry.system import Registry, open_registry
+from registry.system import open_registry
 
 MIGRATE = "run `registry db migrate`"
 DV_KEY_TABLE = "dv_key_epochs"
@@ -114,26 +114,18 @@ def dv_key_store_check(settings: Settings) -> Check:
         )
     except SettingsError as error:
         return Check("dv-key-store", False, one_line(error))
-    url = settings.dv_keys_url
-    if url is None and not settings.uses_postgres:
-        url = str(settings.data_dir / "dv-keys.sqlite")
-    if url is None:  # accepted for development: a schema of the events' database
-        conninfo, schema = settings.postgres_target()
-        url = f"{conninfo}?schema={schema}_dv_keys" if schema else f"{conninfo}?schema=dv_keys"
-    if not url.startswith("postgresql://"):
-        if DV_KEY_TABLE in sqlite_tables(Path(url)):
-            return Check("dv-key-store", True, f"{url}, apart from the events")
-        return Check("dv-key-store", False, f"{url} has no key tables: {MIGRATE}")
-    parsed = urlparse(url)
-    conninfo, schema = parsed._replace(query="").geturl(), parse_qs(parsed.query).get("schema", ["dv_keys"])[0]
-    problem = postgres_problem(conninfo)
+    location = dv_keys_location(settings)
+    if isinstance(location, Path):
+        if DV_KEY_TABLE in sqlite_tables(location):
+            return Check("dv-key-store", True, f"{location}, apart from the events")
+        return Check("dv-key-store", False, f"{location} has no key tables: {MIGRATE}")
+    problem = postgres_problem(location.conninfo)
     if problem is not None:
         return Check("dv-key-store", False, f"{problem}: fix REGISTRY_DV_KEYS_URL or create the database")
-    if (schema, DV_KEY_TABLE) not in postgres_tables(conninfo):
-        return Check(
-            "dv-key-store", False, f"schema {schema} of {database_name(conninfo)} has no key tables: {MIGRATE}"
-        )
-    return Check("dv-key-store", True, f"schema {schema} of database {database_name(conninfo)}, apart from the events")
+    where = f"schema {location.schema} of database {location.database}"
+    if (location.schema, DV_KEY_TABLE) not in postgres_tables(location.conninfo):
+        return Check("dv-key-store", False, f"{where} has no key tables: {MIGRATE}")
+    return Check("dv-key-store", True, f"{where}, apart from the events")
 
 
 def projections_check(settings: Settings, max_lag: int) -> Check:
@@ -160,12 +152,6 @@ def projections_check(settings: Settings, max_lag: int) -> Check:
 # -- where the tables are ----------------------------------------------------------------------------------------
 
 Location = tuple[str, str]  # (SQLite file or PostgreSQL schema, table)
-
-
-def application_names() -> list[str]:
-    """Every application's name: the Registry's fields that are applications."""
-    hints = typing.get_type_hints(Registry)
-    return [hint.name for hint in hints.values() if isinstance(hint, type) and issubclass(hint, RegistryApplication)]
 
 
 def events_tables(settings: Settings) -> list[tuple[str, Location]]:
