@@ -31,6 +31,7 @@ from api.controllers.dv import DvInquiryController, DvRecordController
 from api.controllers.exchange import ExchangeController
 from api.controllers.health import HealthController
 from api.controllers.marriages import MarriageController
+from api.controllers.metrics import MetricsController
 from api.controllers.persons import PersonController
 from api.controllers.places import (
     AddressController,
@@ -43,6 +44,7 @@ from api.controllers.queries import QueryController
 from api.errors import EXCEPTION_HANDLERS
 from api.limits import BODY_MAX
 from api.logging import RequestLogMiddleware, configure_logging
+from api.metrics import Metrics, MetricsMiddleware
 from api.rate_limits import per_address, per_subject
 from api.views import ViewWatch
 from api.web import WEB_PATHS, template_config, web_router
@@ -76,12 +78,14 @@ def create_app(
     """
     settings = settings or (registry.settings if registry else Settings.from_env())
     configure_logging(settings.log_format)
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         owned = registry is None
         app.state.registry = registry or open_registry(settings)
         app.state.clock = clock or SystemClock()
+        app.state.metrics = metrics
         app.state.read_side = ReadSide(app.state.registry)
         app.state.audit_log = app.state.read_side.audit_log
         app.state.view_watch = ViewWatch(app.state.read_side)
@@ -97,6 +101,7 @@ def create_app(
     return Litestar(
         route_handlers=[
             HealthController,
+            MetricsController,
             MarriageController,
             DivorceController,
             PersonController,
@@ -126,6 +131,7 @@ def create_app(
         },
         middleware=[
             DefineMiddleware(RequestLogMiddleware),
+            DefineMiddleware(MetricsMiddleware, metrics=metrics),
             bearer_authentication(settings.keys[Purpose.TOKEN], settings.token_max_hours * 3600, WEB_PATHS),
             per_subject(settings),
             per_address(settings),

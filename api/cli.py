@@ -248,6 +248,67 @@ def open_when_ready(stop: threading.Event) -> Registry | None:
     return None
 
 
+@main.command()
+@click.option(
+    "--max-lag", type=click.IntRange(min=0), default=100, show_default=True, help="events a read model may lag"
+)
+def doctor(max_lag: int) -> None:
+    """Check settings, keys, the database, migrations, the DV key store and projection lag; say what to fix."""
+    import os
+
+    from api.doctor import run_checks
+
+    failed = False
+    for check in run_checks(os.environ, max_lag=max_lag):
+        click.echo(check.line())
+        failed = failed or not check.ok
+    raise SystemExit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("events_dir", type=click.Path(file_okay=False))
+@click.argument("dv_keys_dir", type=click.Path(file_okay=False))
+def backup(events_dir: str, dv_keys_dir: str) -> None:
+    """Back up the events (with the read models) to EVENTS_DIR and the DV key store to DV_KEYS_DIR: keep them apart.
+
+    PostgreSQL: pg_dump in custom format; the embedded default: a consistent copy of each SQLite file. Key material
+    is never copied: REGISTRY_MASTER_KEY (or the per-purpose keys) and the DV keyring are yours to keep.
+    """
+    from pathlib import Path
+
+    from api.backup import BackupError, back_up
+
+    settings = Settings.from_env()
+    try:
+        written = back_up(settings, Path(events_dir), Path(dv_keys_dir))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    for file in written:
+        click.echo(f"wrote {file}")
+    click.echo(f"not in the backup, keep them yourself: the master key (or every purpose key), {settings.dv_keyring}")
+
+
+@main.command()
+@click.argument("events_dir", type=click.Path(file_okay=False, exists=True))
+@click.argument("dv_keys_dir", type=click.Path(file_okay=False, exists=True))
+def restore(events_dir: str, dv_keys_dir: str) -> None:
+    """Restore a `registry backup` into NEW stores (REGISTRY_DATABASE_URL, REGISTRY_DV_KEYS_URL or the data dir).
+
+    Then prove it: `registry audit export APP DIR --since KEPT/checkpoint.json` and `registry audit verify` against
+    the last checkpoint published before the backup.
+    """
+    from pathlib import Path
+
+    from api.backup import BackupError
+    from api.backup import restore as restore_backup
+
+    try:
+        restore_backup(Settings.from_env(), Path(events_dir), Path(dv_keys_dir))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo("restored; next: `registry doctor`, then verify each log against the checkpoint you kept")
+
+
 @main.group()
 def projections() -> None:
     """Read models: where they are, and rebuilding them."""

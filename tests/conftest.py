@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import os
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,3 +101,16 @@ def pytest_report_header() -> list[str]:
     problem = _server_reachable()
     state = "reachable" if problem is None else f"UNREACHABLE ({problem}): PostgreSQL tests will be skipped"
     return [f"PostgreSQL for tests: {TEST_SERVER_URL} {state}"]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line per reason for skipping, with how many tests it skipped (not a line per test, as `-rs` gives)."""
+    reasons = Counter(_skip_reason(report) for report in terminalreporter.stats.get("skipped", []))
+    for reason, count in reasons.most_common():
+        terminalreporter.write_line(f"{count} test{'s' if count != 1 else ''} skipped: {reason}", yellow=True)
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return reason.removeprefix("Skipped: ")

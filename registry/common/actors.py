@@ -23,7 +23,7 @@ class Role(StrEnum):
     CONSTRUCTION = "construction"  # planning and construction: reports completed buildings (zero-trip plates)
     EXCHANGE_PEER = "exchange-peer"  # another province's registry (office = its jurisdiction code)
     UTILITY = "utility"  # a utility company keeping a copy of the address register through its feed
-    OPERATOR = "operator"  # runs the registry: readiness details, quarantined events (no personal data)
+    OPERATOR = "operator"  # runs the registry: readiness details, quarantined events, metrics (no personal data)
 
 
 @dataclass(frozen=True)
