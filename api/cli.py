@@ -72,8 +72,13 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="Interface to listen on (default REGISTRY_HOST or 127.0.0.1).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default REGISTRY_PORT or 8000).")
-def serve(host: str | None, port: int | None) -> None:
-    """Serve the HTTP API."""
+@click.option(
+    "--projections/--no-projections",
+    default=True,
+    help="Keep the read models current in this process (default); --no-projections when `registry project` does.",
+)
+def serve(host: str | None, port: int | None, projections: bool) -> None:
+    """Serve the HTTP API (and, unless told otherwise, keep the read models current)."""
     import uvicorn
 
     from api.app import create_app
@@ -90,10 +95,12 @@ def serve(host: str | None, port: int | None) -> None:
     click.echo(f"  clerk console  {web}/console  (sign in: {web}/sign-in)")
     click.echo("  a dev token    .venv/bin/registry token --role clerk --office 330782001 --subject clerk-1")
     click.echo("  demo data      .venv/bin/registry demo   (prints tokens for a clerk, a citizen and an auditor)")
-    if not settings.uses_postgres:
-        click.echo("  read models    kept current by this process (on PostgreSQL run `registry project`)")
+    if projections:
+        click.echo("  read models    kept current by this process (or --no-projections and `registry project`)")
+    else:
+        click.echo("  read models    NOT kept by this process: run `registry project` beside it")
     sys.stdout.flush()
-    app = create_app(settings, run_projections=not settings.uses_postgres)
+    app = create_app(settings, run_projections=projections)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 

@@ -92,3 +92,20 @@ def test_a_marriage_is_registered_over_http_by_the_real_server(server: tuple[str
     assert '"route": "/v1/marriages/{marriage_id}/registration"' in log and '"actor": "clerk-e2e"' in log
     for number in numbers:
         assert number not in log and number[:14] not in log
+
+
+def test_the_server_keeps_the_read_models_current_on_either_store(server: tuple[str, Settings, Path]) -> None:
+    """One command serves a working registry: lists and statistics follow the writes without a second process."""
+    base, settings, _ = server
+    secret = settings.keys[Purpose.TOKEN]
+    clerk = {"Authorization": "Bearer " + mint_token(secret, subject="clerk-e2e", role=Role.CLERK, office=OFFICE)}
+    couple = {
+        "party_a": {"document_number": resident_id(date(1991, 6, 1), "male"), "name": "周杰"},
+        "party_b": {"document_number": resident_id(date(1992, 7, 2), "female"), "name": "吴丽"},
+    }
+    with httpx.Client(base_url=base, headers=clerk, timeout=15) as client:
+        filed = client.post("/v1/marriages", json=couple)
+        position = filed.headers["registry-log-position"]
+        worklist = client.get(f"/v1/worklists/marriage?wait_for={position}")
+    assert worklist.status_code == 200, worklist.text
+    assert [item["record_id"] for item in worklist.json()["items"]] == [filed.json()["id"]]
