@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -153,3 +154,11 @@ def create_app(
         ),
         debug=False,
     )
+
+
+SERVE_PROJECTIONS = "REGISTRY_SERVE_PROJECTIONS"  # set by `registry serve --workers N` for its worker processes
+
+
+def app_from_env() -> Litestar:
+    """The app of one worker process of `registry serve --workers N`: settings from the environment."""
+    return create_app(run_projections=os.environ.get(SERVE_PROJECTIONS, "y") == "y")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import threading
@@ -77,12 +78,15 @@ def main() -> None:
     default=True,
     help="Keep the read models current in this process (default); --no-projections when `registry project` does.",
 )
-def serve(host: str | None, port: int | None, projections: bool) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), default=1, help="Server processes (shared-nothing; default 1).")
+def serve(host: str | None, port: int | None, projections: bool, workers: int) -> None:
     """Serve the HTTP API (and, unless told otherwise, keep the read models current)."""
     import uvicorn
 
-    from api.app import create_app
+    from api.app import SERVE_PROJECTIONS, create_app
 
+    if workers > 1 and not Settings.from_env().uses_postgres:
+        raise click.UsageError("--workers needs PostgreSQL: the embedded store's files are for one process")
     settings = checked_settings()
     host = host or settings.host
     port = settings.port if port is None else port
@@ -100,8 +104,15 @@ def serve(host: str | None, port: int | None, projections: bool) -> None:
     else:
         click.echo("  read models    NOT kept by this process: run `registry project` beside it")
     sys.stdout.flush()
+    if workers > 1:  # each worker process builds its own app from the environment (api/app.py app_from_env)
+        os.environ[SERVE_PROJECTIONS] = "y" if projections else "n"
+        uvicorn.run(
+            "api.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning",
+            access_log=False, timeout_graceful_shutdown=30,
+        )  # fmt: skip
+        return
     app = create_app(settings, run_projections=projections)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, timeout_graceful_shutdown=30)
 
 
 @main.group()

@@ -109,3 +109,47 @@ def test_the_server_keeps_the_read_models_current_on_either_store(server: tuple[
         worklist = client.get(f"/v1/worklists/marriage?wait_for={position}")
     assert worklist.status_code == 200, worklist.text
     assert [item["record_id"] for item in worklist.json()["items"]] == [filed.json()["id"]]
+
+
+@pytest.mark.postgres
+def test_several_server_processes_serve_one_registry_on_postgresql(store_env: dict[str, str], tmp_path: Path) -> None:
+    if "REGISTRY_DATABASE_URL" not in store_env:
+        refused = subprocess.run(
+            [sys.executable, "-m", "api.cli", "serve", "--workers", "2"],
+            env={**os.environ, **store_env}, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert refused.returncode == 2 and "--workers needs PostgreSQL" in refused.stderr
+        return
+    port = free_port()
+    env = {**os.environ, **store_env, "REGISTRY_PORT": str(port)}
+    subprocess.run([sys.executable, "-m", "api.cli", "db", "migrate"], env=env, check=True, capture_output=True)
+    with (tmp_path / "server.log").open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 40
+            while True:
+                try:
+                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+                time.sleep(0.2)
+            settings = Settings.from_env(store_env)
+            token = mint_token(settings.keys[Purpose.TOKEN], subject="clerk-e2e", role=Role.CLERK, office=OFFICE)
+            couple = {
+                "party_a": {"document_number": resident_id(date(1990, 6, 1), "male"), "name": "周杰"},
+                "party_b": {"document_number": resident_id(date(1991, 7, 2), "female"), "name": "吴丽"},
+            }
+            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=15) as client:
+                filed = client.post("/v1/marriages", json=couple)
+                assert filed.status_code == 201, filed.text
+                for _ in range(4):  # answered by either process
+                    read = client.get(f"/v1/worklists/marriage?wait_for={filed.headers['registry-log-position']}")
+                    assert read.status_code == 200 and len(read.json()["items"]) == 1
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
