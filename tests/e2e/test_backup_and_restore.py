@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from api.demo import load_demo
+from api.demo import run_demo
 from projections.base import Projection
 from projections.catalog import ReadSide
 from projections.exchange_feed import ExchangeFeed
@@ -37,7 +37,7 @@ def registry_cli(env: dict[str, str], *arguments: str | Path) -> subprocess.Comp
 def create_data(env: dict[str, str]) -> tuple[Any, str]:
     """Demo marriages and one DV record with sealed details; returns the record's id and its subject's name."""
     settings = Settings.from_env(env)
-    list(load_demo(settings, validity=timedelta(hours=1)))
+    list(run_demo(settings, validity=timedelta(hours=1)))
     registry = open_registry(settings)
     try:
         subject = person(date(1990, 1, 1), "male", "赵刚")
