@@ -38,6 +38,11 @@ LAPSED = "lapsed"  # derived, never recorded: an application not registered or r
 APPLICATION_LAPSE_DAYS = 30
 
 
+def application_lapses_on(applied_on: date, lapse_days: int) -> date:
+    """The first day an application filed on applied_on, still open, has lapsed: day lapse_days is its last."""
+    return applied_on + timedelta(days=lapse_days + 1)
+
+
 def condition_code(written: str) -> str:
     """A condition code as the registry spells it (`under-legal-age`), however a clerk wrote it ("Under_Legal_Age"),
     so that a refusal cannot slip a contradicted condition past the checks by its spelling."""
@@ -200,7 +205,7 @@ class Marriage(RegistryAggregate):
 
     def lapses_on(self, lapse_days: int) -> date:
         """The first day an application still open has lapsed: the day after the last of its lapse_days."""
-        return self.applied_on + timedelta(days=lapse_days + 1)
+        return application_lapses_on(self.applied_on, lapse_days)
 
     def state_on(self, day: date, *, lapse_days: int) -> str:
         """The state on a given day: an application still open on its lapse day is lapsed, derived from the dates
