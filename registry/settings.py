@@ -82,6 +82,9 @@ class Settings:
     REGISTRY_DESIGNATED_OFFICES  comma-separated codes of the offices the province designates for marriages with a
                            foreigner, a Hong Kong, Macao or Taiwan resident or an overseas Chinese (regs art 2);
                            default none: such couples are then filed and registered at no office of the city.
+    REGISTRY_APPLICATION_LAPSE_DAYS  days a marriage application stays open to be registered or refused (default
+                           30, at least 1); from the day after, it has lapsed and the couple files anew. A local
+                           choice: regs art 10 say the office registers on the spot or refuses, and set no period.
     REGISTRY_BENEFIT_ENDS  benefit=rule,... when each benefit ends after a death, over the defaults (rules:
                            day-after-death, month-after-death; default: subsistence-allowance, extreme-poverty-support,
                            elderly-allowance and disability-allowance month-after-death, any other day-after-death).
@@ -133,6 +136,7 @@ class Settings:
     jurisdiction: str
     exchange_peers: str | None
     designated_offices: frozenset[str] = frozenset()
+    application_lapse_days: int = 30
     ready_max_lag: int = 1000
     benefit_ends: str | None = None
     eco_burial_eligibility: str = "local-household"
@@ -185,6 +189,7 @@ class Settings:
             designated_offices=frozenset(
                 office.strip() for office in env.get("REGISTRY_DESIGNATED_OFFICES", "").split(",") if office.strip()
             ),
+            application_lapse_days=_integer(env, "REGISTRY_APPLICATION_LAPSE_DAYS", 30, minimum=1),
             benefit_ends=env.get("REGISTRY_BENEFIT_ENDS") or None,
             eco_burial_eligibility=env.get("REGISTRY_ECO_BURIAL_ELIGIBILITY") or "local-household",
             eco_burial_amount_date=env.get("REGISTRY_ECO_BURIAL_AMOUNT_DATE") or "burial",

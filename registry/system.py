@@ -112,7 +112,7 @@ def assemble(settings: Settings, datastore: SharedDatastore | None, *, create_ta
     marriage = MarriageRegistry(
         env(MarriageRegistry.name), person_keys=keys, elsewhere=exchange if exchange.federation else None,
         designated_offices=settings.designated_offices,
-        calendar=calendar,
+        calendar=calendar, application_lapse_days=settings.application_lapse_days,
     )  # fmt: skip
     dv_records = DvRegister(
         env(DvRegister.name), person_keys=keys, keys=dv_keys, police_warnings=settings.dv_police_warnings,

@@ -80,12 +80,13 @@ def party_read(person: Person) -> PartyRead:
     )
 
 
-def marriage_read(marriage: Marriage, code_key: bytes) -> MarriageRead:
+def marriage_read(marriage: Marriage, code_key: bytes, state: str | None = None) -> MarriageRead:
+    """The record; state: as it stands on the day read (default: as recorded)."""
     judgment = marriage.judgment
     return MarriageRead(
         id=marriage.id,
         version=marriage.version,
-        state=marriage.state,
+        state=state or marriage.state,
         office=marriage.office,
         party_a=party_read(marriage.party_a),
         party_b=party_read(marriage.party_b),
@@ -103,6 +104,16 @@ def marriage_read(marriage: Marriage, code_key: bytes) -> MarriageRead:
         if marriage.origin
         else None,
     )
+
+
+def marriage_state_today(registry: Registry, marriage: Marriage, clock: Clock) -> str:
+    """The state on today's date: an application left open past REGISTRY_APPLICATION_LAPSE_DAYS reads as lapsed."""
+    return registry.marriage.marriage_state_on(marriage, local_date(clock.now()))
+
+
+def marriage_read_today(registry: Registry, marriage: Marriage, clock: Clock) -> MarriageRead:
+    state = marriage_state_today(registry, marriage, clock)
+    return marriage_read(marriage, registry.settings.keys[Purpose.CERTIFICATE_CODE], state)
 
 
 def visible_marriage(
@@ -198,9 +209,7 @@ class MarriageController(Controller):
             target=f"marriage/{marriage_id}",
             persons=parties_of(registry, marriage),
         )
-        return answer(
-            marriage_read(marriage, registry.settings.keys[Purpose.CERTIFICATE_CODE]), version=marriage.version
-        )
+        return answer(marriage_read_today(registry, marriage, clock), version=marriage.version)
 
     @post("/{marriage_id:uuid}/registration", guards=[allow(Role.CLERK)], sync_to_thread=True, status_code=200)
     def register(

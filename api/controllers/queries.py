@@ -22,14 +22,18 @@ from registry.common.clock import Clock, local_date
 from registry.common.errors import CalendarMissing, Failure, Forbidden
 from registry.common.workdays import WorkingCalendar
 from registry.marriage.divorce import LAPSED, UNDETERMINED, divorce_windows, window_state
+from registry.marriage.marriage import APPLIED, application_lapses_on
 
 
-def worklist_item(row: tuple[str, ...], today: date, calendar: WorkingCalendar) -> WorklistItem:
-    """A row as the clerk sees it today; window dates the projection could not state yet are counted now."""
+def worklist_item(row: tuple[str, ...], today: date, calendar: WorkingCalendar, lapse_days: int) -> WorklistItem:
+    """A row as the clerk sees it today; window dates the projection could not state yet are counted now, and a
+    marriage application open past its lapse_days is lapsed."""
     record_id, office, kind, opened_on, marriage_id, withdrawal, deadline = row
     withdrawal_on = date.fromisoformat(withdrawal) if withdrawal else None
     deadline_on = date.fromisoformat(deadline) if deadline else None
-    state = "applied"
+    state = APPLIED
+    if kind != "divorce" and today >= application_lapses_on(date.fromisoformat(opened_on), lapse_days):
+        state = LAPSED
     if kind == "divorce":
         received = date.fromisoformat(opened_on)
         if deadline_on is None:
@@ -58,7 +62,8 @@ def marriage_worklist_items(
     read_side: ReadSide, office: str | None, today: date, *, limit: int = PAGE_SIZE, after: str | None = None
 ) -> tuple[list[WorklistItem], str | None]:
     """A page of an office's (None: every office's) pending applications and open divorces as the clerk sees them
-    today, oldest first (lapsed ones left out, so a page may hold fewer than `limit`), and the next page's cursor."""
+    today, oldest first (lapsed divorces and applications left out, so a page may hold fewer than `limit`), and the
+    next page's cursor."""
     where, params = ["(registration_deadline IS NULL OR registration_deadline >= ?)"], [today.isoformat()]
     if office is not None:
         where, params = ["office = ?", *where], [office, *params]
@@ -72,7 +77,8 @@ def marriage_worklist_items(
         limit=limit,
         after=after,
     )
-    items = (worklist_item(row, today, read_side.calendar) for row in page.rows)
+    lapse_days = read_side.registry.marriage.application_lapse_days
+    items = (worklist_item(row, today, read_side.calendar, lapse_days) for row in page.rows)
     return [item for item in items if item.state != LAPSED], page.next_after
 
 

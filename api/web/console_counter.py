@@ -16,7 +16,13 @@ from api.auth import allow
 from api.context import principal_of, record_official_read
 from api.controllers.divorces import divorce_read, visible_divorce
 from api.controllers.dv import inquiry_read, visible_inquiry
-from api.controllers.marriages import marriage_read, parties_of, person_from, visible_marriage
+from api.controllers.marriages import (
+    marriage_read,
+    marriage_read_today,
+    parties_of,
+    person_from,
+    visible_marriage,
+)
 from api.controllers.queries import marriage_worklist_items
 from api.pages import MAX_PAGE_SIZE
 from api.schemas.marriage import MarriageApplicationCreate
@@ -148,9 +154,9 @@ class CounterConsole(Controller):
         marriage = visible_marriage(registry, request, marriage_id)
         record_official_read(request, registry, clock, what="marriage", target=f"marriage/{marriage_id}",
                              persons=parties_of(registry, marriage))  # fmt: skip
-        body = marriage_read(marriage, registry.settings.keys[Purpose.CERTIFICATE_CODE])
+        body = marriage_read_today(registry, marriage, clock)
         return render(
-            request, "console/marriage.html", marriage=body, pending=marriage.state == APPLIED,
+            request, "console/marriage.html", marriage=body, pending=body.state == APPLIED,
             registered=marriage.state == REGISTERED, checks=CHECKS,
             own_office=marriage.office == principal_of(request).office, form_key=new_form_key(), **extra,
         )  # fmt: skip

@@ -19,7 +19,7 @@ from api.controllers.burial import claim_read, file_claim, visible_claim
 from api.controllers.deaths import apply_for_bundle, bundle_read, visible_case
 from api.controllers.divorces import divorce_read, visible_divorce
 from api.controllers.dv import RESULT_NOTICE, file_inquiry, inquiry_read, visible_inquiry
-from api.controllers.marriages import marriage_read, visible_marriage
+from api.controllers.marriages import marriage_read_today, marriage_state_today, visible_marriage
 from api.controllers.places import address_rows
 from api.pages import MAX_PAGE_SIZE
 from api.schemas.burial import ClaimCreate
@@ -43,7 +43,6 @@ from registry.common.clock import Clock, local_date
 from registry.common.errors import Failure, InvalidInput, MalformedRequest, NotFound
 from registry.common.identity import RESIDENT_ID, validated_document_key
 from registry.deaths.services import DeceasedFacts
-from registry.keys import Purpose
 from registry.marriage.marriage import APPLIED
 from registry.system import Registry
 
@@ -72,7 +71,9 @@ def listed_record(registry: Registry, request: AnyRequest, kind: str, record_id:
     try:
         if kind == "marriage":
             return {
-                "state": visible_marriage(registry, request, record_id).state,
+                "state": marriage_state_today(
+                    registry, visible_marriage(registry, request, record_id), request.app.state.clock
+                ),
                 "url": f"/portal/marriages/{record_id}",
             }
         if kind == "divorce":
@@ -117,11 +118,15 @@ class CitizenPortal(Controller):
 
     @get("/marriages/{marriage_id:uuid}", sync_to_thread=True)
     def marriage(
-        self, request: AnyRequest, marriage_id: FromPath[UUID], registry: NamedDependency[Registry]
+        self,
+        request: AnyRequest,
+        marriage_id: FromPath[UUID],
+        registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
     ) -> Template:
         marriage = visible_marriage(registry, request, marriage_id)
-        body = marriage_read(marriage, registry.settings.keys[Purpose.CERTIFICATE_CODE])
-        return render(request, "portal/marriage.html", marriage=body, pending=marriage.state == APPLIED)
+        body = marriage_read_today(registry, marriage, clock)
+        return render(request, "portal/marriage.html", marriage=body, pending=body.state == APPLIED)
 
     @get("/divorces/{divorce_id:uuid}", sync_to_thread=True)
     def divorce(
@@ -137,10 +142,14 @@ class CitizenPortal(Controller):
 
     @get("/marriages/{marriage_id:uuid}/dv-inquiry", sync_to_thread=True)
     def inquiry_form(
-        self, request: AnyRequest, marriage_id: FromPath[UUID], registry: NamedDependency[Registry]
+        self,
+        request: AnyRequest,
+        marriage_id: FromPath[UUID],
+        registry: NamedDependency[Registry],
+        clock: NamedDependency[Clock],
     ) -> Template:
         marriage = visible_marriage(registry, request, marriage_id)
-        if marriage.state != APPLIED:
+        if marriage_state_today(registry, marriage, clock) != APPLIED:
             raise InvalidInput([Failure("marriage-application-not-pending", "the application is no longer pending")])
         return render(request, "portal/inquiry_new.html", marriage_id=marriage_id, form_key=new_form_key())
 

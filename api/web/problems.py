@@ -141,6 +141,10 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "This office is not designated for couples with a party who is not a mainland resident.",
     ),
     "marriage-application-not-pending": ("该结婚申请已办结。", "The marriage application is no longer pending."),
+    "application-lapsed": (
+        "该结婚申请已逾期未办理，视为失效；请重新申请。",
+        "The marriage application lapsed unregistered; file a new application.",
+    ),
     "marriage-": ("该婚姻记录当前的状态不允许此操作。", "The marriage record's state does not allow this."),
     "judgment-date-out-of-range": ("判决生效日期不在有效范围内。", "The judgment's date is out of range."),
     "party-required": ("请选择撤回申请的一方。", "Name the party who withdraws."),

@@ -28,7 +28,7 @@ from registry.common.workdays import WorkingCalendar
 from registry.marriage.certificates import DIVORCE_CERTIFICATE, MARRIAGE_CERTIFICATE, CertificateBook
 from registry.marriage.divorce import DivorceApplication
 from registry.marriage.eligibility import PartyFacts
-from registry.marriage.marriage import REGISTERED, Marriage
+from registry.marriage.marriage import APPLICATION_LAPSE_DAYS, REGISTERED, Marriage
 from registry.marriage.person_status import EndedHow, PersonStatus
 from registry.marriage.ports import MarriagesElsewhere, RegisteredDeaths
 from registry.marriage.values import Attendance, CourtJudgment
@@ -61,8 +61,10 @@ class MarriageRegistry(TrackedApplication):
         deaths: RegisteredDeaths | None = None,
         designated_offices: frozenset[str] = frozenset(),
         calendar: WorkingCalendar | None = None,
+        application_lapse_days: int = APPLICATION_LAPSE_DAYS,
     ) -> None:
         super().__init__(env)
+        self.application_lapse_days = application_lapse_days  # a local choice (see marriage.APPLICATION_LAPSE_DAYS)
         self.person_keys = person_keys
         # The divorce windows are counted on it (default: the published years only).
         self.calendar = calendar or WorkingCalendar.published()
@@ -78,6 +80,10 @@ class MarriageRegistry(TrackedApplication):
 
     def marriage(self, marriage_id: UUID, *, version: int | None = None) -> Marriage:
         return self.load(marriage_id, Marriage, version=version)
+
+    def marriage_state_on(self, marriage: Marriage, day: date) -> str:
+        """The record's state on a day, with an application open too long shown as lapsed."""
+        return marriage.state_on(day, lapse_days=self.application_lapse_days)
 
     def divorce(self, divorce_id: UUID, *, version: int | None = None) -> DivorceApplication:
         return self.load(divorce_id, DivorceApplication, version=version)
@@ -125,10 +131,10 @@ class MarriageRegistry(TrackedApplication):
             try:
                 marriage.register(
                     act, attendance=attendance, facts=facts, office_designated=self.is_designated(act),
-                    certificate_numbers=(numbers[0], numbers[1]),
+                    certificate_numbers=(numbers[0], numbers[1]), lapse_days=self.application_lapse_days,
                 )  # fmt: skip
             except NotEligible as failed:
-                marriage.refuse_as_found(act, failed.failures)
+                marriage.refuse_as_found(act, failed.failures, lapse_days=self.application_lapse_days)
                 refused.extend(failed.failures)
                 return [marriage]  # the book issued nothing: no gap in the certificate numbers
             for known in facts:
@@ -160,7 +166,10 @@ class MarriageRegistry(TrackedApplication):
             found = marriage.eligibility_failures(
                 local_date(act.at), self._facts_of(act, marriage), self.is_designated(act)
             )
-            marriage.refuse(act, reason=reason, failed_conditions=failed_conditions, found=found)
+            marriage.refuse(
+                act, reason=reason, failed_conditions=failed_conditions, found=found,
+                lapse_days=self.application_lapse_days,
+            )  # fmt: skip
             return [marriage]
 
         return self.execute(act, decide, request_fingerprint=request)

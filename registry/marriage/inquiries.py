@@ -90,7 +90,7 @@ class DvInquiryDesk(RegistryApplication):
         marriage = self.marriages.marriage(marriage_id)
         other = marriage.party("b" if applicant_party == "a" else "a")
         failures = []
-        if marriage.state != APPLIED:
+        if self.marriages.marriage_state_on(marriage, local_date(act.at)) != APPLIED:
             failures.append(Failure("marriage-application-not-pending", "the marriage application is not pending"))
         if subject_document_key != other.document_key or subject_name.strip() != other.name:
             failures.append(Failure("dv-subject-not-the-other-party", "the person asked about is not the other party"))

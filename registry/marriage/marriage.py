@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import AggregateCreated
@@ -30,6 +30,17 @@ DISSOLVED = "dissolved"
 ENDED_BY_DEATH = "ended-by-death"
 VOID = "void"
 ANNULLED = "annulled"
+LAPSED = "lapsed"  # derived, never recorded: an application not registered or refused in time
+
+# A local choice, not the law's: the Marriage Registration Regulations (2025) art 10 say the office registers on the
+# spot or refuses with reasons, and set no period; an application nobody comes back for lapses after this many days
+# (REGISTRY_APPLICATION_LAPSE_DAYS), so that none stays open for ever (docs/domain.md M10).
+APPLICATION_LAPSE_DAYS = 30
+
+
+def application_lapses_on(applied_on: date, lapse_days: int) -> date:
+    """The first day an application filed on applied_on, still open, has lapsed: day lapse_days is its last."""
+    return applied_on + timedelta(days=lapse_days + 1)
 
 
 def condition_code(written: str) -> str:
@@ -187,6 +198,22 @@ class Marriage(RegistryAggregate):
         self.pending_divorce_id: UUID | None = None
         self.judgment: CourtJudgment | None = None
 
+    @property
+    def applied_on(self) -> date:
+        """The local day the application was filed (the day of its first event)."""
+        return local_date(self.created_on)
+
+    def lapses_on(self, lapse_days: int) -> date:
+        """The first day an application still open has lapsed: the day after the last of its lapse_days."""
+        return application_lapses_on(self.applied_on, lapse_days)
+
+    def state_on(self, day: date, *, lapse_days: int) -> str:
+        """The state on a given day: an application still open on its lapse day is lapsed, derived from the dates
+        (as a divorce's windows are), so a lapse needs no scheduled job to record it."""
+        if self.state == APPLIED and day >= self.lapses_on(lapse_days):
+            return LAPSED
+        return self.state
+
     # -- commands ---------------------------------------------------------------------------------------------
 
     @classmethod
@@ -231,13 +258,15 @@ class Marriage(RegistryAggregate):
         facts: tuple[PartyFacts, PartyFacts],
         certificate_numbers: tuple[str, str],
         office_designated: bool = False,
+        lapse_days: int = APPLICATION_LAPSE_DAYS,
     ) -> None:
         """Register the marriage if every condition holds on the day; else NotEligible naming every failure.
 
         office_designated: whether the province designates this office for couples with a party who is not a
-        mainland resident (it may have been withdrawn since the application was filed).
+        mainland resident (it may have been withdrawn since the application was filed). A lapsed application is
+        refused (WrongState application-lapsed); the couple files a new one.
         """
-        self.check_state(APPLIED)
+        self.check_pending_on(local_date(act.at), lapse_days)
         self.check_at_own_office(act)
         failures = eligibility_failures((self.party_a, self.party_b), local_date(act.at), facts, office_designated,
                                         attendance)  # fmt: skip
@@ -251,18 +280,27 @@ class Marriage(RegistryAggregate):
             certificate_b=certificate_numbers[1],
         )
 
-    def refuse_as_found(self, act: Act, failures: list[Failure]) -> None:
+    def refuse_as_found(self, act: Act, failures: list[Failure], *, lapse_days: int = APPLICATION_LAPSE_DAYS) -> None:
         """Regs art 10: an attempt to register that fails ends in a refusal listing the conditions found failed, so
         that no application is left open for ever."""
-        self.check_state(APPLIED)
+        self.check_pending_on(local_date(act.at), lapse_days)
         self.check_at_own_office(act)
         codes = [failure.code for failure in failures]
         self._record(self.Refused, act, reason=REFUSED_ON_CONDITIONS, failed_conditions=codes, findings=failures)
 
-    def refuse(self, act: Act, *, reason: str, failed_conditions: list[str], found: list[Failure]) -> None:
+    def refuse(
+        self,
+        act: Act,
+        *,
+        reason: str,
+        failed_conditions: list[str],
+        found: list[Failure],
+        lapse_days: int = APPLICATION_LAPSE_DAYS,
+    ) -> None:
         """A clerk refuses for a reason the checks cannot see; it may not name as failed a condition the registry
-        finds met (found: what the registry's own checks find today, recorded with the refusal)."""
-        self.check_state(APPLIED)
+        finds met (found: what the registry's own checks find today, recorded with the refusal). A lapsed
+        application is no longer refused: it has ended."""
+        self.check_pending_on(local_date(act.at), lapse_days)
         self.check_at_own_office(act)
         failed_conditions = [condition_code(written) for written in failed_conditions]
         found_codes = {failure.code for failure in found}
@@ -334,6 +372,17 @@ class Marriage(RegistryAggregate):
             raise WrongState(
                 [Failure(f"marriage-{self.state}", f"the marriage record is {self.state}, not {' or '.join(allowed)}")]
             )
+
+    def check_pending_on(self, day: date, lapse_days: int) -> None:
+        """An application still open on the day: neither decided nor lapsed."""
+        if self.state_on(day, lapse_days=lapse_days) == LAPSED:
+            lapsed_on = self.lapses_on(lapse_days).isoformat()
+            raise WrongState([Failure(
+                "application-lapsed",
+                f"the application filed on {self.applied_on.isoformat()} lapsed on {lapsed_on}, not registered or "
+                f"refused within {lapse_days} days; the couple may file a new application",
+            )])  # fmt: skip
+        self.check_state(APPLIED)
 
     def check_office_may_handle(self, office_designated: bool) -> None:
         """A divorce of a couple with a party who is not a mainland resident, too, only at a designated office."""

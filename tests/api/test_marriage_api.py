@@ -353,3 +353,22 @@ def test_a_marriage_no_other_registry_reports_cannot_be_recorded_from_the_exchan
     assert (refused.status_code, refused.json()["type"]) == (422, "/problems/no-marriage-in-exchange")
     citizen = tokens.citizen(body["party_a"]["document_number"])
     assert client.post("/v1/marriages/from-exchange", json=body, headers=citizen).status_code == 403
+
+
+def test_an_application_left_open_past_its_lapse_days_reads_lapsed_leaves_the_worklist_and_is_not_registered(
+    client: Client, tokens: Tokens, clock: FixedClock
+) -> None:
+    """REGISTRY_APPLICATION_LAPSE_DAYS (default 30): day 30 still pending, day 31 lapsed (409 application-lapsed)."""
+    filed = client.post("/v1/marriages", json=couple(), headers=tokens.clerk)
+    marriage, position = filed.json(), filed.headers["registry-log-position"]
+    clock.advance(timedelta(days=30))
+    assert client.get(f"/v1/marriages/{marriage['id']}", headers=tokens.clerk).json()["state"] == "applied"
+    items = client.get(f"/v1/worklists/marriage?wait_for={position}", headers=tokens.clerk).json()["items"]
+    assert [i["state"] for i in items if i["record_id"] == marriage["id"]] == ["applied"]
+    clock.advance(timedelta(days=1))
+    assert client.get(f"/v1/marriages/{marriage['id']}", headers=tokens.clerk).json()["state"] == "lapsed"
+    items = client.get("/v1/worklists/marriage", headers=tokens.clerk).json()["items"]
+    assert [i for i in items if i["record_id"] == marriage["id"]] == []
+    refused = client.post(f"/v1/marriages/{marriage['id']}/registration", json=REGISTRATION, headers=tokens.clerk)
+    assert (refused.status_code, refused.json()["type"]) == (409, "/problems/application-lapsed")
+    assert "lapsed on" in refused.json()["detail"]

@@ -162,11 +162,12 @@ def test_the_signed_pledge_covers_truthfulness_and_confidentiality_each_named_wh
 
 
 def test_the_third_inquiry_in_a_calendar_year_is_refused_and_the_year_turning_resets_it(registry: Registry) -> None:
-    marriage_id, man, _ = application(registry)
-    inquire(registry, marriage_id, man)
-    inquire(registry, marriage_id, man)
+    december = date(2026, 12, 20)  # the application is still pending (not lapsed) on 1 January
+    marriage_id, man, _ = application(registry, december)
+    inquire(registry, marriage_id, man, day=december)
+    inquire(registry, marriage_id, man, day=december)
     with pytest.raises(NotEligible) as caught:
-        inquire(registry, marriage_id, man)
+        inquire(registry, marriage_id, man, day=december)
     assert [f.code for f in caught.value.failures] == ["dv-inquiry-limit"]
     inquire(registry, marriage_id, man, day=date(2027, 1, 1))
 

@@ -277,3 +277,55 @@ def test_a_court_divorce_closes_a_pending_divorce_by_agreement(registry: Registr
     assert divorce.state_on(DAY, registry.marriage.calendar) == "closed"
     with pytest.raises(WrongState):
         registry.marriage.withdraw_divorce(act(DAY), filed.aggregate_id, party="a")
+
+
+def test_an_application_not_registered_within_the_lapse_days_lapses_and_the_couple_may_file_again(
+    registry: Registry,
+) -> None:
+    """REGISTRY_APPLICATION_LAPSE_DAYS (default 30): day 30 still registrable, day 31 lapsed and nothing written."""
+    man, woman = person(date(1990, 1, 1), "male"), person(date(1992, 2, 2), "female")
+    on_time = registry.marriage.apply_for_marriage(act(DAY), party_a=man, party_b=woman)
+    registry.marriage.register_marriage(act(DAY + timedelta(days=30)), on_time.aggregate_id, attendance=BOTH_PRESENT)
+    assert registry.marriage.marriage(on_time.aggregate_id).state == "registered"
+
+    other_man, other_woman = person(date(1991, 1, 1), "male"), person(date(1993, 2, 2), "female")
+    late = registry.marriage.apply_for_marriage(act(DAY), party_a=other_man, party_b=other_woman)
+    head = registry.marriage.recorder.max_notification_id() or 0
+    with pytest.raises(WrongState) as caught:
+        registry.marriage.register_marriage(act(DAY + timedelta(days=31)), late.aggregate_id, attendance=BOTH_PRESENT)
+    assert [f.code for f in caught.value.failures] == ["application-lapsed"]
+    with pytest.raises(WrongState):
+        registry.marriage.refuse_marriage(
+            act(DAY + timedelta(days=31)), late.aggregate_id, reason="no show", failed_conditions=[]
+        )
+    assert registry.marriage.recorder.max_notification_id() == head  # nothing written
+    with pytest.raises(NotEligible) as inquiry:
+        registry.dv_inquiries.file(
+            act(DAY + timedelta(days=31)), marriage_id=late.aggregate_id, applicant_party="b",
+            subject_document_key=other_man.document_key, subject_name=other_man.name, truthfulness_pledged=True,
+            confidentiality_pledged=True,
+        )  # fmt: skip
+    assert [f.code for f in inquiry.value.failures] == ["marriage-application-not-pending"]
+
+    again = registry.marriage.apply_for_marriage(act(DAY + timedelta(days=31)), party_a=other_man, party_b=other_woman)
+    registry.marriage.register_marriage(act(DAY + timedelta(days=31)), again.aggregate_id, attendance=BOTH_PRESENT)
+    assert registry.marriage.marriage(again.aggregate_id).state == "registered"
+
+
+def test_the_application_lapse_days_are_configured(store_env: dict[str, str]) -> None:
+    from projections.catalog import migrate_all
+    from registry.settings import Settings
+    from registry.system import open_registry
+
+    settings = Settings.from_env({**store_env, "REGISTRY_APPLICATION_LAPSE_DAYS": "2"})
+    migrate_all(settings)
+    registry = open_registry(settings)
+    try:
+        man, woman = person(date(1990, 1, 1), "male"), person(date(1992, 2, 2), "female")
+        filed = registry.marriage.apply_for_marriage(act(DAY), party_a=man, party_b=woman)
+        with pytest.raises(WrongState):
+            registry.marriage.register_marriage(act(DAY + timedelta(days=3)), filed.aggregate_id,
+                                                attendance=BOTH_PRESENT)  # fmt: skip
+        registry.marriage.register_marriage(act(DAY + timedelta(days=2)), filed.aggregate_id, attendance=BOTH_PRESENT)
+    finally:
+        registry.close()
