@@ -6,9 +6,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import psycopg
 from litestar.testing import TestClient
 
 from registry.common.actors import Role
+from registry.system import Registry
 from tests.api.conftest import Tokens
 from tests.support import resident_id
 
@@ -155,3 +157,33 @@ def test_the_third_inquiry_of_the_year_is_refused_with_its_own_problem_type(clie
     assert client.post("/v1/dv-inquiries", json=body, headers=scene.role("applicant")).status_code == 201
     third = client.post("/v1/dv-inquiries", json=body, headers=scene.role("applicant"))
     assert (third.status_code, third.json()["type"]) == (422, "/problems/dv-inquiry-limit")
+
+
+def test_a_dv_record_filed_while_the_key_store_refuses_connections_is_a_503_problem_and_writes_nothing(
+    client: Client, tokens: Tokens, registry: Registry
+) -> None:
+    """The key store is a database of its own: when its server refuses connections a new record (which needs a data
+    key) waits briefly and answers 503 with Retry-After, writes nothing, and succeeds once connections are allowed."""
+    if not registry.settings.uses_postgres:
+        return  # the embedded key store is a file: nothing to refuse
+    scene = Scene(client, tokens)
+    url = registry.settings.dv_keys_url or ""
+    keys_database = url.split("?")[0].rsplit("/", 1)[1]
+    admin_url = url.split("?")[0].rsplit("/", 1)[0] + "/postgres"
+    record = {"subject": scene.woman, "category": "criminal-judgment", "document_number": "(2024)浙0782刑初89号",
+              "issued_on": "2024-06-01"}  # fmt: skip
+    head = registry.dv_records.recorder.max_notification_id()
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{keys_database}" ALLOW_CONNECTIONS false')
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (keys_database,),
+        )
+        try:
+            refused = client.post("/v1/dv-records", json=record, headers=scene.role("dv-source"))
+        finally:
+            admin.execute(f'ALTER DATABASE "{keys_database}" ALLOW_CONNECTIONS true')
+    assert refused.status_code == 503, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json") and "retry-after" in refused.headers
+    assert registry.dv_records.recorder.max_notification_id() == head
+    assert client.post("/v1/dv-records", json=record, headers=scene.role("dv-source")).status_code == 201
