@@ -58,6 +58,7 @@ def run_checks(env: Mapping[str, str], *, max_lag: int) -> Iterator[Check]:
     yield database
     if not database.ok:
         return
+    yield budget_check(settings)
     migrations = migrations_check(settings)
     yield migrations
     yield dv_key_store_check(settings)
@@ -91,6 +92,26 @@ def database_check(settings: Settings) -> Check:
     if problem is None:
         return Check("database", True, f"PostgreSQL database {database_name(conninfo)} answers")
     return Check("database", False, f"{problem}: fix REGISTRY_DATABASE_URL or create the database")
+
+
+def budget_check(settings: Settings) -> Check:
+    """How many processes of REGISTRY_DB_CONNECTIONS each the server still has room for (none: a failure)."""
+    if not settings.uses_postgres:
+        return Check("connection-budget", True, "none needed (the embedded store opens files, not connections)")
+    with postgres(settings.postgres_target()[0]) as connection:
+        limit = int(connection.execute("SHOW max_connections").fetchone()[0])
+        reserved = int(connection.execute("SHOW superuser_reserved_connections").fetchone()[0])
+        in_use = connection.execute("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'")
+        used = int(in_use.fetchone()[0]) - 1  # not this check's own connection
+    budget = settings.db_connections
+    room = max(limit - reserved - used, 0) // budget
+    found = (
+        f"{budget} per process (REGISTRY_DB_CONNECTIONS); max_connections {limit}, {reserved} reserved, {used} in use"
+    )
+    if room == 0:
+        return Check("connection-budget", False, f"{found}: no room for one process; lower REGISTRY_DB_CONNECTIONS "
+                     "or raise max_connections")  # fmt: skip
+    return Check("connection-budget", True, f"{found}: room for {room} more such processes (each worker is one)")
 
 
 def migrations_check(settings: Settings) -> Check:

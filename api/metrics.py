@@ -7,7 +7,8 @@ identity number or an office, so that no label can identify a person or grow wit
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from collections import Counter as Tally
+from typing import TYPE_CHECKING, Any
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -63,6 +64,14 @@ class Metrics:
             "registry_projection_lag_events", "Events of its log a read model has not applied yet (head - position)",
             ["projection"], registry=self.registry,
         )  # fmt: skip
+        self.quarantined = Gauge(
+            "registry_projection_quarantined_events", "Events set aside by a read model and not yet resolved",
+            ["projection"], registry=self.registry,
+        )  # fmt: skip
+        self.pool = Gauge(
+            "registry_db_pool_connections", "The shared PostgreSQL pool: connections in use, idle, the pool's "
+            "maximum, and requests waiting for one", ["state"], registry=self.registry,
+        )  # fmt: skip
         self.exchange_positions = Gauge(
             "registry_exchange_follower_position", "The position of each peer's feed this registry has applied",
             ["peer"], registry=self.registry,
@@ -75,7 +84,7 @@ class Metrics:
             self.commands.labels(command, outcome_of(status)).inc()
 
     def observe_read_side(self, registry: Registry, read_side: ReadSide) -> None:
-        """Log heads, read-model positions and lags, and exchange positions, read now (at a scrape)."""
+        """Log heads, read-model positions, lags and quarantines, the pool, and exchange positions, read now."""
         heads = {name: app.recorder.max_notification_id() or 0 for name, app in registry.applications().items()}
         for name, head in heads.items():
             self.log_heads.labels(name).set(head)
@@ -84,8 +93,23 @@ class Metrics:
             position = positions.get(follower.tracking_name, 0)
             self.positions.labels(follower.tracking_name).set(position)
             self.lags.labels(follower.tracking_name).set(max(heads[follower.application.name] - position, 0))
+        open_entries = Tally([entry.projection for entry in read_side.quarantined(only_open=True)])
+        for follower in read_side.followers:
+            self.quarantined.labels(follower.tracking_name).set(open_entries[follower.tracking_name])
+        self.observe_pool(registry.pool)
         for peer in peers_from(registry.settings.exchange_peers):
             self.exchange_positions.labels(peer.jurisdiction).set(registry.exchange.position_of(peer.jurisdiction))
+
+    def observe_pool(self, pool: Any) -> None:
+        """The shared pool's use (psycopg_pool's statistics); nothing on SQLite, which has no pool."""
+        if pool is None:
+            return
+        stats = pool.get_stats()
+        size, idle = stats.get("pool_size", 0), stats.get("pool_available", 0)
+        self.pool.labels("in_use").set(size - idle)
+        self.pool.labels("idle").set(idle)
+        self.pool.labels("max").set(pool.max_size)
+        self.pool.labels("waiting").set(stats.get("requests_waiting", 0))
 
     def exposition(self) -> bytes:
         """The Prometheus text format of every metric."""

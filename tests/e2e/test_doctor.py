@@ -44,7 +44,7 @@ def test_after_migrating_every_check_of_the_embedded_store_passes(tmp_path: Path
     migrate(env)
     result = doctor(env)
     assert result.returncode == 0, result.stdout
-    for check in ("settings", "keys", "database", "migrations", "dv-key-store", "projections"):
+    for check in ("settings", "keys", "database", "connection-budget", "migrations", "dv-key-store", "projections"):
         assert line_of(result.stdout, check).startswith("OK")
 
 
@@ -92,5 +92,22 @@ def test_a_migrated_postgres_store_passes_every_check(postgres_database: str, tm
     migrate(store_env)
     result = doctor(store_env)
     assert result.returncode == 0, result.stdout
-    for check in ("settings", "keys", "database", "migrations", "dv-key-store", "projections"):
+    for check in ("settings", "keys", "database", "connection-budget", "migrations", "dv-key-store", "projections"):
         assert line_of(result.stdout, check).startswith("OK")
+
+
+@pytest.mark.postgres
+def test_the_connection_budget_check_says_how_many_processes_fit_and_fails_when_none_does(
+    postgres_database: str, tmp_path: Path
+) -> None:
+    store_env = {
+        **TEST_KEYS,
+        "REGISTRY_DATA_DIR": str(tmp_path / "var"),
+        "REGISTRY_DATABASE_URL": fresh_schema_url(postgres_database),
+        "REGISTRY_DV_KEYS_URL": fresh_schema_url(postgres_database + "_keys"),
+    }
+    fits = line_of(doctor(store_env).stdout, "connection-budget")
+    greedy = line_of(doctor({**store_env, "REGISTRY_DB_CONNECTIONS": "100000"}).stdout, "connection-budget")
+
+    assert fits.startswith("OK") and "10 per process" in fits and "max_connections" in fits
+    assert greedy.startswith("FAIL") and "REGISTRY_DB_CONNECTIONS" in greedy and "max_connections" in greedy

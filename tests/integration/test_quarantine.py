@@ -12,7 +12,9 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
+from api.metrics import Metrics
 from projections.audit.leaves import MerkleLeaves
 from projections.audit_trail import AuditTrail
 from projections.base import Batch
@@ -248,3 +250,43 @@ def test_the_projection_process_goes_on_past_a_poisoned_event_and_the_operator_r
     assert skipped.returncode == 0
     listed = registry_command(store_env, "projections", "quarantine")
     assert f"audit_trail/marriage {poisoned} [skipped" in listed.stdout and "paper file 2026/17" in listed.stdout
+
+
+def test_metrics_count_the_open_quarantined_events_of_each_read_model(registry: Registry, read_side: ReadSide) -> None:
+    marry(registry, 1)
+    poisoned = [store_as_an_older_version_did(registry.marriage, reason) for reason in poisons(registry)]
+    read_side.catch_up()
+    metrics = Metrics()
+
+    metrics.observe_read_side(registry, read_side)
+    before = gauge(metrics, "registry_projection_quarantined_events")
+    read_side.skip_quarantined("audit_trail/marriage", poisoned[0], "accepted after review")
+    metrics.observe_read_side(registry, read_side)
+    after = gauge(metrics, "registry_projection_quarantined_events")
+
+    assert before["audit_trail/marriage"] == len(poisoned)
+    assert after["audit_trail/marriage"] == len(poisoned) - 1  # a skipped event is resolved
+    assert before["marital_status/marriage"] == 0  # every read model is named, with none quarantined
+
+
+def test_metrics_show_the_connection_pool_in_use_within_its_budget(registry: Registry, read_side: ReadSide) -> None:
+    metrics = Metrics()
+
+    metrics.observe_read_side(registry, read_side)
+    pool = gauge(metrics, "registry_db_pool_connections", label="state")
+
+    if registry.pool is None:
+        assert pool == {}  # SQLite: no pool
+        return
+    assert pool["max"] == registry.pool.max_size
+    assert 0 <= pool["in_use"] <= pool["max"]
+    assert pool["idle"] >= 0 and pool["waiting"] >= 0
+
+
+def gauge(metrics: Metrics, name: str, *, label: str = "projection") -> dict[str, float]:
+    return {
+        sample.labels[label]: sample.value
+        for family in text_string_to_metric_families(metrics.exposition().decode())
+        for sample in family.samples
+        if sample.name == name
+    }
