@@ -222,3 +222,19 @@ def test_every_page_has_no_serious_accessibility_violation(site: Site, new_page:
 
     bad = {path: found for path, found in problems.items() if found}
     assert not bad, bad
+
+
+def test_the_api_docs_page_lists_every_operation_and_loads_nothing_from_elsewhere(site: Site, new_page: Any) -> None:
+    page = new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    document = page.request.get(f"{site.base}/schema/openapi.json").json()
+    operations = sum(1 for item in document["paths"].values() for method in item if method != "parameters")
+
+    page.goto("/schema")
+    page.locator(".opblock").first.wait_for()
+    page.wait_for_function(f"document.querySelectorAll('.opblock').length >= {operations}")
+
+    assert page.locator(".opblock").count() == operations
+    assert page.get_by_text("/v1/marriages/{marriage_id}/registration").count() >= 1
+    assert requested and all(url.startswith(site.base) or url.startswith("data:") for url in requested), requested
