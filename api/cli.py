@@ -646,13 +646,14 @@ def exchange_follow(once: bool, every: float) -> None:
     """Follow REGISTRY_EXCHANGE_PEERS: verify every page, apply each fact once, resume after a crash."""
     import time
 
+    from registry.adapters.http_pages import http_fetch
     from registry.exchange.follower import ExchangeFollower, peers_from
     from registry.system import open_registry
 
     settings = Settings.from_env()
     registry = open_registry(settings)
     followers = [
-        ExchangeFollower(registry.exchange, peer, reader=settings.jurisdiction)
+        ExchangeFollower(registry.exchange, peer, http_fetch, reader=settings.jurisdiction)
         for peer in peers_from(settings.exchange_peers)
         if peer.url
     ]
