@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from litestar import Litestar
 from litestar.di import Provide
@@ -66,6 +66,16 @@ OFFLINE_SWAGGER_UI = SwaggerRenderPlugin(
 )
 
 
+# The HTTP API's controllers (the portal and the console are web_router's), in the order the OpenAPI lists them.
+API_CONTROLLERS = [
+    HealthController, MetricsController, MarriageController, DivorceController, PersonController, QueryController,
+    AuditController, TamperEvidenceController, DvRecordController, DvInquiryController, DeathController,
+    BundleController, DepartmentWorklistController, DeathDecisionWorklistController, RewardScheduleController,
+    RewardClaimController, EcoBurialStatisticsController, PlaceNameController, DoorPlateController, AddressController,
+    PlateSignWorklistController, NameAnnouncementWorklistController, ExchangeController,
+]  # fmt: skip
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -80,6 +90,26 @@ def create_app(
     settings = settings or (registry.settings if registry else Settings.from_env())
     configure_logging(settings.log_format)
     metrics = Metrics()
+    return Litestar(
+        route_handlers=[*API_CONTROLLERS, web_router(settings)],
+        dependencies={
+            "registry": Provide(provide_registry, sync_to_thread=False),
+            "clock": Provide(provide_clock, sync_to_thread=False),
+        },
+        middleware=_middleware(settings, metrics),
+        template_config=template_config(),
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=BODY_MAX,  # routes that need less or more say so (api/limits.py)
+        lifespan=[_lifespan(settings, metrics, registry=registry, clock=clock, run_projections=run_projections)],
+        openapi_config=_openapi_config(),
+        debug=False,
+    )
+
+
+def _lifespan(
+    settings: Settings, metrics: Metrics, *, registry: Registry | None, clock: Clock | None, run_projections: bool
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """What the app holds while it serves: the registry (opened here unless given), its read side, clock, metrics."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -99,60 +129,32 @@ def create_app(
             if owned:
                 app.state.registry.close()
 
-    return Litestar(
-        route_handlers=[
-            HealthController,
-            MetricsController,
-            MarriageController,
-            DivorceController,
-            PersonController,
-            QueryController,
-            AuditController,
-            TamperEvidenceController,
-            DvRecordController,
-            DvInquiryController,
-            DeathController,
-            BundleController,
-            DepartmentWorklistController,
-            DeathDecisionWorklistController,
-            RewardScheduleController,
-            RewardClaimController,
-            EcoBurialStatisticsController,
-            PlaceNameController,
-            DoorPlateController,
-            AddressController,
-            PlateSignWorklistController,
-            NameAnnouncementWorklistController,
-            ExchangeController,
-            web_router(settings),
-        ],
-        dependencies={
-            "registry": Provide(provide_registry, sync_to_thread=False),
-            "clock": Provide(provide_clock, sync_to_thread=False),
-        },
-        middleware=[
-            DefineMiddleware(RequestLogMiddleware),
-            DefineMiddleware(MetricsMiddleware, metrics=metrics),
-            bearer_authentication(settings.keys[Purpose.TOKEN], settings.token_max_hours * 3600, WEB_PATHS),
-            per_subject(settings),
-            per_address(settings),
-        ],
-        template_config=template_config(),
-        exception_handlers=EXCEPTION_HANDLERS,
-        request_max_body_size=BODY_MAX,  # routes that need less or more say so (api/limits.py)
-        lifespan=[lifespan],
-        openapi_config=OpenAPIConfig(
-            title="Civil-affairs registry",
-            version="1.0.0",
-            description="Event-sourced civil-affairs registry. Errors are RFC 9457 problem details.",
-            path="/schema",
-            render_plugins=[OFFLINE_SWAGGER_UI],
-            components=Components(
-                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
-            ),
-            security=[{"bearer": []}],
+    return lifespan
+
+
+def _middleware(settings: Settings, metrics: Metrics) -> list[DefineMiddleware]:
+    """The request log, metrics, bearer tokens and rate limits, outermost first."""
+    return [
+        DefineMiddleware(RequestLogMiddleware),
+        DefineMiddleware(MetricsMiddleware, metrics=metrics),
+        bearer_authentication(settings.keys[Purpose.TOKEN], settings.token_max_hours * 3600, WEB_PATHS),
+        per_subject(settings),
+        per_address(settings),
+    ]
+
+
+def _openapi_config() -> OpenAPIConfig:
+    """OpenAPI 3.1 at /schema, with the interactive docs served offline and bearer tokens declared."""
+    return OpenAPIConfig(
+        title="Civil-affairs registry",
+        version="1.0.0",
+        description="Event-sourced civil-affairs registry. Errors are RFC 9457 problem details.",
+        path="/schema",
+        render_plugins=[OFFLINE_SWAGGER_UI],
+        components=Components(
+            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
         ),
-        debug=False,
+        security=[{"bearer": []}],
     )
 
 

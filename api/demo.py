@@ -6,7 +6,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from api.auth import mint_token
@@ -16,6 +16,7 @@ from registry.common.clock import SystemClock, local_date
 from registry.common.errors import NotFound
 from registry.common.identity import Person, identify, resident_id_check_character
 from registry.keys import Purpose
+from registry.marriage.application import MarriageRegistry
 from registry.marriage.values import Attendance, CourtJudgment
 from registry.settings import Settings
 from registry.system import open_registry
@@ -91,14 +92,31 @@ def demo_tokens(settings: Settings, citizen_ref: str, validity: timedelta) -> li
 def load_demo(settings: Settings) -> LoadedDemo:
     """Register two marriages, leave one application pending, start one divorce, record one court divorce; then load
     the portal's and the console's scene (a death and its bundle, a DV inquiry, a reward claim, a road, its plates)."""
-    registry = open_registry(settings)
-    now = SystemClock().now()
     run = uuid.uuid4().int % 400  # a fresh set of people on each run
+    people = _demo_people(run)
+    registry = open_registry(settings)
+    try:
+        records = _load_marriages(registry.marriage, SystemClock().now(), run, people)
+    finally:
+        registry.close()
+    citizen_ref = registry.marriage.person_keys.ref(people[1].document_key)
+    summary, examples = _summary(records, people), _examples(settings, records, people)
+    return LoadedDemo(str(records.first), citizen_ref, summary, examples, describe_front_desk_demo(settings))
 
-    def act(by: Actor = CLERK) -> Act:
-        return Act(by=by, at=now, request_id=f"demo-{uuid.uuid4().hex[:8]}")
 
-    people = [
+@dataclass(frozen=True)
+class DemoMarriages:
+    """The ids of the records the demo's marriages left."""
+
+    first: uuid.UUID  # registered, then divorced by a court
+    second: uuid.UUID  # registered, a divorce by agreement pending
+    divorce: uuid.UUID
+    pending: uuid.UUID
+    remarriage: uuid.UUID  # the first marriage's husband applies again
+
+
+def _demo_people(run: int) -> list[Person]:
+    return [
         demo_person("王伟", date(1994, 3, 12), "male", run + 1),
         demo_person("李娜", date(1996, 7, 8), "female", run + 2),
         demo_person("张强", date(1990, 1, 25), "male", run + 3),
@@ -107,46 +125,52 @@ def load_demo(settings: Settings) -> LoadedDemo:
         demo_person("杨静", date(1999, 9, 9), "female", run + 6),
         demo_person("赵敏", date(1995, 2, 14), "female", run + 7),
     ]
-    try:
-        marriages = registry.marriage
-        first = marriages.apply_for_marriage(act(), party_a=people[0], party_b=people[1]).aggregate_id
-        marriages.register_marriage(act(), first, attendance=(PRESENT, PRESENT))
-        second = marriages.apply_for_marriage(act(), party_a=people[2], party_b=people[3]).aggregate_id
-        marriages.register_marriage(act(), second, attendance=(PRESENT, PRESENT))
-        divorce = marriages.file_divorce(act(), marriage_id=second, attendance=(PRESENT, PRESENT)).aggregate_id
-        pending = marriages.apply_for_marriage(act(), party_a=people[4], party_b=people[5]).aggregate_id
-        judgment = CourtJudgment("义乌市人民法院", f"(2026)浙0782民初{run}号", local_date(now))
-        marriages.record_judgment(act(COURT), first, kind="divorce", judgment=judgment, reason="")
-        remarriage = marriages.apply_for_marriage(act(), party_a=people[0], party_b=people[6]).aggregate_id
-    finally:
-        registry.close()
 
-    citizen_ref = registry.marriage.person_keys.ref(people[1].document_key)
-    base = f"http://{settings.host}:{settings.port}"
-    summary = [
+
+def _load_marriages(marriages: MarriageRegistry, now: datetime, run: int, people: list[Person]) -> DemoMarriages:
+    def act(by: Actor = CLERK) -> Act:
+        return Act(by=by, at=now, request_id=f"demo-{uuid.uuid4().hex[:8]}")
+
+    first = marriages.apply_for_marriage(act(), party_a=people[0], party_b=people[1]).aggregate_id
+    marriages.register_marriage(act(), first, attendance=(PRESENT, PRESENT))
+    second = marriages.apply_for_marriage(act(), party_a=people[2], party_b=people[3]).aggregate_id
+    marriages.register_marriage(act(), second, attendance=(PRESENT, PRESENT))
+    divorce = marriages.file_divorce(act(), marriage_id=second, attendance=(PRESENT, PRESENT)).aggregate_id
+    pending = marriages.apply_for_marriage(act(), party_a=people[4], party_b=people[5]).aggregate_id
+    judgment = CourtJudgment("义乌市人民法院", f"(2026)浙0782民初{run}号", local_date(now))
+    marriages.record_judgment(act(COURT), first, kind="divorce", judgment=judgment, reason="")
+    remarriage = marriages.apply_for_marriage(act(), party_a=people[0], party_b=people[6]).aggregate_id
+    return DemoMarriages(first, second, divorce, pending, remarriage)
+
+
+def _summary(records: DemoMarriages, people: list[Person]) -> list[str]:
+    return [
         "Loaded: 2 registered marriages (one since divorced by a court), 1 divorce in cooling-off,",
         "        2 pending applications, at office 330782001.",
-        f"  marriage (divorced by court)  {first}",
-        f"  marriage (divorce pending)    {second}",
-        f"  divorce application           {divorce}",
-        f"  pending applications          {pending} {remarriage}",
+        f"  marriage (divorced by court)  {records.first}",
+        f"  marriage (divorce pending)    {records.second}",
+        f"  divorce application           {records.divorce}",
+        f"  pending applications          {records.pending} {records.remarriage}",
         f"  a party's identity number     {people[2].document_number}  (use it in POST bodies only)",
     ]
+
+
+def _examples(settings: Settings, records: DemoMarriages, people: list[Person]) -> list[str]:
+    base = f"http://{settings.host}:{settings.port}"
     attended = {
         "present": True,
         "declares_voluntary": True,
         "signed_no_spouse_statement": True,
         "signed_no_kinship_statement": True,
     }
-    examples = [
+    return [
         "Try:",
-        f'  curl -s -H "Authorization: Bearer $CLERK" {base}/v1/marriages/{second}',
-        f'  curl -s -H "Authorization: Bearer $CITIZEN" {base}/v1/marriages/{first}',
+        f'  curl -s -H "Authorization: Bearer $CLERK" {base}/v1/marriages/{records.second}',
+        f'  curl -s -H "Authorization: Bearer $CITIZEN" {base}/v1/marriages/{records.first}',
         '  curl -s -H "Authorization: Bearer $CLERK" -H "Content-Type: application/json" \\',
         f'       -d \'{{"document_number": "{people[2].document_number}"}}\' {base}/v1/persons/marital-status',
         '  curl -s -X POST -H "Authorization: Bearer $CLERK" -H "Content-Type: application/json" \\',
         f"       -d '{json.dumps({'party_a': attended, 'party_b': attended})}' \\",
-        f"       {base}/v1/marriages/{pending}/registration",
+        f"       {base}/v1/marriages/{records.pending}/registration",
         f"  API docs: {base}/schema",
     ]
-    return LoadedDemo(str(first), citizen_ref, summary, examples, describe_front_desk_demo(settings))

@@ -155,56 +155,9 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """The settings of the REGISTRY_* variables (os.environ by default); SettingsError naming a malformed one."""
         env = os.environ if env is None else env
-        data_dir = Path(env.get("REGISTRY_DATA_DIR", "var")).resolve()
-        database_url = env.get("REGISTRY_DATABASE_URL") or None
-        settings = cls(
-            data_dir=data_dir,
-            database_url=database_url,
-            host=env.get("REGISTRY_HOST", "127.0.0.1"),
-            port=_integer(env, "REGISTRY_PORT", 8000, maximum=65535),
-            keys=registry_keys(env, data_dir, embedded=database_url is None),
-            token_max_hours=_integer(env, "REGISTRY_TOKEN_MAX_HOURS", 12),
-            log_format=env.get("REGISTRY_LOG_FORMAT", "auto"),
-            db_connections=_integer(env, "REGISTRY_DB_CONNECTIONS", 10, minimum=4),
-            aggregate_cache=_integer(env, "REGISTRY_AGGREGATE_CACHE", 5000, minimum=0),
-            projection_batch=_integer(env, "REGISTRY_PROJECTION_BATCH", 500),
-            dv_keys_url=env.get("REGISTRY_DV_KEYS_URL") or None,
-            dv_keys_in_events_database=env.get("REGISTRY_DV_KEYS_IN_EVENTS_DATABASE") == "accept-for-development",
-            dv_keyring=Path(env.get("REGISTRY_DV_KEYRING") or data_dir / "dv-keyring").resolve(),
-            dv_key_retention_hours=_decimal(env, "REGISTRY_DV_KEY_RETENTION_HOURS", 0.0),
-            dv_police_warnings=env.get("REGISTRY_DV_POLICE_WARNINGS", "n").lower() in ("y", "yes", "true", "1"),
-            dv_register_starts_on=_day(env, "REGISTRY_DV_RECORDS_FROM", "2017-01-01"),
-            public_holidays=env.get("REGISTRY_PUBLIC_HOLIDAYS", ""),
-            makeup_workdays=env.get("REGISTRY_MAKEUP_WORKDAYS", ""),
-            banned_place_names=env.get("REGISTRY_BANNED_PLACE_NAMES") or None,
-            place_name_authorities=env.get("REGISTRY_PLACE_NAME_AUTHORITIES") or None,
-            built_up_areas=env.get("REGISTRY_BUILT_UP_AREAS") or None,
-            place_name_generics=env.get("REGISTRY_PLACE_NAME_GENERICS") or None,
-            public_consultation_days=_integer(env, "REGISTRY_PUBLIC_CONSULTATION_DAYS", 15, minimum=0),
-            checkpoint_seconds=_decimal(env, "REGISTRY_CHECKPOINT_SECONDS", 300.0),
-            ready_max_lag=_integer(env, "REGISTRY_READY_MAX_LAG", 1000),
-            jurisdiction=env.get("REGISTRY_JURISDICTION", "33"),
-            exchange_peers=env.get("REGISTRY_EXCHANGE_PEERS") or None,
-            designated_offices=frozenset(
-                office.strip() for office in env.get("REGISTRY_DESIGNATED_OFFICES", "").split(",") if office.strip()
-            ),
-            application_lapse_days=_integer(env, "REGISTRY_APPLICATION_LAPSE_DAYS", 30, minimum=1),
-            benefit_ends=env.get("REGISTRY_BENEFIT_ENDS") or None,
-            eco_burial_eligibility=env.get("REGISTRY_ECO_BURIAL_ELIGIBILITY") or "local-household",
-            eco_burial_amount_date=env.get("REGISTRY_ECO_BURIAL_AMOUNT_DATE") or "burial",
-            reward_office=env.get("REGISTRY_REWARD_OFFICE") or "330782-civil-affairs",
-            public_url=(env.get("REGISTRY_PUBLIC_URL") or "").rstrip("/") or None,
-            web_session_hours=_integer(env, "REGISTRY_WEB_SESSION_HOURS", 8),
-            oidc_issuer=(env.get("REGISTRY_OIDC_ISSUER") or "").rstrip("/") or None,
-            oidc_client_id=env.get("REGISTRY_OIDC_CLIENT_ID") or None,
-            oidc_client_secret=env.get("REGISTRY_OIDC_CLIENT_SECRET") or None,
-            oidc_id_number_claim=env.get("REGISTRY_OIDC_ID_NUMBER_CLAIM") or "id_number",
-            oidc_role_claim=env.get("REGISTRY_OIDC_ROLE_CLAIM") or "registry_role",
-            oidc_office_claim=env.get("REGISTRY_OIDC_OFFICE_CLAIM") or "registry_office",
-            rate_limit=_integer(env, "REGISTRY_RATE_LIMIT", 600),
-            rate_limit_anonymous=_integer(env, "REGISTRY_RATE_LIMIT_ANONYMOUS", 60),
-        )
+        settings = cls(**_serving(env), **_stores(env), **_local_rules(env))
         settings.working_calendar()  # a malformed holiday list is a settings error now, before any store is opened
         return settings
 
@@ -283,6 +236,70 @@ class Settings:
             "CREATE_TABLE": "n",
             **common,
         }
+
+
+def _serving(env: Mapping[str, str]) -> dict[str, Any]:
+    """How the process serves: address, tokens, logs, the web front ends' sign-in and the rate limits."""
+    return {
+        "host": env.get("REGISTRY_HOST", "127.0.0.1"),
+        "port": _integer(env, "REGISTRY_PORT", 8000, maximum=65535),
+        "token_max_hours": _integer(env, "REGISTRY_TOKEN_MAX_HOURS", 12),
+        "log_format": env.get("REGISTRY_LOG_FORMAT", "auto"),
+        "public_url": (env.get("REGISTRY_PUBLIC_URL") or "").rstrip("/") or None,
+        "web_session_hours": _integer(env, "REGISTRY_WEB_SESSION_HOURS", 8),
+        "oidc_issuer": (env.get("REGISTRY_OIDC_ISSUER") or "").rstrip("/") or None,
+        "oidc_client_id": env.get("REGISTRY_OIDC_CLIENT_ID") or None,
+        "oidc_client_secret": env.get("REGISTRY_OIDC_CLIENT_SECRET") or None,
+        "oidc_id_number_claim": env.get("REGISTRY_OIDC_ID_NUMBER_CLAIM") or "id_number",
+        "oidc_role_claim": env.get("REGISTRY_OIDC_ROLE_CLAIM") or "registry_role",
+        "oidc_office_claim": env.get("REGISTRY_OIDC_OFFICE_CLAIM") or "registry_office",
+        "rate_limit": _integer(env, "REGISTRY_RATE_LIMIT", 600),
+        "rate_limit_anonymous": _integer(env, "REGISTRY_RATE_LIMIT_ANONYMOUS", 60),
+    }
+
+
+def _stores(env: Mapping[str, str]) -> dict[str, Any]:
+    """Where the events, the read models and the DV keys are kept, the keys, and how the stores are used."""
+    data_dir = Path(env.get("REGISTRY_DATA_DIR", "var")).resolve()
+    database_url = env.get("REGISTRY_DATABASE_URL") or None
+    return {
+        "data_dir": data_dir,
+        "database_url": database_url,
+        "keys": registry_keys(env, data_dir, embedded=database_url is None),
+        "db_connections": _integer(env, "REGISTRY_DB_CONNECTIONS", 10, minimum=4),
+        "aggregate_cache": _integer(env, "REGISTRY_AGGREGATE_CACHE", 5000, minimum=0),
+        "projection_batch": _integer(env, "REGISTRY_PROJECTION_BATCH", 500),
+        "dv_keys_url": env.get("REGISTRY_DV_KEYS_URL") or None,
+        "dv_keys_in_events_database": env.get("REGISTRY_DV_KEYS_IN_EVENTS_DATABASE") == "accept-for-development",
+        "dv_keyring": Path(env.get("REGISTRY_DV_KEYRING") or data_dir / "dv-keyring").resolve(),
+        "dv_key_retention_hours": _decimal(env, "REGISTRY_DV_KEY_RETENTION_HOURS", 0.0),
+        "checkpoint_seconds": _decimal(env, "REGISTRY_CHECKPOINT_SECONDS", 300.0),
+        "ready_max_lag": _integer(env, "REGISTRY_READY_MAX_LAG", 1000),
+    }
+
+
+def _local_rules(env: Mapping[str, str]) -> dict[str, Any]:
+    """The choices the law leaves to the city and the province: calendars, place names, the exchange, periods."""
+    offices = env.get("REGISTRY_DESIGNATED_OFFICES", "").split(",")
+    return {
+        "dv_police_warnings": env.get("REGISTRY_DV_POLICE_WARNINGS", "n").lower() in ("y", "yes", "true", "1"),
+        "dv_register_starts_on": _day(env, "REGISTRY_DV_RECORDS_FROM", "2017-01-01"),
+        "public_holidays": env.get("REGISTRY_PUBLIC_HOLIDAYS", ""),
+        "makeup_workdays": env.get("REGISTRY_MAKEUP_WORKDAYS", ""),
+        "banned_place_names": env.get("REGISTRY_BANNED_PLACE_NAMES") or None,
+        "place_name_authorities": env.get("REGISTRY_PLACE_NAME_AUTHORITIES") or None,
+        "built_up_areas": env.get("REGISTRY_BUILT_UP_AREAS") or None,
+        "place_name_generics": env.get("REGISTRY_PLACE_NAME_GENERICS") or None,
+        "public_consultation_days": _integer(env, "REGISTRY_PUBLIC_CONSULTATION_DAYS", 15, minimum=0),
+        "jurisdiction": env.get("REGISTRY_JURISDICTION", "33"),
+        "exchange_peers": env.get("REGISTRY_EXCHANGE_PEERS") or None,
+        "designated_offices": frozenset(office.strip() for office in offices if office.strip()),
+        "application_lapse_days": _integer(env, "REGISTRY_APPLICATION_LAPSE_DAYS", 30, minimum=1),
+        "benefit_ends": env.get("REGISTRY_BENEFIT_ENDS") or None,
+        "eco_burial_eligibility": env.get("REGISTRY_ECO_BURIAL_ELIGIBILITY") or "local-household",
+        "eco_burial_amount_date": env.get("REGISTRY_ECO_BURIAL_AMOUNT_DATE") or "burial",
+        "reward_office": env.get("REGISTRY_REWARD_OFFICE") or "330782-civil-affairs",
+    }
 
 
 def registry_keys(env: Mapping[str, str], data_dir: Path, *, embedded: bool) -> RegistryKeys:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -92,15 +93,7 @@ def open_registry(settings: Settings, *, create_tables: bool = False) -> Registr
 
 def assemble(settings: Settings, datastore: SharedDatastore | None, *, create_tables: bool) -> Registry:
     """The applications over the given datastore (None: each its own SQLite files)."""
-
-    def env(name: str) -> dict[str, str]:
-        values = settings.store_environment(name)
-        values["CREATE_TABLE"] = "y" if create_tables else "n"
-        if datastore is not None:
-            values["PERSISTENCE_MODULE"] = "registry.adapters.postgres_pool:SharedPostgresFactory"
-            values[DATASTORE_KEY] = datastore.key
-        return values
-
+    env = _environment(settings, datastore, create_tables=create_tables)
     keys = PersonKeys(settings.keys[Purpose.PERSON_HASH])
     calendar = settings.working_calendar()
     dv_keys = dv_key_store(settings)
@@ -119,14 +112,10 @@ def assemble(settings: Settings, datastore: SharedDatastore | None, *, create_ta
         register_starts_on=settings.dv_register_starts_on,
     )  # fmt: skip
     deaths = Deaths(
-        env(Deaths.name),
-        person_keys=keys,
-        calendar=calendar,
+        env(Deaths.name), person_keys=keys, calendar=calendar, benefit_ends=parse_benefit_ends(settings.benefit_ends),
         marital_status=lambda document_key: getattr(marriage.marital_status(document_key), "status", "unmarried"),
-        benefit_ends=parse_benefit_ends(settings.benefit_ends),
-    )
+    )  # fmt: skip
     marriage.deaths = deaths  # the one cycle between contexts (each asks the other a question), closed here
-    reward_rules = RewardRules(settings.eco_burial_eligibility, settings.eco_burial_amount_date, settings.reward_office)
     return Registry(
         settings=settings,
         marriage=marriage,
@@ -136,12 +125,33 @@ def assemble(settings: Settings, datastore: SharedDatastore | None, *, create_ta
             env(DvInquiryDesk.name), person_keys=keys, keys=dv_keys, marriages=marriage, register=dv_records
         ),
         deaths=deaths,
-        burial=EcoBurialRewards(env(EcoBurialRewards.name), deaths=deaths, rules=reward_rules),
+        burial=EcoBurialRewards(env(EcoBurialRewards.name), deaths=deaths, rules=reward_rules(settings)),
         places=PlaceNames(env(PlaceNames.name), calendar=calendar, policy=naming_policy(settings)),
         exchange=exchange,
         dv_keys=dv_keys,
         datastore=datastore,
     )
+
+
+def _environment(
+    settings: Settings, datastore: SharedDatastore | None, *, create_tables: bool
+) -> Callable[[str], dict[str, str]]:
+    """The eventsourcing environment of each application, by name: its store, and whether it creates tables."""
+
+    def env(name: str) -> dict[str, str]:
+        values = settings.store_environment(name)
+        values["CREATE_TABLE"] = "y" if create_tables else "n"
+        if datastore is not None:
+            values["PERSISTENCE_MODULE"] = "registry.adapters.postgres_pool:SharedPostgresFactory"
+            values[DATASTORE_KEY] = datastore.key
+        return values
+
+    return env
+
+
+def reward_rules(settings: Settings) -> RewardRules:
+    """Who may claim an eco-burial reward, which day's amount applies, and the office that pays it (local choices)."""
+    return RewardRules(settings.eco_burial_eligibility, settings.eco_burial_amount_date, settings.reward_office)
 
 
 def federation_keys(settings: Settings) -> PersonKeys | None:

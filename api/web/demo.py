@@ -67,7 +67,6 @@ class FrontDeskDemo:
 def load_front_desk_demo(registry: Registry, now: datetime, run: int | None = None) -> FrontDeskDemo:
     """Load the scene; `run` picks a fresh set of people (a random one by default), so it can be loaded again."""
     run = uuid.uuid4().int % 400 if run is None else run
-    today = local_date(now)
 
     def act(days_ago: int, by: Actor = CLERK) -> Act:
         return Act(by=by, at=now - timedelta(days=days_ago), request_id=f"demo-{uuid.uuid4().hex[:8]}")
@@ -91,40 +90,55 @@ def load_front_desk_demo(registry: Registry, now: datetime, run: int | None = No
         applicant_party="b", subject_document_key=jie.document_key, subject_name=jie.name,
         truthfulness_pledged=True, confidentiality_pledged=True,
     ).aggregate_id  # fmt: skip
-    certificate = marriages.marriage(second).certificates["b"]
+    death, case, claim = _father_of(na, registry, act, run, local_date(now))
+    demo = FrontDeskDemo(
+        citizen=na, cooling_off_party=fang, inquirer=jing, pending_couple=(lei, min_), divorce_in_window=in_window,
+        divorce_cooling_off=cooling, pending_for_inquiry=for_inquiry, pending_marriage=pending, inquiry=inquiry,
+        death=death, bundle_case=case, reward_claim=claim, certificate=marriages.marriage(second).certificates["b"],
+    )  # fmt: skip
+    demo.road, demo.plates = _places(registry, act, run, local_date(now))
+    return demo
 
+
+def _father_of(
+    child: Person, registry: Registry, act: Callable[[int, Actor], Act], run: int, today: date
+) -> tuple[UUID, UUID, UUID]:
+    """The child's father's death (10 days ago), the bundle the child applied for, and the child's reward claim."""
     deceased = resident("李建国", date(1941, 6, 1), "male", run)
     report = DeathReport(
         "medical", f"浙医死证{today.year}-{run:04d}", today - timedelta(days=10), "义乌市中心医院", True
     )
-    death, _ = registry.deaths.register_death(act(10, by=HOSPITAL), deceased=deceased, report=report)
-    death_id = death.aggregate_id
-    na_ref = marriages.person_ref(na)
-    citizen = Actor(na_ref, Role.CITIZEN.value)
-    kin = NextOfKin(na.name, "child", "13800000000", "6222020200001234567", na_ref)
+    death, _ = registry.deaths.register_death(act(10, HOSPITAL), deceased=deceased, report=report)
+    child_ref = registry.marriage.person_ref(child)
+    citizen = Actor(child_ref, Role.CITIZEN.value)
+    kin = NextOfKin(child.name, "child", "13800000000", "6222020200001234567", child_ref)
     facts = DeceasedFacts(medical_insurance=True, pension=True, social_insurance=True, eco_burial=True)
-    case = registry.deaths.apply_for_bundle(act(8, by=citizen), death_id=death_id, applicant=kin, facts=facts)
+    case = registry.deaths.apply_for_bundle(act(8, citizen), death_id=death.aggregate_id, applicant=kin, facts=facts)
     claim = registry.burial.file_claim(
-        act(3, by=citizen), death_id=death_id,
-        claimant=Claimant(na.name, "child", "6222020200001234567", na_ref),
+        act(3, citizen), death_id=death.aggregate_id,
+        claimant=Claimant(child.name, "child", "6222020200001234567", child_ref),
         cremation=CremationRecord(f"火化{today.year}-{run}", "义乌市殡仪馆", today - timedelta(days=7)),
         burial=BurialRecord("sea-burial", "东海海域", today - timedelta(days=5)),
     ).aggregate_id  # fmt: skip
+    return death.aggregate_id, case.aggregate_id, claim
 
-    demo = FrontDeskDemo(
-        citizen=na, cooling_off_party=fang, inquirer=jing, pending_couple=(lei, min_), divorce_in_window=in_window,
-        divorce_cooling_off=cooling, pending_for_inquiry=for_inquiry, pending_marriage=pending, inquiry=inquiry,
-        death=death_id, bundle_case=case.aggregate_id, reward_claim=claim, certificate=certificate,
-    )  # fmt: skip
-    try:  # a road through its lifecycle, with plates; a name already taken by an earlier run is left as it is
-        demo.road, demo.plates = _named_road(registry, act, ROADS[run % len(ROADS)])
+
+def _places(
+    registry: Registry, act: Callable[[int, Actor], Act], run: int, today: date
+) -> tuple[UUID | None, list[UUID]]:
+    """A road through its lifecycle with plates, and an estate name proposed; (None, []) for a road already named by
+    an earlier run (a name taken is left as it is)."""
+    road: UUID | None = None
+    plates: list[UUID] = []
+    try:
+        road, plates = _named_road(registry, act, ROADS[run % len(ROADS)])
         registry.places.propose(
-            act(1, by=OFFICER), name=f"{ROADS[(run + 1) % len(ROADS)][:2]}花园", kind="estate",
+            act(1, OFFICER), name=f"{ROADS[(run + 1) % len(ROADS)][:2]}花园", kind="estate",
             origin_and_meaning="因邻近道路得名", planning_reference=f"义规{today.year}-{run}",
         )  # fmt: skip
     except DomainError:
         pass
-    return demo
+    return road, plates
 
 
 def _named_road(registry: Registry, at: Callable[[int, Actor], Act], name: str) -> tuple[UUID, list[UUID]]:

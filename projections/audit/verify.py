@@ -16,6 +16,7 @@ from projections.audit.subtrees import CompactRange
 from registry.keys import public_key_digest
 
 PROGRESS_EVERY = 10_000
+Named = list[tuple[str, Checkpoint]]  # the checkpoints given, by the name problems call them ("older", "newer")
 
 
 @dataclass
@@ -52,6 +53,19 @@ def verify(
     """
     verdict = Verdict()
     checkpoints = [("older", old)] if newer is None else [("older", old), ("newer", newer)]
+    roots = _signed_roots(verdict, checkpoints, public_key)
+    if newer is not None:
+        _check_consistency(verdict, old, newer, roots, consistency)
+    started = time.perf_counter()
+    sizes = {checkpoint.tree_size for _, checkpoint in checkpoints}
+    computed = _recomputed_roots(verdict, old.application, log, sizes, on_event)
+    _check_roots(verdict, checkpoints, roots, computed)
+    verdict.seconds = time.perf_counter() - started
+    return verdict
+
+
+def _signed_roots(verdict: Verdict, checkpoints: Named, public_key: Ed25519PublicKey) -> dict[str, bytes]:
+    """Each checkpoint's root, by name, once its signature is checked (a bad signature or root is a problem)."""
     roots: dict[str, bytes] = {}
     for name, checkpoint in checkpoints:
         if not verify_signature(checkpoint, public_key):
@@ -67,22 +81,37 @@ def verify(
             verdict.problems.append(f"the {name} checkpoint's root is not a {HASH_SIZE}-byte hash in base64")
         else:
             roots[name] = root
-    if newer is not None:
-        if newer.application != old.application:
-            verdict.problems.append("the two checkpoints are of different logs")
-        if old.tree_size == 0:
-            if consistency:
-                verdict.problems.append("a consistency proof from an empty tree must be empty")
-        elif not verify_consistency(
-            old.tree_size, newer.tree_size, roots.get("older", b""), roots.get("newer", b""), consistency or []
-        ):
-            verdict.problems.append("the consistency proof does not show the newer tree extends the older one")
-    started = time.perf_counter()
-    sizes = {checkpoint.tree_size for _, checkpoint in checkpoints}
+    return roots
+
+
+def _check_consistency(
+    verdict: Verdict, old: Checkpoint, newer: Checkpoint, roots: dict[str, bytes], consistency: list[bytes] | None
+) -> None:
+    """The newer checkpoint is of the same log, and the proof shows its tree extends the older one."""
+    if newer.application != old.application:
+        verdict.problems.append("the two checkpoints are of different logs")
+    if old.tree_size == 0:
+        if consistency:
+            verdict.problems.append("a consistency proof from an empty tree must be empty")
+    elif not verify_consistency(
+        old.tree_size, newer.tree_size, roots.get("older", b""), roots.get("newer", b""), consistency or []
+    ):
+        verdict.problems.append("the consistency proof does not show the newer tree extends the older one")
+
+
+def _recomputed_roots(
+    verdict: Verdict,
+    application: str,
+    log: Iterable[LoggedEvent],
+    sizes: set[int],
+    on_event: Callable[[int], object] | None,
+) -> dict[int, bytes]:
+    """The tree's root at each of the sizes, recomputed from the export read once (an unreadable, foreign or
+    out-of-order event stops the reading and is a problem); counts the events read into the verdict."""
     tree, computed, last_position = CompactRange(), {0: EMPTY_ROOT}, 0
     try:
         for event in log:
-            if event.application != old.application:
+            if event.application != application:
                 verdict.problems.append(f"the export holds an event of another log at position {event.position}")
                 break
             if event.position <= last_position:
@@ -97,18 +126,21 @@ def verify(
     except ValueError as error:  # a line that is no exported event
         verdict.problems.append(f"the export cannot be read after position {last_position}: {error}")
     verdict.events = tree.size
+    return computed
+
+
+def _check_roots(verdict: Verdict, checkpoints: Named, roots: dict[str, bytes], computed: dict[int, bytes]) -> None:
+    """Every checkpoint's signed root is the root recomputed at its size."""
     for name, checkpoint in checkpoints:
         if checkpoint.tree_size not in computed:
             verdict.problems.append(
-                f"the export has {tree.size} events, fewer than the {name} checkpoint's {checkpoint.tree_size}"
+                f"the export has {verdict.events} events, fewer than the {name} checkpoint's {checkpoint.tree_size}"
             )
         elif name in roots and computed[checkpoint.tree_size] != roots[name]:
             verdict.problems.append(
                 f"the log does not hash to the {name} checkpoint's root: "
                 "an event was altered, removed, reordered or inserted"
             )
-    verdict.seconds = time.perf_counter() - started
-    return verdict
 
 
 def _root(checkpoint: Checkpoint) -> bytes | None:

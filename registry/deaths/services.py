@@ -92,17 +92,7 @@ DEADLINES = {
 
 def plan_services(facts: DeceasedFacts, known: KnownFacts, ends: BenefitEnds | None = None) -> list[ServicePlan]:
     """One task per applicable service, each saying why it applies."""
-    ends = ends or BenefitEnds()
-    allowances = [
-        f"{code.replace('-', ' ')} {ends.ends(code)}"
-        for code, held in (
-            (SUBSISTENCE_ALLOWANCE, facts.subsistence_allowance),
-            (EXTREME_POVERTY_SUPPORT, facts.extreme_poverty_support),
-            (ELDERLY_ALLOWANCE, facts.elderly_allowance),
-            (DISABILITY_ALLOWANCE, facts.disability_allowance),
-        )
-        if held
-    ]
+    allowances = _allowances_ending(facts, ends or BenefitEnds())
     spouse = "; the registry shows a surviving spouse" if known.marital_status == "married" else ""
     stated = "the family states the deceased "
     candidates = [
@@ -133,3 +123,14 @@ def plan_services(facts: DeceasedFacts, known: KnownFacts, ends: BenefitEnds | N
         for applies, service, department, reason in candidates
         if applies
     ]
+
+
+def _allowances_ending(facts: DeceasedFacts, ends: BenefitEnds) -> list[str]:
+    """Each welfare allowance the deceased drew, with when it ends."""
+    held = (
+        (SUBSISTENCE_ALLOWANCE, facts.subsistence_allowance),
+        (EXTREME_POVERTY_SUPPORT, facts.extreme_poverty_support),
+        (ELDERLY_ALLOWANCE, facts.elderly_allowance),
+        (DISABILITY_ALLOWANCE, facts.disability_allowance),
+    )
+    return [f"{code.replace('-', ' ')} {ends.ends(code)}" for code, drawn in held if drawn]

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
-import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -54,22 +52,18 @@ def peers_from(text: str | None) -> list[Peer]:
     return peers
 
 
-def http_fetch(url: str, token: str) -> dict[str, Any]:
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        page: dict[str, Any] = json.loads(response.read())
-        return page
+class FetchPage(Protocol):
+    """Where the follower gets a peer's feed pages (registry/adapters/http_pages.py over HTTP; a list in tests)."""
+
+    def __call__(self, url: str, token: str, /) -> dict[str, Any]:
+        """The page at url, asked for with the peer's token: OSError if out of reach, ValueError if not JSON."""
+        ...
 
 
 class ExchangeFollower:
-    def __init__(
-        self,
-        exchange: MarriageExchange,
-        peer: Peer,
-        fetch: Callable[[str, str], dict[str, Any]] = http_fetch,
-        *,
-        reader: str,
-    ) -> None:
+    """Follows one peer's feed, fetching its pages through the FetchPage it is given."""
+
+    def __init__(self, exchange: MarriageExchange, peer: Peer, fetch: FetchPage, *, reader: str) -> None:
         self.exchange = exchange
         self.peer = peer
         self.fetch = fetch

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,6 +19,12 @@ COMPUTED_CONDITIONS = frozenset({
     "not-a-man-and-a-woman", "under-legal-age", "party-already-married", "party-deceased",
     "party-married-in-another-province", "office-not-designated",
 })  # fmt: skip
+
+
+def condition_code(written: str) -> str:
+    """A condition code as the registry spells it (`under-legal-age`), however a clerk wrote it ("Under_Legal_Age"),
+    so that a refusal cannot slip a contradicted condition past the checks by its spelling."""
+    return "-".join(unicodedata.normalize("NFKC", written).casefold().replace("_", " ").split())
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,12 @@ from registry.common.actors import Act
 from registry.common.application import CommandResult, RegistryApplication
 from registry.common.clock import local_date
 from registry.common.errors import Failure, Forbidden, NotEligible
+from registry.common.identity import Person
 from registry.common.ids import PersonKeys
 from registry.common.sealing import DataKeys, seal, unseal
 from registry.marriage.application import MarriageRegistry
 from registry.marriage.dv_inquiry import DvInquiry, DvInquiryQuota
-from registry.marriage.marriage import APPLIED
+from registry.marriage.marriage import APPLIED, Marriage
 
 
 class Disclosure(Protocol):
@@ -89,17 +90,10 @@ class DvInquiryDesk(RegistryApplication):
         pledges that what they state is true and that they keep the result confidential."""
         marriage = self.marriages.marriage(marriage_id)
         other = marriage.party("b" if applicant_party == "a" else "a")
-        failures = []
-        if self.marriages.marriage_state_on(marriage, local_date(act.at)) != APPLIED:
-            failures.append(Failure("marriage-application-not-pending", "the marriage application is not pending"))
-        if subject_document_key != other.document_key or subject_name.strip() != other.name:
-            failures.append(Failure("dv-subject-not-the-other-party", "the person asked about is not the other party"))
-        if not truthfulness_pledged:
-            failures.append(Failure("truthfulness-pledge-missing", "the signed pledge that the request is true"))
-        if not confidentiality_pledged:
-            failures.append(Failure("confidentiality-pledge-missing", "the signed confidentiality pledge is required"))
-        if failures:
-            raise NotEligible(failures)
+        self._check_may_file(
+            act, marriage, other, subject_key=subject_document_key, subject_name=subject_name,
+            truthfulness_pledged=truthfulness_pledged, confidentiality_pledged=confidentiality_pledged,
+        )  # fmt: skip
         applicant_ref = self.marriages.person_ref(marriage.party(applicant_party))
         subject_ref = self.marriages.person_ref(other)
         year = local_date(act.at).year
@@ -114,6 +108,30 @@ class DvInquiryDesk(RegistryApplication):
             return [inquiry, quota]
 
         return self.execute(act, decide, request_fingerprint=request)
+
+    def _check_may_file(
+        self,
+        act: Act,
+        marriage: Marriage,
+        other: Person,
+        *,
+        subject_key: str,
+        subject_name: str,
+        truthfulness_pledged: bool,
+        confidentiality_pledged: bool,
+    ) -> None:
+        """NotEligible naming every failed condition of filing: a pending application, its other party, both pledges."""
+        failures = []
+        if self.marriages.marriage_state_on(marriage, local_date(act.at)) != APPLIED:
+            failures.append(Failure("marriage-application-not-pending", "the marriage application is not pending"))
+        if subject_key != other.document_key or subject_name.strip() != other.name:
+            failures.append(Failure("dv-subject-not-the-other-party", "the person asked about is not the other party"))
+        if not truthfulness_pledged:
+            failures.append(Failure("truthfulness-pledge-missing", "the signed pledge that the request is true"))
+        if not confidentiality_pledged:
+            failures.append(Failure("confidentiality-pledge-missing", "the signed confidentiality pledge is required"))
+        if failures:
+            raise NotEligible(failures)
 
     def refuse(self, act: Act, inquiry_id: UUID, *, reason: str, request: str = "") -> CommandResult:
         def decide() -> Sequence[BaseAggregate[UUID]]:

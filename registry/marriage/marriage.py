@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
-from datetime import date, timedelta
+from datetime import date
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import AggregateCreated
@@ -18,35 +17,29 @@ from registry.marriage.eligibility import (
     COMPUTED_CONDITIONS,
     REFUSED_ON_CONDITIONS,
     PartyFacts,
+    condition_code,
     eligibility_failures,
     office_failures,
 )
+from registry.marriage.states import (
+    ANNULLED,
+    APPLICATION_LAPSE_DAYS,
+    APPLIED,
+    DISSOLVED,
+    ENDED_BY_DEATH,
+    LAPSED,
+    REFUSED,
+    REGISTERED,
+    VOID,
+    application_lapses_on,
+)
 from registry.marriage.values import Attendance, CourtJudgment
 
-APPLIED = "applied"
-REFUSED = "refused"
-REGISTERED = "registered"
-DISSOLVED = "dissolved"
-ENDED_BY_DEATH = "ended-by-death"
-VOID = "void"
-ANNULLED = "annulled"
-LAPSED = "lapsed"  # derived, never recorded: an application not registered or refused in time
-
-# A local choice, not the law's: the Marriage Registration Regulations (2025) art 10 say the office registers on the
-# spot or refuses with reasons, and set no period; an application nobody comes back for lapses after this many days
-# (REGISTRY_APPLICATION_LAPSE_DAYS), so that none stays open for ever (docs/domain.md M10).
-APPLICATION_LAPSE_DAYS = 30
-
-
-def application_lapses_on(applied_on: date, lapse_days: int) -> date:
-    """The first day an application filed on applied_on, still open, has lapsed: day lapse_days is its last."""
-    return applied_on + timedelta(days=lapse_days + 1)
-
-
-def condition_code(written: str) -> str:
-    """A condition code as the registry spells it (`under-legal-age`), however a clerk wrote it ("Under_Legal_Age"),
-    so that a refusal cannot slip a contradicted condition past the checks by its spelling."""
-    return "-".join(unicodedata.normalize("NFKC", written).casefold().replace("_", " ").split())
+# The states are read from here too (they live in registry/marriage/states.py).
+__all__ = [
+    "ANNULLED", "APPLICATION_LAPSE_DAYS", "APPLIED", "DISSOLVED", "ENDED_BY_DEATH", "LAPSED", "REFUSED", "REGISTERED",
+    "VOID", "Marriage", "application_lapses_on",
+]  # fmt: skip
 
 
 class Marriage(RegistryAggregate):
@@ -273,12 +266,9 @@ class Marriage(RegistryAggregate):
         if failures:
             raise NotEligible(failures)
         self._record(
-            self.Registered,
-            act,
-            registered_on=local_date(act.at),
-            certificate_a=certificate_numbers[0],
+            self.Registered, act, registered_on=local_date(act.at), certificate_a=certificate_numbers[0],
             certificate_b=certificate_numbers[1],
-        )
+        )  # fmt: skip
 
     def refuse_as_found(self, act: Act, failures: list[Failure], *, lapse_days: int = APPLICATION_LAPSE_DAYS) -> None:
         """Regs art 10: an attempt to register that fails ends in a refusal listing the conditions found failed, so
@@ -315,13 +305,9 @@ class Marriage(RegistryAggregate):
         """Replace a lost or damaged certificate; the old number is kept as replaced."""
         self.check_state(REGISTERED)
         self._record(
-            self.CertificateReissued,
-            act,
-            party=party,
-            replaced=self.certificates[party],
-            certificate=certificate,
+            self.CertificateReissued, act, party=party, replaced=self.certificates[party], certificate=certificate,
             reason=reason,
-        )
+        )  # fmt: skip
 
     def file_divorce(self, act: Act, divorce_id: UUID) -> None:
         self.check_state(REGISTERED)

@@ -84,7 +84,8 @@ def project(registry: Registry) -> None:
 def test_a_marriage_in_one_province_is_refused_in_the_other_until_it_ends_there(
     province_a: tuple[str, Registry, str], registry: Registry
 ) -> None:
-    from registry.exchange.follower import ExchangeFollower, Peer, http_fetch
+    from registry.adapters.http_pages import http_fetch
+    from registry.exchange.follower import ExchangeFollower, Peer
 
     base, registry_a, token = province_a
     man, woman = person(date(1990, 1, 1), "male"), person(date(1992, 2, 2), "female")
@@ -105,9 +106,9 @@ def test_a_marriage_in_one_province_is_refused_in_the_other_until_it_ends_there(
 
     assert ExchangeFollower(registry.exchange, peer, tampered, reader="33").follow_once() == 0
     assert registry.exchange.position_of("32") == 0
-    assert ExchangeFollower(registry.exchange, peer, reader="33").follow_once() == 1
+    assert ExchangeFollower(registry.exchange, peer, http_fetch, reader="33").follow_once() == 1
     assert (
-        ExchangeFollower(registry.exchange, peer, reader="33").follow_once() == 0
+        ExchangeFollower(registry.exchange, peer, http_fetch, reader="33").follow_once() == 0
     )  # exactly once, resumed from its position
     assert registry.exchange.married_elsewhere(man.document_key) == ["32"]
 
@@ -123,7 +124,7 @@ def test_a_marriage_in_one_province_is_refused_in_the_other_until_it_ends_there(
     assert (
         ExchangeFollower(registry.exchange, peer, gapped, reader="33").follow_once() == 0
     )  # a page missing a fact is refused
-    assert ExchangeFollower(registry.exchange, peer, reader="33").follow_once() == 1
+    assert ExchangeFollower(registry.exchange, peer, http_fetch, reader="33").follow_once() == 1
     again = registry.marriage.apply_for_marriage(act(DAY), party_a=man, party_b=other).aggregate_id
     registry.marriage.register_marriage(act(DAY), again, attendance=BOTH_PRESENT)
 
