@@ -32,6 +32,7 @@ from registry.common.errors import (
     VersionMismatch,
     WrongState,
 )
+from registry.common.sealing import Unreadable
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "/problems/"
@@ -46,6 +47,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotEligible: 422,
     IdempotencyKeyReused: 422,
     WrongState: 409,
+    Unreadable: 409,  # sealed details: the record's state (sealed) allows no act that needs them
     ConcurrentChange: 409,
     VersionMismatch: 412,
     NotFound: 404,
@@ -53,6 +55,11 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
 }
 
 log = structlog.get_logger("registry.api")
+
+
+def status_for(error: type[DomainError]) -> int | None:
+    """The status of an error class: its own, else its nearest base's (None: not mapped, a test refuses that)."""
+    return next((STATUS_BY_ERROR[cls] for cls in error.__mro__ if cls in STATUS_BY_ERROR), None)
 
 
 def problem(
@@ -66,7 +73,7 @@ def problem(
 
 def domain_error_to_problem(_: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
     """A single failed rule gives its own problem type; several give the error's type, each listed."""
-    status = next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(error, cls)), 422)
+    status = status_for(type(error)) or 422
     errors = [
         {
             "type": PROBLEM_TYPE_BASE + f.code,

@@ -15,6 +15,7 @@ from api.context import (
     AnyRequest,
     act_of,
     answer,
+    expected_version,
     next_of_kin_ref,
     principal_of,
     record_official_read,
@@ -36,7 +37,7 @@ from api.views import VIEW_POSITION_HEADER, views_of
 from projections.rewards_ledger import ledger as ledger_months
 from projections.rewards_ledger import uptake as uptake_months
 from registry.burial.claim import BurialRecord, Claimant, CremationRecord, RewardClaim
-from registry.burial.schedule import DEFAULT_SCHEDULE, ScheduleEntry
+from registry.burial.schedule import DEFAULT_SCHEDULE, RewardSchedule, ScheduleEntry
 from registry.common.actors import Act, Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock
@@ -85,9 +86,8 @@ def visible_claim(registry: Registry, request: AnyRequest, claim_id: UUID) -> Re
     return claim
 
 
-def schedule_read(registry: Registry) -> ScheduleRead:
+def schedule_read(schedule: RewardSchedule | None) -> ScheduleRead:
     """Every entry of the schedule, the default first."""
-    schedule = registry.burial.schedule()
     entries = [DEFAULT_SCHEDULE, *(schedule.entries if schedule else [])]
     return ScheduleRead(
         entries=[
@@ -101,27 +101,35 @@ def schedule_read(registry: Registry) -> ScheduleRead:
     )
 
 
+def schedule_answer(
+    schedule: RewardSchedule | None, result: CommandResult | None = None, status: int = 200
+) -> Response[Any]:
+    """The schedule with its ETag: its version, 0 while only the default is in force."""
+    return answer(schedule_read(schedule), version=schedule.version if schedule else 0, result=result, status=status)
+
+
 class RewardScheduleController(Controller):
     path = "/v1/reward-schedule"
     tags = ("eco-burial",)
 
     @get("/", guards=[allow(*OFFICIALS, Role.CITIZEN)], sync_to_thread=True)
-    def read(self, registry: NamedDependency[Registry]) -> ScheduleRead:
+    def read(self, registry: NamedDependency[Registry]) -> Response[ScheduleRead]:
         """Every entry of the schedule, the default first."""
-        return schedule_read(registry)
+        return schedule_answer(registry.burial.schedule())
 
     @post("/entries", guards=[allow(Role.SUPERVISOR)], sync_to_thread=True, status_code=201)
     def add(
         self, request: AnyRequest, data: JSONBody[ScheduleEntryIn], registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
-    ) -> ScheduleRead:  # fmt: skip
+    ) -> Response[ScheduleRead]:  # fmt: skip
         """A new schedule entry, in force for burials from its date."""
         amounts: dict[str, int] = {str(kind): amount for kind, amount in data.amounts_fen.items()}
         entry = ScheduleEntry(data.effective_from, amounts, data.burial_fee_waived)
-        registry.burial.add_schedule_entry(
-            act_of(request, clock), entry, reason=data.reason, request=request_fingerprint(request, data)
-        )
-        return schedule_read(registry)
+        result = registry.burial.add_schedule_entry(
+            act_of(request, clock), entry, reason=data.reason, expected_version=expected_version(request),
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
+        return schedule_answer(registry.burial.subject_of(result, RewardSchedule), result, status=201)
 
 
 class RewardClaimController(Controller):
@@ -159,8 +167,9 @@ class RewardClaimController(Controller):
     ) -> Response[ClaimRead]:  # fmt: skip
         """The claim's office approves the reward."""
         result = registry.burial.approve_claim(
-            act_of(request, clock), claim_id, request=request_fingerprint(request, data)
-        )
+            act_of(request, clock), claim_id, expected_version=expected_version(request),
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
         return claim_answer(registry, result)
 
     @post("/{claim_id:uuid}/rejection", guards=[allow(Role.CLERK, Role.SUPERVISOR)], sync_to_thread=True,
@@ -171,8 +180,9 @@ class RewardClaimController(Controller):
     ) -> Response[ClaimRead]:  # fmt: skip
         """The claim's office refuses the reward (note = the reason)."""
         result = registry.burial.reject_claim(
-            act_of(request, clock), claim_id, reason=data.note, request=request_fingerprint(request, data)
-        )
+            act_of(request, clock), claim_id, reason=data.note, expected_version=expected_version(request),
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
         return claim_answer(registry, result)
 
     @post("/{claim_id:uuid}/payment", guards=[allow(Role.CLERK, Role.SUPERVISOR)], sync_to_thread=True,
@@ -183,8 +193,9 @@ class RewardClaimController(Controller):
     ) -> Response[ClaimRead]:  # fmt: skip
         """The claim's office records the payment (note = the payment reference)."""
         result = registry.burial.pay_claim(
-            act_of(request, clock), claim_id, payment_reference=data.note, request=request_fingerprint(request, data)
-        )
+            act_of(request, clock), claim_id, payment_reference=data.note, expected_version=expected_version(request),
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
         return claim_answer(registry, result)
 
     @post("/{claim_id:uuid}/recovery", guards=[allow(Role.CLERK, Role.SUPERVISOR)], sync_to_thread=True,
@@ -195,8 +206,9 @@ class RewardClaimController(Controller):
     ) -> Response[ClaimRead]:  # fmt: skip
         """A paid reward found wrong is recovered (note = the reason)."""
         result = registry.burial.recover_claim(
-            act_of(request, clock), claim_id, reason=data.note, request=request_fingerprint(request, data)
-        )
+            act_of(request, clock), claim_id, reason=data.note, expected_version=expected_version(request),
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
         return claim_answer(registry, result)
 
 

@@ -16,6 +16,7 @@ from api.context import (
     AnyRequest,
     act_of,
     answer,
+    expected_version,
     next_of_kin_ref,
     principal_of,
     record_official_read,
@@ -156,7 +157,7 @@ class DeathController(Controller):
         """Resolve a conflicting report: keep the registered details, or correct them from the report."""
         result = registry.deaths.resolve_review(
             act_of(request, clock), death_id, decision=data.decision, reason=data.reason,
-            request=request_fingerprint(request, data),
+            expected_version=expected_version(request), request=request_fingerprint(request, data),
         )  # fmt: skip
         death = registry.deaths.subject_of(result, Death)
         return answer(death_read(death), version=death.version, result=result)
@@ -168,8 +169,9 @@ class DeathController(Controller):
     ) -> Response[DeathRead]:  # fmt: skip
         """Confirm a clerk's registration: the death takes effect (the spouse is widowed, the bundle may open)."""
         result = registry.deaths.confirm_death(
-            act_of(request, clock), death_id, reason=data.reason, request=request_fingerprint(request, data)
-        )
+            act_of(request, clock), death_id, reason=data.reason, expected_version=expected_version(request),
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
         death = registry.deaths.subject_of(result, Death)
         return answer(death_read(death), version=death.version, result=result)
 
@@ -180,8 +182,9 @@ class DeathController(Controller):
     ) -> Response[DeathRead]:  # fmt: skip
         """Reject a clerk's registration with the reason: it never takes effect."""
         result = registry.deaths.reject_death(
-            act_of(request, clock), death_id, reason=data.reason, request=request_fingerprint(request, data)
-        )
+            act_of(request, clock), death_id, reason=data.reason, expected_version=expected_version(request),
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
         death = registry.deaths.subject_of(result, Death)
         return answer(death_read(death), version=death.version, result=result)
 
@@ -193,7 +196,8 @@ class DeathController(Controller):
         """Record a benefit payment; one for a period after its benefit ended is flagged for recovery."""
         result = registry.deaths.record_payment(
             act_of(request, clock), death_id, benefit=data.benefit, paid_for=data.paid_for,
-            amount_fen=data.amount_fen, request=request_fingerprint(request, data),
+            amount_fen=data.amount_fen, expected_version=expected_version(request),
+            request=request_fingerprint(request, data),
         )  # fmt: skip
         death = registry.deaths.subject_of(result, Death)
         payment = death.payments[-1]  # the death as this payment left it (also for a replayed request)
@@ -238,8 +242,9 @@ class BundleController(Controller):
     ) -> Response[BundleRead]:  # fmt: skip
         """The task's department takes it on."""
         result = registry.deaths.acknowledge_task(
-            act_of(request, clock), case_id, service, request=request_fingerprint(request, data)
-        )
+            act_of(request, clock), case_id, service, expected_version=expected_version(request),
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
         return case_answer(registry, result, clock)
 
     @post(TASK + "/completion", guards=[allow(Role.DEPARTMENT)], sync_to_thread=True, status_code=200)
@@ -249,8 +254,9 @@ class BundleController(Controller):
     ) -> Response[BundleRead]:  # fmt: skip
         """The task's department did it (note = its reference)."""
         result = registry.deaths.complete_task(
-            act_of(request, clock), case_id, service, reference=data.note, request=request_fingerprint(request, data)
-        )
+            act_of(request, clock), case_id, service, reference=data.note, expected_version=expected_version(request),
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
         return case_answer(registry, result, clock)
 
     @post(TASK + "/rejection", guards=[allow(Role.DEPARTMENT)], sync_to_thread=True, status_code=200)
@@ -260,8 +266,9 @@ class BundleController(Controller):
     ) -> Response[BundleRead]:  # fmt: skip
         """The task's department will not do it (note = the reason the family is given)."""
         result = registry.deaths.reject_task(
-            act_of(request, clock), case_id, service, reason=data.note, request=request_fingerprint(request, data)
-        )
+            act_of(request, clock), case_id, service, reason=data.note, expected_version=expected_version(request),
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
         return case_answer(registry, result, clock)
 
 

@@ -108,12 +108,12 @@ class DvRecordController(Controller):
     def read(
         self, request: AnyRequest, record_id: FromPath[UUID], registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
-    ) -> DvRecordRead:  # fmt: skip
+    ) -> Response[DvRecordRead]:  # fmt: skip
         """The issuing authority's own record (the read is recorded without naming its subject: once the record is
         sealed, nothing may link the person to the register)."""
         record = issuers_record(registry, request, record_id)
         record_official_read(request, registry, clock, what="dv-record", target=f"dv-record/{record_id}")
-        return record_read(registry, record)
+        return answer(record_read(registry, record), version=record.version)
 
     @post("/{record_id:uuid}/revocation", sync_to_thread=True, status_code=200)
     def revoke(
@@ -237,14 +237,14 @@ class DvInquiryController(Controller):
     def read(
         self, request: AnyRequest, inquiry_id: FromPath[UUID], registry: NamedDependency[Registry],
         clock: NamedDependency[Clock],
-    ) -> DvInquiryRead:  # fmt: skip
+    ) -> Response[DvInquiryRead]:  # fmt: skip
         """Where the inquiry stands (never its result)."""
         inquiry = visible_inquiry(registry, request, inquiry_id)
         record_official_read(
             request, registry, clock, what="dv-inquiry", target=f"dv-inquiry/{inquiry_id}",
             persons=[inquiry.applicant_ref, inquiry.subject_ref],
         )  # fmt: skip
-        return inquiry_read(inquiry)
+        return answer(inquiry_read(inquiry), version=inquiry.version)
 
     @post("/{inquiry_id:uuid}/approval", guards=[allow(Role.CLERK)], sync_to_thread=True, status_code=200)
     def approve(
@@ -253,7 +253,10 @@ class DvInquiryController(Controller):
     ) -> Response[DvInquiryRead]:  # fmt: skip
         """Approve; the inquiry runs at once and its result goes to the applicant alone."""
         visible_inquiry(registry, request, inquiry_id)
-        result = registry.dv_inquiries.approve(act_of(request, clock), inquiry_id, request=request_fingerprint(request))
+        result = registry.dv_inquiries.approve(
+            act_of(request, clock), inquiry_id, expected_version=expected_version(request),
+            request=request_fingerprint(request),
+        )  # fmt: skip
         return inquiry_answer(registry, result)
 
     @post("/{inquiry_id:uuid}/refusal", guards=[allow(Role.CLERK)], sync_to_thread=True, status_code=200)
@@ -264,8 +267,9 @@ class DvInquiryController(Controller):
         """Refuse, with the reason; a refused inquiry does not count against the applicant's yearly limit."""
         visible_inquiry(registry, request, inquiry_id)
         result = registry.dv_inquiries.refuse(
-            act_of(request, clock), inquiry_id, reason=data.reason, request=request_fingerprint(request, data)
-        )
+            act_of(request, clock), inquiry_id, reason=data.reason, expected_version=expected_version(request),
+            request=request_fingerprint(request, data),
+        )  # fmt: skip
         return inquiry_answer(registry, result)
 
     @get("/{inquiry_id:uuid}/result", guards=[allow(Role.CITIZEN)], sync_to_thread=True)

@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from api.auth import allow
-from api.context import AnyRequest, act_of, answer, request_fingerprint
+from api.context import AnyRequest, act_of, answer, expected_version, request_fingerprint
 from api.limits import PLACE_NAME_STEP_BODY_MAX
 from api.pages import PAGE_SIZE, After, Limit
 from api.schemas.places import (
@@ -128,7 +128,7 @@ class PlaceNameController(Controller):
         result = registry.places.advance(
             act_of(request, clock), place_id, step=STEPS[step], note=data.note, rule=data.rule,
             no_link_reasons=dict(data.no_link_reasons), homophone_reason=data.homophone_reason,
-            request=request_fingerprint(request, data),
+            expected_version=expected_version(request), request=request_fingerprint(request, data),
         )  # fmt: skip
         return place_answer(registry, result)
 
@@ -144,6 +144,7 @@ class PlaceNameController(Controller):
             name=data.name,
             reason=data.reason,
             homophone_reason=data.homophone_reason,
+            expected_version=expected_version(request),
             request=request_fingerprint(request, data),
         )
         return place_answer(registry, result)
@@ -191,7 +192,10 @@ class DoorPlateController(Controller):
         clock: NamedDependency[Clock],
     ) -> Response[PlateRead]:  # fmt: skip
         """The physical sign is up (due within 60 days of assignment)."""
-        result = registry.places.plate_event(act_of(request, clock), plate_id, what="sign")
+        result = registry.places.plate_event(
+            act_of(request, clock), plate_id, what="sign", expected_version=expected_version(request),
+            request=request_fingerprint(request),
+        )  # fmt: skip
         return plate_answer(registry, result)
 
     @post("/door-plates/{plate_id:uuid}/dwellings", guards=[allow(Role.PLACE_NAME_OFFICER)], sync_to_thread=True,
@@ -203,7 +207,7 @@ class DoorPlateController(Controller):
         """Add a building, unit and room under the plate; its standard address is composed from standard names."""
         result = registry.places.add_dwelling(
             act_of(request, clock), plate_id, building=data.building, unit=data.unit, room=data.room,
-            request=request_fingerprint(request, data),
+            expected_version=expected_version(request), request=request_fingerprint(request, data),
         )  # fmt: skip
         return plate_answer(registry, result)
 
@@ -216,7 +220,7 @@ class DoorPlateController(Controller):
         """The building was demolished: its plate is retired (its number is not reused)."""
         result = registry.places.plate_event(
             act_of(request, clock), plate_id, what="demolition", reason=data.reason,
-            request=request_fingerprint(request, data),
+            expected_version=expected_version(request), request=request_fingerprint(request, data),
         )  # fmt: skip
         return plate_answer(registry, result)
 
@@ -226,13 +230,14 @@ class DoorPlateController(Controller):
         self, request: AnyRequest, road_id: FromPath[UUID], data: JSONBody[SpareCreate],
         registry: NamedDependency[Registry], clock: NamedDependency[Clock],
     ) -> Response[PlaceNameRead]:  # fmt: skip
-        """Reserve spare numbers where buildings may come."""
-        registry.places.reserve_spares(
+        """Reserve spare numbers where buildings may come (If-Match: the road's ETag; the answer is the road)."""
+        result = registry.places.reserve_spares(
             act_of(request, clock), road_id=road_id, side=data.side, count=data.count,
-            from_distance=data.from_distance, to_distance=data.to_distance, request=request_fingerprint(request, data),
+            from_distance=data.from_distance, to_distance=data.to_distance,
+            expected_version=expected_version(request), request=request_fingerprint(request, data),
         )  # fmt: skip
         place = registry.places.place(road_id)
-        return answer(place_read(place, registry.places.policy), version=place.version)
+        return answer(place_read(place, registry.places.policy), version=place.version, result=result)
 
 
 ADDRESS_ORDER = SortKey((("road_name", str), ("label", str), ("plate_id", str), ("valid_from", str)))

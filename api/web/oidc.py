@@ -30,7 +30,7 @@ from api.web.public import CONSOLE_ROLES, OFFICE_OPTIONAL
 from api.web.session import start_session
 from registry.common.actors import Role
 from registry.common.clock import Clock, local_date
-from registry.common.errors import DomainError, Failure, InvalidInput, NotConfigured
+from registry.common.errors import Failure, InvalidInput, NotConfigured
 from registry.common.identity import RESIDENT_ID, validated_document_key
 from registry.settings import Settings
 from registry.system import Registry
@@ -40,7 +40,9 @@ TIMEOUT_SECONDS = 10
 LEEWAY_SECONDS = 60
 
 
-class SignInRefused(DomainError):
+class SignInRefused(InvalidInput):
+    """An answer from the identity provider that the sign-in rules reject (a page with the reason, 422)."""
+
     code = "sign-in-refused"
     title = "The identity provider's answer was not accepted"
 

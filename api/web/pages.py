@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 
 from api.auth import Principal
 from api.context import IDEMPOTENCY_KEY
-from api.errors import STATUS_BY_ERROR
+from api.errors import status_for
 from api.logging import request_id_of
 from api.web.i18n import DEFAULT_LANGUAGE, HTML_LANG, LANGUAGES, label, translator
 from api.web.problems import failure_messages
@@ -124,7 +124,7 @@ def safe_next(target: str | None, default: str) -> str:
 
 
 def domain_error_page(request: AnyRequest, error: DomainError) -> Response[Any]:
-    status = next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(error, cls)), 422)
+    status = status_for(type(error)) or 422
     reasons = failure_messages(error, lang_of(request))
     return render(
         request, "problem.html", status_code=status, reasons=reasons, code=error.code, back=back_link(request)

@@ -20,8 +20,9 @@ from registry.burial.claim import (
 from registry.burial.rules import RewardRules
 from registry.burial.schedule import RewardSchedule, ScheduleEntry, amount_in_force
 from registry.common.actors import Act
-from registry.common.application import CommandResult, RegistryApplication
+from registry.common.application import CommandResult, RegistryApplication, check_version
 from registry.common.clock import local_date
+from registry.common.errors import VersionMismatch
 
 
 class RecordedDeath(Protocol):
@@ -74,9 +75,18 @@ class EcoBurialRewards(RegistryApplication):
     def claim(self, claim_id: UUID) -> RewardClaim:
         return self.load(claim_id, RewardClaim)
 
-    def add_schedule_entry(self, act: Act, entry: ScheduleEntry, *, reason: str, request: str = "") -> CommandResult:
+    def add_schedule_entry(
+        self, act: Act, entry: ScheduleEntry, *, reason: str, expected_version: int | None = None, request: str = ""
+    ) -> CommandResult:
+        """A new entry; the schedule is recorded with its first one (until then it is the default, at version 0)."""
+
         def decide() -> Sequence[BaseAggregate[UUID]]:
-            schedule = self.schedule() or RewardSchedule.start(act)
+            recorded = self.schedule()
+            if recorded is not None:
+                check_version(recorded, expected_version)
+            elif expected_version:
+                raise VersionMismatch(detail=f"expected version {expected_version}, the schedule is at version 0")
+            schedule = recorded or RewardSchedule.start(act)
             schedule.add_entry(act, entry, reason=reason)
             return [schedule]
 
@@ -103,29 +113,45 @@ class EcoBurialRewards(RegistryApplication):
 
         return self.execute(act, decide, request_fingerprint=request)
 
-    def approve_claim(self, act: Act, claim_id: UUID, *, request: str = "") -> CommandResult:
+    def approve_claim(
+        self, act: Act, claim_id: UUID, *, expected_version: int | None = None, request: str = ""
+    ) -> CommandResult:
         """The claim's office approves the reward."""
-        return self._change_claim(act, claim_id, lambda claim: claim.approve(act), request)
+        return self._change_claim(act, claim_id, lambda claim: claim.approve(act), expected_version, request)
 
-    def reject_claim(self, act: Act, claim_id: UUID, *, reason: str, request: str = "") -> CommandResult:
+    def reject_claim(
+        self, act: Act, claim_id: UUID, *, reason: str, expected_version: int | None = None, request: str = ""
+    ) -> CommandResult:
         """The claim's office refuses the reward, saying why."""
-        return self._change_claim(act, claim_id, lambda claim: claim.reject(act, reason=reason), request)
-
-    def pay_claim(self, act: Act, claim_id: UUID, *, payment_reference: str, request: str = "") -> CommandResult:
-        """The claim's office records the payment of an approved reward."""
         return self._change_claim(
-            act, claim_id, lambda claim: claim.pay(act, payment_reference=payment_reference), request
+            act, claim_id, lambda claim: claim.reject(act, reason=reason), expected_version, request
         )
 
-    def recover_claim(self, act: Act, claim_id: UUID, *, reason: str, request: str = "") -> CommandResult:
+    def pay_claim(
+        self, act: Act, claim_id: UUID, *, payment_reference: str, expected_version: int | None = None,
+        request: str = "",
+    ) -> CommandResult:  # fmt: skip
+        """The claim's office records the payment of an approved reward."""
+        return self._change_claim(
+            act, claim_id, lambda claim: claim.pay(act, payment_reference=payment_reference), expected_version,
+            request,
+        )  # fmt: skip
+
+    def recover_claim(
+        self, act: Act, claim_id: UUID, *, reason: str, expected_version: int | None = None, request: str = ""
+    ) -> CommandResult:
         """A paid reward found to be wrong is recovered, with the reason."""
-        return self._change_claim(act, claim_id, lambda claim: claim.recover(act, reason=reason), request)
+        return self._change_claim(
+            act, claim_id, lambda claim: claim.recover(act, reason=reason), expected_version, request
+        )
 
     def _change_claim(
-        self, act: Act, claim_id: UUID, change: Callable[[RewardClaim], None], request: str
-    ) -> CommandResult:
+        self, act: Act, claim_id: UUID, change: Callable[[RewardClaim], None], expected_version: int | None,
+        request: str,
+    ) -> CommandResult:  # fmt: skip
         def decide() -> Sequence[BaseAggregate[UUID]]:
             claim = self.claim(claim_id)
+            check_version(claim, expected_version)
             change(claim)
             return [claim]
 

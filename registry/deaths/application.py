@@ -12,7 +12,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.utils import EnvType
 
 from registry.common.actors import Act
-from registry.common.application import CommandResult, RegistryApplication, TrackedApplication
+from registry.common.application import CommandResult, RegistryApplication, TrackedApplication, check_version
 from registry.common.clock import local_date
 from registry.common.errors import Failure, WrongState
 from registry.common.identity import Person
@@ -144,37 +144,51 @@ class Deaths(TrackedApplication):
         result = self.execute(act, decide, request_fingerprint=request)
         return result, outcome
 
-    def confirm_death(self, act: Act, death_id: UUID, *, reason: str, request: str = "") -> CommandResult:
-        """A supervisor confirms a clerk's registration: the death takes effect."""
-        return self._change_death(act, death_id, lambda death: death.confirm(act, reason=reason), request)
-
-    def reject_death(self, act: Act, death_id: UUID, *, reason: str, request: str = "") -> CommandResult:
-        """A supervisor rejects a clerk's registration: it never takes effect."""
-        return self._change_death(act, death_id, lambda death: death.reject(act, reason=reason), request)
-
-    def resolve_review(
-        self, act: Act, death_id: UUID, *, decision: str, reason: str, request: str = ""
+    def confirm_death(
+        self, act: Act, death_id: UUID, *, reason: str, expected_version: int | None = None, request: str = ""
     ) -> CommandResult:
-        """A supervisor keeps or corrects the details a conflicting certificate disputes."""
+        """A supervisor confirms a clerk's registration: the death takes effect."""
         return self._change_death(
-            act, death_id, lambda death: death.resolve_review(act, decision=decision, reason=reason), request
+            act, death_id, lambda death: death.confirm(act, reason=reason), expected_version, request
         )
 
-    def record_payment(
-        self, act: Act, death_id: UUID, *, benefit: str, paid_for: date, amount_fen: int, request: str = ""
+    def reject_death(
+        self, act: Act, death_id: UUID, *, reason: str, expected_version: int | None = None, request: str = ""
     ) -> CommandResult:
+        """A supervisor rejects a clerk's registration: it never takes effect."""
+        return self._change_death(
+            act, death_id, lambda death: death.reject(act, reason=reason), expected_version, request
+        )
+
+    def resolve_review(
+        self, act: Act, death_id: UUID, *, decision: str, reason: str, expected_version: int | None = None,
+        request: str = "",
+    ) -> CommandResult:  # fmt: skip
+        """A supervisor keeps or corrects the details a conflicting certificate disputes."""
+        return self._change_death(
+            act, death_id, lambda death: death.resolve_review(act, decision=decision, reason=reason),
+            expected_version, request,
+        )  # fmt: skip
+
+    def record_payment(
+        self, act: Act, death_id: UUID, *, benefit: str, paid_for: date, amount_fen: int,
+        expected_version: int | None = None, request: str = "",
+    ) -> CommandResult:  # fmt: skip
         """A department records a benefit paid for a date; the death flags it if its benefit had ended by then."""
         return self._change_death(
             act, death_id,
             lambda death: death.record_payment(
                 act, benefit=benefit, paid_for=paid_for, amount_fen=amount_fen, ends=self.benefit_ends
             ),
-            request,
+            expected_version, request,
         )  # fmt: skip
 
-    def _change_death(self, act: Act, death_id: UUID, change: Callable[[Death], object], request: str) -> CommandResult:
+    def _change_death(
+        self, act: Act, death_id: UUID, change: Callable[[Death], object], expected_version: int | None, request: str
+    ) -> CommandResult:
         def decide() -> Sequence[BaseAggregate[UUID]]:
             death = self.death(death_id)
+            check_version(death, expected_version)
             change(death)
             return [death]
 
@@ -210,13 +224,16 @@ class Deaths(TrackedApplication):
 
         return self.execute(act, decide, request_fingerprint=request)
 
-    def acknowledge_task(self, act: Act, case_id: UUID, service: str, *, request: str = "") -> CommandResult:
+    def acknowledge_task(
+        self, act: Act, case_id: UUID, service: str, *, expected_version: int | None = None, request: str = ""
+    ) -> CommandResult:
         """The task's department has taken the task on."""
-        return self._change_case(act, case_id, lambda case: case.acknowledge(act, service), request)
+        return self._change_case(act, case_id, lambda case: case.acknowledge(act, service), expected_version, request)
 
     def complete_task(
-        self, act: Act, case_id: UUID, service: str, *, reference: str, request: str = ""
-    ) -> CommandResult:
+        self, act: Act, case_id: UUID, service: str, *, reference: str, expected_version: int | None = None,
+        request: str = "",
+    ) -> CommandResult:  # fmt: skip
         """The task's department has done it, under its reference.
 
         The funeral service completing the fee waiver also records the waiver on the death (once), with its basis.
@@ -224,6 +241,7 @@ class Deaths(TrackedApplication):
 
         def decide() -> Sequence[BaseAggregate[UUID]]:
             case = self.case(case_id)
+            check_version(case, expected_version)
             case.complete(act, service, reference=reference)
             if service != FUNERAL_FEE_WAIVER:
                 return [case]
@@ -233,15 +251,22 @@ class Deaths(TrackedApplication):
 
         return self.execute(act, decide, request_fingerprint=request)
 
-    def reject_task(self, act: Act, case_id: UUID, service: str, *, reason: str, request: str = "") -> CommandResult:
+    def reject_task(
+        self, act: Act, case_id: UUID, service: str, *, reason: str, expected_version: int | None = None,
+        request: str = "",
+    ) -> CommandResult:  # fmt: skip
         """The task's department will not do it, and says why."""
-        return self._change_case(act, case_id, lambda case: case.reject(act, service, reason=reason), request)
+        return self._change_case(
+            act, case_id, lambda case: case.reject(act, service, reason=reason), expected_version, request
+        )
 
     def _change_case(
-        self, act: Act, case_id: UUID, change: Callable[[BundleCase], None], request: str
-    ) -> CommandResult:
+        self, act: Act, case_id: UUID, change: Callable[[BundleCase], None], expected_version: int | None,
+        request: str,
+    ) -> CommandResult:  # fmt: skip
         def decide() -> Sequence[BaseAggregate[UUID]]:
             case = self.case(case_id)
+            check_version(case, expected_version)
             change(case)
             return [case]
 

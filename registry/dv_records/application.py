@@ -136,6 +136,7 @@ class DvRegister(RegistryApplication):
     ) -> CommandResult:
         """Revoke (overturned): never disclosed again, also not in earlier inquiry results read again."""
         record = self.load(record_id, DvRecord)
+        check_version(record, expected_version)  # before any key share is destroyed
         key = self.keys.get(str(record_id))
         sealed_reason = seal(key, {"reason": reason}, reason_context(record_id)) if key else ""
         if not (record.revoked or record.sealed):
@@ -158,6 +159,7 @@ class DvRegister(RegistryApplication):
         The reason is sealed under the record's key just before the key is destroyed: it is sealed with the record.
         """
         record = self.load(record_id, DvRecord)
+        check_version(record, expected_version)  # before the key is destroyed
         sealed_reason = ""
         if not record.sealed:
             record.check_issued_by(act)

@@ -11,7 +11,7 @@ from eventsourcing.domain import BaseAggregate
 from eventsourcing.utils import EnvType
 
 from registry.common.actors import Act
-from registry.common.application import CommandResult, RegistryApplication
+from registry.common.application import CommandResult, RegistryApplication, check_version
 from registry.common.clock import local_date
 from registry.common.errors import Failure, Forbidden, NotEligible
 from registry.common.identity import Person
@@ -133,9 +133,12 @@ class DvInquiryDesk(RegistryApplication):
         if failures:
             raise NotEligible(failures)
 
-    def refuse(self, act: Act, inquiry_id: UUID, *, reason: str, request: str = "") -> CommandResult:
+    def refuse(
+        self, act: Act, inquiry_id: UUID, *, reason: str, expected_version: int | None = None, request: str = ""
+    ) -> CommandResult:
         def decide() -> Sequence[BaseAggregate[UUID]]:
             inquiry = self.inquiry(inquiry_id)
+            check_version(inquiry, expected_version)
             self._check_reviewer(act, inquiry)
             inquiry.refuse(act, reason=reason)
             quota = self._quota(act, inquiry.applicant_ref, inquiry.year)
@@ -144,7 +147,9 @@ class DvInquiryDesk(RegistryApplication):
 
         return self.execute(act, decide, request_fingerprint=request)
 
-    def approve(self, act: Act, inquiry_id: UUID, *, request: str = "") -> CommandResult:
+    def approve(
+        self, act: Act, inquiry_id: UUID, *, expected_version: int | None = None, request: str = ""
+    ) -> CommandResult:
         """Approve and run the inquiry at once; the result is sealed for the applicant alone.
 
         Each disclosed entry is sealed under its record's own data key (shared under a random slot id), so that a
@@ -153,6 +158,7 @@ class DvInquiryDesk(RegistryApplication):
 
         def decide() -> Sequence[BaseAggregate[UUID]]:
             inquiry = self.inquiry(inquiry_id)
+            check_version(inquiry, expected_version)
             self._check_reviewer(act, inquiry)
             inquiry.check_filed()
             entries = []

@@ -12,7 +12,7 @@ from eventsourcing.domain import BaseAggregate
 from eventsourcing.utils import EnvType
 
 from registry.common.actors import Act
-from registry.common.application import CommandResult, RegistryApplication
+from registry.common.application import CommandResult, RegistryApplication, check_version
 from registry.common.clock import local_date
 from registry.common.errors import Failure, InvalidInput, NotEligible, WrongState
 from registry.common.workdays import WorkingCalendar
@@ -78,7 +78,8 @@ class PlaceNames(RegistryApplication):
 
     def advance(
         self, act: Act, place_id: UUID, *, step: str, note: str = "", rule: str = "reviewer", on: date | None = None,
-        no_link_reasons: dict[str, str] | None = None, homophone_reason: str = "", request: str = "",
+        no_link_reasons: dict[str, str] | None = None, homophone_reason: str = "", expected_version: int | None = None,
+        request: str = "",
     ) -> CommandResult:  # fmt: skip
         """review (note: the experts' opinion; no_link_reasons for banned entries), opinion (the consulted body),
         refuse (rule and note; frees the name), notice, approve (homophone_reason if it sounds like another),
@@ -89,6 +90,7 @@ class PlaceNames(RegistryApplication):
 
         def decide() -> Sequence[BaseAggregate[UUID]]:
             place = self.place(place_id)
+            check_version(place, expected_version)
             changed: list[BaseAggregate[UUID]] = [place]
             if step == "review":
                 place.review(act, opinion=note, no_link_reasons=no_link_reasons or {})
@@ -116,8 +118,9 @@ class PlaceNames(RegistryApplication):
         return self.execute(act, decide, request_fingerprint=request)
 
     def rename(
-        self, act: Act, place_id: UUID, *, name: str, reason: str, homophone_reason: str = "", request: str = ""
-    ) -> CommandResult:
+        self, act: Act, place_id: UUID, *, name: str, reason: str, homophone_reason: str = "",
+        expected_version: int | None = None, request: str = "",
+    ) -> CommandResult:  # fmt: skip
         """By the authority for the kind; the old name stays in the history; every plate on a renamed road is
         re-addressed with a new certificate."""
         spelled = written(name)
@@ -125,6 +128,7 @@ class PlaceNames(RegistryApplication):
 
         def decide() -> Sequence[BaseAggregate[UUID]]:
             place = self.place(place_id)
+            check_version(place, expected_version)
             specific, _ = self.policy.split(place.kind, spelled.compared)
             keys = self.policy.index_keys(place.kind, place.area, sound_of(specific))
             released = self._released(act, place, [k for k in place.index_keys if k not in keys])
@@ -216,10 +220,13 @@ class PlaceNames(RegistryApplication):
 
     def reserve_spares(
         self, act: Act, *, road_id: UUID, side: str, count: int, from_distance: float, to_distance: float,
-        request: str = "",
+        expected_version: int | None = None, request: str = "",
     ) -> CommandResult:  # fmt: skip
+        """Numbers kept along the road (expected_version: the road's, the record the caller read)."""
+
         def decide() -> Sequence[BaseAggregate[UUID]]:
             road = self.place(road_id)
+            check_version(road, expected_version)
             numbering = self.find(RoadNumbering.id_for(road.id), RoadNumbering) or RoadNumbering.start(act, road.id)
             numbering.reserve(act, side=side, count=count, from_distance=from_distance, to_distance=to_distance)
             return [numbering]
@@ -227,20 +234,26 @@ class PlaceNames(RegistryApplication):
         return self.execute(act, decide, request_fingerprint=request)
 
     def add_dwelling(
-        self, act: Act, plate_id: UUID, *, building: str, unit: str, room: str, request: str = ""
-    ) -> CommandResult:
+        self, act: Act, plate_id: UUID, *, building: str, unit: str, room: str, expected_version: int | None = None,
+        request: str = "",
+    ) -> CommandResult:  # fmt: skip
         def decide() -> Sequence[BaseAggregate[UUID]]:
             plate = self.plate(plate_id)
+            check_version(plate, expected_version)
             plate.add_dwelling(act, building=building, unit=unit, room=room)
             return [plate]
 
         return self.execute(act, decide, request_fingerprint=request)
 
-    def plate_event(self, act: Act, plate_id: UUID, *, what: str, reason: str = "", request: str = "") -> CommandResult:
+    def plate_event(
+        self, act: Act, plate_id: UUID, *, what: str, reason: str = "", expected_version: int | None = None,
+        request: str = "",
+    ) -> CommandResult:  # fmt: skip
         """sign (installed today) or demolition (the plate is retired)."""
 
         def decide() -> Sequence[BaseAggregate[UUID]]:
             plate = self.plate(plate_id)
+            check_version(plate, expected_version)
             if what == "sign":
                 plate.install_sign(act, on=local_date(act.at))
             else:
