@@ -14,6 +14,7 @@ from api.web.demo import describe_front_desk_demo
 from registry.common.actors import Act, Actor, Role
 from registry.common.clock import SystemClock, local_date
 from registry.common.errors import NotFound
+from registry.common.idempotency import IdempotencyRecord
 from registry.common.identity import Person, identify, resident_id_check_character
 from registry.keys import Purpose
 from registry.marriage.application import MarriageRegistry
@@ -24,6 +25,7 @@ from registry.system import open_registry
 OFFICE = "330782001"
 CLERK = Actor("demo-clerk", Role.CLERK.value, OFFICE)
 COURT = Actor("demo-court", Role.COURT.value, "330782-court")
+DEMO_MARK = "registry-demo"  # the idempotency key of the demo's first command: its record marks the store as loaded
 PRESENT = Attendance(True, True, True, True, True)
 
 
@@ -49,9 +51,16 @@ class LoadedDemo:
 
 
 def run_demo(settings: Settings, validity: timedelta) -> Iterator[str]:
-    """`registry demo`: loads the demo into a store once; run again, it adds nothing and prints fresh tokens."""
+    """`registry demo`: loads the demo into a store once; run again, it adds nothing and prints fresh tokens.
+
+    The data directory keeps what the demo printed (demo.json); the store itself keeps the mark that it was loaded
+    (the first command's idempotency record), so a run from another machine on the same PostgreSQL adds nothing."""
     record = settings.data_dir / "demo.json"
     loaded = _recorded_demo(settings, record)
+    if loaded is None and _marked_in_store(settings):
+        yield "The demo data is already in this store (loaded by `registry demo` elsewhere); nothing was added."
+        yield from demo_tokens(settings, _citizen_ref(settings), validity)
+        return
     if loaded is None:
         loaded = load_demo(settings)
         record.parent.mkdir(parents=True, exist_ok=True)
@@ -79,6 +88,22 @@ def _recorded_demo(settings: Settings, record: Path) -> LoadedDemo | None:
     return loaded
 
 
+def _marked_in_store(settings: Settings) -> bool:
+    registry = open_registry(settings)
+    try:
+        return registry.marriage.find(IdempotencyRecord.id_for(CLERK, DEMO_MARK), IdempotencyRecord) is not None
+    finally:
+        registry.close()
+
+
+def _citizen_ref(settings: Settings) -> str:
+    registry = open_registry(settings)
+    try:
+        return registry.marriage.person_keys.ref(_demo_people()[1].document_key)
+    finally:
+        registry.close()
+
+
 def demo_tokens(settings: Settings, citizen_ref: str, validity: timedelta) -> list[str]:
     """Tokens for a clerk, the demo's citizen and an auditor, valid for `validity`."""
     seconds = int(validity.total_seconds())
@@ -92,11 +117,10 @@ def demo_tokens(settings: Settings, citizen_ref: str, validity: timedelta) -> li
 def load_demo(settings: Settings) -> LoadedDemo:
     """Register two marriages, leave one application pending, start one divorce, record one court divorce; then load
     the portal's and the console's scene (a death and its bundle, a DV inquiry, a reward claim, a road, its plates)."""
-    run = uuid.uuid4().int % 400  # a fresh set of people on each run
-    people = _demo_people(run)
+    people = _demo_people()
     registry = open_registry(settings)
     try:
-        records = _load_marriages(registry.marriage, SystemClock().now(), run, people)
+        records = _load_marriages(registry.marriage, SystemClock().now(), people)
     finally:
         registry.close()
     citizen_ref = registry.marriage.person_keys.ref(people[1].document_key)
@@ -115,29 +139,30 @@ class DemoMarriages:
     remarriage: uuid.UUID  # the first marriage's husband applies again
 
 
-def _demo_people(run: int) -> list[Person]:
+def _demo_people() -> list[Person]:
+    """The same people on every run: a store holds the demo once (see DEMO_MARK)."""
     return [
-        demo_person("王伟", date(1994, 3, 12), "male", run + 1),
-        demo_person("李娜", date(1996, 7, 8), "female", run + 2),
-        demo_person("张强", date(1990, 1, 25), "male", run + 3),
-        demo_person("刘芳", date(1991, 11, 30), "female", run + 4),
-        demo_person("陈杰", date(1998, 5, 5), "male", run + 5),
-        demo_person("杨静", date(1999, 9, 9), "female", run + 6),
-        demo_person("赵敏", date(1995, 2, 14), "female", run + 7),
+        demo_person("王伟", date(1994, 3, 12), "male", 1),
+        demo_person("李娜", date(1996, 7, 8), "female", 2),
+        demo_person("张强", date(1990, 1, 25), "male", 3),
+        demo_person("刘芳", date(1991, 11, 30), "female", 4),
+        demo_person("陈杰", date(1998, 5, 5), "male", 5),
+        demo_person("杨静", date(1999, 9, 9), "female", 6),
+        demo_person("赵敏", date(1995, 2, 14), "female", 7),
     ]
 
 
-def _load_marriages(marriages: MarriageRegistry, now: datetime, run: int, people: list[Person]) -> DemoMarriages:
-    def act(by: Actor = CLERK) -> Act:
-        return Act(by=by, at=now, request_id=f"demo-{uuid.uuid4().hex[:8]}")
+def _load_marriages(marriages: MarriageRegistry, now: datetime, people: list[Person]) -> DemoMarriages:
+    def act(by: Actor = CLERK, key: str | None = None) -> Act:
+        return Act(by=by, at=now, request_id=f"demo-{uuid.uuid4().hex[:8]}", idempotency_key=key)
 
-    first = marriages.apply_for_marriage(act(), party_a=people[0], party_b=people[1]).aggregate_id
+    first = marriages.apply_for_marriage(act(key=DEMO_MARK), party_a=people[0], party_b=people[1]).aggregate_id
     marriages.register_marriage(act(), first, attendance=(PRESENT, PRESENT))
     second = marriages.apply_for_marriage(act(), party_a=people[2], party_b=people[3]).aggregate_id
     marriages.register_marriage(act(), second, attendance=(PRESENT, PRESENT))
     divorce = marriages.file_divorce(act(), marriage_id=second, attendance=(PRESENT, PRESENT)).aggregate_id
     pending = marriages.apply_for_marriage(act(), party_a=people[4], party_b=people[5]).aggregate_id
-    judgment = CourtJudgment("义乌市人民法院", f"(2026)浙0782民初{run}号", local_date(now))
+    judgment = CourtJudgment("义乌市人民法院", "(2026)浙0782民初1号", local_date(now))
     marriages.record_judgment(act(COURT), first, kind="divorce", judgment=judgment, reason="")
     remarriage = marriages.apply_for_marriage(act(), party_a=people[0], party_b=people[6]).aggregate_id
     return DemoMarriages(first, second, divorce, pending, remarriage)

@@ -136,3 +136,24 @@ def test_registry_demo_loads_anew_into_a_store_that_lacks_what_an_earlier_run_re
     loaded = run_registry(tmp_path, "demo")
     assert loaded.returncode == 0, loaded.stderr
     assert "Loaded:" in loaded.stdout and "already in this store" not in loaded.stdout
+
+
+def test_registry_demo_run_from_another_machine_on_the_same_store_adds_nothing(tmp_path: Path) -> None:
+    assert run_registry(tmp_path, "db", "migrate").returncode == 0
+    assert run_registry(tmp_path, "demo").returncode == 0
+    heads = log_heads(tmp_path)
+    (tmp_path / "demo.json").unlink()  # the other machine's data directory holds no record of the first run
+
+    again = run_registry(tmp_path, "demo")
+
+    assert again.returncode == 0, again.stderr
+    assert "already in this store" in again.stdout and "CITIZEN=" in again.stdout
+    assert log_heads(tmp_path) == heads
+
+
+def log_heads(tmp_path: Path) -> dict[str, int | None]:
+    registry = open_registry(Settings.from_env({**TEST_KEYS, "REGISTRY_DATA_DIR": str(tmp_path)}))
+    try:
+        return {name: app.recorder.max_notification_id() for name, app in registry.applications().items()}
+    finally:
+        registry.close()
