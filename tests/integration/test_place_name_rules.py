@@ -210,15 +210,3 @@ def test_a_name_recorded_by_the_previous_version_is_found_after_migration(regist
     assert codes(duplicate) == ["name-duplicate"] and "稠州大道" in str(duplicate.value)
     assert registry.places.place(propose(registry, "仇州路")).homophones_when_proposed == ["稠州大道"]
     assert registry.places.load(index.id, NameIndex).holder_name == "稠州路"  # the old index still reads
-
-
-def test_every_place_event_class_has_a_stable_topic_in_its_context() -> None:
-    from registry.common.events import RegistryEvent
-    from registry.places.name_index import SpecificNameIndex
-    from registry.places.names import PlaceName
-    from registry.places.plates import BuildingPlate, DoorPlate, RoadNumbering
-
-    for aggregate in (PlaceName, SpecificNameIndex, NameIndex, RoadNumbering, DoorPlate, BuildingPlate):
-        events = [v for k, v in vars(aggregate).items() if isinstance(v, type) and issubclass(v, RegistryEvent)
-                  and k != "Event"]  # fmt: skip
-        assert events and all(event.TOPIC.startswith(aggregate.TOPIC + ".") for event in events), aggregate
