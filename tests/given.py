@@ -5,9 +5,10 @@ named error (the shape of the Marten specs, on this library's aggregates).
     given(application).when(lambda marriage: marriage.register(...)).then(NotEligible, "under-legal-age")
     when(lambda: Death.register(...)).then(Death.Registered, Death.FuneralFeeWaived)
 
-The history is the events a test's own commands recorded (`given(aggregate)` takes its pending events) or events
-given one by one. The command runs on an aggregate rebuilt from those events alone, so a test also proves that the
-events carry the state; after it, rebuilding from the history and the new events must give the same aggregate.
+The history is the events a test's own commands recorded (`given(aggregate, *commands)` runs the commands and takes
+the aggregate's pending events) or events given one by one. The command runs on an aggregate rebuilt from those
+events alone, so a test also proves that the events carry the state; after it, rebuilding from the history and the
+new events must give the same aggregate.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ class Given(Generic[TAggregate]):
 
 
 @overload
-def given(history: TAggregate, /) -> Given[TAggregate]: ...
+def given(created: TAggregate, /, *commands: Callable[[TAggregate], object]) -> Given[TAggregate]: ...
 
 
 @overload
@@ -117,9 +118,13 @@ def given(*history: CanMutateAggregate[UUID]) -> Given[Any]: ...
 
 
 def given(*history: Any) -> Given[Any]:
-    """The history: an aggregate whose commands recorded it (its pending events), or the events themselves."""
-    if len(history) == 1 and isinstance(history[0], BaseAggregate):
-        events = list(history[0].collect_events())
+    """The history: an aggregate as its creation left it and the commands done on it since (their events), or the
+    events themselves."""
+    if history and isinstance(history[0], BaseAggregate):
+        aggregate, *commands = history
+        for command in commands:
+            command(aggregate)
+        events = list(aggregate.collect_events())
     else:
         events = list(history)
     replay(events)

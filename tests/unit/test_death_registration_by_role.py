@@ -102,9 +102,7 @@ def test_a_rejected_registration_never_takes_effect() -> None:
     outcome.then(Death.Rejected)
     assert outcome.subject.state == REJECTED
     assert outcome.subject.rejection_reason == "the certificate belongs to another person"
-    rejected = registered(CLERK)
-    reject()(rejected)
-    history = given(rejected)
+    history = given(registered(CLERK), reject())
     history.when(confirm(reason="changed my mind")).then(WrongState, "death-rejected")
     history.when(
         lambda death: death.record_payment(
@@ -138,24 +136,17 @@ def test_a_death_flagged_for_review_is_not_in_effect_until_the_review() -> None:
     with pytest.raises(WrongState) as caught:
         outcome.subject.on_record(city_resident=True)
     assert [f.code for f in caught.value.failures] == ["death-under-review"]
-    flagged = registered(HOSPITAL)
-    report(POLICE, A_DAY_EARLIER_AT_HOME)(flagged)
-    kept = given(flagged).when(resolve("keep", "the hospital's record is right"))
+    flagged = given(registered(HOSPITAL), report(POLICE, A_DAY_EARLIER_AT_HOME))
+    kept = flagged.when(resolve("keep", "the hospital's record is right"))
     kept.then(Death.ReviewResolved)
     assert kept.subject.is_effective and kept.subject.on_record(city_resident=True).died_on == DAY
 
 
-def flagged_by_the_hospital() -> Death:
-    """A clerk's registration, then the hospital's certificate giving another day and place."""
-    death = registered(CLERK)
-    report(HOSPITAL, DeathReport("medical", "x", date(2026, 11, 19), "家中", True))(death)
-    return death
-
-
 def test_a_confirmation_waits_for_the_review_of_a_conflicting_certificate() -> None:
-    given(flagged_by_the_hospital()).when(confirm(reason="looks right")).then(WrongState, "death-under-review")
-    corrected = flagged_by_the_hospital()
-    resolve("correct", "the hospital's date")(corrected)
-    confirmed = given(corrected).when(confirm(reason="now right"))
+    conflicting = report(HOSPITAL, DeathReport("medical", "x", date(2026, 11, 19), "家中", True))
+    flagged = given(registered(CLERK), conflicting)
+    flagged.when(confirm(reason="looks right")).then(WrongState, "death-under-review")
+    corrected = given(registered(CLERK), conflicting, resolve("correct", "the hospital's date"))
+    confirmed = corrected.when(confirm(reason="now right"))
     confirmed.then(Death.Confirmed, Death.FuneralFeeWaived)
     assert confirmed.subject.is_effective and confirmed.subject.report.died_on == date(2026, 11, 19)
