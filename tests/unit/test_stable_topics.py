@@ -8,43 +8,14 @@ moves keeps its topic, or the events stored under the old one no longer load.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections import Counter
-from collections.abc import Iterator
 
-from eventsourcing.domain import AggregateCreated, BaseAggregate, CanMutateAggregate, DomainEvent
+from eventsourcing.domain import AggregateCreated, CanMutateAggregate
 from eventsourcing.utils import get_topic, resolve_topic
 
-import registry
 from registry.common.events import RegistryAggregate, RegistryEvent
 from registry.marriage.marriage import Marriage
-
-# Bases that are never stored: the registry's own, and each aggregate's `Event` (as the library itself exempts it).
-ABSTRACT = {RegistryAggregate, RegistryEvent}
-
-
-def subclasses(root: type) -> Iterator[type]:
-    for sub in root.__subclasses__():
-        yield sub
-        yield from subclasses(sub)
-
-
-def registry_classes(root: type) -> list[type]:
-    """Every class under `root` defined in a module of registry.*, each module imported first."""
-    for module in pkgutil.walk_packages(registry.__path__, "registry."):
-        importlib.import_module(module.name)
-    found = {cls for cls in subclasses(root) if cls.__module__.startswith("registry.") and cls not in ABSTRACT}
-    return sorted(found, key=lambda cls: f"{cls.__module__}:{cls.__qualname__}")
-
-
-def aggregate_classes() -> list[type]:
-    return registry_classes(BaseAggregate)
-
-
-def event_classes() -> list[type]:
-    events = set(registry_classes(CanMutateAggregate)) | set(registry_classes(DomainEvent))
-    return sorted((e for e in events if e.__name__ != "Event"), key=lambda cls: f"{cls.__module__}:{cls.__qualname__}")
+from tests.introspection import aggregate_classes, event_classes
 
 
 def topic_problems(cls: type) -> list[str]:
