@@ -10,9 +10,9 @@ from uuid import UUID, uuid4
 import pytest
 
 from registry.common.actors import Actor
-from registry.common.errors import Forbidden, NotEligible, WrongState
+from registry.common.errors import Forbidden, InvalidInput, NotEligible, WrongState
 from registry.common.workdays import WorkingCalendar
-from registry.places.jurisdiction import filing_destination
+from registry.places.jurisdiction import filing_destination, scope_of
 from registry.places.name_index import SpecificNameIndex
 from registry.places.names import PlaceName
 from registry.places.plates import LEFT, RIGHT, RoadNumbering
@@ -94,6 +94,27 @@ def test_an_estate_is_named_before_its_planning_permit_unless_built_and_still_un
     when(proposing("丹溪小区", kind="estate", permit=True)).then(NotEligible, "named-after-planning-permit")
     [built] = when(proposing("丹溪小区", kind="estate", permit=True, built_and_unnamed=True)).then(PlaceName.Proposed)
     assert built.built_and_unnamed
+
+
+@pytest.mark.xfail(
+    strict=True, raises=TypeError,
+    reason="not implemented: a proposal's planning reference is recorded but no planned name is checked against it "
+    "(docs/domain.md section 11, item 3)",
+)  # fmt: skip
+def test_a_new_road_is_proposed_under_its_planned_name() -> None:
+    """DOMAIN.md section 4: naming follows planning, and a new road uses its planned name."""
+    when(lambda: PlaceName.propose(  # type: ignore[call-arg]
+        act(DAY, by=OFFICER), name="朱丹溪路", sound="", kind="road", area="city", specific="朱丹溪", index_keys=[],
+        origin_and_meaning="纪念朱丹溪", planning_reference="规划2026-1", planned_name="丹溪路",
+        planning_permit_issued=False, built_and_unnamed=False, banned={}, homophones=[], id=uuid4(),
+    )).then(NotEligible, "not-the-planned-name")  # fmt: skip
+
+
+def test_townships_are_compared_within_the_province_and_villages_and_communities_within_the_county() -> None:
+    """Art. 9: whatever built-up area a township or a village is in, its scope is the province or the county."""
+    for area in ("", "central", "fotang"):
+        assert (scope_of("township", area), scope_of("village-community", area)) == ("province:33", "county:330782")
+    assert (scope_of("road", "central"), scope_of("road", "fotang")) == ("area:central", "area:fotang")
 
 
 def test_the_public_consultation_runs_15_days_after_its_publication_and_approval_comes_after_it() -> None:
@@ -293,3 +314,21 @@ def test_a_reserved_spare_number_goes_to_the_building_that_comes_there() -> None
 
 def test_two_plates_for_one_position_are_refused() -> None:
     numbering((LEFT, 10)).when(issue(LEFT, 10)).then(NotEligible, "plate-position-taken")
+
+
+@pytest.mark.xfail(
+    strict=True, raises=TypeError,
+    reason="not implemented: the registry takes each building's distance from the road's start as given and does not "
+    "know which end of the road the start is (docs/domain.md section 11, item 1)",
+)  # fmt: skip
+def test_an_east_west_road_is_numbered_from_its_east_end_and_a_north_south_road_from_its_south_end() -> None:
+    """DOMAIN.md section 4: numbering follows the road's direction from its start, east-west roads starting at the
+    east end and north-south roads at the south end (odd numbers on the left seen from there)."""
+
+    def numbered(runs: str) -> Callable[[], RoadNumbering]:
+        return lambda: RoadNumbering.start(act(DAY), uuid4(), runs=runs)  # type: ignore[call-arg]
+
+    when(numbered("east-to-west")).then(RoadNumbering.Started)
+    when(numbered("south-to-north")).then(RoadNumbering.Started)
+    when(numbered("west-to-east")).then(InvalidInput, "road-numbered-from-the-wrong-end")
+    when(numbered("north-to-south")).then(InvalidInput, "road-numbered-from-the-wrong-end")
