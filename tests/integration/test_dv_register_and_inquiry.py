@@ -176,8 +176,12 @@ def test_a_refused_inquiry_does_not_count_against_the_limit(registry: Registry) 
     marriage_id, man, _ = application(registry)
     first = inquire(registry, marriage_id, man)
     registry.dv_inquiries.refuse(act(TODAY), first, reason="pledge form unsigned on paper")
-    inquire(registry, marriage_id, man)
-    inquire(registry, marriage_id, man)
+    after_the_refusal = [inquire(registry, marriage_id, man), inquire(registry, marriage_id, man)]
+    assert registry.dv_inquiries.inquiry(first).state == "refused"
+    assert [registry.dv_inquiries.inquiry(i).state for i in after_the_refusal] == ["filed", "filed"]
+    with pytest.raises(NotEligible) as caught:  # the two after the refusal use the year's two inquiries
+        inquire(registry, marriage_id, man)
+    assert [f.code for f in caught.value.failures] == ["dv-inquiry-limit"]
 
 
 def test_an_inquiry_about_a_third_person_in_a_year_is_refused_naming_both_limits(registry: Registry) -> None:

@@ -76,6 +76,27 @@ def test_townships_are_compared_within_the_province_and_villages_within_the_coun
     assert registry.places.place(propose(registry, "丹溪村", kind="village-community")).scope == "county:330782"
 
 
+def test_a_township_name_is_unique_within_the_province_whatever_built_up_area_it_is_in(two_areas: Registry) -> None:
+    township = propose(two_areas, "稠城镇", kind="township", area="central")
+    assert two_areas.places.place(township).scope == "province:33"
+    with pytest.raises(NotEligible) as caught:
+        propose(two_areas, "稠城乡", kind="township", area="fotang")
+    assert codes(caught) == ["name-duplicate"] and "稠城镇" in str(caught.value)
+    propose(two_areas, "稠城路", area="fotang")  # a road of the other area: another kind, another scope
+
+
+def test_a_village_or_community_name_is_unique_within_the_county_whatever_built_up_area_it_is_in(
+    two_areas: Registry,
+) -> None:
+    village = propose(two_areas, "丹溪村", kind="village-community", area="central")
+    assert two_areas.places.place(village).scope == "county:330782"
+    with pytest.raises(NotEligible) as caught:
+        propose(two_areas, "丹溪社区", kind="village-community", area="fotang")
+    assert codes(caught) == ["name-duplicate"] and "丹溪村" in str(caught.value)
+    propose(two_areas, "丹溪路", area="central")
+    propose(two_areas, "丹溪路", area="fotang")  # roads, by contrast, are compared within their own area only
+
+
 def test_disguised_duplicates_and_banned_names_are_caught(registry: Registry) -> None:
     approved(registry, "解放路")
     for disguised in ("解放\u200b路", "解放\u3000路", "解放\u3164路"):  # zero-width, full-width space, Hangul filler
@@ -210,15 +231,3 @@ def test_a_name_recorded_by_the_previous_version_is_found_after_migration(regist
     assert codes(duplicate) == ["name-duplicate"] and "稠州大道" in str(duplicate.value)
     assert registry.places.place(propose(registry, "仇州路")).homophones_when_proposed == ["稠州大道"]
     assert registry.places.load(index.id, NameIndex).holder_name == "稠州路"  # the old index still reads
-
-
-def test_every_place_event_class_has_a_stable_topic_in_its_context() -> None:
-    from registry.common.events import RegistryEvent
-    from registry.places.name_index import SpecificNameIndex
-    from registry.places.names import PlaceName
-    from registry.places.plates import BuildingPlate, DoorPlate, RoadNumbering
-
-    for aggregate in (PlaceName, SpecificNameIndex, NameIndex, RoadNumbering, DoorPlate, BuildingPlate):
-        events = [v for k, v in vars(aggregate).items() if isinstance(v, type) and issubclass(v, RegistryEvent)
-                  and k != "Event"]  # fmt: skip
-        assert events and all(event.TOPIC.startswith(aggregate.TOPIC + ".") for event in events), aggregate

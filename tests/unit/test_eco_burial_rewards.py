@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from uuid import uuid4
 
@@ -12,6 +13,7 @@ from registry.burial.rules import RewardRules
 from registry.burial.schedule import DEFAULT_SCHEDULE, RewardSchedule, ScheduleEntry, amount_in_force
 from registry.common.actors import Actor
 from registry.common.errors import Forbidden, InvalidInput, NotEligible, WrongState
+from tests.given import given, when
 from tests.support import CLERK, act
 
 DIED = date(2026, 10, 1)
@@ -54,43 +56,76 @@ def test_a_schedule_entry_with_an_unknown_kind_or_negative_amount_is_refused() -
     assert [f.code for f in caught.value.failures] == ["reward-kind-unknown", "reward-amount-negative"]
 
 
+def filing(
+    kind: str = "sea-burial", buried: date = date(2026, 10, 10), *, death: DeathFacts = RESIDENT_DIED_HERE,
+    rules: RewardRules = DEFAULT_RULES, by: Actor = CLERK,
+) -> Callable[[], RewardClaim]:  # fmt: skip
+    """The command that files a claim (see `claim` for what it states)."""
+    return lambda: claim(kind, buried, death=death, rules=rules, by=by)
+
+
+def approve(by: Actor = CLERK) -> Callable[[RewardClaim], None]:
+    return lambda reward: reward.approve(act(TODAY, by=by))
+
+
+def pay(by: Actor = CLERK) -> Callable[[RewardClaim], None]:
+    return lambda reward: reward.pay(act(TODAY, by=by), payment_reference="PAY-1")
+
+
+def recover(by: Actor = CLERK, reason: str = "paid twice") -> Callable[[RewardClaim], None]:
+    return lambda reward: reward.recover(act(TODAY, by=by), reason=reason)
+
+
+def reject(by: Actor = CLERK, reason: str = "burial record unreadable") -> Callable[[RewardClaim], None]:
+    return lambda reward: reward.reject(act(TODAY, by=by), reason=reason)
+
+
 def test_a_traditional_cemetery_burial_earns_no_reward() -> None:
-    with pytest.raises(NotEligible) as caught:
-        claim(kind="traditional-cemetery")
-    assert [f.code for f in caught.value.failures] == ["burial-not-eco"]
+    when(filing(kind="traditional-cemetery")).then(NotEligible, "burial-not-eco")
 
 
 def test_a_burial_before_the_cremation_is_refused() -> None:
-    with pytest.raises(NotEligible) as caught:
-        claim(buried=date(2026, 10, 2))
-    assert [f.code for f in caught.value.failures] == ["burial-dates-out-of-order"]
+    when(filing(buried=date(2026, 10, 2))).then(NotEligible, "burial-dates-out-of-order")
 
 
 def test_a_claim_is_approved_then_paid_then_recovered_if_wrong() -> None:
-    reward = claim()
-    with pytest.raises(WrongState):
-        reward.pay(act(TODAY), payment_reference="PAY-1")
-    reward.approve(act(TODAY))
-    reward.pay(act(TODAY), payment_reference="PAY-1")
-    reward.recover(act(TODAY), reason="the family had already received a reward elsewhere")
-    assert reward.state == "recovered"
+    [filed] = when(filing()).then(RewardClaim.Filed)
+    assert filed.amount_fen == 600_000
+    given(claim()).when(pay()).then(WrongState, "claim-filed")
+    given(claim()).when(approve()).then(RewardClaim.Approved)
+    [paid] = given(claim(), approve()).when(pay()).then(RewardClaim.Paid)
+    assert (paid.payment_reference, paid.amount_fen) == ("PAY-1", 600_000)
+    recovery = given(claim(), approve(), pay()).when(recover(reason="already rewarded elsewhere"))
+    [recovered] = recovery.then(RewardClaim.Recovered)
+    assert (recovered.reason, recovered.amount_fen) == ("already rewarded elsewhere", 600_000)
+    assert recovery.subject.state == "recovered"
+
+
+def held_by(first: RewardClaim) -> RewardIndex:
+    """The deceased's reward index, held by a first claim."""
+    index = RewardIndex.open(act(TODAY), first.death_id)
+    index.claim(act(TODAY), first.id, current=None)
+    return index
 
 
 def test_a_second_claim_for_the_same_deceased_is_refused_without_naming_the_first() -> None:
     first = claim()
-    index = RewardIndex.open(act(TODAY), first.death_id)
-    index.claim(act(TODAY), first.id, current=None)
-    with pytest.raises(NotEligible) as caught:
-        index.claim(act(TODAY), uuid4(), current=first)
-    assert caught.value.failures[0].code == "reward-already-claimed"
-    assert str(first.id) not in caught.value.detail  # another family's claim id is not told
+    refusal = (
+        given(held_by(first))
+        .when(lambda index: index.claim(act(TODAY), uuid4(), current=first))
+        .then(NotEligible, "reward-already-claimed")
+    )
+    assert str(first.id) not in refusal.detail  # another family's claim id is not told
 
 
 def test_a_rejected_claim_frees_the_place() -> None:
-    first = claim()
-    first.reject(act(TODAY), reason="burial record unreadable")
-    index = RewardIndex.open(act(TODAY), first.death_id)
-    index.claim(act(TODAY), uuid4(), current=first)
+    first, second = claim(), uuid4()
+    history = given(held_by(first))
+    history.when(lambda index: index.claim(act(TODAY), second, current=first)).then(NotEligible)
+    rejected = given(first, reject()).aggregate
+    outcome = history.when(lambda index: index.claim(act(TODAY), second, current=rejected))
+    [claimed] = outcome.then(RewardIndex.Claimed)
+    assert claimed.claim_id == second == outcome.subject.claim_id
 
 
 CITIZEN = Actor("kin-ref", "citizen")
@@ -99,64 +134,61 @@ OTHER_CLERK = Actor("clerk-2", "clerk", "330782002")
 
 
 def test_a_clerks_claim_is_filed_at_the_clerks_office_and_a_citizens_at_the_configured_office() -> None:
-    assert claim(by=CLERK).office == CLERK.office
-    assert claim(by=CITIZEN).office == "330782-civil-affairs"
-    assert claim(by=CITIZEN, rules=RewardRules(citizen_office="330782001")).office == "330782001"
+    assert when(filing(by=CLERK)).then(RewardClaim.Filed)[0].office == CLERK.office
+    assert when(filing(by=CITIZEN)).then(RewardClaim.Filed)[0].office == "330782-civil-affairs"
+    by_citizen_elsewhere = filing(by=CITIZEN, rules=RewardRules(citizen_office="330782001"))
+    assert when(by_citizen_elsewhere).then(RewardClaim.Filed)[0].office == "330782001"
 
 
 def test_only_clerks_and_supervisors_of_the_claims_office_approve_it() -> None:
-    reward = claim(by=CITIZEN)
+    history = given(claim(by=CITIZEN))
     city_supervisor = Actor("supervisor-1", "supervisor", "330782")
     hospital = Actor("doctor-1", "hospital", "330782-civil-affairs")
     for outsider in (OTHER_CLERK, city_supervisor, CITIZEN, hospital):
-        with pytest.raises(Forbidden) as caught:
-            reward.approve(act(TODAY, by=outsider))
-        assert caught.value.failures[0].code == "claim-office"
-    reward.approve(act(TODAY, by=Actor("supervisor-2", "supervisor", "330782-civil-affairs")))
-    assert reward.state == "approved"
+        history.when(approve(by=outsider)).then(Forbidden, "claim-office")
+    approval = history.when(approve(by=Actor("supervisor-2", "supervisor", "330782-civil-affairs")))
+    approval.then(RewardClaim.Approved)
+    assert approval.subject.state == "approved"
 
 
 def test_only_the_claims_office_rejects_it() -> None:
-    reward = claim(by=CITIZEN)
-    with pytest.raises(Forbidden):
-        reward.reject(act(TODAY, by=OTHER_CLERK), reason="not ours to refuse")
-    reward.reject(act(TODAY, by=CIVIL_AFFAIRS_CLERK), reason="the burial record is not the city's")
-    assert reward.state == "rejected"
+    history = given(claim(by=CITIZEN))
+    history.when(reject(by=OTHER_CLERK, reason="not ours to refuse")).then(Forbidden, "claim-office")
+    [rejected] = history.when(reject(by=CIVIL_AFFAIRS_CLERK, reason="the burial record is not the city's")).then(
+        RewardClaim.Rejected
+    )
+    assert rejected.reason == "the burial record is not the city's"
 
 
 def test_payment_and_recovery_are_for_the_claims_office_too() -> None:
-    reward = claim(by=CITIZEN)
-    reward.approve(act(TODAY, by=CIVIL_AFFAIRS_CLERK))
-    with pytest.raises(Forbidden):
-        reward.pay(act(TODAY, by=OTHER_CLERK), payment_reference="PAY-1")
-    reward.pay(act(TODAY, by=CIVIL_AFFAIRS_CLERK), payment_reference="PAY-1")
-    with pytest.raises(Forbidden):
-        reward.recover(act(TODAY, by=OTHER_CLERK), reason="wrong")
-    reward.recover(act(TODAY, by=CIVIL_AFFAIRS_CLERK), reason="paid twice")
-    assert reward.state == "recovered"
+    approved = given(claim(by=CITIZEN), approve(by=CIVIL_AFFAIRS_CLERK))
+    approved.when(pay(by=OTHER_CLERK)).then(Forbidden, "claim-office")
+    approved.when(pay(by=CIVIL_AFFAIRS_CLERK)).then(RewardClaim.Paid)
+    paid = given(claim(by=CITIZEN), approve(by=CIVIL_AFFAIRS_CLERK), pay(by=CIVIL_AFFAIRS_CLERK))
+    paid.when(recover(by=OTHER_CLERK, reason="wrong")).then(Forbidden, "claim-office")
+    paid.when(recover(by=CIVIL_AFFAIRS_CLERK)).then(RewardClaim.Recovered)
 
 
 def test_by_default_only_a_deceased_with_a_city_household_is_eligible() -> None:
     outsider_died_here = DeathFacts(DIED, died_in_city=True, city_resident=False)
-    with pytest.raises(NotEligible) as caught:
-        claim(death=outsider_died_here)
-    assert [f.code for f in caught.value.failures] == ["reward-not-eligible"]
+    when(filing(death=outsider_died_here)).then(NotEligible, "reward-not-eligible")
     resident_died_elsewhere = DeathFacts(DIED, died_in_city=False, city_resident=True)
-    assert claim(death=resident_died_elsewhere).eligible_as == "local-household"
+    [filed] = when(filing(death=resident_died_elsewhere)).then(RewardClaim.Filed)
+    assert filed.eligible_as == "local-household"
 
 
 def test_with_any_death_in_the_city_a_non_resident_who_died_here_is_eligible_and_one_who_died_elsewhere_not() -> None:
     rules = RewardRules(eligibility="any-death-in-city")
-    assert claim(death=DeathFacts(DIED, True, False), rules=rules).eligible_as == "died-in-city"
-    assert claim(death=DeathFacts(DIED, False, True), rules=rules).eligible_as == "local-household"
-    with pytest.raises(NotEligible):
-        claim(death=DeathFacts(DIED, False, False), rules=rules)
+    [died_here] = when(filing(death=DeathFacts(DIED, True, False), rules=rules)).then(RewardClaim.Filed)
+    [resident] = when(filing(death=DeathFacts(DIED, False, True), rules=rules)).then(RewardClaim.Filed)
+    assert (died_here.eligible_as, resident.eligible_as) == ("died-in-city", "local-household")
+    when(filing(death=DeathFacts(DIED, False, False), rules=rules)).then(NotEligible, "reward-not-eligible")
 
 
 def test_an_ineligible_claim_lists_every_failed_condition() -> None:
-    with pytest.raises(NotEligible) as caught:
-        claim(kind="traditional-cemetery", death=DeathFacts(DIED, True, False))
-    assert [f.code for f in caught.value.failures] == ["reward-not-eligible", "burial-not-eco"]
+    when(filing(kind="traditional-cemetery", death=DeathFacts(DIED, True, False))).then(
+        NotEligible, "reward-not-eligible", "burial-not-eco"
+    )
 
 
 def test_the_amount_keys_on_the_burial_date_by_default_and_on_the_cremation_date_if_configured() -> None:
