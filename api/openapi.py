@@ -112,7 +112,7 @@ class Operation:
         if self.has_body:
             add(413, HTTP_PROBLEM_CODES[413])
             add(422)
-        if has_parameters or self.is_command or self.waits_for_views:
+        if has_parameters or self.has_body or self.is_command or self.waits_for_views:  # a body may name a record
             add(404, HTTP_PROBLEM_CODES[404])
         if self.is_command:
             add(409)
