@@ -207,4 +207,3 @@ def test_a_create_links_to_the_operations_on_the_record_it_created(document: dic
 
     assert registration in targets
     assert all(link["parameters"] == {"marriage_id": "$response.body#/id"} for link in links.values())
-
