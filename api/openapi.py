@@ -111,6 +111,7 @@ class Operation:
             add(400, "if-match-malformed") if self.reads_if_match else add(400)
         if self.has_body:
             add(413, HTTP_PROBLEM_CODES[413])
+        if (self.has_body or has_parameters) and self.touches_store:  # what it is given can break a rule
             add(422)
         if has_parameters or self.has_body or self.is_command or self.waits_for_views:  # a body may name a record
             add(404, HTTP_PROBLEM_CODES[404])
@@ -255,7 +256,9 @@ def success_headers(operation: Operation, status: str) -> dict[str, Any]:
     if status == "201":
         headers["Location"] = header("Where the created record is read")
     if operation.waits_for_views:
-        headers[VIEW_POSITION_HEADER] = header("The log position the views reflect", "integer")
+        headers[VIEW_POSITION_HEADER] = header(
+            "The log position the views reflect, as <application>=<position>", pattern=r"^[a-z_]+=\d+$"
+        )
     return headers
 
 
