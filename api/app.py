@@ -46,6 +46,7 @@ from api.errors import EXCEPTION_HANDLERS
 from api.limits import BODY_MAX
 from api.logging import RequestLogMiddleware, configure_logging
 from api.metrics import Metrics, MetricsMiddleware
+from api.openapi import OpenAPIContract
 from api.rate_limits import per_address, per_subject
 from api.views import ViewWatch
 from api.web import WEB_PATHS, template_config, web_router
@@ -101,6 +102,7 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=BODY_MAX,  # routes that need less or more say so (api/limits.py)
         lifespan=[_lifespan(settings, metrics, registry=registry, clock=clock, run_projections=run_projections)],
+        plugins=[OpenAPIContract()],  # completes the OpenAPI document from the guards, bodies and errors
         openapi_config=_openapi_config(),
         debug=False,
     )

@@ -115,20 +115,26 @@ def bearer_authentication(
     )
 
 
-def allow(*roles: Role) -> Any:
-    """A guard that lets only the given roles call a handler (and documents them on the route).
+@dataclass(frozen=True)
+class RoleGuard:
+    """Lets only its roles call a handler; the OpenAPI document names them from the same object (api/openapi.py).
 
     OPTIONS is let through: it is never authenticated (a browser's preflight carries no token) and its answer, made
     by the framework, says only which methods the route has.
     """
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    roles: tuple[Role, ...]
+
+    def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         if connection.scope.get("method") == "OPTIONS":
             return
         principal = connection.scope.get("user")
         if principal is None:
             raise NotAuthorizedException(detail="a bearer token is required")
-        if not isinstance(principal, Principal) or principal.role not in roles:
-            raise PermissionDeniedException(detail=f"this operation is for: {', '.join(r.value for r in roles)}")
+        if not isinstance(principal, Principal) or principal.role not in self.roles:
+            raise PermissionDeniedException(detail=f"this operation is for: {', '.join(r.value for r in self.roles)}")
 
-    return guard
+
+def allow(*roles: Role) -> Any:
+    """A guard that lets only the given roles call a handler (and documents them on the route)."""
+    return RoleGuard(roles)

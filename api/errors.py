@@ -54,6 +54,13 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     Forbidden: 403,
 }
 
+# The problem type of each status the framework itself raises (api/openapi.py documents them from here).
+HTTP_PROBLEM_CODES = {
+    401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed", 413: "body-too-large",
+    429: "too-many-requests",
+}  # fmt: skip
+STORE_PROBLEM_CODES = ("store-unavailable", "store-not-migrated")
+
 log = structlog.get_logger("registry.api")
 
 
@@ -105,7 +112,7 @@ def validation_to_problem(_: Request[Any, Any, Any], error: ValidationException)
         for item in extra
         if isinstance(item, dict)
     ]
-    return problem(400, "malformed-request", "The request does not match the schema", str(error.detail), errors)
+    return problem(400, MalformedRequest.code, "The request does not match the schema", str(error.detail), errors)
 
 
 FIELD_IN_MESSAGE = re.compile(r"^`(?P<field>[^`]+)` (?P<detail>.+)$", re.DOTALL)
@@ -130,11 +137,7 @@ def http_to_problem(request: Request[Any, Any, Any], error: HTTPException) -> Re
         log.info("request", method=request.method, route=None, status=error.status_code)
     if error.status_code >= 500:
         return unexpected_to_problem(request, error)
-    codes = {
-        401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed", 413: "body-too-large",
-        429: "too-many-requests",
-    }  # fmt: skip
-    code = codes.get(error.status_code, "http-error")
+    code = HTTP_PROBLEM_CODES.get(error.status_code, "http-error")
     detail = body_too_large(request) if error.status_code == 413 else str(error.detail)
     response = problem(error.status_code, code, str(error.detail), detail)
     if isinstance(error, NotAuthorizedException):
@@ -178,11 +181,11 @@ def store_fault_to_problem(request: Request[Any, Any, Any], error: Exception) ->
     log.warning("store unavailable", error_type=type(error).__name__, path=request.url.path)
     if store_not_migrated(error):
         response = problem(
-            503, "store-not-migrated", "The store is not migrated", "the operator must run `registry db migrate`"
+            503, STORE_PROBLEM_CODES[1], "The store is not migrated", "the operator must run `registry db migrate`"
         )
     else:
         response = problem(
-            503, "store-unavailable", "The store is unavailable", "the database cannot be reached now; try again"
+            503, STORE_PROBLEM_CODES[0], "The store is unavailable", "the database cannot be reached now; try again"
         )
     response.headers["Retry-After"] = str(STORE_RETRY_AFTER_SECONDS)
     return response

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from api.schemas.common import IdentityDocumentIn, Input, Output, Reason, ShortText
+from api.schemas.common import IdentityDocumentIn, Input, Output, PayoutAccount, Reason, ShortText
 
 EcoKind = Literal["sea-burial", "ash-scattering", "tree-burial", "flower-burial", "lawn-burial", "wall-niche-burial"]
 BurialKind = Literal[
@@ -38,7 +38,7 @@ class ScheduleRead(Output, kw_only=True):
 class ClaimantIn(Input, kw_only=True):
     name: ShortText
     relationship: Literal["spouse", "child", "parent", "sibling", "grandchild", "other-relative"]
-    payout_account: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{10,30}$")]
+    payout_account: PayoutAccount
     document: IdentityDocumentIn | None = None
 
 

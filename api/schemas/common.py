@@ -11,8 +11,8 @@ from registry.common.errors import InvalidInput
 from registry.common.identity import DocumentType
 from registry.common.text import check_text
 
-ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200, examples=["义乌市中心医院"])]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=1000, examples=["当事人书面申请"])]
 # ASCII letters and digits, or their full-width forms (a Chinese input method's full-width mode), which the registry
 # reads as ASCII; digits of other scripts are refused (registry.common.identity).
 DocumentNumber = Annotated[
@@ -22,10 +22,13 @@ DocumentNumber = Annotated[
         max_length=32,
         pattern=r"^[0-9A-Za-z()\-\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff08\uff09\uff0d]+$",
         description="ASCII letters and digits; full-width forms are read as ASCII",
+        examples=["330782199503030034"],
     ),
 ]
 Nationality = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3")]
-PersonName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+PersonName = Annotated[str, msgspec.Meta(min_length=1, max_length=64, examples=["王伟"])]
+PayoutAccount = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{10,30}$", examples=["6222000000000000"])]
+PhoneNumber = Annotated[str, msgspec.Meta(pattern=r"^\+?[0-9\-]{6,20}$", examples=["13800000000"])]
 Sex = Literal["male", "female"]
 PartyLabel = Literal["a", "b"]
 

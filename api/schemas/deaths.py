@@ -9,7 +9,17 @@ from uuid import UUID
 
 import msgspec
 
-from api.schemas.common import IdentityDocumentIn, Input, Output, PartyIn, PartyRead, Reason, ShortText
+from api.schemas.common import (
+    IdentityDocumentIn,
+    Input,
+    Output,
+    PartyIn,
+    PartyRead,
+    PayoutAccount,
+    PhoneNumber,
+    Reason,
+    ShortText,
+)
 from registry.deaths.services import DeceasedFacts
 
 
@@ -67,8 +77,8 @@ class PaymentRead(Output, kw_only=True):
 class NextOfKinIn(Input, kw_only=True):
     name: ShortText
     relationship: Literal["spouse", "child", "parent", "sibling", "grandchild", "other-relative"]
-    contact_phone: Annotated[str, msgspec.Meta(pattern=r"^\+?[0-9\-]{6,20}$")]
-    payout_account: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{10,30}$")]
+    contact_phone: PhoneNumber
+    payout_account: PayoutAccount
     document: IdentityDocumentIn | None = None
 
 

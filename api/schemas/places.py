@@ -11,9 +11,12 @@ import msgspec
 from api.schemas.common import Input, Output, Reason, ShortText
 
 NameText = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=40, description="checked and normalised by the registry")
+    str,
+    msgspec.Meta(
+        min_length=1, max_length=40, description="checked and normalised by the registry", examples=["丹溪路"]
+    ),
 ]
-AreaCode = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$")]
+AreaCode = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$", examples=["choujiang"])]
 Note = Annotated[str, msgspec.Meta(max_length=1000)]
 RefusalRule = Literal[
     "reviewer", "personal-name", "leader-name", "foreign-personal-name", "foreign-place-name",

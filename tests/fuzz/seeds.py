@@ -35,6 +35,32 @@ def couple() -> dict[str, Any]:
     }
 
 
+def dv_record_of(subject: dict[str, Any]) -> dict[str, Any]:
+    """A court's criminal judgment against a person, as a DV source files it."""
+    return {"subject": subject, "category": "criminal-judgment", "document_number": "(2024)浙0782刑初88号",
+            "issued_on": "2024-05-01"}  # fmt: skip
+
+
+def death_certificate() -> dict[str, Any]:
+    """A hospital's medical death certificate for a resident of the city."""
+    return {"deceased": {"document_number": resident_id_of(CITY), "name": "王大"}, "certificate_kind": "medical",
+            "certificate_number": "浙医死证2026-9", "died_on": "2026-10-01", "place": "义乌市中心医院",
+            "in_city": True}  # fmt: skip
+
+
+def bundle_application(death_id: str) -> dict[str, Any]:
+    applicant = {"name": "王小明", "relationship": "child", "contact_phone": "13800000000",
+                 "payout_account": "6222000000000000"}  # fmt: skip
+    return {"death_id": death_id, "facts": {}, "applicant": applicant}
+
+
+def eco_burial_claim(death_id: str) -> dict[str, Any]:
+    return {"death_id": death_id,
+            "claimant": {"name": "王小明", "relationship": "child", "payout_account": "6222000000000000"},
+            "cremation": {"number": "火化2026-1", "crematorium": "义乌市殡仪馆", "cremated_on": "2026-10-03"},
+            "burial": {"kind": "ash-scattering", "place": "义乌市骨灰撒散区", "buried_on": "2026-10-10"}}  # fmt: skip
+
+
 def seed_marriages(
     client: requests.Session, callers: dict[str, dict[str, str]], tokens: Tokens
 ) -> dict[str, list[str]]:
@@ -43,9 +69,7 @@ def seed_marriages(
     pending_couple = couple()
     pending = created(client, "/v1/marriages", pending_couple, clerk)
     man = pending_couple["party_a"]
-    record = {"subject": man, "category": "criminal-judgment", "document_number": "(2024)浙0782刑初88号",
-              "issued_on": "2024-05-01"}  # fmt: skip
-    dv_record = created(client, "/v1/dv-records", record, callers["dv-source"])
+    dv_record = created(client, "/v1/dv-records", dv_record_of(man), callers["dv-source"])
     inquiry = {"marriage_id": pending["id"], "subject": man, "truthfulness_pledge_signed": True,
                "confidentiality_pledge_signed": True}  # fmt: skip
     woman = tokens.citizen(pending_couple["party_b"]["document_number"])
@@ -65,19 +89,9 @@ def seed_marriages(
 
 def seed_deaths(client: requests.Session, callers: dict[str, dict[str, str]]) -> dict[str, list[str]]:
     """A death a hospital registered, the family's bundle case and its eco-burial reward claim."""
-    certificate = {"deceased": {"document_number": resident_id_of(CITY), "name": "王大"},
-                   "certificate_kind": "medical", "certificate_number": "浙医死证2026-9", "died_on": "2026-10-01",
-                   "place": "义乌市中心医院", "in_city": True}  # fmt: skip
-    death = created(client, "/v1/deaths", certificate, callers["hospital"])
-    applicant = {"name": "王小明", "relationship": "child", "contact_phone": "13800000000",
-                 "payout_account": "6222000000000000"}  # fmt: skip
-    bundle = created(client, "/v1/bundle-cases", {"death_id": death["id"], "facts": {}, "applicant": applicant},
-                     callers["citizen"])  # fmt: skip
-    claim = {"death_id": death["id"],
-             "claimant": {"name": "王小明", "relationship": "child", "payout_account": "6222000000000000"},
-             "cremation": {"number": "火化2026-1", "crematorium": "义乌市殡仪馆", "cremated_on": "2026-10-03"},
-             "burial": {"kind": "ash-scattering", "place": "义乌市骨灰撒散区", "buried_on": "2026-10-10"}}  # fmt: skip
-    reward_claim = created(client, "/v1/reward-claims", claim, callers["citizen"])
+    death = created(client, "/v1/deaths", death_certificate(), callers["hospital"])
+    bundle = created(client, "/v1/bundle-cases", bundle_application(death["id"]), callers["citizen"])
+    reward_claim = created(client, "/v1/reward-claims", eco_burial_claim(death["id"]), callers["citizen"])
     return {
         "death_id": [death["id"]],
         "case_id": [bundle["id"]],
