@@ -33,8 +33,8 @@ from api.schemas.dv import (
 from registry.common.actors import Act, Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date
-from registry.common.errors import Failure, Forbidden, InvalidInput, NotFound
-from registry.common.identity import identify, validated_document_key
+from registry.common.errors import NotFound
+from registry.common.identity import validated_document_key
 from registry.common.sealing import Unreadable
 from registry.dv_records.record import DvRecord
 from registry.marriage.dv_inquiry import DvInquiry
@@ -91,13 +91,10 @@ class DvRecordController(Controller):
     ) -> Response[DvRecordRead]:  # fmt: skip
         """Add a record issued by the caller's authority (protection orders run at most 6 months)."""
         act = act_of(request, clock)
-        subject = identify(
+        subject = registry.dv_records.identify_subject(
             document_type=data.subject.document_type, document_number=data.subject.document_number,
-            nationality=data.subject.nationality, name=data.subject.name, birth_date=None, sex=None,
-            today=local_date(act.at),
-        ) if data.subject.document_type == "resident-id" else None  # fmt: skip
-        if subject is None:
-            raise InvalidInput([Failure("dv-subject-document", "DV records are kept for resident identity numbers")])
+            nationality=data.subject.nationality, name=data.subject.name, today=local_date(act.at),
+        )  # fmt: skip
         result = registry.dv_records.add_record(
             act, subject=subject, category=data.category, document_number=data.document_number,
             issued_on=data.issued_on, expires_on=data.expires_on, request=request_fingerprint(request, data),
@@ -182,35 +179,13 @@ def inquiry_answer(registry: Registry, result: CommandResult, status: int = 200)
     return answer(inquiry_read(inquiry), version=inquiry.version, result=result, status=status, location=location)
 
 
-def file_inquiry(
-    registry: Registry, request: AnyRequest, act: Act, data: DvInquiryCreate, request_fingerprint: str
-) -> CommandResult:
-    """A citizen inquires as themselves (to them another couple's application does not exist); a clerk files at the
-    application's office, naming the applicant."""
-    principal = principal_of(request)
-    marriage = registry.marriage.marriage(data.marriage_id)
-    refs = {
-        "a": registry.marriage.person_ref(marriage.party_a),
-        "b": registry.marriage.person_ref(marriage.party_b),
-    }
-    if principal.role == Role.CITIZEN:
-        own = next((label for label, ref in refs.items() if ref == principal.subject), None)
-        if own is None:
-            raise NotFound()
-        if data.applicant_party not in (None, own):
-            raise InvalidInput([Failure("not-your-party", "a citizen inquires only as themselves")])
-        applicant = own
-    else:
-        if principal.office != marriage.office:
-            raise Forbidden([Failure("wrong-office", "file at the office of the marriage application")])
-        if data.applicant_party is None:
-            raise InvalidInput([Failure("applicant-party-required", "name the applicant: party a or b")])
-        applicant = data.applicant_party
+def file_inquiry(registry: Registry, act: Act, data: DvInquiryCreate, request_fingerprint: str) -> CommandResult:
+    """File the inquiry the body describes; who may apply as which party is the inquiry desk's rule."""
     key = validated_document_key(
         data.subject.document_type, data.subject.document_number, data.subject.nationality, today=local_date(act.at)
     )
     result = registry.dv_inquiries.file(
-        act, marriage_id=marriage.id, applicant_party=applicant, subject_document_key=key,
+        act, marriage_id=data.marriage_id, applicant_party=data.applicant_party, subject_document_key=key,
         subject_name=data.subject.name, truthfulness_pledged=data.truthfulness_pledge_signed,
         confidentiality_pledged=data.confidentiality_pledge_signed,
         request=request_fingerprint,
@@ -230,7 +205,7 @@ class DvInquiryController(Controller):
         clock: NamedDependency[Clock],
     ) -> Response[DvInquiryRead]:  # fmt: skip
         """File an inquiry (a citizen as themselves, or a clerk of the application's office on their behalf)."""
-        result = file_inquiry(registry, request, act_of(request, clock), data, request_fingerprint(request, data))
+        result = file_inquiry(registry, act_of(request, clock), data, request_fingerprint(request, data))
         return inquiry_answer(registry, result, status=201)
 
     @get("/{inquiry_id:uuid}", guards=[allow(Role.CITIZEN, Role.CLERK, Role.AUDITOR)], sync_to_thread=True)

@@ -171,7 +171,7 @@ class CitizenPortal(Controller):
             },
             DvInquiryCreate,
         )
-        result = file_inquiry(registry, request, web_act(request, clock, data), body, form_fingerprint(request, data))
+        result = file_inquiry(registry, web_act(request, clock, data), body, form_fingerprint(request, data))
         return see(f"/portal/dv-inquiries/{result.aggregate_id}")
 
     @get("/dv-inquiries/{inquiry_id:uuid}", sync_to_thread=True)

@@ -13,8 +13,8 @@ from eventsourcing.utils import EnvType
 from registry.common.actors import Act
 from registry.common.application import CommandResult, RegistryApplication, check_version
 from registry.common.clock import local_date
-from registry.common.errors import NotFound
-from registry.common.identity import Person
+from registry.common.errors import Failure, InvalidInput, NotFound
+from registry.common.identity import Person, identify
 from registry.common.ids import PersonKeys
 from registry.common.sealing import DataKeys, Unreadable, seal, unseal
 from registry.dv_records.record import (
@@ -77,6 +77,18 @@ class DvRegister(RegistryApplication):
             extension = unseal(key, sealed, extension_context(record.id, number))
             details = details.extended_to(date.fromisoformat(extension["expires_on"]))
         return details
+
+    @staticmethod
+    def identify_subject(
+        *, document_type: str, document_number: str, nationality: str, name: str, today: date
+    ) -> Person:
+        """Whom a record would be about: DV records are kept for resident identity numbers only."""
+        if document_type != "resident-id":
+            raise InvalidInput([Failure("dv-subject-document", "DV records are kept for resident identity numbers")])
+        return identify(
+            document_type=document_type, document_number=document_number, nationality=nationality, name=name,
+            birth_date=None, sex=None, today=today,
+        )  # fmt: skip
 
     def add_record(
         self,

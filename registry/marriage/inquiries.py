@@ -10,10 +10,10 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import BaseAggregate
 from eventsourcing.utils import EnvType
 
-from registry.common.actors import Act
+from registry.common.actors import Act, Role
 from registry.common.application import CommandResult, RegistryApplication, check_version
 from registry.common.clock import local_date
-from registry.common.errors import Failure, Forbidden, NotEligible
+from registry.common.errors import Failure, Forbidden, InvalidInput, NotEligible, NotFound
 from registry.common.identity import Person
 from registry.common.ids import PersonKeys
 from registry.common.sealing import DataKeys, seal, unseal
@@ -79,7 +79,7 @@ class DvInquiryDesk(RegistryApplication):
         act: Act,
         *,
         marriage_id: UUID,
-        applicant_party: str,
+        applicant_party: str | None,
         subject_document_key: str,
         subject_name: str,
         truthfulness_pledged: bool,
@@ -89,6 +89,7 @@ class DvInquiryDesk(RegistryApplication):
         """A party to a pending application asks about the other party of that application, and no one else, and
         pledges that what they state is true and that they keep the result confidential."""
         marriage = self.marriages.marriage(marriage_id)
+        applicant_party = self._applicant_party(act, marriage, applicant_party)
         other = marriage.party("b" if applicant_party == "a" else "a")
         self._check_may_file(
             act, marriage, other, subject_key=subject_document_key, subject_name=subject_name,
@@ -108,6 +109,23 @@ class DvInquiryDesk(RegistryApplication):
             return [inquiry, quota]
 
         return self.execute(act, decide, request_fingerprint=request)
+
+    def _applicant_party(self, act: Act, marriage: Marriage, named: str | None) -> str:
+        """A citizen inquires as themselves (to them another couple's application does not exist: NotFound); a clerk
+        files at the application's office, naming the applicant."""
+        if act.by.role == Role.CITIZEN.value:
+            refs = {label: self.marriages.person_ref(marriage.party(label)) for label in ("a", "b")}
+            own = next((label for label, ref in refs.items() if ref == act.by.id), None)
+            if own is None:
+                raise NotFound()
+            if named not in (None, own):
+                raise InvalidInput([Failure("not-your-party", "a citizen inquires only as themselves")])
+            return own
+        if act.by.office != marriage.office:
+            raise Forbidden([Failure("wrong-office", "file at the office of the marriage application")])
+        if named is None:
+            raise InvalidInput([Failure("applicant-party-required", "name the applicant: party a or b")])
+        return named
 
     def _check_may_file(
         self,
