@@ -10,6 +10,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from typing import Any, Protocol
 
 from psycopg.rows import tuple_row
@@ -26,6 +27,11 @@ CREATE TABLE IF NOT EXISTS projection_tracking (
 Row = tuple[Any, ...]
 # Bound parameters per IN (...) list: far below SQLite's limit (32766) and PostgreSQL's (65535).
 LOOKUP_CHUNK = 500
+
+
+def optional_date(text: str | None) -> date | None:
+    """A date column that may be empty (ISO text or NULL)."""
+    return date.fromisoformat(text) if text else None
 
 
 class Cursor(Protocol):
