@@ -21,8 +21,8 @@ from api.context import (
     record_official_read,
     request_fingerprint,
 )
-from api.controllers.marriages import party_read, person_from
 from api.pages import PAGE_SIZE, After, Limit
+from api.parties import party_read, person_from
 from api.schemas.common import mask
 from api.schemas.deaths import (
     BenefitPayment,
