@@ -42,7 +42,7 @@ from api.schemas.deaths import (
     deceased_facts,
 )
 from api.views import VIEW_POSITION_HEADER, views_of
-from projections.worklists.departments import open_tasks, pending_death_decisions
+from projections.worklists.queries import open_tasks, pending_death_decisions
 from registry.common.actors import Act, Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date

@@ -36,7 +36,7 @@ from projections.addresses.queries import AddressSearch, address_versions
 from projections.audit.checkpoints import verify_signature
 from projections.audit.merkle import verify_consistency
 from projections.front_desk.queries import place_names
-from projections.worklists.departments import open_tasks
+from projections.worklists.queries import open_tasks
 from registry.common.actors import Role
 from registry.common.clock import Clock, local_date
 from registry.common.errors import Failure, InvalidInput

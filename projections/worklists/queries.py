@@ -1,19 +1,24 @@
-"""Queries of the worklists: a marriage office's open items as the clerk sees them today, and the place-name
-officers' announcements and filings due."""
+"""Queries of the worklists: a marriage office's open items as the clerk sees them today, the place-name officers'
+announcements and filings due, each department's post-death tasks, and the decisions a supervisor owes a death."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from projections.pages import PAGE_SIZE, SortKey, keyset_page
 from projections.store import ViewStore, optional_date
+from projections.worklists.departments import DecisionKind
 from registry.common.errors import CalendarMissing
 from registry.common.workdays import WorkingCalendar
+from registry.deaths.bundle import ACKNOWLEDGED, OPEN, Task
 from registry.marriage.divorce import LAPSED, UNDETERMINED, divorce_windows, window_state
 from registry.marriage.marriage import APPLIED, application_lapses_on
 
 WORKLIST_ORDER = SortKey((("opened_on", str), ("record_id", str)))
+TASK_ORDER = SortKey((("due_on", str), ("case_id", str), ("service", str)))
+DECISION_ORDER = SortKey((("since", str), ("position", int), ("death_id", str), ("kind", str)))
 ANNOUNCEMENT_ORDER = SortKey((("COALESCE(announcement_due_on, '')", str), ("approved_on", str), ("place_id", str)))
 
 
@@ -136,3 +141,58 @@ def name_duty(row: tuple[str, ...], today: date) -> NameDuty:
         filing_to=filing_to or "", filing_due_on=filing_due_on, filed_on=filed_on,
         filing_overdue=filed_on is None and filing_due_on is not None and filing_due_on < today,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DepartmentTask:
+    """One open task of a department, with whether it is overdue today (the task's own rule)."""
+
+    case_id: str
+    service: str
+    reason: str
+    due_on: date
+    state: str
+    overdue: bool
+
+
+def open_tasks(
+    store: ViewStore, department: str, today: date, *, overdue_only: bool = False, limit: int = PAGE_SIZE,
+    after: str | None = None,
+) -> tuple[list[DepartmentTask], str | None]:  # fmt: skip
+    """A page of a department's open and acknowledged tasks, earliest deadline first, and the next page's cursor;
+    overdue as `Task.is_overdue_on` says (with overdue_only, a page may hold fewer than `limit`)."""
+    page = keyset_page(
+        store, columns="case_id, service, reason, due_on, state", table="department_tasks",
+        where=["department = ?", "state IN (?, ?)"], params=[department, OPEN, ACKNOWLEDGED], key=TASK_ORDER,
+        limit=limit, after=after,
+    )  # fmt: skip
+    tasks = []
+    for case_id, service, reason, due_on, state in page.rows:
+        task = Task(service, department, reason, date.fromisoformat(due_on), state)
+        overdue = task.is_overdue_on(today)
+        if overdue or not overdue_only:
+            tasks.append(DepartmentTask(case_id, service, reason, task.due_on, state, overdue))
+    return tasks, page.next_after
+
+
+@dataclass(frozen=True)
+class DeathDecision:
+    """A decision a supervisor owes: confirm or reject a clerk's registration, or review a conflicting certificate."""
+
+    death_id: str
+    kind: DecisionKind
+    since: date
+    raised_by_role: str
+    raised_by_office: str
+
+
+def pending_death_decisions(
+    store: ViewStore, *, limit: int = PAGE_SIZE, after: str | None = None
+) -> tuple[list[DeathDecision], str | None]:
+    """A page of the decisions still owed, oldest first, and the next page's cursor."""
+    page = keyset_page(
+        store, columns="death_id, kind, since, raised_by_role, raised_by_office", table="death_decisions", where=[],
+        params=[], key=DECISION_ORDER, limit=limit, after=after,
+    )  # fmt: skip
+    decisions = [DeathDecision(d, cast(DecisionKind, k), date.fromisoformat(s), r, o) for d, k, s, r, o in page.rows]
+    return decisions, page.next_after
