@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import typing
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from registry.common.application import RegistryApplication
 from registry.settings import Settings
-from registry.system import Registry
+from registry.system import APPLICATION_NAMES
 
 
 @dataclass(frozen=True)
@@ -29,9 +27,8 @@ class PostgresLocation:
 
 
 def application_names() -> list[str]:
-    """Every application's name (its events table or file): the Registry's fields that are applications."""
-    hints = typing.get_type_hints(Registry)
-    return [hint.name for hint in hints.values() if isinstance(hint, type) and issubclass(hint, RegistryApplication)]
+    """Every application's name (its events table or file)."""
+    return list(APPLICATION_NAMES)
 
 
 def events_location(settings: Settings) -> PostgresLocation:

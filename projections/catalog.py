@@ -20,6 +20,7 @@ from projections.store import ViewStore
 from projections.worklists import MarriageWorklist
 from projections.worklists.departments import DeathDecisions, DepartmentTasks
 from projections.worklists.place_names import NameDuties
+from projections.worklists.queries import WorklistRules
 from registry.common.clock import SystemClock
 from registry.common.ids import PersonKeys
 from registry.common.workdays import WorkingCalendar
@@ -73,6 +74,7 @@ class ReadSide:
         self.store = ViewStore(registry.settings, registry.pool)
         self.feed_key = registry.settings.keys[Purpose.FEED_AT_REST]
         self.calendar = registry.marriage.calendar
+        self.worklist_rules = WorklistRules(self.calendar, registry.marriage.application_lapse_days)
         self.projections = all_projections(self.keys, self.feed_key, self.calendar)
         self.followers = followers_of(registry, self.projections)
         signing = Purpose.CHECKPOINT_SIGNING

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from projections.store import Cursor
+from projections.store import Cursor, rows_where_in
 from registry.common.identity import Person
 from registry.common.ids import PersonKeys
-
-LOOKUP_CHUNK = 500
 
 
 class PersonIndex:
@@ -28,16 +26,9 @@ class PersonIndex:
     def refs_of_all(self, cursor: Cursor, aggregate_ids: Iterable[str]) -> dict[str, dict[str, str]]:
         """The references of the persons of many aggregates, by role (e.g. {"a": ..., "b": ...})."""
         found: dict[str, dict[str, str]] = {}
-        ids = sorted(set(aggregate_ids))
-        for start in range(0, len(ids), LOOKUP_CHUNK):
-            chunk = ids[start : start + LOOKUP_CHUNK]
-            cursor.execute(
-                f"SELECT aggregate_id, role, person_ref FROM {self.table} "
-                f"WHERE aggregate_id IN ({', '.join('?' * len(chunk))})",
-                chunk,
-            )
-            for aggregate_id, role, ref in cursor.fetchall():
-                found.setdefault(aggregate_id, {})[role] = ref
+        select = f"SELECT aggregate_id, role, person_ref FROM {self.table}"
+        for aggregate_id, role, ref in rows_where_in(cursor, select, "aggregate_id", aggregate_ids):
+            found.setdefault(aggregate_id, {})[role] = ref
         return found
 
     def forget(self, cursor: Cursor, aggregate_ids: Sequence[str]) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from typing import Any, Protocol
 
 from psycopg.rows import tuple_row
@@ -24,6 +25,13 @@ CREATE TABLE IF NOT EXISTS projection_tracking (
 )"""
 
 Row = tuple[Any, ...]
+# Bound parameters per IN (...) list: far below SQLite's limit (32766) and PostgreSQL's (65535).
+LOOKUP_CHUNK = 500
+
+
+def optional_date(text: str | None) -> date | None:
+    """A date column that may be empty (ISO text or NULL)."""
+    return date.fromisoformat(text) if text else None
 
 
 class Cursor(Protocol):
@@ -123,6 +131,17 @@ def locked_position(cursor: Cursor, projection: str, application: str) -> int:
     row = cursor.fetchone()
     assert row is not None  # inserted above
     return int(row[0])
+
+
+def rows_where_in(cursor: Cursor, select: str, column: str, values: Iterable[Any]) -> list[Row]:
+    """The rows of `select ... WHERE column IN (values)` for any number of values, LOOKUP_CHUNK at a time."""
+    ordered = sorted(set(values))
+    rows: list[Row] = []
+    for start in range(0, len(ordered), LOOKUP_CHUNK):
+        chunk = ordered[start : start + LOOKUP_CHUNK]
+        cursor.execute(f"{select} WHERE {column} IN ({', '.join('?' * len(chunk))})", chunk)
+        rows += cursor.fetchall()
+    return rows
 
 
 def set_position(cursor: Cursor, projection: str, position: int) -> None:

@@ -36,6 +36,13 @@ from registry.places.application import PlaceNames
 from registry.places.policy import NamingPolicy
 from registry.settings import Settings
 
+# Every application of the registry, in the order they are listed and closed; each has its own events table (or
+# file) named after it. The one list: the audit tree, the audit trail and the operator's commands follow it.
+APPLICATION_CLASSES: tuple[type[RegistryApplication], ...] = (
+    MarriageRegistry, Oversight, DvRegister, DvInquiryDesk, Deaths, EcoBurialRewards, PlaceNames, MarriageExchange,
+)  # fmt: skip
+APPLICATION_NAMES: tuple[str, ...] = tuple(application.name for application in APPLICATION_CLASSES)
+
 
 @dataclass
 class Registry:
@@ -59,11 +66,8 @@ class Registry:
         return self.datastore.pool if self.datastore is not None else None
 
     def applications(self) -> dict[str, RegistryApplication]:
-        applications: list[RegistryApplication] = [
-            self.marriage, self.oversight, self.dv_records, self.dv_inquiries, self.deaths, self.burial, self.places,
-            self.exchange,
-        ]  # fmt: skip
-        return {application.name: application for application in applications}
+        """Every application by name (each is the field of that name), in APPLICATION_NAMES order."""
+        return {name: getattr(self, name) for name in APPLICATION_NAMES}
 
     def close(self) -> None:
         for application in self.applications().values():

@@ -6,10 +6,11 @@ Every read here is itself recorded in the oversight log (who looked at what, whe
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+import msgspec
 from eventsourcing.application import Application
 from litestar import Controller, Response, get, post
 from litestar.datastructures import State
@@ -29,10 +30,12 @@ from api.schemas.audit import (
     EventsPage,
     StoredEventRead,
 )
+from api.schemas.common import IdentityDocumentIn
 from api.views import VIEW_POSITION_HEADER, views_of
-from projections.audit.checkpoints import Checkpoint, public_key_text
+from projections.audit.checkpoints import public_key_text
+from projections.audit.queries import published_checkpoints
 from projections.audit.verify import proof_to_text
-from projections.pages import SortKey, keyset_page
+from projections.audit_trail.queries import TrailSearch, search_trail
 from registry.common.actors import Act, Role
 from registry.common.clock import Clock, local_date
 from registry.common.errors import Failure, InvalidInput, NotFound
@@ -43,7 +46,6 @@ EVENT_FIELDS_SHOWN_ELSEWHERE = ("originator_id", "originator_version", "timestam
 # Below 2**63, the limit of PostgreSQL's BIGINT and SQLite's INTEGER, and far beyond any log; a power of two, so that
 # the OpenAPI schema (which carries bounds as JSON floats) states it exactly.
 LOG_INTEGER_MAX = 2**62
-CHECKPOINT_ORDER = SortKey((("tree_size", int),))
 
 
 def log_integer(description: str) -> Any:
@@ -171,55 +173,23 @@ class AuditController(Controller):
         view_position: NamedDependency[int],
     ) -> Response[AuditPage]:
         """Search the audit trail by actor, office, person, event type, application and time; cursor pagination."""
-        conditions, params = ["1 = 1"], []
-        criteria: dict[str, str] = {}
-        for column, value in (
-            ("actor_id", data.actor_id),
-            ("actor_office", data.office),
-            ("event_type", data.event_type),
-            ("application", data.application),
-        ):
-            if value is not None:
-                conditions.append(f"t.{column} = ?")
-                params.append(value)
-                criteria[column] = value
-        if data.person is not None:
-            today = local_date(clock.now())
-            key = validated_document_key(
-                data.person.document_type, data.person.document_number, data.person.nationality, today=today
-            )
-            ref = registry.marriage.person_keys.ref(key)
-            conditions.append(
-                "EXISTS (SELECT 1 FROM audit_trail_persons p WHERE p.application = t.application "
-                "AND p.position = t.position AND p.person_ref = ?)"
-            )
-            params.append(ref)
-            criteria["person_ref"] = ref
-        for op, moment, name in ((">=", data.since, "since"), ("<=", data.until, "until")):
-            if moment is not None:
-                conditions.append(f"t.recorded_at {op} ?")
-                params.append(moment.astimezone(UTC).isoformat())  # recorded_at is UTC ISO text
-                criteria[name] = moment.isoformat()
-        if data.after is not None:
-            conditions.append("(t.recorded_at, t.application, t.position) > (?, ?, ?)")
-            params.extend(_cursor(data.after))
-        rows = state.read_side.store.query(
-            "SELECT t.application, t.position, t.recorded_at, t.aggregate_type, t.aggregate_id, t.version, "
-            "t.event_type, t.actor_id, t.actor_role, t.actor_office, t.request_id, t.reason FROM audit_trail t "
-            f"WHERE {' AND '.join(conditions)} ORDER BY t.recorded_at, t.application, t.position LIMIT ?",
-            (*params, data.limit + 1),
-        )
+        person_ref = None if data.person is None else person_ref_of(registry, data.person, local_date(clock.now()))
+        search = TrailSearch(
+            actor_id=data.actor_id, office=data.office, event_type=data.event_type, application=data.application,
+            person_ref=person_ref, since=data.since, until=data.until, after=data.after, limit=data.limit,
+        )  # fmt: skip
+        rows, next_cursor = search_trail(state.read_side.store, search)
         registry.oversight.record_read(
-            act_of(request, clock), what="audit-search", target="audit_trail", criteria=criteria
+            act_of(request, clock), what="audit-search", target="audit_trail", criteria=search.criteria()
         )
-        page = [AuditRow(**dict(zip(AuditRow.__struct_fields__, row, strict=True))) for row in rows[: data.limit]]
-        next_cursor = None
-        if len(rows) > data.limit:
-            last = page[-1]
-            next_cursor = f"{last.recorded_at}|{last.application}|{last.position}"
-        return Response(
-            AuditPage(rows=page, next=next_cursor), headers={VIEW_POSITION_HEADER: f"marriage={view_position}"}
-        )
+        page = AuditPage(rows=msgspec.convert(rows, list[AuditRow], from_attributes=True), next=next_cursor)
+        return Response(page, headers={VIEW_POSITION_HEADER: f"marriage={view_position}"})
+
+
+def person_ref_of(registry: Registry, person: IdentityDocumentIn, today: date) -> str:
+    """The keyed hash the audit trail names a person by (the identity number itself is never searched for)."""
+    key = validated_document_key(person.document_type, person.document_number, person.nationality, today=today)
+    return registry.marriage.person_keys.ref(key)
 
 
 class TamperEvidenceController(Controller):
@@ -251,13 +221,8 @@ class TamperEvidenceController(Controller):
         """The checkpoints published so far (periodically, by the projection process), oldest first, a page at a
         time."""
         application_named(registry, application)
-        page = keyset_page(
-            state.read_side.store, columns="application, tree_size, last_position, root_hash, signed_at, signature",
-            table="audit_checkpoints", where=["application = ?"], params=[application], key=CHECKPOINT_ORDER,
-            limit=limit, after=after,
-        )  # fmt: skip
-        checkpoints = [asdict(Checkpoint(a, int(s), int(p), r, t, g)) for a, s, p, r, t, g in page.rows]
-        return CheckpointPage(checkpoints=checkpoints, next_after=page.next_after)
+        published, next_after = published_checkpoints(state.read_side.store, application, limit=limit, after=after)
+        return CheckpointPage(checkpoints=[asdict(checkpoint) for checkpoint in published], next_after=next_after)
 
     @get("/{application:str}/proofs/inclusion", sync_to_thread=True)
     def inclusion(
@@ -283,11 +248,3 @@ class TamperEvidenceController(Controller):
             "second": second,
             "proof": proof_to_text(state.audit_log.consistency(application, first, second)),
         }
-
-
-def _cursor(raw: str) -> tuple[Any, ...]:
-    try:
-        recorded_at, application, position = raw.split("|")
-        return recorded_at, application, int(position)
-    except ValueError:
-        raise InvalidInput([Failure("cursor-malformed", "use the `next` value of the previous page")]) from None

@@ -34,8 +34,7 @@ from api.schemas.burial import (
 )
 from api.schemas.common import mask
 from api.views import VIEW_POSITION_HEADER, views_of
-from projections.rewards_ledger import ledger as ledger_months
-from projections.rewards_ledger import uptake as uptake_months
+from projections.rewards_ledger.queries import ledger_months, uptake_months
 from registry.burial.claim import BurialRecord, Claimant, CremationRecord, RewardClaim
 from registry.burial.schedule import DEFAULT_SCHEDULE, RewardSchedule, ScheduleEntry
 from registry.common.actors import Act, Role

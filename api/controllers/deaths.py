@@ -22,8 +22,8 @@ from api.context import (
     record_official_read,
     request_fingerprint,
 )
-from api.controllers.marriages import party_read, person_from
 from api.pages import PAGE_SIZE, After, Limit
+from api.parties import party_read, person_from
 from api.schemas.common import mask
 from api.schemas.deaths import (
     BenefitPayment,
@@ -43,7 +43,7 @@ from api.schemas.deaths import (
     deceased_facts,
 )
 from api.views import VIEW_POSITION_HEADER, views_of
-from projections.worklists.departments import open_tasks, pending_death_decisions
+from projections.worklists.queries import open_tasks, pending_death_decisions
 from registry.common.actors import Act, Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date

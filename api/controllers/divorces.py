@@ -18,7 +18,8 @@ from api.context import (
     record_official_read,
     request_fingerprint,
 )
-from api.controllers.marriages import READERS, attendance_from, parties_of, visible_marriage
+from api.parties import MARRIAGE_READERS as READERS
+from api.parties import attendance_from, parties_of, visible_marriage
 from api.schemas.marriage import (
     DivorceApplicationCreate,
     DivorceRead,

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 from typing import Annotated, Any
-from uuid import UUID
 
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -16,11 +14,14 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 
 from api.auth import allow
+from api.certificates import verification_code
 from api.context import AnyRequest, principal_of
 from api.limits import SMALL_BODY_MAX
 from api.schemas.common import Input
 from projections.audit.checkpoints import public_key_text
-from projections.exchange_feed import ExchangeFeed, party_document_key
+from projections.exchange_feed import party_document_key
+from projections.exchange_feed.queries import Fact, facts_after
+from projections.marital_status.queries import marriage_with_certificate
 from projections.store import ViewStore
 from registry.common.actors import Role
 from registry.common.clock import Clock
@@ -33,12 +34,6 @@ from registry.system import Registry
 
 STATUS_BY_STATE = {"registered": "valid", "void": "annulled-or-void: void", "annulled": "annulled-or-void: annulled",
                    "dissolved": "ended-by-divorce", "ended-by-death": "ended-by-death"}  # fmt: skip
-
-
-def verification_code(key: bytes, certificate: str) -> str:
-    """Printed on the certificate: whoever holds both may ask the registry to vouch for it."""
-    digest = hmac.new(key, f"certificate:{certificate}".encode(), hashlib.sha256).digest()
-    return base64.b32encode(digest)[:10].decode()
 
 
 class CertificateCheck(Input, kw_only=True):
@@ -70,6 +65,16 @@ def shared_fact(exchange: MarriageExchange, fact: dict[str, Any]) -> dict[str, A
     return {"marriage": fact["marriage"], "on": fact["on"], "parties": parties, **origin}
 
 
+def envelope(registry: Registry, fact: Fact) -> dict[str, Any]:
+    """A fact as a CloudEvents-style envelope, its parties named by the federation's person hash."""
+    jurisdiction = registry.settings.jurisdiction
+    return {
+        "specversion": "1.0", "id": f"{jurisdiction}:{fact.sequence}", "source": f"urn:civil-registry:{jurisdiction}",
+        "type": fact.type, "time": fact.time, "subject": fact.subject, "sequence": fact.sequence,
+        "previous": fact.previous, "data": shared_fact(registry.exchange, fact.data),
+    }  # fmt: skip
+
+
 class ExchangeController(Controller):
     tags = ("exchange",)
 
@@ -94,23 +99,10 @@ class ExchangeController(Controller):
             raise Forbidden(
                 [Failure("not-an-exchange-peer", "this registry exchanges facts with its configured peers")]
             )
-        exchange = registry.exchange
-        rows = state.read_side.store.query(
-            "SELECT sequence, previous, type, time, subject, data FROM exchange_feed WHERE sequence > ? "
-            "ORDER BY sequence LIMIT ?",
-            (after, limit + 1),
-        )
-        source = f"urn:civil-registry:{registry.settings.jurisdiction}"
-        feed = ExchangeFeed(state.read_side.feed_key)
-        events = [
-            {"specversion": "1.0", "id": f"{registry.settings.jurisdiction}:{seq}", "source": source, "type": kind,
-             "time": time, "subject": subject, "sequence": seq, "previous": previous,
-             "data": shared_fact(exchange, feed.unseal(sealed))}
-            for seq, previous, kind, time, subject, sealed in rows[:limit]
-        ]  # fmt: skip
+        facts, next_after = facts_after(state.read_side.store, state.read_side.feed_key, after, limit=limit)
         page = {
             "jurisdiction": registry.settings.jurisdiction, "after": after, "reader": reader,
-            "events": events, "next_after": events[-1]["sequence"] if len(rows) > limit else None,
+            "events": [envelope(registry, fact) for fact in facts], "next_after": next_after,
         }  # fmt: skip
         return signed(registry, Purpose.EXCHANGE_SIGNING, page)
 
@@ -131,10 +123,10 @@ def certificate_statement(
 ) -> dict[str, Any]:
     """What a certificate shows and whether it still stands, signed; NotFound unless number and code agree."""
     expected = verification_code(registry.settings.keys[Purpose.CERTIFICATE_CODE], certificate)
-    rows = store.query("SELECT marriage_id FROM marital_status_certificates WHERE certificate = ?", (certificate,))
-    if not hmac.compare_digest(expected.encode(), code.strip().upper().encode()) or not rows:
+    marriage_id = marriage_with_certificate(store, certificate)
+    if not hmac.compare_digest(expected.encode(), code.strip().upper().encode()) or marriage_id is None:
         raise NotFound(detail="no certificate with that number and code")
-    marriage = registry.marriage.marriage(UUID(rows[0][0]))
+    marriage = registry.marriage.marriage(marriage_id)
     statement = {
         "issuer": f"urn:civil-registry:{registry.settings.jurisdiction}", "certificate": certificate,
         "status": STATUS_BY_STATE.get(marriage.state, marriage.state),

@@ -10,19 +10,18 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, Parameter
 
 from api.auth import allow
+from api.certificates import verification_code
 from api.context import (
     AnyRequest,
     act_of,
     answer,
     expected_version,
-    principal_of,
     record_official_read,
     request_fingerprint,
 )
-from api.controllers.exchange import verification_code
-from api.schemas.common import PartyIn, PartyRead, mask
+from api.parties import MARRIAGE_READERS as READERS
+from api.parties import attendance_from, parties_of, party_read, person_from, visible_marriage
 from api.schemas.marriage import (
-    AttendanceIn,
     CertificateReissueCommand,
     CourtJudgmentCommand,
     JudgmentRead,
@@ -33,51 +32,13 @@ from api.schemas.marriage import (
     MarriageRegistrationCommand,
     RecordedFromRead,
 )
-from registry.common.actors import Act, Role
+from registry.common.actors import Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date
-from registry.common.errors import NotFound
-from registry.common.identity import Person, identify
 from registry.keys import Purpose
 from registry.marriage.marriage import Marriage
-from registry.marriage.values import Attendance, CourtJudgment
+from registry.marriage.values import CourtJudgment
 from registry.system import Registry
-
-READERS = (Role.CLERK, Role.SUPERVISOR, Role.COURT, Role.AUDITOR, Role.CITIZEN)
-
-
-def person_from(party: PartyIn, act: Act) -> Person:
-    return identify(
-        document_type=party.document_type,
-        document_number=party.document_number,
-        nationality=party.nationality,
-        name=party.name,
-        birth_date=party.birth_date,
-        sex=party.sex,
-        today=local_date(act.at),
-    )
-
-
-def attendance_from(seen: AttendanceIn) -> Attendance:
-    return Attendance(
-        present=seen.present,
-        declares_voluntary=seen.declares_voluntary,
-        signed_no_spouse_statement=seen.signed_no_spouse_statement,
-        signed_no_kinship_statement=seen.signed_no_kinship_statement,
-        signed_divorce_agreement=getattr(seen, "signed_divorce_agreement", False),
-        declaration_certified=getattr(seen, "declaration_certified", False),
-    )
-
-
-def party_read(person: Person) -> PartyRead:
-    return PartyRead(
-        name=person.name,
-        document_type=person.document_type,
-        document_number_masked=mask(person.document_number),
-        nationality=person.nationality,
-        birth_year=person.birth_date.year,
-        sex=person.sex,
-    )
 
 
 def marriage_read(marriage: Marriage, code_key: bytes, state: str | None = None) -> MarriageRead:
@@ -114,23 +75,6 @@ def marriage_state_today(registry: Registry, marriage: Marriage, clock: Clock) -
 def marriage_read_today(registry: Registry, marriage: Marriage, clock: Clock) -> MarriageRead:
     state = marriage_state_today(registry, marriage, clock)
     return marriage_read(marriage, registry.settings.keys[Purpose.CERTIFICATE_CODE], state)
-
-
-def visible_marriage(
-    registry: Registry, request: AnyRequest, marriage_id: UUID, version: int | None = None
-) -> Marriage:
-    """A citizen sees only marriages they are a party to; to them any other does not exist."""
-    marriage = registry.marriage.marriage(marriage_id, version=version)
-    principal = principal_of(request)
-    if principal.role == Role.CITIZEN:
-        refs = {registry.marriage.person_ref(marriage.party_a), registry.marriage.person_ref(marriage.party_b)}
-        if principal.subject not in refs:
-            raise NotFound()
-    return marriage
-
-
-def parties_of(registry: Registry, marriage: Marriage) -> list[str]:
-    return [registry.marriage.person_ref(marriage.party_a), registry.marriage.person_ref(marriage.party_b)]
 
 
 def marriage_answer(registry: Registry, result: CommandResult, status: int = 200) -> Response[Any]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
@@ -37,9 +38,15 @@ from api.schemas.places import (
     SpareCreate,
 )
 from api.views import views_of
-from projections.addresses.queries import snapshot_page
-from projections.pages import SortKey, keyset_page
-from projections.store import ViewStore
+from projections.addresses.queries import (
+    AddressSearch,
+    address_versions,
+    changes_after,
+    feed_head,
+    signs_due,
+    snapshot_page,
+)
+from projections.worklists.queries import name_duties
 from registry.common.actors import Role
 from registry.common.application import CommandResult
 from registry.common.clock import Clock, local_date
@@ -240,50 +247,6 @@ class DoorPlateController(Controller):
         return answer(place_read(place, registry.places.policy), version=place.version, result=result)
 
 
-ADDRESS_ORDER = SortKey((("road_name", str), ("label", str), ("plate_id", str), ("valid_from", str)))
-SIGN_ORDER = SortKey((("sign_due_on", str), ("plate_id", str)))
-ANNOUNCEMENT_ORDER = SortKey((("COALESCE(announcement_due_on, '')", str), ("approved_on", str), ("place_id", str)))
-
-
-def utc_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
-
-
-def address_rows(
-    store: ViewStore, today: date, *, road: str | None = None, number: str | None = None, estate: str | None = None,
-    valid_on: date | None = None, known_on: datetime | None = None, limit: int = PAGE_SIZE, after: str | None = None,
-) -> tuple[list[AddressRow], str | None]:  # fmt: skip
-    """A page of addresses now, valid on a date, or as the register knew them at a time (then valid at that time),
-    by road and number; and the next page's cursor."""
-    conditions: list[str] = []
-    params: list[str] = []
-    if known_on is not None:
-        known = utc_text(known_on)
-        conditions += ["recorded_at <= ?", "(superseded_at IS NULL OR superseded_at > ?)"]
-        params += [known, known]
-        valid_on = valid_on or known_on.date()
-    else:
-        conditions.append("superseded_at IS NULL")
-    day = (valid_on or today).isoformat()
-    conditions += ["valid_from <= ?", "(valid_to IS NULL OR ? < valid_to)"]
-    params += [day, day]
-    for column, value in (("road_name", road), ("label", number), ("estate", estate)):
-        if value:
-            conditions.append(f"{column} = ?")
-            params.append(value)
-    page = keyset_page(
-        store, columns="plate_id, address, valid_from, valid_to", table="address_versions", where=conditions,
-        params=params, key=ADDRESS_ORDER, limit=limit, after=after,
-    )  # fmt: skip
-    rows = [
-        AddressRow(
-            plate_id=p, address=a, valid_from=date.fromisoformat(f), valid_to=date.fromisoformat(t) if t else None
-        )
-        for p, a, f, t in page.rows
-    ]
-    return rows, page.next_after
-
-
 class AddressController(Controller):
     path = "/v1"
     tags = ("places",)
@@ -304,17 +267,16 @@ class AddressController(Controller):
         after: After = None,
     ) -> AddressPage:
         """Addresses now, "valid on" a date, or "as the register knew them" at a time (then valid at that time)."""
-        items, next_after = address_rows(
-            state.read_side.store, local_date(clock.now()), road=road, number=number, estate=estate,
-            valid_on=valid_on, known_on=known_on, limit=limit, after=after,
-        )  # fmt: skip
-        return AddressPage(items=items, next_after=next_after)
+        search = AddressSearch(road=road, number=number, estate=estate, valid_on=valid_on, known_on=known_on)
+        found, next_after = address_versions(
+            state.read_side.store, local_date(clock.now()), search, limit=limit, after=after
+        )
+        return AddressPage(items=msgspec.convert(found, list[AddressRow], from_attributes=True), next_after=next_after)
 
     @get("/address-feed/head", guards=[allow(Role.UTILITY, Role.AUDITOR)], sync_to_thread=True)
     def head(self, state: State, view_position: NamedDependency[int]) -> FeedHead:
         """The latest position of the change feed."""
-        rows = state.read_side.store.query("SELECT MAX(position) FROM address_changes")
-        return FeedHead(position=int(rows[0][0] or 0))
+        return FeedHead(position=feed_head(state.read_side.store))
 
     @get("/address-feed", guards=[allow(Role.UTILITY, Role.AUDITOR)], sync_to_thread=True)
     def changes(
@@ -324,16 +286,10 @@ class AddressController(Controller):
         limit: Limit = PAGE_SIZE,
     ) -> FeedPage:
         """The changes after a position, in order: position, time, operation and the full address."""
-        rows = state.read_side.store.query(
-            "SELECT position, recorded_at, operation, plate_id, address FROM address_changes WHERE position > ? "
-            "ORDER BY position LIMIT ?",
-            (after, limit + 1),
+        changes, next_after = changes_after(state.read_side.store, after, limit=limit)
+        return FeedPage(
+            changes=msgspec.convert(changes, list[AddressChange], from_attributes=True), next_after=next_after
         )
-        changes = [
-            AddressChange(position=p, recorded_at=datetime.fromisoformat(t), operation=o, plate_id=i, address=a)
-            for p, t, o, i, a in rows[:limit]
-        ]
-        return FeedPage(changes=changes, next_after=changes[-1].position if len(rows) > limit else None)
 
     @get("/address-feed/snapshot", guards=[allow(Role.UTILITY, Role.AUDITOR)], sync_to_thread=True)
     def snapshot(
@@ -361,20 +317,10 @@ class PlateSignWorklistController(Controller):
         after: After = None,
     ) -> SignDuePage:
         """Plates whose physical sign is not yet up, earliest due first (due within 60 days of assignment)."""
-        today = local_date(clock.now()).isoformat()
-        conditions, params = ["installed_on IS NULL"], []
-        if overdue_only:
-            conditions.append("sign_due_on < ?")
-            params.append(today)
-        page = keyset_page(
-            state.read_side.store, columns="plate_id, road_name, label, sign_due_on", table="plate_signs",
-            where=conditions, params=params, key=SIGN_ORDER, limit=limit, after=after,
-        )  # fmt: skip
-        items = [
-            SignDue(plate_id=p, road_name=r, label=lab, sign_due_on=date.fromisoformat(d), overdue=d < today)
-            for p, r, lab, d in page.rows
-        ]
-        return SignDuePage(items=items, next_after=page.next_after)
+        due, next_after = signs_due(
+            state.read_side.store, local_date(clock.now()), overdue_only=overdue_only, limit=limit, after=after
+        )
+        return SignDuePage(items=msgspec.convert(due, list[SignDue], from_attributes=True), next_after=next_after)
 
 
 class NameAnnouncementWorklistController(Controller):
@@ -394,40 +340,8 @@ class NameAnnouncementWorklistController(Controller):
     ) -> AnnouncementDuePage:
         """Approved names not yet announced (due within 15 days of approval, art. 14) or not yet filed (art. 13),
         earliest due first; late ones flagged."""
-        today = local_date(clock.now()).isoformat()
-        conditions, params = ["approved_on IS NOT NULL", "(announced_on IS NULL OR filed_on IS NULL)"], []
-        if overdue_only:
-            conditions.append(
-                "((announced_on IS NULL AND announcement_due_on < ?) OR (filed_on IS NULL AND filing_due_on < ?))"
-            )
-            params += [today, today]
-        page = keyset_page(
-            state.read_side.store, table="name_duties", where=conditions, params=params, key=ANNOUNCEMENT_ORDER,
-            columns="place_id, name, kind, authority, approved_on, announcement_due_on, announced_on, filing_to, "
-            "filing_due_on, filed_on", limit=limit, after=after,
-        )  # fmt: skip
-        items = []
-        for place_id, name, kind, authority, approved, due, announced, filing_to, filing_due, filed in page.rows:
-            announcement_late = announced is None and due is not None and due < today
-            filing_late = filed is None and filing_due is not None and filing_due < today
-            items.append(
-                AnnouncementDue(
-                    place_id=place_id,
-                    name=name,
-                    kind=kind,
-                    approving_authority=authority,
-                    approved_on=date.fromisoformat(approved),
-                    announcement_due_on=optional_date(due),
-                    announced_on=optional_date(announced),
-                    announcement_overdue=announcement_late,
-                    filing_to=filing_to or "",
-                    filing_due_on=optional_date(filing_due),
-                    filed_on=optional_date(filed),
-                    filing_overdue=filing_late,
-                )
-            )
-        return AnnouncementDuePage(items=items, next_after=page.next_after)
-
-
-def optional_date(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
+        duties, next_after = name_duties(
+            state.read_side.store, local_date(clock.now()), overdue_only=overdue_only, limit=limit, after=after
+        )
+        items = msgspec.convert(duties, list[AnnouncementDue], from_attributes=True)
+        return AnnouncementDuePage(items=items, next_after=next_after)

@@ -16,15 +16,9 @@ from api.auth import allow
 from api.context import principal_of, record_official_read
 from api.controllers.divorces import divorce_read, visible_divorce
 from api.controllers.dv import inquiry_read, visible_inquiry
-from api.controllers.marriages import (
-    marriage_read,
-    marriage_read_today,
-    parties_of,
-    person_from,
-    visible_marriage,
-)
-from api.controllers.queries import marriage_worklist_items
+from api.controllers.marriages import marriage_read, marriage_read_today
 from api.pages import MAX_PAGE_SIZE
+from api.parties import parties_of, person_from, visible_marriage
 from api.schemas.marriage import MarriageApplicationCreate
 from api.views import views_of
 from api.web.pages import (
@@ -45,6 +39,7 @@ from api.web.portal import struct_from
 from api.web.problems import failure_messages
 from api.web.public import new_form_key
 from projections.front_desk.queries import Page, inquiries_to_review
+from projections.worklists.queries import open_marriage_items
 from registry.common.actors import Role
 from registry.common.clock import Clock, local_date
 from registry.common.errors import NotEligible
@@ -105,7 +100,10 @@ class CounterConsole(Controller):
         """Pending applications, open divorces (with the days their windows close) and inquiries to review."""
         office = principal_of(request).office
         # The console pages through the first MAX_PAGE_SIZE items, ten at a time.
-        items, _ = marriage_worklist_items(state.read_side, office, local_date(clock.now()), limit=MAX_PAGE_SIZE)
+        read_side = state.read_side
+        items, _ = open_marriage_items(
+            read_side.store, office, local_date(clock.now()), read_side.worklist_rules, limit=MAX_PAGE_SIZE
+        )
         listed = inquiries_to_review(state.read_side.store, office, offset=max(inquiries, 0), limit=PAGE_SIZE)
         template = "console/worklist.html"
         if request.headers.get("hx-request") == "true":  # htmx asks for the lists it pages through, not the frame

@@ -17,7 +17,7 @@ from api.auth import allow
 from api.context import principal_of, record_official_read
 from api.controllers.audit import record_events, record_state
 from api.controllers.deaths import bundle_read, visible_case
-from api.controllers.places import STEPS, address_rows, place_read
+from api.controllers.places import STEPS, place_read
 from api.pages import MAX_PAGE_SIZE
 from api.views import views_of
 from api.web.pages import (
@@ -32,10 +32,11 @@ from api.web.pages import (
     web_act,
 )
 from api.web.public import new_form_key
+from projections.addresses.queries import AddressSearch, address_versions
 from projections.audit.checkpoints import verify_signature
 from projections.audit.merkle import verify_consistency
 from projections.front_desk.queries import place_names
-from projections.worklists.departments import open_tasks
+from projections.worklists.queries import open_tasks
 from registry.common.actors import Role
 from registry.common.clock import Clock, local_date
 from registry.common.errors import Failure, InvalidInput
@@ -138,9 +139,8 @@ class PlaceNameConsole(Controller):
         body = place_read(place, registry.places.policy)
         plates = None
         if place.kind == "road":
-            plates, _ = address_rows(
-                state.read_side.store, local_date(clock.now()), road=place.name, limit=MAX_PAGE_SIZE
-            )
+            search = AddressSearch(road=place.name)
+            plates, _ = address_versions(state.read_side.store, local_date(clock.now()), search, limit=MAX_PAGE_SIZE)
         return render(request, "console/place.html", place=body, steps=WEB_STEPS, plates=plates,
                       form_key=new_form_key())  # fmt: skip
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from api.controllers.exchange import verification_code
+from api.certificates import verification_code
 from registry.burial.claim import BurialRecord, Claimant, CremationRecord
 from registry.common.actors import Act, Actor, Role
 from registry.common.clock import SystemClock, local_date

@@ -19,9 +19,9 @@ from api.controllers.burial import claim_read, file_claim, visible_claim
 from api.controllers.deaths import apply_for_bundle, bundle_read, visible_case
 from api.controllers.divorces import divorce_read, visible_divorce
 from api.controllers.dv import RESULT_NOTICE, file_inquiry, inquiry_read, visible_inquiry
-from api.controllers.marriages import marriage_read_today, marriage_state_today, visible_marriage
-from api.controllers.places import address_rows
+from api.controllers.marriages import marriage_read_today, marriage_state_today
 from api.pages import MAX_PAGE_SIZE
+from api.parties import visible_marriage
 from api.schemas.burial import ClaimCreate
 from api.schemas.deaths import BundleCreate
 from api.schemas.dv import DvInquiryCreate
@@ -37,6 +37,7 @@ from api.web.pages import (
     web_act,
 )
 from api.web.public import new_form_key
+from projections.addresses.queries import AddressSearch, address_versions
 from projections.front_desk.queries import records_of
 from registry.common.actors import Role
 from registry.common.clock import Clock, local_date
@@ -281,10 +282,8 @@ class CitizenPortal(Controller):
         """An address as it is now, or as it was valid on a date."""
         rows = None
         if road.strip():
-            rows, _ = address_rows(
-                state.read_side.store, local_date(clock.now()), road=road.strip()[:40],
-                number=number.strip()[:12] or None, valid_on=valid_on, limit=MAX_PAGE_SIZE,
-            )  # fmt: skip
+            search = AddressSearch(road=road.strip()[:40], number=number.strip()[:12] or None, valid_on=valid_on)
+            rows, _ = address_versions(state.read_side.store, local_date(clock.now()), search, limit=MAX_PAGE_SIZE)
         return render(request, "portal/addresses.html", rows=rows, road=road, number=number, valid_on=valid_on)
 
 

@@ -15,8 +15,8 @@ from projections.audit.log import LoggedEvent
 from projections.audit.subtrees import CompactRange, Subtree, subtrees_of
 from projections.base import Batch, Projection
 from projections.store import Cursor, Row, ViewStore, locked_position
+from registry.system import APPLICATION_NAMES
 
-APPLICATIONS = ("marriage", "oversight", "dv_records", "dv_inquiries", "deaths", "burial", "places", "exchange")
 LEAVES_TABLE = "merkle_leaves"
 NODES_TABLE = "merkle_nodes"
 FILL_CHUNK = 10_000
@@ -39,7 +39,7 @@ class MerkleLeaves(Projection):
     """Hashes the stored bytes (not decoded events), so the tree commits to exactly what the store holds."""
 
     name = "merkle_leaves"
-    follows: ClassVar[tuple[str, ...]] = APPLICATIONS
+    follows: ClassVar[tuple[str, ...]] = APPLICATION_NAMES
     tables: ClassVar[tuple[str, ...]] = (LEAVES_TABLE, NODES_TABLE)
     quarantinable: ClassVar[bool] = False  # the tree holds every event in log order, or its checkpoints lie
     raw = True
@@ -137,7 +137,7 @@ def fill_missing_nodes(store: ViewStore) -> list[str]:
     applications filled.
     """
     filled = []
-    for application in APPLICATIONS:
+    for application in APPLICATION_NAMES:
         if _has_frontier(store.query, application):
             continue
         with store.transaction() as cursor:

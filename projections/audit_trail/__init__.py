@@ -8,6 +8,7 @@ from projections.base import Batch, Projection, event_type
 from projections.persons import PersonIndex
 from projections.store import Cursor
 from registry.common.ids import PersonKeys
+from registry.system import APPLICATION_NAMES
 
 DV_RECORD_SEALED = ("dv_records:DvRecord", "Sealed")
 
@@ -16,15 +17,7 @@ class AuditTrail(Projection):
     """Rows keyed by (application, position); person references are keyed hashes, never identity numbers."""
 
     name = "audit_trail"
-    follows: ClassVar[tuple[str, ...]] = (
-        "marriage",
-        "oversight",
-        "dv_records",
-        "dv_inquiries",
-        "deaths",
-        "burial",
-        "places",
-    )
+    follows: ClassVar[tuple[str, ...]] = APPLICATION_NAMES
     tables: ClassVar[tuple[str, ...]] = ("audit_trail", "audit_trail_persons", "audit_trail_subjects")
 
     def __init__(self, keys: PersonKeys, suffix: str = "") -> None:

@@ -7,8 +7,8 @@ from typing import ClassVar
 from uuid import UUID
 
 from projections.base import Batch, Projection, event_type
-from projections.persons import LOOKUP_CHUNK, PersonIndex
-from projections.store import Cursor
+from projections.persons import PersonIndex
+from projections.store import Cursor, rows_where_in
 from registry.common.ids import PersonKeys
 from registry.marriage.person_status import MarriageEntry, current_marriage, derive_status, status_since
 
@@ -16,10 +16,6 @@ MARRIED = ("marriage:PersonStatus", "Married")
 MARRIAGE_ENDED = ("marriage:PersonStatus", "MarriageEnded")
 REGISTERED = ("marriage:Marriage", "Registered")
 REISSUED = ("marriage:Marriage", "CertificateReissued")
-
-
-def _in(column: str, count: int) -> str:
-    return f"{column} IN ({', '.join('?' * count)})"
 
 
 class MaritalStatusIndex(Projection):
@@ -87,19 +83,14 @@ class MaritalStatusIndex(Projection):
 
     def _marriages_of(self, cursor: Cursor, refs: set[str]) -> dict[str, dict[str, MarriageEntry]]:
         found: dict[str, dict[str, MarriageEntry]] = {}
-        ordered = sorted(refs)
-        for start in range(0, len(ordered), LOOKUP_CHUNK):
-            chunk = ordered[start : start + LOOKUP_CHUNK]
-            cursor.execute(
-                f"SELECT person_ref, marriage_id, since, ended_how, ended_on FROM "
-                f"{self.table('marital_status_marriages')} WHERE {_in('person_ref', len(chunk))}",
-                chunk,
+        select = (
+            f"SELECT person_ref, marriage_id, since, ended_how, ended_on FROM {self.table('marital_status_marriages')}"
+        )
+        for ref, marriage_id, since, how, on in rows_where_in(cursor, select, "person_ref", refs):
+            entry = MarriageEntry(
+                UUID(marriage_id), date.fromisoformat(since), how, date.fromisoformat(on) if on else None
             )
-            for ref, marriage_id, since, how, on in cursor.fetchall():
-                entry = MarriageEntry(
-                    UUID(marriage_id), date.fromisoformat(since), how, date.fromisoformat(on) if on else None
-                )
-                found.setdefault(ref, {})[marriage_id] = entry
+            found.setdefault(ref, {})[marriage_id] = entry
         return found
 
     def _write_certificates(self, cursor: Cursor, certificates: dict[tuple[str, str], str]) -> None:
@@ -161,14 +152,7 @@ class MaritalStatusIndex(Projection):
         )
 
     def _certificates_of(self, cursor: Cursor, marriage_ids: set[str]) -> dict[tuple[str, str], str]:
-        found: dict[tuple[str, str], str] = {}
-        ordered = sorted(marriage_ids)
-        for start in range(0, len(ordered), LOOKUP_CHUNK):
-            chunk = ordered[start : start + LOOKUP_CHUNK]
-            cursor.execute(
-                f"SELECT marriage_id, person_ref, certificate FROM {self.table('marital_status_certificates')} "
-                f"WHERE {_in('marriage_id', len(chunk))}",
-                chunk,
-            )
-            found.update({(m, ref): certificate for m, ref, certificate in cursor.fetchall()})
-        return found
+        select = f"SELECT marriage_id, person_ref, certificate FROM {self.table('marital_status_certificates')}"
+        return {
+            (m, ref): certificate for m, ref, certificate in rows_where_in(cursor, select, "marriage_id", marriage_ids)
+        }

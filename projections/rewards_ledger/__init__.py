@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from projections.base import Batch, Projection, event_type
-from projections.store import Cursor, ViewStore
+from projections.store import Cursor
 from registry.common.clock import local_date
 
 LEDGER_COLUMN = {"Approved": "approved_fen", "Paid": "paid_fen", "Recovered": "recovered_fen"}
@@ -96,47 +95,3 @@ class BurialUptake(Projection):
                 f"DO UPDATE SET count = {table}.count + excluded.count",
                 [(month, kind, count) for (month, kind), count in counts.items()],
             )
-
-
-@dataclass(frozen=True)
-class LedgerMonth:
-    """Fen approved, paid and recovered for one burial kind in one month (of the act)."""
-
-    month: str
-    burial_kind: str
-    approved_fen: int
-    paid_fen: int
-    recovered_fen: int
-
-
-@dataclass(frozen=True)
-class UptakeMonth:
-    """Deaths in effect in a month, claims per burial kind by the month of burial, and each kind's share."""
-
-    month: str
-    deaths: int
-    by_kind: dict[str, int]
-    share_by_kind: dict[str, float]
-
-
-def ledger(store: ViewStore) -> list[LedgerMonth]:
-    """Every month and kind of the ledger, in order."""
-    table = RewardsLedger().table("rewards_ledger")
-    rows = store.query(
-        f"SELECT month, burial_kind, approved_fen, paid_fen, recovered_fen FROM {table} ORDER BY month, burial_kind"
-    )
-    return [LedgerMonth(m, k, int(a), int(p), int(r)) for m, k, a, p, r in rows]
-
-
-def uptake(store: ViewStore) -> list[UptakeMonth]:
-    """Each month's deaths and claims per kind, with the share of deaths each kind took."""
-    by_month: dict[str, dict[str, int]] = {}
-    table = BurialUptake().table("burial_uptake")
-    for month, kind, count in store.query(f"SELECT month, kind, count FROM {table} ORDER BY month, kind"):
-        by_month.setdefault(month, {})[kind] = int(count)
-    months = []
-    for month, counts in by_month.items():
-        deaths = counts.pop("deaths", 0)
-        shares = {kind: round(count / deaths, 4) for kind, count in counts.items()} if deaths else {}
-        months.append(UptakeMonth(month, deaths, counts, shares))
-    return months

@@ -3,15 +3,11 @@ wait for a supervisor (a clerk's registration to confirm or reject, a conflictin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-from typing import Any, ClassVar, Literal, cast
+from typing import Any, ClassVar, Literal
 
 from projections.base import Batch, Projection, event_type
-from projections.pages import PAGE_SIZE, SortKey, keyset_page
-from projections.store import Cursor, ViewStore
+from projections.store import Cursor
 from registry.common.clock import local_date
-from registry.deaths.bundle import ACKNOWLEDGED, OPEN, Task
 
 STATE_BY_EVENT = {"TaskAcknowledged": "acknowledged", "TaskCompleted": "completed", "TaskRejected": "rejected"}
 
@@ -55,42 +51,6 @@ class DepartmentTasks(Projection):
             )
         if changed:
             cursor.executemany(f"UPDATE {table} SET state = ?, position = ? WHERE case_id = ? AND service = ?", changed)
-
-
-@dataclass(frozen=True)
-class DepartmentTask:
-    """One open task of a department, with whether it is overdue today (the task's own rule)."""
-
-    case_id: str
-    service: str
-    reason: str
-    due_on: date
-    state: str
-    overdue: bool
-
-
-TASK_ORDER = SortKey((("due_on", str), ("case_id", str), ("service", str)))
-DECISION_ORDER = SortKey((("since", str), ("position", int), ("death_id", str), ("kind", str)))
-
-
-def open_tasks(
-    store: ViewStore, department: str, today: date, *, overdue_only: bool = False, limit: int = PAGE_SIZE,
-    after: str | None = None,
-) -> tuple[list[DepartmentTask], str | None]:  # fmt: skip
-    """A page of a department's open and acknowledged tasks, earliest deadline first, and the next page's cursor;
-    overdue as `Task.is_overdue_on` says (with overdue_only, a page may hold fewer than `limit`)."""
-    page = keyset_page(
-        store, columns="case_id, service, reason, due_on, state", table=DepartmentTasks().table("department_tasks"),
-        where=["department = ?", "state IN (?, ?)"], params=[department, OPEN, ACKNOWLEDGED], key=TASK_ORDER,
-        limit=limit, after=after,
-    )  # fmt: skip
-    tasks = []
-    for case_id, service, reason, due_on, state in page.rows:
-        task = Task(service, department, reason, date.fromisoformat(due_on), state)
-        overdue = task.is_overdue_on(today)
-        if overdue or not overdue_only:
-            tasks.append(DepartmentTask(case_id, service, reason, task.due_on, state, overdue))
-    return tasks, page.next_after
 
 
 DecisionKind = Literal["confirmation", "review"]
@@ -147,27 +107,3 @@ class DeathDecisions(Projection):
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 rows,
             )
-
-
-@dataclass(frozen=True)
-class DeathDecision:
-    """A decision a supervisor owes: confirm or reject a clerk's registration, or review a conflicting certificate."""
-
-    death_id: str
-    kind: DecisionKind
-    since: date
-    raised_by_role: str
-    raised_by_office: str
-
-
-def pending_death_decisions(
-    store: ViewStore, *, limit: int = PAGE_SIZE, after: str | None = None
-) -> tuple[list[DeathDecision], str | None]:
-    """A page of the decisions still owed, oldest first, and the next page's cursor."""
-    page = keyset_page(
-        store, columns="death_id, kind, since, raised_by_role, raised_by_office",
-        table=DeathDecisions().table("death_decisions"), where=[], params=[], key=DECISION_ORDER, limit=limit,
-        after=after,
-    )  # fmt: skip
-    decisions = [DeathDecision(d, cast(DecisionKind, k), date.fromisoformat(s), r, o) for d, k, s, r, o in page.rows]
-    return decisions, page.next_after

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.controllers.exchange import verification_code
+from api.certificates import verification_code
 from registry.keys import Purpose
 from registry.system import Registry
 from tests.api.conftest import Tokens

@@ -19,7 +19,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from api.auth import mint_token
-from api.controllers.exchange import verification_code
+from api.certificates import verification_code
 from projections.audit.checkpoints import public_key_text
 from projections.catalog import ReadSide, migrate_all
 from registry.common.actors import Role

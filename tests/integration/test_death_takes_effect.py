@@ -11,7 +11,7 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from projections.catalog import ReadSide
-from projections.worklists.departments import pending_death_decisions
+from projections.worklists.queries import pending_death_decisions
 from registry.burial.claim import BurialRecord, Claimant, CremationRecord
 from registry.common.actors import Actor
 from registry.common.errors import WrongState

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from projections.catalog import ReadSide
-from projections.worklists.departments import open_tasks
+from projections.worklists.queries import open_tasks
 from registry.common.actors import Actor
 from registry.common.errors import WrongState
 from registry.deaths.application import DUPLICATE, FLAGGED, REGISTERED

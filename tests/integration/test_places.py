@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 import pytest
 
-from projections.addresses.queries import snapshot_page
+from projections.addresses.queries import AddressSearch, address_versions, changes_after, feed_head, snapshot_page
 from projections.catalog import ReadSide
 from registry.common.actors import Actor
 from registry.common.clock import CHINA_STANDARD_TIME
@@ -182,27 +182,25 @@ def test_infill_buildings_completed_at_once_get_sub_numbers_ascending_with_posit
 
 def test_addresses_valid_on_a_date_and_as_the_register_knew_them(registry: Registry) -> None:
     road = approved_road(registry)
-    plate_id = plate(registry, road, "B1", 10)
+    plate(registry, road, "B1", 10)
     read_side = ReadSide(registry)
     try:
         read_side.catch_up()
-        # Between the two acts, as UTC ISO text like every recorded_at.
-        known_before_rename = datetime(2026, 10, 1, tzinfo=CHINA_STANDARD_TIME).astimezone(UTC).isoformat()
+        known_before_rename = datetime(2026, 10, 1, tzinfo=CHINA_STANDARD_TIME)  # between the two acts
         registry.places.rename(act(date(2026, 10, 8), by=GOVERNMENT), road, name="朱丹溪路", reason="全称")
         read_side.catch_up()
-        valid = ("SELECT address FROM address_versions WHERE plate_id = ? AND superseded_at IS NULL "
-                 "AND valid_from <= ? AND (valid_to IS NULL OR ? < valid_to)")  # fmt: skip
-        assert read_side.store.query(valid, (str(plate_id), "2026-10-07", "2026-10-07")) == [
-            ("义乌市稠城街道丹溪路1号",)
-        ]
-        assert read_side.store.query(valid, (str(plate_id), "2026-10-08", "2026-10-08")) == [
-            ("义乌市稠城街道朱丹溪路1号",)
-        ]
-        known = ("SELECT address FROM address_versions WHERE plate_id = ? AND recorded_at <= ? "
-                 "AND (superseded_at IS NULL OR superseded_at > ?) AND valid_to IS NULL")  # fmt: skip
-        assert read_side.store.query(known, (str(plate_id), known_before_rename, known_before_rename)) == [
-            ("义乌市稠城街道丹溪路1号",)
-        ]
+
+        def found(search: AddressSearch) -> list[str]:
+            versions, _ = address_versions(read_side.store, date(2026, 12, 1), search)
+            return [version.address for version in versions]
+
+        assert found(AddressSearch(valid_on=date(2026, 10, 7))) == ["义乌市稠城街道丹溪路1号"]
+        assert found(AddressSearch(valid_on=date(2026, 10, 8))) == ["义乌市稠城街道朱丹溪路1号"]
+        assert found(AddressSearch(road="丹溪路")) == []  # today, the road has its new name
+        assert found(AddressSearch(known_on=known_before_rename)) == ["义乌市稠城街道丹溪路1号"]
+        # As the register knew it before the rename, the plate was valid from its assignment, with no end in sight.
+        known, _ = address_versions(read_side.store, date(2026, 12, 1), AddressSearch(known_on=known_before_rename))
+        assert [(v.valid_from, v.valid_to) for v in known] == [(APPROVED_ON, None)]
     finally:
         read_side.close()
 
@@ -213,7 +211,7 @@ def test_a_replica_built_from_the_change_feed_equals_the_register(registry: Regi
     read_side = ReadSide(registry)
     try:
         read_side.catch_up()
-        snapshot_at = int(read_side.store.query("SELECT MAX(position) FROM address_changes")[0][0])
+        snapshot_at = feed_head(read_side.store)
         registry.places.rename(act(date(2026, 10, 8), by=GOVERNMENT), road, name="朱丹溪路", reason="全称")
         registry.places.plate_event(act(date(2026, 10, 9)), plates[1], what="demolition", reason="拆迁")
         plate(registry, road, "B9", 90)
@@ -221,14 +219,11 @@ def test_a_replica_built_from_the_change_feed_equals_the_register(registry: Regi
         replica = {}
         for plate_id, address in snapshot(read_side, snapshot_at):
             replica[plate_id] = address
-        for _, _, operation, plate_id, address in read_side.store.query(
-            "SELECT position, recorded_at, operation, plate_id, address FROM address_changes WHERE position > ? "
-            "ORDER BY position", (snapshot_at,),
-        ):  # fmt: skip
-            if operation == "retired":
-                replica.pop(plate_id, None)
+        for change in changes_after(read_side.store, snapshot_at)[0]:
+            if change.operation == "retired":
+                replica.pop(change.plate_id, None)
             else:
-                replica[plate_id] = address
+                replica[change.plate_id] = change.address
         every_plate = (registry.places.plate(i) for i in [*plates, *live_extra(read_side, plates)])
         register = {str(p.id): p.address() for p in every_plate if p.retired_on is None}
         assert replica == register

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from litestar.testing import TestClient
 
-from api.controllers.exchange import verification_code
+from api.certificates import verification_code
 from api.web.demo import FrontDeskDemo, resident
 from registry.common.actors import Act, Actor
 from registry.deaths.death import DeathReport
