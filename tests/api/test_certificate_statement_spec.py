@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from api.controllers.exchange import verification_code
+from api.certificates import verification_code
 from registry.exchange.pages import sign_page
 from registry.keys import Purpose
 from registry.system import Registry
