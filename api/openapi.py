@@ -63,11 +63,25 @@ class Operation:
     public: bool
 
     @property
+    def function(self) -> Any:
+        return getattr(self.handler.fn, "func", self.handler.fn)
+
+    @property
     def names(self) -> tuple[str, ...]:
         """The names the handler's code refers to (which context helpers it calls)."""
-        fn = getattr(self.handler.fn, "func", self.handler.fn)
-        code = getattr(fn, "__code__", None)
+        code = getattr(self.function, "__code__", None)
         return tuple(code.co_names) if code is not None else ()
+
+    @property
+    def other_successes(self) -> set[int]:
+        """Successes besides the declared one: 200 for a record that existed (`result.created`), and the statuses
+        of a table of outcomes the handler answers with (like STATUS_BY_OUTCOME)."""
+        found = {200} if "created" in self.names else set()
+        for name in self.names:
+            table = getattr(self.function, "__globals__", {}).get(name)
+            if isinstance(table, dict) and table and all(isinstance(s, int) for s in table.values()):
+                found |= {status for status in table.values() if 200 <= status < 300}
+        return found
 
     @property
     def roles(self) -> tuple[str, ...] | None:
@@ -208,6 +222,10 @@ def complete_operation(document: dict[str, Any], operation: Operation, documente
     responses.pop("400", None)  # Litestar's own, not the problem the registry sends
     for status, types in operation.problem_types(has_parameters=bool(parameters)).items():
         responses[str(status)] = problem_response(status, types)
+    declared = next((response for status, response in responses.items() if status.startswith("2")), None)
+    for status in sorted(operation.other_successes):
+        if declared is not None:
+            responses.setdefault(str(status), dict(declared))  # the same record; the description says when
     for status, response in responses.items():
         if status.startswith("2"):
             response["headers"] = success_headers(operation, status)
