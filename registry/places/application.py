@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import partial
 from typing import Any, ClassVar
@@ -24,6 +24,8 @@ from registry.places.spelling import comparable, sound_of, written
 
 PLATE_APPLICATION_WORKING_DAYS = 10  # local choice, fixed in code: the city's service standard (docs/domain.md P13)
 STEPS = ("review", "opinion", "refuse", "notice", "approve", "announce", "file", "use")
+Changed = Sequence[BaseAggregate[UUID]]  # what a step changed besides the name itself (indexes freed by a refusal)
+Change = Callable[[PlaceName], Changed]
 __all__ = ["STEPS", "NameIndex", "PlaceNames"]  # NameIndex: imported so that its stored events stay readable
 
 
@@ -81,41 +83,73 @@ class PlaceNames(RegistryApplication):
         no_link_reasons: dict[str, str] | None = None, homophone_reason: str = "", expected_version: int | None = None,
         request: str = "",
     ) -> CommandResult:  # fmt: skip
-        """review (note: the experts' opinion; no_link_reasons for banned entries), opinion (the consulted body),
-        refuse (rule and note; frees the name), notice, approve (homophone_reason if it sounds like another),
-        announce (note: where), file, use."""
+        """The use case a step names, for callers that receive the step as text (the API's URL, the console's form);
+        `note` is that step's text (the experts' or consulted body's opinion, the refusal's reason, where announced)."""
         if step not in STEPS:
             raise InvalidInput([Failure("place-name-step-unknown", f"steps: {', '.join(STEPS)}")])
         day = on or local_date(act.at)
+        change: dict[str, Change] = {
+            "review": partial(self._review, act, opinion=note, no_link_reasons=no_link_reasons or {}),
+            "opinion": partial(self._record_opinion, act, opinion=note),
+            "refuse": partial(self._refuse, act, rule=rule, reason=note),
+            "notice": partial(self._publish_notice, act, starts_on=day),
+            "approve": partial(self._approve, act, on=day, homophone_reason=homophone_reason),
+            "announce": partial(self._announce, act, on=day, channel=note),
+            "file": partial(self._file, act, on=day),
+            "use": partial(self._put_in_use, act, on=day),
+        }
+        return self._change_place(act, place_id, change[step], expected_version, request)
 
+    def _change_place(
+        self, act: Act, place_id: UUID, change: Change, expected_version: int | None, request: str
+    ) -> CommandResult:
         def decide() -> Sequence[BaseAggregate[UUID]]:
             place = self.place(place_id)
             check_version(place, expected_version)
-            changed: list[BaseAggregate[UUID]] = [place]
-            if step == "review":
-                place.review(act, opinion=note, no_link_reasons=no_link_reasons or {})
-            elif step == "opinion":
-                place.give_opinion(act, opinion=note, consulted=self.policy.consulted_for(place.kind))
-            elif step == "refuse":
-                place.refuse(act, rule=rule, reason=note)
-                changed += self._released(act, place, place.index_keys)
-            elif step == "notice":
-                place.publish_notice(act, starts_on=day, days=self.policy.consultation_days, calendar=self.calendar)
-            elif step == "approve":
-                place.approve(
-                    act, on=day, authority=self.policy.authority_for(place.kind),
-                    consulted=self.policy.consulted_for(place.kind), homophones=self._homophones_of(place),
-                    homophone_reason=homophone_reason, calendar=self.calendar,
-                )  # fmt: skip
-            elif step == "announce":
-                place.announce(act, on=day, channel=note)
-            elif step == "file":
-                place.file_above(act, on=day)
-            else:
-                place.put_in_use(act, on=day)
-            return changed
+            return [place, *change(place)]
 
         return self.execute(act, decide, request_fingerprint=request)
+
+    def _review(self, act: Act, place: PlaceName, *, opinion: str, no_link_reasons: dict[str, str]) -> Changed:
+        """The experts' review (no_link_reasons: why the name is not linked to each banned entry it resembles)."""
+        place.review(act, opinion=opinion, no_link_reasons=no_link_reasons)
+        return []
+
+    def _record_opinion(self, act: Act, place: PlaceName, *, opinion: str) -> Changed:
+        """The opinion of the body the authority consults for the name's kind."""
+        place.give_opinion(act, opinion=opinion, consulted=self.policy.consulted_for(place.kind))
+        return []
+
+    def _refuse(self, act: Act, place: PlaceName, *, rule: str, reason: str) -> Changed:
+        """Refused under a rule, with the reason; the name is freed for others."""
+        place.refuse(act, rule=rule, reason=reason)
+        return self._released(act, place, place.index_keys)
+
+    def _publish_notice(self, act: Act, place: PlaceName, *, starts_on: date) -> Changed:
+        place.publish_notice(act, starts_on=starts_on, days=self.policy.consultation_days, calendar=self.calendar)
+        return []
+
+    def _approve(self, act: Act, place: PlaceName, *, on: date, homophone_reason: str) -> Changed:
+        """By the kind's authority, after the notice (homophone_reason if it sounds like another name)."""
+        place.approve(
+            act, on=on, authority=self.policy.authority_for(place.kind),
+            consulted=self.policy.consulted_for(place.kind), homophones=self._homophones_of(place),
+            homophone_reason=homophone_reason, calendar=self.calendar,
+        )  # fmt: skip
+        return []
+
+    def _announce(self, act: Act, place: PlaceName, *, on: date, channel: str) -> Changed:
+        place.announce(act, on=on, channel=channel)
+        return []
+
+    def _file(self, act: Act, place: PlaceName, *, on: date) -> Changed:
+        """Filed with the authority above."""
+        place.file_above(act, on=on)
+        return []
+
+    def _put_in_use(self, act: Act, place: PlaceName, *, on: date) -> Changed:
+        place.put_in_use(act, on=on)
+        return []
 
     def rename(
         self, act: Act, place_id: UUID, *, name: str, reason: str, homophone_reason: str = "",
