@@ -72,6 +72,15 @@ def sqlite_settings(data_dir: Path) -> Settings:
     return Settings.from_env({**TEST_KEYS, "REGISTRY_DATA_DIR": str(data_dir)})
 
 
+def migrated_sqlite_registry(data_dir: Path) -> Iterator[Registry]:
+    """A registry on a migrated embedded store in `data_dir`, closed afterwards (for module-scoped fixtures)."""
+    settings = sqlite_settings(data_dir)
+    migrate_all(settings)
+    opened = open_registry(settings)
+    yield opened
+    opened.close()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def store_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
     """The environment of an empty store of each kind (what a registry process would be started with)."""

@@ -22,12 +22,11 @@ from litestar.testing import TestClient
 from litestar.testing import transport as litestar_transport
 
 from api.app import create_app
-from projections.catalog import migrate_all
 from registry.common.actors import Role
 from registry.common.clock import FixedClock
-from registry.system import Registry, open_registry
+from registry.system import Registry
 from tests.api.conftest import TODAY, Tokens
-from tests.conftest import sqlite_settings
+from tests.conftest import migrated_sqlite_registry
 from tests.fuzz.seeds import PRESENT, bundle_application, couple, death_certificate, dv_record_of, eco_burial_claim
 from tests.support import OFFICE, local_noon, resident_id
 
@@ -37,11 +36,7 @@ GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 
 @pytest.fixture(scope="module")
 def client_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    settings = sqlite_settings(tmp_path_factory.mktemp("client") / "var")
-    migrate_all(settings)
-    opened = open_registry(settings)
-    yield opened
-    opened.close()
+    yield from migrated_sqlite_registry(tmp_path_factory.mktemp("client") / "var")
 
 
 @pytest.fixture(scope="module")

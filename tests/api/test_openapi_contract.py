@@ -20,12 +20,11 @@ from litestar.testing import TestClient
 from api.app import create_app
 from api.auth import RoleGuard
 from api.errors import PROBLEM_JSON
-from projections.catalog import migrate_all
 from registry.common.actors import Role
 from registry.common.clock import FixedClock
-from registry.system import Registry, open_registry
+from registry.system import Registry
 from tests.api.conftest import TODAY, Tokens
-from tests.conftest import sqlite_settings
+from tests.conftest import migrated_sqlite_registry
 from tests.support import OFFICE, local_noon, resident_id
 
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -34,11 +33,7 @@ AnyClient = TestClient  # type: ignore[type-arg]
 
 @pytest.fixture(scope="module")
 def walked_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    settings = sqlite_settings(tmp_path_factory.mktemp("contract") / "var")
-    migrate_all(settings)
-    opened = open_registry(settings)
-    yield opened
-    opened.close()
+    yield from migrated_sqlite_registry(tmp_path_factory.mktemp("contract") / "var")
 
 
 @pytest.fixture(scope="module")

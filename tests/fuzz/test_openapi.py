@@ -34,12 +34,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import create_app
-from projections.catalog import migrate_all
 from registry.common.actors import Role
 from registry.common.clock import FixedClock
-from registry.system import Registry, open_registry
+from registry.system import Registry
 from tests.api.conftest import TODAY, Tokens
-from tests.conftest import sqlite_settings
+from tests.conftest import migrated_sqlite_registry, sqlite_settings
 from tests.fuzz.seeds import seed_records
 from tests.support import OFFICE, local_noon, resident_id
 
@@ -102,11 +101,7 @@ def caller_headers(tokens: Tokens) -> dict[str, dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def fuzz_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    settings_ = sqlite_settings(tmp_path_factory.mktemp("fuzz") / "var")
-    migrate_all(settings_)
-    opened = open_registry(settings_)
-    yield opened
-    opened.close()
+    yield from migrated_sqlite_registry(tmp_path_factory.mktemp("fuzz") / "var")
 
 
 @pytest.fixture(scope="module")
