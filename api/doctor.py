@@ -59,6 +59,8 @@ def run_checks(env: Mapping[str, str], *, max_lag: int) -> Iterator[Check]:
     if not database.ok:
         return
     yield budget_check(settings)
+    if settings.replica_url is not None:
+        yield replica_check(settings)
     migrations = migrations_check(settings)
     yield migrations
     yield dv_key_store_check(settings)
@@ -112,6 +114,30 @@ def budget_check(settings: Settings) -> Check:
         return Check("connection-budget", False, f"{found}: no room for one process; lower REGISTRY_DB_CONNECTIONS "
                      "or raise max_connections")  # fmt: skip
     return Check("connection-budget", True, f"{found}: room for {room} more such processes (each worker is one)")
+
+
+def replica_check(settings: Settings) -> Check:
+    """REGISTRY_REPLICA_URL answers, is a standby of this very primary (same system identifier), and how far its
+    replay is behind the primary's WAL."""
+    replica = urlparse(settings.replica_url or "")._replace(query="").geturl()
+    problem = postgres_problem(replica)
+    if problem is not None:
+        return Check("replica", False, f"{problem}: fix REGISTRY_REPLICA_URL or start the replica")
+    identity = "SELECT system_identifier FROM pg_control_system()"
+    with postgres(replica) as standby, postgres(settings.postgres_target()[0]) as primary:
+        in_recovery, paused, replayed = standby.execute(
+            "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END, "
+            "pg_last_wal_replay_lsn()::text"
+        ).fetchone()
+        same = standby.execute(identity).fetchone() == primary.execute(identity).fetchone()
+        behind = primary.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s)", (replayed,)).fetchone()[0]
+    if not in_recovery or not same:
+        what = "is not a standby" if not in_recovery else "is a standby of another cluster"
+        return Check("replica", False, f"{database_name(replica)} at REGISTRY_REPLICA_URL {what}: name a streaming "
+                     "replica of REGISTRY_DATABASE_URL")  # fmt: skip
+    state = "replay PAUSED (pg_wal_replay_resume() on the replica)" if paused else "replaying"
+    lag = "an unknown amount of WAL" if behind is None else f"{int(behind)} bytes of WAL"
+    return Check("replica", not paused, f"a standby of this primary, {state}, {lag} behind")
 
 
 def migrations_check(settings: Settings) -> Check:

@@ -14,6 +14,7 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from registry.adapters.postgres_pool import replica_status
 from registry.exchange.follower import peers_from
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ class Metrics:
             "registry_exchange_follower_position", "The position of each peer's feed this registry has applied",
             ["peer"], registry=self.registry,
         )  # fmt: skip
+        self.replica: ReplicaMetrics | None = None
 
     def observe_request(self, method: str, route: str, status: int, seconds: float, command: str | None) -> None:
         self.requests.labels(method, route, str(status)).inc()
@@ -97,23 +99,60 @@ class Metrics:
         for follower in read_side.followers:
             self.quarantined.labels(follower.tracking_name).set(open_entries[follower.tracking_name])
         self.observe_pool(registry.pool)
+        if read_side.replica is not None:
+            self.replica = self.replica or ReplicaMetrics(self.registry)
+            self.replica.observe(read_side)
         for peer in peers_from(registry.settings.exchange_peers):
             self.exchange_positions.labels(peer.jurisdiction).set(registry.exchange.position_of(peer.jurisdiction))
 
     def observe_pool(self, pool: Any) -> None:
         """The shared pool's use (psycopg_pool's statistics); nothing on SQLite, which has no pool."""
-        if pool is None:
-            return
-        stats = pool.get_stats()
-        size, idle = stats.get("pool_size", 0), stats.get("pool_available", 0)
-        self.pool.labels("in_use").set(size - idle)
-        self.pool.labels("idle").set(idle)
-        self.pool.labels("max").set(pool.max_size)
-        self.pool.labels("waiting").set(stats.get("requests_waiting", 0))
+        if pool is not None:
+            pool_gauges(self.pool, pool)
 
     def exposition(self) -> bytes:
         """The Prometheus text format of every metric."""
         return generate_latest(self.registry)
+
+
+def pool_gauges(gauge: Gauge, pool: Any) -> None:
+    """A pool's connections in use, idle, its maximum and the requests waiting (psycopg_pool's statistics)."""
+    stats = pool.get_stats()
+    size, idle = stats.get("pool_size", 0), stats.get("pool_available", 0)
+    gauge.labels("in_use").set(size - idle)
+    gauge.labels("idle").set(idle)
+    gauge.labels("max").set(pool.max_size)
+    gauge.labels("waiting").set(stats.get("requests_waiting", 0))
+
+
+class ReplicaMetrics:
+    """The streaming replica's gauges (REGISTRY_REPLICA_URL), made at the first scrape that has a replica."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.up = Gauge(
+            "registry_replica_up", "1 when the replica answers as a standby, else 0", registry=registry
+        )  # fmt: skip
+        self.replay_paused = Gauge(
+            "registry_replica_replay_paused", "1 when the replica's WAL replay is paused", registry=registry
+        )  # fmt: skip
+        self.lag = Gauge(
+            "registry_replica_lag_events", "Events each read model on the replica is behind the same read model on "
+            "the primary", ["projection"], registry=registry,
+        )  # fmt: skip
+        self.reads = Gauge(
+            "registry_replica_pool_connections", "The replica's pool: connections in use, idle, the pool's maximum, "
+            "and requests waiting for one", ["state"], registry=registry,
+        )  # fmt: skip
+
+    def observe(self, read_side: ReadSide) -> None:
+        """The replica's state read now; an unreachable replica is up 0 and keeps its last lags."""
+        status = replica_status(read_side.replica)
+        self.up.set(1 if status.reachable and status.standby else 0)
+        self.replay_paused.set(1 if status.replay_paused else 0)
+        pool_gauges(self.reads, read_side.replica)
+        if status.reachable:
+            for name, lag in read_side.replica_lag().items():
+                self.lag.labels(name).set(lag)
 
 
 def command_name(scope: Scope) -> str | None:

@@ -3,6 +3,15 @@
 A wait holds no worker thread: it is awaited on the event loop, and every waiter of the process shares one poll of
 the views' positions. It lasts at most MAX_WAIT_SECONDS, at most MAX_WAITERS wait at once, and a position beyond the
 head of the log (that no write has reached) is refused at once.
+
+With a streaming replica (REGISTRY_REPLICA_URL) the positions are those of the read models on the replica, and the
+handlers read the replica (ReadSide.reads): a position and the rows read after it come from the same server, which
+replays the primary's commits in order, so no answer is older than the position it reports. A read naming a position
+the replica has not applied waits for it there, bounded as above; it does not go to the primary. Why: the replica's
+own delay (milliseconds when healthy) is small beside the projections' delay that any read already waits out; sending
+every read-your-writes read (the read a client makes right after each write) to the primary would put most reads
+back on it; and a replica that stays behind (replay paused, broken) shows in /ready and /metrics, while its waits end
+with 503 view-not-caught-up after MAX_WAIT_SECONDS, which the client retries, as on the primary.
 """
 
 from __future__ import annotations
@@ -55,7 +64,7 @@ class ViewWatch:
 
     async def reached(self, application: str, wait_for: int | None) -> int:
         """The position the views of `application` reflect, once they reach `wait_for` (if given)."""
-        position = await to_thread.run_sync(self.read_side.position, application)
+        position = await to_thread.run_sync(self.read_side.served_position, application)
         if wait_for is None or position >= wait_for:
             return position
         await self._check_within_log(application, wait_for)
@@ -90,7 +99,7 @@ class ViewWatch:
 
     async def _read_positions_soon(self) -> dict[str, int]:
         await asyncio.sleep(POLL_SECONDS)
-        return await to_thread.run_sync(self.read_side.store.positions)
+        return await to_thread.run_sync(self.read_side.reads.positions)
 
 
 def views_of(application: str | None = None) -> Provide:

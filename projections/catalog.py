@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from projections.addresses import AddressRegister, PlateSigns
 from projections.audit.leaves import MerkleLeaves, fill_missing_nodes
@@ -21,6 +22,7 @@ from projections.worklists import MarriageWorklist
 from projections.worklists.departments import DeathDecisions, DepartmentTasks
 from projections.worklists.place_names import NameDuties
 from projections.worklists.queries import WorklistRules
+from registry.adapters.postgres_pool import replica_pool
 from registry.common.clock import SystemClock
 from registry.common.ids import PersonKeys
 from registry.common.workdays import WorkingCalendar
@@ -66,12 +68,21 @@ def followers_of(registry: Registry, projections: list[Projection]) -> list[Foll
 
 
 class ReadSide:
-    """The read models of one process: their store, their followers, and optionally a service keeping them current."""
+    """The read models of one process: their store, their followers, and optionally a service keeping them current.
+
+    `store` is the primary: the projections write there and everything that decides or writes reads there. `reads`
+    is where the position-stamped reads of the API go: the streaming replica when REGISTRY_REPLICA_URL is set, else
+    the same store. A replica never answers older than the position it reports: its projection_tracking rows are
+    committed with the rows they track, a standby replays commits in the primary's commit order and never goes back,
+    so a view read after `served_position` reflects at least that position.
+    """
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.keys = registry.marriage.person_keys
         self.store = ViewStore(registry.settings, registry.pool)
+        self.replica = replica_of(registry.settings)
+        self.reads = self.store if self.replica is None else ViewStore(registry.settings, self.replica)
         self.feed_key = registry.settings.keys[Purpose.FEED_AT_REST]
         self.calendar = registry.marriage.calendar
         self.worklist_rules = WorklistRules(self.calendar, registry.marriage.application_lapse_days)
@@ -113,10 +124,25 @@ class ReadSide:
         if self.service is not None:
             self.service.stop()
         self.store.close()
+        if self.replica is not None:
+            self.replica.close()
 
     def position(self, application: str) -> int:
         """The log position every read model following `application` has reached (the lowest of them)."""
         return self.position_in(self.store.positions(), application)
+
+    def served_position(self, application: str) -> int:
+        """The log position every read model following `application` has reached where `reads` reads them."""
+        return self.position_in(self.reads.positions(), application)
+
+    def replica_lag(self) -> dict[str, int]:
+        """Events each read model on the replica is behind the same read model on the primary ({} without one)."""
+        if self.replica is None:
+            return {}
+        primary, replica = self.store.positions(), self.reads.positions()
+        return {
+            f.tracking_name: primary.get(f.tracking_name, 0) - replica.get(f.tracking_name, 0) for f in self.followers
+        }
 
     def position_in(self, positions: dict[str, int], application: str) -> int:
         """The lowest of the given tracking positions of the read models following `application`."""
@@ -161,6 +187,14 @@ class ReadSide:
         live = projection_named(name, self.keys, self.feed_key, self.calendar)
         shadow = projection_named(name, self.keys, self.feed_key, self.calendar, REBUILD_SUFFIX)
         return rebuild(self.store, followers_of(self.registry, [live]), followers_of(self.registry, [shadow]), on_batch)
+
+
+def replica_of(settings: Settings) -> Any:
+    """The replica's pool (REGISTRY_REPLICA_URL), or None: the read models are then read on the primary."""
+    if settings.replica_url is None:
+        return None
+    parts, schema = settings.postgres_connection(replica=True), settings.postgres_target()[1]
+    return replica_pool(parts, schema, budget=settings.replica_connections)
 
 
 def migrate_all(settings: Settings) -> list[str]:

@@ -46,6 +46,12 @@ class Settings:
                            by every application and read model (one connection kept open when idle, more under
                            load), the projection runner's LISTEN connection and the DV key store's connection.
                            (Replaces REGISTRY_POOL_SIZE, which was per application.)
+    REGISTRY_REPLICA_URL   postgresql://user@host:port/dbname of ONE streaming replica (a hot standby of the events'
+                           database, not a balancer over several): the read models' lists and counts that say their
+                           log position are read there; commands, record reads and projections use the primary. A
+                           read naming a position (wait_for) the replica lacks waits for it, bounded (api/views.py).
+                           Unset: everything from the primary.
+    REGISTRY_REPLICA_CONNECTIONS  the replica pool's own budget per process (default REGISTRY_DB_CONNECTIONS).
     REGISTRY_AGGREGATE_CACHE   aggregates kept in memory per application, fast-forwarded from the store on every
                            read, so that long-lived aggregates (certificate books) are not replayed (default 5000).
     REGISTRY_PROJECTION_BATCH  events per projection transaction (default 500).
@@ -152,6 +158,8 @@ class Settings:
     oidc_office_claim: str = "registry_office"
     rate_limit: int = 600
     rate_limit_anonymous: int = 60
+    replica_url: str | None = None
+    replica_connections: int = 10
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -188,9 +196,9 @@ class Settings:
         url = urlparse(self.database_url or "")
         return url._replace(query="").geturl(), parse_qs(url.query).get("schema", [""])[0]
 
-    def postgres_connection(self) -> dict[str, Any]:
-        """The connection parameters of the events' database (host, port, dbname, user, password)."""
-        url = urlparse(self.database_url or "")
+    def postgres_connection(self, replica: bool = False) -> dict[str, Any]:
+        """The connection parameters (host, port, dbname, user, password) of the events' database or its replica."""
+        url = urlparse((self.replica_url if replica else self.database_url) or "")
         return {
             "dbname": url.path.lstrip("/"),
             "host": url.hostname or "127.0.0.1",
@@ -262,11 +270,17 @@ def _stores(env: Mapping[str, str]) -> dict[str, Any]:
     """Where the events, the read models and the DV keys are kept, the keys, and how the stores are used."""
     data_dir = Path(env.get("REGISTRY_DATA_DIR", "var")).resolve()
     database_url = env.get("REGISTRY_DATABASE_URL") or None
+    replica_url = env.get("REGISTRY_REPLICA_URL") or None
+    if replica_url is not None and (database_url is None or not replica_url.startswith("postgresql://")):
+        raise SettingsError("REGISTRY_REPLICA_URL must be a postgresql:// URL, and only with REGISTRY_DATABASE_URL")
+    connections = _integer(env, "REGISTRY_DB_CONNECTIONS", 10, minimum=4)
     return {
         "data_dir": data_dir,
         "database_url": database_url,
+        "replica_url": replica_url,
+        "replica_connections": _integer(env, "REGISTRY_REPLICA_CONNECTIONS", connections, minimum=2),
         "keys": registry_keys(env, data_dir, embedded=database_url is None),
-        "db_connections": _integer(env, "REGISTRY_DB_CONNECTIONS", 10, minimum=4),
+        "db_connections": connections,
         "aggregate_cache": _integer(env, "REGISTRY_AGGREGATE_CACHE", 5000, minimum=0),
         "projection_batch": _integer(env, "REGISTRY_PROJECTION_BATCH", 500),
         "dv_keys_url": env.get("REGISTRY_DV_KEYS_URL") or None,

@@ -178,7 +178,7 @@ class AuditController(Controller):
             actor_id=data.actor_id, office=data.office, event_type=data.event_type, application=data.application,
             person_ref=person_ref, since=data.since, until=data.until, after=data.after, limit=data.limit,
         )  # fmt: skip
-        rows, next_cursor = search_trail(state.read_side.store, search)
+        rows, next_cursor = search_trail(state.read_side.reads, search)
         registry.oversight.record_read(
             act_of(request, clock), what="audit-search", target="audit_trail", criteria=search.criteria()
         )

@@ -219,7 +219,7 @@ class EcoBurialStatisticsController(Controller):
          dependencies={"view_position": views_of("burial")})  # fmt: skip
     def statistics(self, state: State, view_position: NamedDependency[int]) -> Response[EcoBurialStatistics]:
         """The ledger (fen approved, paid, recovered by kind and month) and uptake (share of deaths per kind)."""
-        store = state.read_side.store
+        store = state.read_side.reads
         ledger = [
             LedgerRow(month=m.month, burial_kind=m.burial_kind, approved_fen=m.approved_fen, paid_fen=m.paid_fen,
                       recovered_fen=m.recovered_fen)

@@ -284,7 +284,7 @@ class DepartmentWorklistController(Controller):
         """The caller's department's open tasks, earliest deadline first."""
         department = principal_of(request).office
         rows, next_after = open_tasks(
-            state.read_side.store, department, local_date(clock.now()), overdue_only=overdue_only, limit=limit,
+            state.read_side.reads, department, local_date(clock.now()), overdue_only=overdue_only, limit=limit,
             after=after,
         )  # fmt: skip
         tasks = [
@@ -306,7 +306,7 @@ class DeathDecisionWorklistController(Controller):
         self, state: State, view_position: NamedDependency[int], limit: Limit = PAGE_SIZE, after: After = None
     ) -> Response[DeathDecisionWorklist]:
         """Clerks' registrations awaiting confirmation and conflicting certificates awaiting review, oldest first."""
-        owed, next_after = pending_death_decisions(state.read_side.store, limit=limit, after=after)
+        owed, next_after = pending_death_decisions(state.read_side.reads, limit=limit, after=after)
         decisions = [
             DeathDecisionRow(
                 death_id=d.death_id, kind=d.kind, since=d.since, raised_by_role=d.raised_by_role,

@@ -11,6 +11,7 @@ from litestar.exceptions import NotAuthorizedException
 
 from api.auth import Principal, read_token
 from projections.catalog import ReadSide
+from registry.adapters.postgres_pool import replica_status
 from registry.common.actors import Role
 from registry.keys import Purpose
 from registry.system import Registry
@@ -65,13 +66,41 @@ def readiness(registry: Registry, read_side: ReadSide) -> dict[str, Any]:
     limit = registry.settings.ready_max_lag
     reasons += [f"{name} lags {lag} events (more than {limit})" for name, lag in lags.items() if lag > limit]
     reasons += [f"{name} has quarantined events {ids}" for name, ids in quarantined.items()]
+    replica = replica_readiness(read_side, limit, reasons)
     return {
         "status": "not-ready" if reasons else "ready",
         "reasons": reasons,
         "quarantined": quarantined,
         "log_heads": heads,
         "projection_lag": lags,
+        **({"replica": replica} if replica else {}),
     }
+
+
+def replica_readiness(read_side: ReadSide, limit: int, reasons: list[str]) -> dict[str, Any]:
+    """The replica's part ({} without one): reachable, a standby, replay paused, and how many events each read model
+    there is behind the primary's; unreachable or behind by more than `limit` adds a reason (its reads would fail or
+    wait)."""
+    if read_side.replica is None:
+        return {}
+    status = replica_status(read_side.replica)
+    if not status.reachable:
+        reasons.append(f"the replica cannot be read ({status.error})")
+        return {"reachable": False}
+    try:
+        lags = read_side.replica_lag()
+    except Exception as error:  # gone between the two reads: not ready, as above
+        reasons.append(f"the replica cannot be read ({type(error).__name__})")
+        return {"reachable": False}
+    reasons += [
+        f"{name} on the replica lags {lag} events (more than {limit})" for name, lag in lags.items() if lag > limit
+    ]
+    if not status.standby:
+        reasons.append("REGISTRY_REPLICA_URL names a server that is not a standby")
+    return {
+        "reachable": True, "standby": status.standby, "replay_paused": status.replay_paused,
+        "seconds_since_replay": status.seconds_since_replay, "lag_behind_primary": lags,
+    }  # fmt: skip
 
 
 def caller_role(request: Request[Any, Any, Any], registry: Registry) -> Role | None:

@@ -269,14 +269,14 @@ class AddressController(Controller):
         """Addresses now, "valid on" a date, or "as the register knew them" at a time (then valid at that time)."""
         search = AddressSearch(road=road, number=number, estate=estate, valid_on=valid_on, known_on=known_on)
         found, next_after = address_versions(
-            state.read_side.store, local_date(clock.now()), search, limit=limit, after=after
+            state.read_side.reads, local_date(clock.now()), search, limit=limit, after=after
         )
         return AddressPage(items=msgspec.convert(found, list[AddressRow], from_attributes=True), next_after=next_after)
 
     @get("/address-feed/head", guards=[allow(Role.UTILITY, Role.AUDITOR)], sync_to_thread=True)
     def head(self, state: State, view_position: NamedDependency[int]) -> FeedHead:
         """The latest position of the change feed."""
-        return FeedHead(position=feed_head(state.read_side.store))
+        return FeedHead(position=feed_head(state.read_side.reads))
 
     @get("/address-feed", guards=[allow(Role.UTILITY, Role.AUDITOR)], sync_to_thread=True)
     def changes(
@@ -286,7 +286,7 @@ class AddressController(Controller):
         limit: Limit = PAGE_SIZE,
     ) -> FeedPage:
         """The changes after a position, in order: position, time, operation and the full address."""
-        changes, next_after = changes_after(state.read_side.store, after, limit=limit)
+        changes, next_after = changes_after(state.read_side.reads, after, limit=limit)
         return FeedPage(
             changes=msgspec.convert(changes, list[AddressChange], from_attributes=True), next_after=next_after
         )
@@ -297,7 +297,7 @@ class AddressController(Controller):
     ) -> Snapshot:
         """Every address in force as of a position, a page of plates at a time: a copy to start from, then follow
         the feed after it."""
-        page = snapshot_page(state.read_side.store, at, limit=limit, after=after)
+        page = snapshot_page(state.read_side.reads, at, limit=limit, after=after)
         return Snapshot(position=at, addresses=page.addresses, next_after=page.next_after)
 
 
@@ -318,7 +318,7 @@ class PlateSignWorklistController(Controller):
     ) -> SignDuePage:
         """Plates whose physical sign is not yet up, earliest due first (due within 60 days of assignment)."""
         due, next_after = signs_due(
-            state.read_side.store, local_date(clock.now()), overdue_only=overdue_only, limit=limit, after=after
+            state.read_side.reads, local_date(clock.now()), overdue_only=overdue_only, limit=limit, after=after
         )
         return SignDuePage(items=msgspec.convert(due, list[SignDue], from_attributes=True), next_after=next_after)
 
@@ -341,7 +341,7 @@ class NameAnnouncementWorklistController(Controller):
         """Approved names not yet announced (due within 15 days of approval, art. 14) or not yet filed (art. 13),
         earliest due first; late ones flagged."""
         duties, next_after = name_duties(
-            state.read_side.store, local_date(clock.now()), overdue_only=overdue_only, limit=limit, after=after
+            state.read_side.reads, local_date(clock.now()), overdue_only=overdue_only, limit=limit, after=after
         )
         items = msgspec.convert(duties, list[AnnouncementDue], from_attributes=True)
         return AnnouncementDuePage(items=items, next_after=next_after)

@@ -54,7 +54,7 @@ class QueryController(Controller):
             office = principal.office
         read_side = state.read_side
         entries, next_after = open_marriage_items(
-            read_side.store, office, local_date(clock.now()), read_side.worklist_rules, limit=limit, after=after
+            read_side.reads, office, local_date(clock.now()), read_side.worklist_rules, limit=limit, after=after
         )
         items = msgspec.convert(entries, list[WorklistItem], from_attributes=True)
         return Response(
@@ -70,5 +70,5 @@ class QueryController(Controller):
     )
     def marital_status_counts(self, state: State, view_position: NamedDependency[int]) -> Response[StatusCounts]:
         """How many persons known to the registry are in each marital status."""
-        counts = status_counts(state.read_side.store)
+        counts = status_counts(state.read_side.reads)
         return Response(StatusCounts(counts=counts), headers={VIEW_POSITION_HEADER: f"marriage={view_position}"})

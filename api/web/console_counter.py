@@ -102,9 +102,9 @@ class CounterConsole(Controller):
         # The console pages through the first MAX_PAGE_SIZE items, ten at a time.
         read_side = state.read_side
         items, _ = open_marriage_items(
-            read_side.store, office, local_date(clock.now()), read_side.worklist_rules, limit=MAX_PAGE_SIZE
+            read_side.reads, office, local_date(clock.now()), read_side.worklist_rules, limit=MAX_PAGE_SIZE
         )
-        listed = inquiries_to_review(state.read_side.store, office, offset=max(inquiries, 0), limit=PAGE_SIZE)
+        listed = inquiries_to_review(state.read_side.reads, office, offset=max(inquiries, 0), limit=PAGE_SIZE)
         template = "console/worklist.html"
         if request.headers.get("hx-request") == "true":  # htmx asks for the lists it pages through, not the frame
             template = "console/worklist_lists.html"

@@ -58,7 +58,7 @@ class DepartmentConsole(Controller):
         self, request: AnyRequest, state: State, clock: NamedDependency[Clock], view_position: NamedDependency[int]
     ) -> Template:
         department = principal_of(request).office
-        rows, _ = open_tasks(state.read_side.store, department, local_date(clock.now()), limit=MAX_PAGE_SIZE)
+        rows, _ = open_tasks(state.read_side.reads, department, local_date(clock.now()), limit=MAX_PAGE_SIZE)
         rows.sort(key=lambda task: not task.overdue)  # overdue first, each group still earliest deadline first
         return render(request, "console/tasks.html", tasks=rows, department=department)
 
@@ -115,7 +115,7 @@ class PlaceNameConsole(Controller):
     def places(
         self, request: AnyRequest, state: State, view_position: NamedDependency[int], offset: FromQuery[int] = 0
     ) -> Template:
-        names, total = place_names(state.read_side.store, offset=max(offset, 0), limit=50)
+        names, total = place_names(state.read_side.reads, offset=max(offset, 0), limit=50)
         return render(request, "console/places.html", names=names, total=total, kinds=PLACE_KINDS,
                       offset=offset, form_key=new_form_key())  # fmt: skip
 
@@ -140,7 +140,7 @@ class PlaceNameConsole(Controller):
         plates = None
         if place.kind == "road":
             search = AddressSearch(road=place.name)
-            plates, _ = address_versions(state.read_side.store, local_date(clock.now()), search, limit=MAX_PAGE_SIZE)
+            plates, _ = address_versions(state.read_side.reads, local_date(clock.now()), search, limit=MAX_PAGE_SIZE)
         return render(request, "console/place.html", place=body, steps=WEB_STEPS, plates=plates,
                       form_key=new_form_key())  # fmt: skip
 

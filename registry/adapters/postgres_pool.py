@@ -9,6 +9,9 @@ the DV key store's own connection (that store may be another database).
 Requests fail fast while PostgreSQL is away: a connection is waited for at most POOL_TIMEOUT_SECONDS, and a pool that
 has none to give raises StoreUnavailable, which the library does not retry (it retries its own OperationalError ten
 times) and the API answers with 503.
+
+A streaming replica (REGISTRY_REPLICA_URL) has a pool of its own, apart from this one and with its own budget
+(REGISTRY_REPLICA_CONNECTIONS): the read models' position-stamped reads use it (projections/catalog.py ReadSide.reads).
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
+import psycopg
+import psycopg_pool
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.postgres import ConnectionPool, PostgresDatastore, PostgresFactory
 from psycopg import Connection
@@ -109,3 +115,61 @@ class SharedPostgresFactory(PostgresFactory):
 
     def close(self) -> None:
         """The datastore belongs to the process (Registry.close closes it), not to one application."""
+
+
+# -- the replica ----------------------------------------------------------------------------------------------------
+
+REPLICA_APPLICATION_NAME = "registry-replica"  # how the replica's pg_stat_activity names this pool's sessions
+
+
+def replica_pool(conninfo_parts: dict[str, Any], schema: str, *, budget: int) -> psycopg_pool.ConnectionPool[Any]:
+    """A pool of its own over the streaming replica (REGISTRY_REPLICA_URL), within its own budget.
+
+    Its sessions are read-only even if the URL names a primary by mistake; none is opened before the first read (a
+    process that only projects never connects to the replica). A read that finds no connection within
+    POOL_TIMEOUT_SECONDS raises PoolTimeout, an OperationalError the API answers with 503, as on the primary.
+    """
+    options = "-c default_transaction_read_only=on" + (f" -c search_path={schema}" if schema else "")
+    pool: psycopg_pool.ConnectionPool[Any] = psycopg_pool.ConnectionPool(
+        kwargs={
+            **conninfo_parts,
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "application_name": REPLICA_APPLICATION_NAME,
+            "options": options,
+            "autocommit": True,  # each read is one statement; nothing stays open in a transaction on the standby
+        },
+        min_size=0,
+        max_size=max(budget, 1),
+        open=False,
+        timeout=POOL_TIMEOUT_SECONDS,
+        max_idle=IDLE_SECONDS,
+        reconnect_timeout=RECONNECT_SECONDS,
+        name="registry-replica",
+    )
+    pool.open(wait=False)
+    return pool
+
+
+@dataclass(frozen=True)
+class ReplicaStatus:
+    """What the replica says of itself: reachable, a standby, replay paused, seconds since it last replayed."""
+
+    reachable: bool
+    standby: bool = False
+    replay_paused: bool = False
+    seconds_since_replay: float | None = None
+    error: str = ""
+
+
+def replica_status(pool: psycopg_pool.ConnectionPool[Any]) -> ReplicaStatus:
+    """Asks the replica (one statement); an unreachable replica is a status, not an exception."""
+    try:
+        with pool.connection() as connection:
+            row = connection.execute(
+                "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END, "
+                "EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8"
+            ).fetchone()
+    except psycopg.Error as error:
+        return ReplicaStatus(reachable=False, error=type(error).__name__)
+    standby, paused, seconds = row
+    return ReplicaStatus(True, bool(standby), bool(paused), None if seconds is None else float(seconds))

@@ -1,4 +1,5 @@
-"""A PostgreSQL cluster of a test's own (initdb into a temporary directory), which the test may stop and start."""
+"""A PostgreSQL cluster of a test's own (initdb into a temporary directory), which the test may stop and start, and a
+streaming replica of it (pg_basebackup -R into another temporary directory, a second server on its own port)."""
 
 from __future__ import annotations
 
@@ -71,13 +72,39 @@ def own_cluster(**settings: str) -> Iterator[Cluster]:
     """A started cluster in a temporary directory; stopped and removed afterwards."""
     if not (BIN / "initdb").exists() or (shutil.which("runuser") is None and os.geteuid() == 0):
         pytest.skip("PostgreSQL 15's initdb and pg_ctl are not installed")
+    with _scratch_cluster() as cluster:
+        cluster.init(**settings)
+        cluster.start()
+        yield cluster
+
+
+@contextmanager
+def own_replica(primary: Cluster) -> Iterator[Cluster]:
+    """A hot standby streaming from `primary` (which needs wal_level=replica and a replication entry in pg_hba): a
+    base backup with -R (standby.signal and primary_conninfo), started on its own port; stopped and removed
+    afterwards."""
+    with (primary.data / "pg_hba.conf").open("a") as hba:
+        hba.write("host replication postgres 127.0.0.1/32 trust\n")
+    as_postgres(str(BIN / "pg_ctl"), "-D", str(primary.data), "reload")
+    with _scratch_cluster() as replica:
+        as_postgres(
+            str(BIN / "pg_basebackup"), "-D", str(replica.data), "-R", "-X", "stream", "-c", "fast",
+            "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
+        )  # fmt: skip
+        with (replica.data / "postgresql.conf").open("a") as conf:  # the primary's lines, copied, are overridden
+            conf.write(f"port = {replica.port}\nunix_socket_directories = '{replica.directory}'\nhot_standby = on\n")
+        replica.start()
+        yield replica
+
+
+@contextmanager
+def _scratch_cluster() -> Iterator[Cluster]:
+    """A cluster's place in a temporary directory; whatever runs there is stopped (immediate) and all removed."""
     directory = Path(tempfile.mkdtemp(prefix="registry-pg-"))
     if os.geteuid() == 0:
         shutil.chown(directory, "postgres", "postgres")
     cluster = Cluster(directory, free_port())
     try:
-        cluster.init(**settings)
-        cluster.start()
         yield cluster
     finally:
         subprocess.run(
