@@ -127,7 +127,9 @@ def replica_pool(conninfo_parts: dict[str, Any], schema: str, *, budget: int) ->
 
     Its sessions are read-only even if the URL names a primary by mistake; none is opened before the first read (a
     process that only projects never connects to the replica). A read that finds no connection within
-    POOL_TIMEOUT_SECONDS raises PoolTimeout, an OperationalError the API answers with 503, as on the primary.
+    POOL_TIMEOUT_SECONDS raises PoolTimeout, an OperationalError the API answers with 503, as on the primary; so does
+    a read the standby cancels for a conflict with recovery (set hot_standby_feedback = on on the replica so that the
+    primary's vacuum does not remove rows its reads still see).
     """
     options = "-c default_transaction_read_only=on" + (f" -c search_path={schema}" if schema else "")
     pool: psycopg_pool.ConnectionPool[Any] = psycopg_pool.ConnectionPool(

@@ -116,6 +116,31 @@ def test_a_written_application_is_read_back_from_the_replica_at_the_position_the
     assert sessions[0] >= 1, "the registry holds no session on the replica"
 
 
+def test_the_replica_pool_is_apart_from_the_primary_pool_and_stays_within_its_own_budget(
+    replicated: Replicated,
+) -> None:
+    read_side = replicated.read_side
+    assert read_side.replica is not replicated.client.app.state.registry.pool
+    assert read_side.replica.max_size == 2  # REGISTRY_REPLICA_CONNECTIONS
+    statuses: list[int] = []
+
+    def read_five() -> None:
+        for _ in range(5):
+            response = replicated.client.get("/v1/worklists/marriage", headers=replicated.tokens.clerk)
+            statuses.append(response.status_code)
+
+    readers = [threading.Thread(target=read_five) for _ in range(8)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join(timeout=30)
+    assert statuses == [200] * 40
+    sessions = replicated.on_replica(
+        f"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{REPLICA_APPLICATION_NAME}'"
+    )
+    assert 1 <= sessions[0] <= 2
+
+
 def test_a_paused_replica_answers_its_own_older_position_and_a_read_naming_the_new_one_waits_for_replay(
     replicated: Replicated,
 ) -> None:
