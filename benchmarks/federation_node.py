@@ -52,10 +52,14 @@ def follow_round(followers: list[ExchangeFollower], trace: IO[str]) -> None:
 
 
 def follow_forever(followers: list[ExchangeFollower], every: float, trace_path: str, stop: threading.Event) -> None:
+    """`every` seconds after each round ends, as the CLI does; or, with FEDERATION_FIXED_CADENCE=y, every `every`
+    seconds from the start of the round before (what the CLI's loop would gain: the round's time leaves the period)."""
+    fixed = os.environ.get("FEDERATION_FIXED_CADENCE") == "y"
     with open(trace_path, "a") as trace:
         while not stop.is_set():
+            started = time.monotonic()
             follow_round(followers, trace)
-            stop.wait(every)
+            stop.wait(max(0.0, started + every - time.monotonic()) if fixed else every)
 
 
 def main() -> None:
