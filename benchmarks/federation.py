@@ -18,7 +18,6 @@ The scale: --scale of a year of --provinces provinces of 400,000 acts each (marr
 made one interval or more after the marriage it would break; ratio = refused / attempted (goal 1.0).
 
     .venv/bin/python -m benchmarks.federation [--scale 0.0005] [--interval 1] [--spread 60] [--provinces 5]
-        [--fixed-cadence]
 """
 
 from __future__ import annotations
@@ -73,7 +72,7 @@ def admin(statement: str) -> None:
 
 
 def node_environments(
-    jurisdictions: list[str], workdir: Path, connections: int, interval: float, *, fixed_cadence: bool
+    jurisdictions: list[str], workdir: Path, connections: int, interval: float
 ) -> list[dict[str, str]]:
     """Each registry's environment: its database, its own master key, the shared federation key, and every other
     registry as a peer (its public exchange key, its feed's address and the token it issued this one)."""
@@ -82,7 +81,6 @@ def node_environments(
                  "REGISTRY_DATABASE_URL": database_url(f"fed_bench_{j}"), "REGISTRY_DATA_DIR": str(workdir / j),
                  "REGISTRY_DB_CONNECTIONS": str(connections), "REGISTRY_LOG_FORMAT": "json",
                  "REGISTRY_RATE_LIMIT": "1000000", "FEDERATION_FOLLOW_EVERY": str(interval),
-                 "FEDERATION_FIXED_CADENCE": "y" if fixed_cadence else "n",
                  "FEDERATION_NODE_TRACE": str(workdir / f"trace-{j}.jsonl")}
              for j in jurisdictions}  # fmt: skip
     settings = {j: Settings.from_env(env) for j, env in bases.items()}
@@ -215,7 +213,6 @@ def measure(args: argparse.Namespace, environments: list[dict[str, str]], workdi
     acts = len(outcomes.facts)
     return {
         "benchmark": "federation", "provinces": args.provinces, "interval_s": args.interval, "scale": args.scale,
-        "cadence": "fixed" if args.fixed_cadence else "cli",
         "stories": stories, "acts": acts, "facts_in_feeds": len(sequences), "run_s": round(run_seconds, 1), **told,
         "attempted_at_one_interval": attempted, "misses_at_one_interval": misses,
         "misses_at_two_intervals": told["probes"].get("2", {"misses": None})["misses"],
@@ -236,17 +233,12 @@ def main() -> None:
     parser.add_argument("--spread", type=float, default=60.0, help="seconds over which the stories start")
     parser.add_argument("--connections", type=int, default=4, help="REGISTRY_DB_CONNECTIONS of each registry")
     parser.add_argument("--seed", type=int, default=19)
-    parser.add_argument(
-        "--fixed-cadence", action="store_true", help="rounds every INTERVAL from the start of the last, not after it"
-    )
     args = parser.parse_args()
 
     jurisdictions = list(JURISDICTIONS[: args.provinces])
     with tempfile.TemporaryDirectory(prefix="federation-") as directory:
         workdir = Path(directory)
-        environments = node_environments(
-            jurisdictions, workdir, args.connections, args.interval, fixed_cadence=args.fixed_cadence
-        )
+        environments = node_environments(jurisdictions, workdir, args.connections, args.interval)
         for j in jurisdictions:
             admin(f'DROP DATABASE IF EXISTS "fed_bench_{j}" WITH (FORCE)')
             admin(f'CREATE DATABASE "fed_bench_{j}"')

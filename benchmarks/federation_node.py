@@ -1,11 +1,12 @@
 """One province's registry for benchmarks/federation.py: the HTTP API (with its read models, the exchange feed among
 them) and the exchange follower of every peer, in one process over one connection pool.
 
-The follower runs the loop of `registry exchange follow --every S` (every peer once, then a pause of S seconds), in a
-thread of the server process rather than a process of its own, so that a federation of five registries stays within
-a few PostgreSQL connections each. It writes one JSON line per peer and round that brought facts (when, which peer,
-the position reached, the facts applied, the thread CPU and wall seconds it took) and one per round, to the file named
-by FEDERATION_NODE_TRACE, for the benchmark to measure feed lag and the follower's cost per fact.
+The follower runs the loop of `registry exchange follow --every S` (every peer at once, rounds starting every S
+seconds), in a thread of the server process rather than a process of its own, so that a federation of five
+registries stays within a few PostgreSQL connections each. It writes one JSON line per peer and round that brought
+facts (when, which peer, the position reached, the facts applied, the thread CPU and wall seconds it took) and one
+per round, to the file named by FEDERATION_NODE_TRACE, for the benchmark to measure feed lag and the follower's cost
+per fact.
 
     FEDERATION_NODE_TRACE=trace.jsonl FEDERATION_FOLLOW_EVERY=1 REGISTRY_...=... python -m benchmarks.federation_node
 """
@@ -16,50 +17,45 @@ import json
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import IO
 
 import uvicorn
 
 from api.app import create_app
 from registry.adapters.http_pages import http_fetch
-from registry.exchange.follower import ExchangeFollower, peers_from
+from registry.exchange.follower import ExchangeFollower, PeerRound, follow_every, peers_from
 from registry.settings import Settings
 from registry.system import open_registry
 
 
-def follow_round(followers: list[ExchangeFollower], trace: IO[str]) -> None:
-    """Every peer once, as `registry exchange follow` does; each peer's facts traced with their cost."""
-    round_cpu, round_wall, round_applied = time.thread_time(), time.perf_counter(), 0
-    for follower in followers:
-        cpu, wall = time.thread_time(), time.perf_counter()
-        try:
-            applied = follower.follow_once()
-        except OSError:  # a peer not up yet or out of reach: next round
-            applied = -1
-        if applied > 0:
-            line = {
-                "t": time.time(), "peer": follower.peer.jurisdiction, "applied": applied,
-                "position": follower.exchange.position_of(follower.peer.jurisdiction),
-                "cpu": time.thread_time() - cpu, "wall": time.perf_counter() - wall, "rejected": follower.rejected,
-            }  # fmt: skip
-            trace.write(json.dumps(line) + "\n")
-        round_applied += max(applied, 0)
-    trace.write(json.dumps({
-        "round": time.time(), "applied": round_applied, "cpu": time.thread_time() - round_cpu,
-        "wall": time.perf_counter() - round_wall,
-    }) + "\n")  # fmt: skip
-    trace.flush()
+def trace_round(trace: IO[str]) -> Callable[[list[PeerRound]], None]:
+    """Writes each peer's facts of a round with their cost, then the round's totals (the follower's own loop)."""
+
+    def write(rounds: list[PeerRound]) -> None:
+        now = time.time()
+        for peer_round in rounds:
+            if peer_round.applied:
+                follower = peer_round.follower
+                line = {
+                    "t": now, "peer": follower.peer.jurisdiction, "applied": peer_round.applied,
+                    "position": follower.exchange.position_of(follower.peer.jurisdiction),
+                    "cpu": peer_round.cpu_seconds, "wall": peer_round.wall_seconds, "rejected": follower.rejected,
+                }  # fmt: skip
+                trace.write(json.dumps(line) + "\n")
+        trace.write(json.dumps({
+            "round": now, "applied": sum(r.applied or 0 for r in rounds), "cpu": sum(r.cpu_seconds for r in rounds),
+            "wall": max((r.wall_seconds for r in rounds), default=0.0),
+        }) + "\n")  # fmt: skip
+        trace.flush()
+
+    return write
 
 
 def follow_forever(followers: list[ExchangeFollower], every: float, trace_path: str, stop: threading.Event) -> None:
-    """`every` seconds after each round ends, as the CLI does; or, with FEDERATION_FIXED_CADENCE=y, every `every`
-    seconds from the start of the round before (what the CLI's loop would gain: the round's time leaves the period)."""
-    fixed = os.environ.get("FEDERATION_FIXED_CADENCE") == "y"
+    """The loop of `registry exchange follow --every S`, each round traced."""
     with open(trace_path, "a") as trace:
-        while not stop.is_set():
-            started = time.monotonic()
-            follow_round(followers, trace)
-            stop.wait(max(0.0, started + every - time.monotonic()) if fixed else every)
+        follow_every(followers, every, stop, on_round=trace_round(trace))
 
 
 def main() -> None:

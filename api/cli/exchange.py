@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import threading
 from typing import TYPE_CHECKING
 
 import click
@@ -10,7 +10,7 @@ import click
 from registry.settings import Settings
 
 if TYPE_CHECKING:
-    from registry.exchange.follower import ExchangeFollower
+    from registry.exchange.follower import ExchangeFollower, PeerRound
     from registry.system import Registry
 
 
@@ -21,22 +21,29 @@ def exchange() -> None:
 
 @exchange.command("follow")
 @click.option("--once", is_flag=True, help="apply what the peers have now, then stop")
-@click.option("--every", type=click.FloatRange(min=0.1), default=5.0, show_default=True, help="seconds between rounds")
+@click.option(
+    "--every", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+    help="seconds from the start of one round to the start of the next",
+)  # fmt: skip
 def exchange_follow(once: bool, every: float) -> None:
-    """Follow REGISTRY_EXCHANGE_PEERS: verify every page, apply each fact once, resume after a crash."""
+    """Follow REGISTRY_EXCHANGE_PEERS: verify every page, apply each fact once, resume after a crash.
+
+    Every peer is followed at once in each round, and rounds start on a fixed cadence: a fact waits at most `every`
+    seconds plus one round before this registry knows it.
+    """
+    from registry.exchange.follower import follow_every, follow_round
     from registry.system import open_registry
 
     settings = Settings.from_env()
     registry = open_registry(settings)
     followers = _followers(registry, settings)
+    stop = threading.Event()
     try:
-        while True:
-            failed = _follow_round(followers)
-            if once:
-                raise SystemExit(1 if failed else 0)
-            time.sleep(every)
+        if once:
+            raise SystemExit(1 if _report(follow_round(followers)) else 0)
+        follow_every(followers, every, stop, on_round=_report)
     except KeyboardInterrupt:
-        pass
+        stop.set()
     finally:
         registry.close()
 
@@ -58,19 +65,18 @@ def _followers(registry: Registry, settings: Settings) -> list[ExchangeFollower]
     return followers
 
 
-def _follow_round(followers: list[ExchangeFollower]) -> bool:
-    """Each follower applies what its peer has now; True if a peer was out of reach or a page or fact rejected."""
+def _report(rounds: list[PeerRound]) -> bool:
+    """Say what each peer brought; True if a peer was out of reach or a page or fact rejected."""
     failed = False
-    for follower in followers:
-        try:
-            applied = follower.follow_once()
-        except OSError as error:  # a peer out of reach: try again next round
-            click.echo(f"{follower.peer.jurisdiction}: unreachable ({type(error).__name__})", err=True)
+    for peer_round in rounds:
+        jurisdiction = peer_round.follower.peer.jurisdiction
+        if peer_round.applied is None:
+            click.echo(f"{jurisdiction}: unreachable", err=True)
             failed = True
             continue
-        failed = failed or follower.rejected
-        if follower.rejected:
-            click.echo(f"{follower.peer.jurisdiction}: a page or fact was rejected (see the log)", err=True)
-        if applied:
-            click.echo(f"{follower.peer.jurisdiction}: applied {applied} facts")
+        if peer_round.follower.rejected:
+            click.echo(f"{jurisdiction}: a page or fact was rejected (see the log)", err=True)
+            failed = True
+        if peer_round.applied:
+            click.echo(f"{jurisdiction}: applied {peer_round.applied} facts")
     return failed

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -26,6 +28,14 @@ ENDINGS = {
     "cn.gov.civil-affairs.marriage.annulled": "annulled",
     "cn.gov.civil-affairs.marriage.widowed": "widowed",
 }
+
+
+@dataclass(frozen=True)
+class PageApplied:
+    """How many of a page's facts were applied, and the refusal of the one it stopped before (if it stopped)."""
+
+    applied: int
+    refused: InvalidInput | None = None
 
 
 def tracking_name(jurisdiction: str) -> str:
@@ -78,6 +88,54 @@ class MarriageExchange(TrackedApplication):
         A fact that is not of the agreed shape refuses whole with InvalidInput, before anything is saved: the
         follower stops before it rather than skip it.
         """
+        tracking, changed = self._changes_for(act, jurisdiction, envelope, {})
+        self.save_tracked(tracking, *changed)
+
+    def apply_page(self, jurisdiction: str, facts: Sequence[tuple[Act, dict[str, Any]]]) -> PageApplied:
+        """Apply a page of verified facts in one transaction, with the peer's position after the last of them: one
+        commit per page, not per fact (a follower's round is what a bigamous registration elsewhere waits out).
+
+        A fact that refuses stops the page before it, as apply_fact does: the facts before it are saved and the
+        refusal is returned with their number.
+        """
+        statuses: dict[UUID, ForeignStatus] = {}
+        changed: dict[UUID, BaseAggregate[UUID]] = {}
+        tracking: Tracking | None = None
+        for done, (act, envelope) in enumerate(facts):
+            try:
+                tracking, changes = self._changes_for(act, jurisdiction, envelope, statuses)
+            except InvalidInput as refused:
+                return self._save_page(jurisdiction, facts[:done], tracking, changed) or PageApplied(done, refused)
+            changed.update((aggregate.id, aggregate) for aggregate in changes)
+        return self._save_page(jurisdiction, facts, tracking, changed) or PageApplied(len(facts))
+
+    def _save_page(
+        self,
+        jurisdiction: str,
+        facts: Sequence[tuple[Act, dict[str, Any]]],
+        tracking: Tracking | None,
+        changed: dict[UUID, BaseAggregate[UUID]],
+    ) -> PageApplied | None:
+        """Save what these facts changed, with `tracking`; None once saved. If the store's last guard refuses a text
+        in them, nothing of the page is saved: they are applied one by one instead, which keeps the facts before the
+        refused one and stops before it."""
+        if tracking is None:
+            return None
+        try:
+            self.save_tracked(tracking, *changed.values())
+        except InvalidInput:
+            for done, (act, envelope) in enumerate(facts):
+                try:
+                    self.apply_fact(act, jurisdiction, envelope)
+                except InvalidInput as refused:
+                    return PageApplied(done, refused)
+        return None
+
+    def _changes_for(
+        self, act: Act, jurisdiction: str, envelope: dict[str, Any], statuses: dict[UUID, ForeignStatus]
+    ) -> tuple[Tracking, list[BaseAggregate[UUID]]]:
+        """What one fact changes, and the peer's position after it; `statuses` holds the statuses already loaded
+        (and changed) for this page, so that a person named twice in a page is changed in turn."""
         kind, data, persons = self._checked(envelope)
         origin, on, sequence = (
             str(data.get("origin") or jurisdiction),
@@ -88,8 +146,7 @@ class MarriageExchange(TrackedApplication):
             raise InvalidInput([Failure("exchange-fact-malformed", "a marriage is announced by its own registry")])
         tracking = Tracking(tracking_name(jurisdiction), sequence)
         if origin not in (jurisdiction, self.jurisdiction):  # a third province's marriage: its own feed tells us
-            self.save_tracked(tracking)
-            return
+            return tracking, []
         changed: list[BaseAggregate[UUID]] = []
         if origin == self.jurisdiction:  # a marriage of ours, ended at the peer: the marriage context reacts
             changed.append(MarriageEndedElsewhere.report(
@@ -97,13 +154,20 @@ class MarriageExchange(TrackedApplication):
                 on=on, persons=sorted(persons),
             ))  # fmt: skip
         for person in persons:
-            status = self.find(ForeignStatus.id_for(person), ForeignStatus) or ForeignStatus.open(act, person)
+            status = self._status_of(act, person, statuses)
             if kind == REGISTERED:
                 status.married(act, jurisdiction=origin, marriage_ref=data["marriage"], on=on)
             else:
                 status.ended(act, jurisdiction=origin, marriage_ref=data["marriage"], how=ENDINGS[kind])
             changed.append(status)
-        self.save_tracked(tracking, *changed)
+        return tracking, changed
+
+    def _status_of(self, act: Act, person: str, statuses: dict[UUID, ForeignStatus]) -> ForeignStatus:
+        """The person's foreign status: as this page left it, else as stored, else a new one."""
+        status_id = ForeignStatus.id_for(person)
+        if status_id not in statuses:
+            statuses[status_id] = self.find(status_id, ForeignStatus) or ForeignStatus.open(act, person)
+        return statuses[status_id]
 
     def _checked(self, envelope: dict[str, Any]) -> tuple[str, dict[str, Any], list[str]]:
         """The fact's type, data and the persons it names, or InvalidInput naming what is wrong."""

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -12,7 +16,6 @@ import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from registry.common.actors import Act, Actor
-from registry.common.errors import InvalidInput
 from registry.exchange.application import MarriageExchange
 from registry.exchange.pages import page_problems
 from registry.keys import SettingsError
@@ -90,18 +93,62 @@ class ExchangeFollower:
                 log.error("exchange page rejected", peer=self.peer.jurisdiction, after=position, problems=problems)
                 self.rejected = True
                 return applied
-            actor = Actor(id=f"exchange:{self.peer.jurisdiction}", role="exchange-peer", office=self.peer.jurisdiction)
             assert page is not None  # page_problems refuses anything else
-            for envelope in page["events"]:
-                act = Act(by=actor, at=datetime.now(UTC), request_id=str(envelope["id"]))
-                try:
-                    self.exchange.apply_fact(act, self.peer.jurisdiction, envelope)
-                except InvalidInput as refused:  # stop before it, as for a rejected page: nothing is skipped
-                    codes = [failure.code for failure in refused.failures]
-                    log.error("exchange fact refused", peer=self.peer.jurisdiction, sequence=envelope["sequence"],
-                              problems=codes)  # fmt: skip
-                    self.rejected = True
-                    return applied
-                applied += 1
+            done = self.exchange.apply_page(self.peer.jurisdiction, self._facts_of(page["events"]))
+            applied += done.applied
+            if done.refused is not None:  # stopped before it, as for a rejected page: nothing is skipped
+                codes = [failure.code for failure in done.refused.failures]
+                reached = self.exchange.position_of(self.peer.jurisdiction)
+                log.error("exchange fact refused", peer=self.peer.jurisdiction, after=reached, problems=codes)
+                self.rejected = True
+                return applied
             if page.get("next_after") is None:
                 return applied
+
+    def _facts_of(self, envelopes: list[dict[str, Any]]) -> list[tuple[Act, dict[str, Any]]]:
+        """Each fact with the act that applies it: by the peer, now, under the fact's id as the request."""
+        actor = Actor(id=f"exchange:{self.peer.jurisdiction}", role="exchange-peer", office=self.peer.jurisdiction)
+        return [
+            (Act(by=actor, at=datetime.now(UTC), request_id=str(envelope["id"])), envelope) for envelope in envelopes
+        ]
+
+
+@dataclass(frozen=True)
+class PeerRound:
+    """One peer's part of a round: facts applied (None if out of reach), and the thread time and wall time it took."""
+
+    follower: ExchangeFollower
+    applied: int | None
+    cpu_seconds: float
+    wall_seconds: float
+
+
+def follow_round(followers: Sequence[ExchangeFollower]) -> list[PeerRound]:
+    """Every peer at once, each in a thread of its own: a round takes as long as its slowest peer, not their sum."""
+    with ThreadPoolExecutor(max_workers=max(len(followers), 1), thread_name_prefix="exchange-follow") as pool:
+        return list(pool.map(_follow_peer, followers))
+
+
+def _follow_peer(follower: ExchangeFollower) -> PeerRound:
+    cpu, wall = time.thread_time(), time.perf_counter()
+    try:
+        applied: int | None = follower.follow_once()
+    except OSError as error:  # a peer out of reach: try again next round
+        log.warning("exchange peer unreachable", peer=follower.peer.jurisdiction, error=type(error).__name__)
+        applied = None
+    return PeerRound(follower, applied, time.thread_time() - cpu, time.perf_counter() - wall)
+
+
+def follow_every(
+    followers: Sequence[ExchangeFollower],
+    every: float,
+    stop: threading.Event,
+    on_round: Callable[[list[PeerRound]], object] = lambda _: None,
+    clock: Callable[[], float] = time.monotonic,
+) -> None:
+    """Rounds on a fixed cadence: each starts `every` seconds after the one before started (at once if that one took
+    longer), so that a fact waits at most `every` plus one round for the round that fetches it; until `stop` is set."""
+    while not stop.is_set():
+        started = clock()
+        on_round(follow_round(followers))
+        stop.wait(max(0.0, started + every - clock()))
