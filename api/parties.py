@@ -60,7 +60,7 @@ def visible_marriage(
     registry: Registry, request: AnyRequest, marriage_id: UUID, version: int | None = None
 ) -> Marriage:
     """A citizen sees only marriages they are a party to; to them any other does not exist."""
-    marriage = registry.marriage.marriage(marriage_id, version=version)
+    marriage = registry.marriage.read(marriage_id, Marriage, version=version)
     principal = principal_of(request)
     if principal.role == Role.CITIZEN:
         refs = {registry.marriage.person_ref(marriage.party_a), registry.marriage.person_ref(marriage.party_b)}

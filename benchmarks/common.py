@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
 import os
@@ -57,3 +58,34 @@ def generated_people(count: int) -> list[tuple[Person, Person]]:
             )
         couples.append((pair[0], pair[1]))
     return couples
+
+
+class Connection:
+    """A minimal keep-alive HTTP/1.1 client connection: the load generator must not eat the server's CPU."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, host: str, port: int) -> Connection:
+        return cls(*await asyncio.open_connection(host, port))
+
+    async def post(self, path: str, body: bytes, headers: str) -> tuple[int, bytes]:
+        return await self.request("POST", path, body, headers)
+
+    async def get(self, path: str, headers: str) -> tuple[int, bytes]:
+        return await self.request("GET", path, b"", headers)
+
+    async def request(self, method: str, path: str, body: bytes, headers: str) -> tuple[int, bytes]:
+        head = f"{method} {path} HTTP/1.1\r\nHost: bench\r\n{headers}Content-Length: {len(body)}\r\n\r\n"
+        self.writer.write(head.encode() + body)
+        status_line = await self.reader.readline()
+        length = 0
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        return int(status_line.split()[1]), await self.reader.readexactly(length)
+
+    def close(self) -> None:
+        self.writer.close()

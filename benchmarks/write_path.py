@@ -29,7 +29,7 @@ from uuid import UUID
 import httpx
 
 from api.auth import mint_token
-from benchmarks.common import KEYS, generated_people, scratch_database
+from benchmarks.common import KEYS, Connection, generated_people, scratch_database
 from projections.catalog import migrate_all
 from registry.common.actors import Act, Actor, Role
 from registry.keys import Purpose
@@ -78,31 +78,6 @@ def bare_rate(registry: Registry, filed: list[tuple[str, str]], clients: int) ->
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(clerk, by_office(filed)))
     return len(filed) / (time.perf_counter() - started)
-
-
-class Connection:
-    """A minimal keep-alive HTTP/1.1 client connection: the load generator must not eat the server's CPU."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
-
-    @classmethod
-    async def open(cls, host: str, port: int) -> Connection:
-        return cls(*await asyncio.open_connection(host, port))
-
-    async def post(self, path: str, body: bytes, headers: str) -> tuple[int, bytes]:
-        head = f"POST {path} HTTP/1.1\r\nHost: bench\r\n{headers}Content-Length: {len(body)}\r\n\r\n"
-        self.writer.write(head.encode() + body)
-        status_line = await self.reader.readline()
-        length = 0
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.decode("latin-1").partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-        return int(status_line.split()[1]), await self.reader.readexactly(length)
-
-    def close(self) -> None:
-        self.writer.close()
 
 
 async def http_run(host: str, port: int, secret: str, filed: list[tuple[str, str]]) -> tuple[float, list[float]]:

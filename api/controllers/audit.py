@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from eventsourcing.application import Application
+from eventsourcing.domain import BaseAggregate
 from litestar import Controller, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
@@ -37,6 +37,7 @@ from projections.audit.queries import published_checkpoints
 from projections.audit.verify import proof_to_text
 from projections.audit_trail.queries import TrailSearch, search_trail
 from registry.common.actors import Act, Role
+from registry.common.application import RegistryApplication
 from registry.common.clock import Clock, local_date
 from registry.common.errors import Failure, InvalidInput, NotFound
 from registry.common.identity import validated_document_key
@@ -53,7 +54,7 @@ def log_integer(description: str) -> Any:
     return Parameter(ge=1, le=LOG_INTEGER_MAX, description=description)
 
 
-def application_named(registry: Registry, name: str) -> Application[UUID]:
+def application_named(registry: Registry, name: str) -> RegistryApplication:
     applications = registry.applications()
     if name not in applications:
         raise NotFound(detail=f"no application {name!r}; known: {', '.join(applications)}")
@@ -107,13 +108,10 @@ def record_state(
         if not versions:
             raise NotFound(detail="the record did not exist at that time")
         version = versions[-1]
-    try:
-        aggregate: Any = app.repository.get(aggregate_id, version=version)
-    except Exception:  # AggregateNotFoundError, or a version beyond what the store can hold
-        aggregate = None
-    if aggregate is None or (version is not None and aggregate.version != version):
-        # The repository replays up to a version and stops at the last: a version never reached does not exist.
-        raise NotFound(detail="no record with that id and version in that application")
+    try:  # from the latest snapshot at or before the version, if the class is snapshotted; never copied
+        aggregate: Any = app.read(aggregate_id, BaseAggregate, version=version)
+    except Exception:  # NotFound (a version never reached does not exist), or a version beyond what a store holds
+        raise NotFound(detail="no record with that id and version in that application") from None
     registry.oversight.record_read(
         act,
         what="state",

@@ -18,6 +18,7 @@ from registry.common.actors import Act, Actor
 from registry.common.errors import ConcurrentChange, Failure, NotEligible, NotFound, VersionMismatch
 from registry.common.idempotency import IdempotencyRecord
 from registry.common.identity import Person
+from registry.common.repository import RegistryRepository
 from registry.common.text import check_event_text
 from registry.common.transcoding import DateAsISO, register_dataclasses
 
@@ -84,27 +85,56 @@ class RegistryApplication(Application[UUID]):
         transcoder.register(DateAsISO())
         register_dataclasses(transcoder, self.value_types)
 
+    def construct_repository(self) -> RegistryRepository:
+        """The library's repository, replaying with snapshots only for the classes snapshotted, sharing its cache."""
+        maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return RegistryRepository(
+            self.events,
+            snapshot_store=self.snapshots,
+            snapshotted=self.snapshotting_intervals,
+            cache_maxsize=int(maxsize) if maxsize else None,
+            projector=mutate_in_turn,
+        )
+
+    @property
+    def repository(self) -> RegistryRepository:
+        return self._repository  # type: ignore[return-value]  # constructed by construct_repository above
+
     def load(self, aggregate_id: UUID, cls: type[TAggregate], *, version: int | None = None) -> TAggregate:
-        """Get an aggregate of the expected class, or NotFound."""
+        """Get an aggregate of the expected class as the caller's own copy (a decision changes it), or NotFound."""
         try:
-            aggregate: BaseAggregate[UUID] = self.repository.get(
-                aggregate_id, version=version, projector_func=mutate_in_turn
-            )
+            aggregate: BaseAggregate[UUID] = self.repository.own(aggregate_id, cls, version=version)
         except AggregateNotFoundError:
             raise NotFound() from None
+        return self._expected(aggregate, cls, version)
+
+    def read(self, aggregate_id: UUID, cls: type[TAggregate], *, version: int | None = None) -> TAggregate:
+        """The same, for reading only: shared from the cache without a copy; a command on it is refused."""
+        try:
+            if version is None:
+                aggregate: BaseAggregate[UUID] = self.repository.shared(aggregate_id, cls)
+            else:
+                aggregate = self.repository.at_version(aggregate_id, cls, version)
+        except AggregateNotFoundError:
+            raise NotFound() from None
+        return self._expected(aggregate, cls, version)
+
+    @staticmethod
+    def _expected(aggregate: BaseAggregate[UUID], cls: type[TAggregate], version: int | None) -> TAggregate:
         if not isinstance(aggregate, cls) or (version is not None and aggregate.version != version):
             raise NotFound()
         return aggregate
 
     def subject_of(self, result: CommandResult, cls: type[TAggregate]) -> TAggregate:
-        """The aggregate a command was about, as the command left it (reloaded at that version for a replay)."""
+        """The aggregate a command was about, as the command left it (read at that version for a replay)."""
         if isinstance(result.aggregate, cls):
             return result.aggregate
-        return self.load(result.aggregate_id, cls, version=result.version)
+        return self.read(result.aggregate_id, cls, version=result.version)
 
-    def find(self, aggregate_id: UUID, cls: type[TAggregate]) -> TAggregate | None:
+    def find(self, aggregate_id: UUID, cls: type[TAggregate], *, shared: bool = False) -> TAggregate | None:
+        """The aggregate, or None; `shared=True` for reading only (see `read`)."""
         try:
-            return self.load(aggregate_id, cls)
+            return self.read(aggregate_id, cls) if shared else self.load(aggregate_id, cls)
         except NotFound:
             return None
 

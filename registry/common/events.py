@@ -31,6 +31,25 @@ class RegistryAggregate(BaseAggregate[UUID]):
     def _record(self, event_class: type[AggregateEvent], act: Act, **kwargs: Any) -> None:
         self.trigger_event(event_class, **_stamp(act), **kwargs)
 
+    def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
+        if isinstance(self._pending_events, ReadOnlyEvents):  # before the event changes anything
+            raise SharedAggregateChanged(f"{event_class.__qualname__} on a shared aggregate: load a copy to change it")
+        super().trigger_event(event_class, **kwargs)
+
+
+class SharedAggregateChanged(RuntimeError):
+    """A command was called on an aggregate shared from the cache with readers: only a loaded copy may change."""
+
+
+class ReadOnlyEvents(list[Any]):
+    """The pending events of a shared aggregate, which marks it: no command may trigger an event on it."""
+
+    def append(self, event: Any) -> None:
+        raise SharedAggregateChanged(f"{type(event).__qualname__} on a shared aggregate: load a copy to change it")
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:
+        return []  # a copy is the caller's own, free to change
+
 
 def _stamp(act: Act) -> dict[str, Any]:
     return {

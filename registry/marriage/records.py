@@ -71,7 +71,7 @@ class MarriageRecords(TrackedApplication):
 
     def status_of(self, person_ref: str) -> PersonStatus | None:
         """The same, for a person known only by their keyed hash (a signed-in citizen)."""
-        return self.find(PersonStatus.id_for(person_ref), PersonStatus)
+        return self.find(PersonStatus.id_for(person_ref), PersonStatus, shared=True)
 
     # -- steps the use cases share ---------------------------------------------------------------------------
 
@@ -93,7 +93,7 @@ class MarriageRecords(TrackedApplication):
         return tuple(sorted({m.jurisdiction for m in still}))
 
     def _recorded_state(self, jurisdiction: str, reference: str) -> str | None:
-        recorded = self.find(Marriage.id_from_exchange(jurisdiction, reference), Marriage)
+        recorded = self.find(Marriage.id_from_exchange(jurisdiction, reference), Marriage, shared=True)
         return recorded.state if recorded else None
 
     def _status_of(self, act: Act, person: Person) -> PersonStatus:
