@@ -49,11 +49,13 @@ CHUNK = 500
 PRESENT = Attendance(True, True, True, True)
 
 
-def generate(registry: Registry, couples: int) -> None:
-    """Registered marriages, saved 500 couples per transaction (the write path is not what is measured here)."""
+def generate(registry: Registry, couples: int, *, book_year: int = 2026) -> None:
+    """Registered marriages, saved 500 couples per transaction (the write path is not what is measured here).
+
+    Each call numbers its certificates from a new book (a call per `book_year`)."""
     act = Act(Actor("bench", "clerk", "330782001"), datetime(2026, 11, 22, 3, tzinfo=UTC), "bench")
     keys = registry.marriage.person_keys
-    book = CertificateBook.open(act, kind="J", office="330782001", year=2026)
+    book = CertificateBook.open(act, kind="J", office="330782001", year=book_year)
     with tqdm(total=couples * EVENTS_PER_COUPLE, unit="event", desc="generating") as bar:
         for start in range(0, couples, CHUNK):
             changed: list[Any] = []
@@ -135,11 +137,11 @@ def our_rate(read_side: ReadSide, name: str) -> tuple[int, float]:
     return replayed, time.perf_counter() - started
 
 
-def grow_to(registry: Registry, events: int) -> int:
-    """Add registered marriages until the log holds at least `events` events; returns the head."""
+def grow_to(registry: Registry, events: int, step: int) -> int:
+    """Add registered marriages until the log holds at least `events` events (step: the how-manieth growth)."""
     head = registry.marriage.recorder.max_notification_id() or 0
     if events > head:
-        generate(registry, -(-(events - head) // EVENTS_PER_COUPLE))
+        generate(registry, -(-(events - head) // EVENTS_PER_COUPLE), book_year=2026 + step)
     return registry.marriage.recorder.max_notification_id() or 0
 
 
@@ -167,13 +169,13 @@ def main() -> None:
         registry = open_registry(settings)
         read_side = ReadSide(registry)
         try:
-            head = grow_to(registry, args.library_events)
+            head = grow_to(registry, args.library_events, 0)
             replayed, seconds = our_rate(read_side, "audit_trail")
             print("library ProjectionRunner on the audit trail (one transaction per event)...", flush=True)
             figures = {"library_events": head, "audit_trail_rate_library_size": round(replayed / seconds),
                        "library_audit_trail_rate": round(library_rate(settings, head))}  # fmt: skip
-            for size in sizes:
-                grow_to(registry, size)
+            for step, size in enumerate(sizes, start=1):
+                grow_to(registry, size, step)
                 figures |= rebuild_figures(read_side, size)
         finally:
             read_side.close()
