@@ -1,11 +1,15 @@
-"""Rebuild rates of our batched projection runner against the library's ProjectionRunner, on PostgreSQL.
+"""Rebuild rates of our projection runner at growing log sizes, and against the library's ProjectionRunner.
 
-Generates at least 200,000 marriage-registration events (7 per couple), then measures in one run:
-- our rebuild of the audit trail and of the marital status index (batches of 500 events per transaction);
-- the library's ProjectionRunner (its subscription, one transaction per event) doing the same audit-trail work.
-Prints its figures, then one JSON line with "ratio" = our audit-trail rate / the library's.
+Generates marriage-registration events (7 per couple, real encrypted events saved 500 couples per transaction),
+then measures in one run:
+- at a small log (--library-events): our audit-trail rebuild and the library's ProjectionRunner (its subscription,
+  one transaction per event) doing the same audit-trail work: "ratio" = ours / the library's;
+- at each of --sizes (the log grown to that size): our rebuild of the audit trail and of the marital status index,
+  in events/s and µs/event, and the cost per event at the largest size over the smallest (goal <= 1.1: flat);
+  with the default sizes also "seconds_1m" (the audit trail's rebuild of 1,000,000 events, goal < 60 s).
+Prints its figures, then one JSON line of them.
 
-    .venv/bin/python -m benchmarks.projections [--events 200000]
+    .venv/bin/python -m benchmarks.projections [--sizes 100000,1000000] [--library-events 10000]
 """
 
 from __future__ import annotations
@@ -45,11 +49,13 @@ CHUNK = 500
 PRESENT = Attendance(True, True, True, True)
 
 
-def generate(registry: Registry, couples: int) -> None:
-    """Registered marriages, saved 500 couples per transaction (the write path is not what is measured here)."""
+def generate(registry: Registry, couples: int, *, book_year: int = 2026) -> None:
+    """Registered marriages, saved 500 couples per transaction (the write path is not what is measured here).
+
+    Each call numbers its certificates from a new book (a call per `book_year`)."""
     act = Act(Actor("bench", "clerk", "330782001"), datetime(2026, 11, 22, 3, tzinfo=UTC), "bench")
     keys = registry.marriage.person_keys
-    book = CertificateBook.open(act, kind="J", office="330782001", year=2026)
+    book = CertificateBook.open(act, kind="J", office="330782001", year=book_year)
     with tqdm(total=couples * EVENTS_PER_COUPLE, unit="event", desc="generating") as bar:
         for start in range(0, couples, CHUNK):
             changed: list[Any] = []
@@ -128,46 +134,80 @@ def our_rate(read_side: ReadSide, name: str) -> tuple[int, float]:
     started = time.perf_counter()
     with tqdm(total=read_side.followers[0].head(), unit="event", desc=f"rebuilding {name}") as bar:
         replayed = read_side.rebuild(name, on_batch=bar.update)
-    return replayed, replayed / (time.perf_counter() - started)
+    return replayed, time.perf_counter() - started
+
+
+def grow_to(registry: Registry, events: int, step: int) -> int:
+    """Add registered marriages until the log holds at least `events` events (step: the how-manieth growth)."""
+    head = registry.marriage.recorder.max_notification_id() or 0
+    if events > head:
+        generate(registry, -(-(events - head) // EVENTS_PER_COUPLE), book_year=2026 + step)
+    return registry.marriage.recorder.max_notification_id() or 0
+
+
+def rebuild_figures(read_side: ReadSide, size: int) -> dict[str, float]:
+    """Rebuild the audit trail and the marital status index over the whole log: events/s and µs/event of each."""
+    figures: dict[str, float] = {}
+    for name in ("audit_trail", "marital_status"):
+        replayed, seconds = our_rate(read_side, name)
+        figures |= {f"{name}_rate_{size}": round(replayed / seconds), f"{name}_us_per_event_{size}": round(
+            seconds / replayed * 1e6, 1), f"{name}_seconds_{size}": round(seconds, 1)}  # fmt: skip
+        print(f"{name} rebuild of {replayed:,} events: {seconds:.1f} s, {replayed / seconds:,.0f} events/s, "
+              f"{seconds / replayed * 1e6:.1f} µs/event", flush=True)  # fmt: skip
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--sizes", default="100000,1000000", help="log sizes to rebuild at, ascending (events)")
+    parser.add_argument("--library-events", type=int, default=10_000, help="log size of the side-by-side baseline")
     args = parser.parse_args()
-    couples = -(-args.events // EVENTS_PER_COUPLE)
-
+    sizes = sorted(int(size) for size in args.sizes.split(","))
     with scratch_database() as database_url:
         settings = Settings.from_env({**KEYS, "REGISTRY_DATABASE_URL": database_url, "REGISTRY_DATA_DIR": "var/bench"})
         migrate_all(settings)
         registry = open_registry(settings)
         read_side = ReadSide(registry)
         try:
-            generate(registry, couples)
-            head = registry.marriage.recorder.max_notification_id() or 0
-            audit_events, audit_rate = our_rate(read_side, "audit_trail")
-            status_events, status_rate = our_rate(read_side, "marital_status")
+            head = grow_to(registry, args.library_events, 0)
+            replayed, seconds = our_rate(read_side, "audit_trail")
             print("library ProjectionRunner on the audit trail (one transaction per event)...", flush=True)
-            library = library_rate(settings, head)
+            figures = {"library_events": head, "audit_trail_rate_library_size": round(replayed / seconds),
+                       "library_audit_trail_rate": round(library_rate(settings, head))}  # fmt: skip
+            for step, size in enumerate(sizes, start=1):
+                grow_to(registry, size, step)
+                figures |= rebuild_figures(read_side, size)
         finally:
             read_side.close()
             registry.close()
+    report(figures, sizes)
 
-    figures = {
+
+def report(figures: dict[str, float], sizes: list[int]) -> None:
+    """Print the figures, then the JSON line (ratio: our audit-trail rate over the library's, same log)."""
+    small, large = sizes[0], sizes[-1]
+    summary = {
         "benchmark": "projections",
         "store": "postgresql",
-        "events": head,
-        "audit_trail_rate": round(audit_rate),
-        "marital_status_rate": round(status_rate),
-        "library_audit_trail_rate": round(library),
-        "ratio": round(audit_rate / library, 2),
+        "ratio": round(figures["audit_trail_rate_library_size"] / figures["library_audit_trail_rate"], 2),
+        **{
+            f"cost_ratio_{name}_{large}_over_{small}": round(
+                figures[f"{name}_us_per_event_{large}"] / figures[f"{name}_us_per_event_{small}"], 3
+            )
+            for name in ("audit_trail", "marital_status")
+        },
+        **figures,
     }
-    print(f"events in the log                 : {head:,}")
-    print(f"audit trail rebuild (ours)        : {audit_rate:10,.0f} events/s ({audit_events:,} events)")
-    print(f"marital status rebuild (ours)     : {status_rate:10,.0f} events/s ({status_events:,} events)")
-    print(f"audit trail, library's runner     : {library:10,.0f} events/s")
-    print(f"ratio ours / library (audit trail): {figures['ratio']}")
-    print(json.dumps(figures))
+    if (small, large) == (100_000, 1_000_000):
+        summary["seconds_1m"] = figures["audit_trail_seconds_1000000"]
+        summary["cost_ratio_1m_over_100k"] = summary["cost_ratio_audit_trail_1000000_over_100000"]
+    ours, library = figures["audit_trail_rate_library_size"], figures["library_audit_trail_rate"]
+    print(f"audit trail at {figures['library_events']:,} events, ours / library's runner: {summary['ratio']}x "
+          f"({ours:,} vs {library:,} events/s)")  # fmt: skip
+    for name in ("audit_trail", "marital_status"):
+        ratio = summary[f"cost_ratio_{name}_{large}_over_{small}"]
+        print(f"{name}: cost per event at {large:,} over {small:,}: {ratio} (goal <= 1.1)")
+    print(json.dumps(summary))
 
 
 if __name__ == "__main__":

@@ -39,6 +39,10 @@ class Projection(ABC):
     def schema(self) -> list[str]:
         """CREATE TABLE IF NOT EXISTS statements, using self.table(...) names."""
 
+    def indexes_for_reads(self) -> tuple[str, ...]:
+        """Names of indexes in schema() that apply() never uses: a rebuild builds them once, after loading its rows."""
+        return ()
+
     @abstractmethod
     def apply(self, cursor: Cursor, application: str, batch: Batch) -> None:
         """Change the view for a batch of events, in log order, inside the batch's transaction.

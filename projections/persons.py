@@ -54,11 +54,7 @@ class PersonIndex:
                 new_rows += [(aggregate_id, ref, role) for role, ref in refs.items()]
                 known[aggregate_id] = {**known.get(aggregate_id, {}), **refs}
             answers.append(refs)
-        if new_rows:
-            cursor.executemany(
-                f"INSERT INTO {self.table} (aggregate_id, person_ref, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                new_rows,
-            )
+        cursor.insert_rows(self.table, ("aggregate_id", "person_ref", "role"), new_rows, "ON CONFLICT DO NOTHING")
         return answers
 
     def _introduced(self, event: Any) -> dict[str, str]:

@@ -41,6 +41,11 @@ class Cursor(Protocol):
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
 
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], on_conflict: str = ""
+    ) -> None:
+        """INSERT many rows in one go (an ON CONFLICT clause may follow; DO UPDATE: no conflict key twice)."""
+
     def fetchall(self) -> list[Row]: ...
 
     def fetchone(self) -> Row | None: ...
@@ -151,12 +156,34 @@ def set_position(cursor: Cursor, projection: str, position: int) -> None:
 class _PostgresCursor:
     def __init__(self, cursor: Any) -> None:
         self._cursor = cursor
+        self._staged = 0  # staging tables made in this transaction (each dropped at its end)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self._cursor.execute(sql.replace("?", "%s"), params)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self._cursor.executemany(sql.replace("?", "%s"), rows)
+
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], on_conflict: str = ""
+    ) -> None:
+        """COPY: one stream instead of a statement per row. COPY knows no ON CONFLICT, so with a clause the rows are
+        copied into a staging table of this transaction first and inserted from there in one statement."""
+        if not rows:
+            return
+        names = ", ".join(columns)
+        target = table
+        if on_conflict:
+            self._staged += 1
+            target = f"staged_rows_{self._staged}"
+            self._cursor.execute(
+                f"CREATE TEMP TABLE {target} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA"
+            )
+        with self._cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        if on_conflict:
+            self._cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {target} {on_conflict}")
 
     def fetchall(self) -> list[Row]:
         return list(self._cursor.fetchall())
@@ -176,6 +203,12 @@ class _SqliteCursor:
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self._cursor.executemany(sql, rows)
+
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], on_conflict: str = ""
+    ) -> None:
+        marks = ", ".join("?" * len(columns))
+        self._cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) {on_conflict}", rows)
 
     def fetchall(self) -> list[Row]:
         return list(self._cursor.fetchall())

@@ -14,6 +14,9 @@ import msgspec
 from projections.audit.merkle import leaf_hash
 
 DOMAIN_TAG = b"civil-registry/event/v1"
+_length = struct.Struct(">I").pack
+_eight_byte_field = struct.Struct(">IQ").pack  # its length (8), then the number
+_TAG_FIELD = _length(len(DOMAIN_TAG)) + DOMAIN_TAG
 
 
 @dataclass(frozen=True)
@@ -28,10 +31,18 @@ class LoggedEvent:
     state: bytes
 
     def canonical(self) -> bytes:
-        """Length-prefixed fields: no two different events share these bytes."""
-        parts = [DOMAIN_TAG, self.application.encode(), struct.pack(">Q", self.position), self.originator_id.encode(),
-                 struct.pack(">Q", self.originator_version), self.topic.encode(), self.state]  # fmt: skip
-        return b"".join(struct.pack(">I", len(part)) + part for part in parts)
+        """Length-prefixed fields: no two different events share these bytes.
+
+        The fields in order, each as its length (4 bytes) and its bytes: the domain tag, the application, the position
+        (8 bytes), the originator id, the version (8 bytes), the topic, the state. Written out piece by piece because
+        the offline verifier computes it for every event of a log (a loop over the parts cost it a third of its time).
+        """
+        application, originator, topic = self.application.encode(), self.originator_id.encode(), self.topic.encode()
+        return b"".join((
+            _TAG_FIELD, _length(len(application)), application, _eight_byte_field(8, self.position),
+            _length(len(originator)), originator, _eight_byte_field(8, self.originator_version),
+            _length(len(topic)), topic, _length(len(self.state)), self.state,
+        ))  # fmt: skip
 
     def leaf(self) -> bytes:
         return leaf_hash(self.canonical())

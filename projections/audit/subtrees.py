@@ -106,6 +106,15 @@ class CompactRange:
         self.size += 1
         return completed
 
+    def push(self, leaf: bytes) -> None:
+        """Add the next leaf, as append() does, without listing the subtrees it completes (the verifier's loop)."""
+        size, hashes = self.size, self.hashes
+        while size & 1:
+            leaf = node_hash(hashes.pop(), leaf)
+            size >>= 1
+        hashes.append(leaf)
+        self.size += 1
+
     def root(self) -> bytes:
         """MTH of the leaves so far."""
         return compose(self.hashes)

@@ -118,7 +118,7 @@ def _recomputed_roots(
                 verdict.problems.append(f"the export is out of order at position {event.position}")
                 break
             last_position = event.position
-            tree.append(event.leaf())
+            tree.push(event.leaf())
             if tree.size in sizes:
                 computed[tree.size] = tree.root()
             if on_event is not None and tree.size % PROGRESS_EVERY == 0:

@@ -11,6 +11,10 @@ from registry.common.ids import PersonKeys
 from registry.system import APPLICATION_NAMES
 
 DV_RECORD_SEALED = ("dv_records:DvRecord", "Sealed")
+TRAIL_COLUMNS = (
+    "application", "position", "recorded_at", "aggregate_type", "aggregate_id", "version", "event_type", "actor_id",
+    "actor_role", "actor_office", "request_id", "reason",
+)  # fmt: skip
 
 
 class AuditTrail(Projection):
@@ -39,6 +43,11 @@ class AuditTrail(Projection):
             self.persons.schema(),
         ]
 
+    def indexes_for_reads(self) -> tuple[str, ...]:
+        """Who did what and what an office did are asked by queries only (apply's unlinking uses the aggregate's)."""
+        trail = self.table("audit_trail")
+        return (f"{trail}_actor", f"{trail}_office")
+
     def apply(self, cursor: Cursor, application: str, batch: Batch) -> None:
         rows, person_rows = [], []
         refs_per_event = self.persons.learn(cursor, [event for _, event in batch])
@@ -52,17 +61,8 @@ class AuditTrail(Projection):
                 getattr(event, "reason", None),
             ))  # fmt: skip
             person_rows += [(application, position, ref) for ref in sorted(set(refs.values()))]
-        cursor.executemany(
-            f"INSERT INTO {self.table('audit_trail')} (application, position, recorded_at, aggregate_type, "
-            "aggregate_id, version, event_type, actor_id, actor_role, actor_office, request_id, reason) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-        if person_rows:
-            cursor.executemany(
-                f"INSERT INTO {self.table('audit_trail_persons')} (application, position, person_ref) VALUES (?, ?, ?)",
-                person_rows,
-            )
+        cursor.insert_rows(self.table("audit_trail"), TRAIL_COLUMNS, rows)
+        cursor.insert_rows(self.table("audit_trail_persons"), ("application", "position", "person_ref"), person_rows)
         sealed = [str(event.originator_id) for _, event in batch if event_type(event) == DV_RECORD_SEALED]
         if sealed:
             self._unlink(cursor, application, sealed)

@@ -94,13 +94,12 @@ class MaritalStatusIndex(Projection):
         return found
 
     def _write_certificates(self, cursor: Cursor, certificates: dict[tuple[str, str], str]) -> None:
-        if certificates:
-            cursor.executemany(
-                f"INSERT INTO {self.table('marital_status_certificates')} (marriage_id, person_ref, certificate) "
-                "VALUES (?, ?, ?) ON CONFLICT (marriage_id, person_ref) "
-                "DO UPDATE SET certificate = excluded.certificate",
-                [(m, ref, certificate) for (m, ref), certificate in certificates.items()],
-            )
+        cursor.insert_rows(
+            self.table("marital_status_certificates"),
+            ("marriage_id", "person_ref", "certificate"),
+            [(m, ref, certificate) for (m, ref), certificate in certificates.items()],
+            "ON CONFLICT (marriage_id, person_ref) DO UPDATE SET certificate = excluded.certificate",
+        )
 
     def _write_marriages(
         self, cursor: Cursor, marriages: dict[str, dict[str, MarriageEntry]], changed: set[tuple[str, str]]
@@ -110,13 +109,13 @@ class MaritalStatusIndex(Projection):
             entry = marriages[ref][marriage_id]
             ended_on = entry.ended_on.isoformat() if entry.ended_on else None
             rows.append((ref, marriage_id, entry.since.isoformat(), entry.ended_how, ended_on))
-        if rows:
-            cursor.executemany(
-                f"INSERT INTO {self.table('marital_status_marriages')} (person_ref, marriage_id, since, ended_how, "
-                "ended_on) VALUES (?, ?, ?, ?, ?) ON CONFLICT (person_ref, marriage_id) DO UPDATE SET "
-                "ended_how = excluded.ended_how, ended_on = excluded.ended_on",
-                rows,
-            )
+        cursor.insert_rows(
+            self.table("marital_status_marriages"),
+            ("person_ref", "marriage_id", "since", "ended_how", "ended_on"),
+            rows,
+            "ON CONFLICT (person_ref, marriage_id) DO UPDATE SET "
+            "ended_how = excluded.ended_how, ended_on = excluded.ended_on",
+        )
 
     def _write_statuses(
         self,
@@ -143,12 +142,13 @@ class MaritalStatusIndex(Projection):
                 ref, derive_status(entries[ref]), since.isoformat() if since else None, marriage_id, spouse,
                 certificates.get((marriage_id, ref)) if marriage_id else None, position,
             ))  # fmt: skip
-        cursor.executemany(
-            f"INSERT INTO {self.table('marital_status')} (person_ref, status, since, marriage_id, spouse_ref, "
-            "certificate, position) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_ref) DO UPDATE SET "
-            "status = excluded.status, since = excluded.since, marriage_id = excluded.marriage_id, "
-            "spouse_ref = excluded.spouse_ref, certificate = excluded.certificate, position = excluded.position",
+        cursor.insert_rows(
+            self.table("marital_status"),
+            ("person_ref", "status", "since", "marriage_id", "spouse_ref", "certificate", "position"),
             rows,
+            "ON CONFLICT (person_ref) DO UPDATE SET status = excluded.status, since = excluded.since, "
+            "marriage_id = excluded.marriage_id, spouse_ref = excluded.spouse_ref, "
+            "certificate = excluded.certificate, position = excluded.position",
         )
 
     def _certificates_of(self, cursor: Cursor, marriage_ids: set[str]) -> dict[tuple[str, str], str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -160,3 +161,62 @@ def test_a_reissued_certificate_shows_in_the_index_and_the_status_stays(
     ref = registry.marriage.person_keys.ref(history["other"].document_key)  # type: ignore[attr-defined]
     rows = read_side.store.query("SELECT status, certificate FROM marital_status WHERE person_ref = ?", (ref,))
     assert rows == [("married", new_number)]
+
+
+class CrashHalfway(Exception):
+    """Stands for the rebuilding process dying after its first committed batch."""
+
+
+def crash_after_first_batch(_: int) -> None:
+    raise CrashHalfway
+
+
+def test_a_rebuild_that_dies_halfway_leaves_the_live_view_serving_and_a_second_rebuild_completes(
+    registry: Registry, read_side: ReadSide
+) -> None:
+    some_history(registry)
+    read_side.catch_up()
+    live, positions = dump(read_side), read_side.store.positions()
+    for name in ("audit_trail", "marital_status"):
+        with pytest.raises(CrashHalfway):
+            read_side.rebuild(name, on_batch=crash_after_first_batch)
+        assert dump(read_side) == live
+        assert {k: v for k, v in read_side.store.positions().items() if "__rebuild" not in k} == positions
+        read_side.rebuild(name)
+        assert dump(read_side) == live
+    assert not [k for k in read_side.store.positions() if "__rebuild" in k]
+
+
+def test_a_rebuild_of_a_log_longer_than_one_replay_batch_equals_the_live_view(
+    registry: Registry, read_side: ReadSide, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("projections.rebuild.REPLAY_BATCH", 5)  # several batches from a short history
+    some_history(registry)
+    read_side.catch_up()
+    live, batches = dump(read_side), list[int]()
+    read_side.rebuild("marital_status", on_batch=batches.append)
+    read_side.rebuild("audit_trail")
+    assert dump(read_side) == live
+    assert len(batches) > 1
+
+
+def index_names(read_side: ReadSide) -> set[str]:
+    """The names of the read models' secondary indexes (primary keys and SQLite's own indexes left out)."""
+    if read_side.store.is_postgres:
+        rows = read_side.store.query("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+    else:
+        rows = read_side.store.query("SELECT name FROM sqlite_master WHERE type = 'index'")
+    return {name for (name,) in rows if not re.search(r"_pkey\d*$", name) and not name.startswith("sqlite_autoindex")}
+
+
+def test_a_rebuilt_view_has_every_index_of_the_live_view_under_the_live_names(
+    registry: Registry, read_side: ReadSide
+) -> None:
+    some_history(registry)
+    read_side.catch_up()
+    migrated = index_names(read_side)
+    assert {"audit_trail_actor", "audit_trail_office", "audit_trail_aggregate"} <= migrated
+    for _ in range(2):  # the second rebuild replaces tables and indexes the first swapped in
+        for name in ("audit_trail", "marital_status", "marriage_worklist"):
+            read_side.rebuild(name)
+        assert index_names(read_side) == migrated

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import struct
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
@@ -10,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from projections.audit.checkpoints import Checkpoint, sign
-from projections.audit.log import LoggedEvent
+from projections.audit.log import DOMAIN_TAG, LoggedEvent
 from projections.audit.merkle import EMPTY_ROOT, consistency_proof, root_from_leaves
 from projections.audit.verify import Verdict, proof_from_text, verify
 from registry.keys import Purpose, key_id
@@ -125,3 +126,12 @@ def test_a_checkpoint_signed_by_another_key_than_the_one_given_is_reported_as_su
         f"(its digest {key_id('33', Purpose.CHECKPOINT_SIGNING, another).rsplit('-', 1)[1]}): verify with that key; "
         "the name is not signed, so if the registry never published such a key, treat the checkpoint as forged"
     ]
+
+
+def test_the_canonical_bytes_of_an_event_are_its_fields_each_after_its_four_byte_length() -> None:
+    event = LoggedEvent(
+        "marriage", 7, "5766b902-0a7d-5473-8987-d597751173d7", 3, "marriage:Marriage.Registered", b"\0x"
+    )
+    fields = [DOMAIN_TAG, b"marriage", struct.pack(">Q", 7), event.originator_id.encode(), struct.pack(">Q", 3),
+              b"marriage:Marriage.Registered", b"\0x"]  # fmt: skip
+    assert event.canonical() == b"".join(struct.pack(">I", len(field)) + field for field in fields)

@@ -52,6 +52,14 @@ def test_a_compact_range_has_the_root_of_every_size_as_it_grows() -> None:
         assert len(grown.hashes) == size.bit_count()
 
 
+def test_a_compact_range_grown_by_push_has_the_root_of_every_size_as_append_gives() -> None:
+    pushed = CompactRange()
+    for size, leaf in enumerate(LEAVES, start=1):
+        pushed.push(leaf)
+        assert pushed.root() == root(size), size
+        assert len(pushed.hashes) == size.bit_count()
+
+
 def test_a_compact_range_resumes_from_the_stored_subtrees_of_its_size() -> None:
     for size in range(LARGEST):
         resumed = CompactRange(size, [STORED[subtree] for subtree in subtrees_of(0, size)])

@@ -1,0 +1,59 @@
+"""The read-model store's bulk writes (COPY on PostgreSQL, executemany on SQLite): same rows, same rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from projections.store import ViewStore
+from registry.system import Registry
+
+PROBE = "CREATE TABLE bulk_probe (key TEXT PRIMARY KEY, value BIGINT NOT NULL, note TEXT)"
+AWKWARD_TEXT = ["tab\there", "new\nline", "back\\slash", "\\N", "", "婚姻登记", "quote ' and \" marks", None]
+
+
+def probe_rows(store: ViewStore) -> list[tuple[object, ...]]:
+    return sorted(store.query("SELECT key, value, note FROM bulk_probe"))
+
+
+def test_bulk_inserted_rows_read_back_exactly_even_with_text_that_copy_must_escape(registry: Registry) -> None:
+    store = ViewStore(registry.settings, registry.pool)
+    rows = [(f"k{n}", n * 1_000_000_007, note) for n, note in enumerate(AWKWARD_TEXT)]
+    with store.transaction() as cursor:
+        cursor.execute(PROBE)
+        cursor.insert_rows("bulk_probe", ("key", "value", "note"), rows)
+        cursor.execute("SELECT count(*) FROM bulk_probe")
+        assert cursor.fetchone() == (len(rows),)  # visible inside the transaction that wrote them
+    assert probe_rows(store) == sorted(rows)
+
+
+def test_a_bulk_upsert_updates_the_rows_it_conflicts_with_and_inserts_the_others(registry: Registry) -> None:
+    store = ViewStore(registry.settings, registry.pool)
+    upsert = "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+    with store.transaction() as cursor:
+        cursor.execute(PROBE)
+        cursor.insert_rows("bulk_probe", ("key", "value", "note"), [("a", 1, "kept"), ("b", 2, None)])
+    with store.transaction() as cursor:
+        cursor.insert_rows("bulk_probe", ("key", "value"), [("a", 10), ("c", 30)], on_conflict=upsert)
+        cursor.insert_rows("bulk_probe", ("key", "value"), [("b", 20), ("d", 40)], on_conflict=upsert)
+        cursor.insert_rows("bulk_probe", ("key", "value"), [("a", 99), ("e", 50)], on_conflict="ON CONFLICT DO NOTHING")
+    assert probe_rows(store) == [("a", 10, "kept"), ("b", 20, None), ("c", 30, None), ("d", 40, None), ("e", 50, None)]
+
+
+def test_a_bulk_insert_that_breaks_a_key_writes_nothing_of_its_transaction(registry: Registry) -> None:
+    store = ViewStore(registry.settings, registry.pool)
+    with store.transaction() as cursor:
+        cursor.execute(PROBE)
+        cursor.insert_rows("bulk_probe", ("key", "value"), [("a", 1)])
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"), store.transaction() as cursor:
+        cursor.insert_rows("bulk_probe", ("key", "value"), [("b", 2)])
+        cursor.insert_rows("bulk_probe", ("key", "value"), [("c", 3), ("a", 4)])
+    assert probe_rows(store) == [("a", 1, None)]
+
+
+def test_a_bulk_insert_of_no_rows_changes_nothing(registry: Registry) -> None:
+    store = ViewStore(registry.settings, registry.pool)
+    with store.transaction() as cursor:
+        cursor.execute(PROBE)
+        cursor.insert_rows("bulk_probe", ("key", "value"), [])
+        cursor.insert_rows("bulk_probe", ("key", "value"), [], on_conflict="ON CONFLICT DO NOTHING")
+    assert probe_rows(store) == []
