@@ -1,5 +1,11 @@
 """Marriage registrations per second on PostgreSQL: over HTTP (a real server process) against the bare application.
 
+"Bare" is the eventsourcing application as the library runs it: MarriageRegistry in-process with group commit
+off (GROUP_COMMIT=off), so every command pays the library's own save (one transaction, table lock and fsync each).
+The same run also measures the in-process application with group commit, the machine's fsync limit (a loop of
+small committed transactions on the same PostgreSQL, one connection) and the write transactions each path
+committed (distinct inserting transaction ids of the events table), so that commits/s stand against the limit.
+
 Each client is a clerk at an office of its own (clerks at one office share its certificate book, which
 serialises them by design). Both paths do the same work per registration: load the application and both
 persons' status, check every condition, save the marriage, two person statuses and the certificate book in one
@@ -27,6 +33,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 import httpx
+import psycopg
 
 from api.auth import mint_token
 from benchmarks.common import KEYS, Connection, generated_people, scratch_database
@@ -66,6 +73,40 @@ def by_office(filed: list[tuple[str, str]]) -> list[list[str]]:
     for office, marriage_id in filed:
         lists.setdefault(office, []).append(marriage_id)
     return list(lists.values())
+
+
+def fsync_limit(database_url: str, seconds: float = 2.0) -> float:
+    """Small committed transactions per second on one connection: what the WAL's fsync allows one writer."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE fsync_probe (n int)")
+        count, started = 0, time.perf_counter()
+        while time.perf_counter() - started < seconds:
+            conn.execute("INSERT INTO fsync_probe VALUES (1)")
+            count += 1
+        elapsed = time.perf_counter() - started
+        conn.execute("DROP TABLE fsync_probe")
+    return count / elapsed
+
+
+def write_transactions(database_url: str, table: str, after: int) -> tuple[int, int]:
+    """(transactions, events) that inserted the events after a log position: each distinct xmin is one commit."""
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            f"SELECT count(DISTINCT xmin::text), count(*) FROM {table} WHERE notification_id > %s", (after,)
+        ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+def in_process_rate(settings: Settings, filed: list[tuple[str, str]], clients: int, *, grouped: bool) -> float:
+    """The in-process application's rate, with the library's own save per command or with group commit."""
+    os.environ["GROUP_COMMIT"] = "on" if grouped else "off"
+    registry = open_registry(settings)
+    try:
+        return bare_rate(registry, filed, clients)
+    finally:
+        registry.close()
+        os.environ.pop("GROUP_COMMIT")
 
 
 def bare_rate(registry: Registry, filed: list[tuple[str, str]], clients: int) -> float:
@@ -132,6 +173,8 @@ def main() -> None:
     parser.add_argument("--registrations", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=8)
     args = parser.parse_args()
+    figures: dict[str, object] = {"benchmark": "write_path", "store": "postgresql"}
+    figures.update(registrations=args.registrations, clients=args.clients)
 
     with scratch_database() as database_url:
         env = {**KEYS, "REGISTRY_DATABASE_URL": database_url, "REGISTRY_DATA_DIR": "var/bench"}
@@ -140,34 +183,68 @@ def main() -> None:
         registry = open_registry(settings)
         try:
             offices = [f"330782{n:03d}" for n in range(1, args.clients + 1)]
-            bare_filed = file_applications(registry, args.registrations, offices)
-            http_filed = file_applications(registry, args.registrations, offices)
-            bare = bare_rate(registry, bare_filed, args.clients)
+            filed = [file_applications(registry, args.registrations, offices) for _ in range(3)]
+            table = registry.marriage.recorder.events_table_name  # type: ignore[attr-defined]
         finally:
             registry.close()
+        figures["fsync_limit_commits_per_s"] = round(fsync_limit(database_url), 1)
+        rates = {}
+        for name, grouped, work in (("bare", False, filed[0]), ("grouped", True, filed[1])):
+            head = max_position(database_url, table)
+            rates[name] = in_process_rate(settings, work, args.clients, grouped=grouped)
+            figures.update(commit_figures(name, database_url, table, head, rates[name], args.registrations))
         process, port = start_server(env)
         try:
-            http, latencies = asyncio.run(http_run("127.0.0.1", port, settings.keys[Purpose.TOKEN], http_filed))
+            head = max_position(database_url, table)
+            http, latencies = asyncio.run(http_run("127.0.0.1", port, settings.keys[Purpose.TOKEN], filed[2]))
+            figures.update(commit_figures("http", database_url, table, head, http, args.registrations))
         finally:
             process.terminate()
             process.wait(timeout=10)
+    report(figures, rates, http, latencies, args.clients)
 
-    quantiles = statistics.quantiles(latencies, n=100)
-    figures = {
-        "benchmark": "write_path",
-        "store": "postgresql",
-        "registrations": args.registrations,
-        "clients": args.clients,
-        "bare_rate": round(bare, 1),
-        "http_rate": round(http, 1),
-        "ratio": round(http / bare, 3),
-        "http_p50_ms": round(quantiles[49] * 1000, 2),
-        "http_p99_ms": round(quantiles[98] * 1000, 2),
+
+def max_position(database_url: str, table: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(f"SELECT coalesce(max(notification_id), 0) FROM {table}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def commit_figures(name: str, url: str, table: str, head: int, rate: float, registrations: int) -> dict[str, float]:
+    """A path's write transactions per second, and registrations per transaction, from what it inserted."""
+    transactions, _ = write_transactions(url, table, head)
+    seconds = registrations / rate
+    return {
+        f"{name}_commits_per_s": round(transactions / seconds, 1),
+        f"{name}_registrations_per_commit": round(registrations / max(transactions, 1), 2),
     }
-    print(f"bare application : {figures['bare_rate']:8.1f} registrations/s ({args.clients} threads, in-process)")
-    print(f"HTTP server      : {figures['http_rate']:8.1f} registrations/s ({args.clients} concurrent clients)")
+
+
+def report(
+    figures: dict[str, object], rates: dict[str, float], http: float, latencies: list[float], clients: int
+) -> None:
+    quantiles = statistics.quantiles(latencies, n=100)
+    figures.update(
+        bare_rate=round(rates["bare"], 1),
+        grouped_rate=round(rates["grouped"], 1),
+        http_rate=round(http, 1),
+        ratio=round(http / rates["bare"], 3),
+        grouped_over_bare=round(rates["grouped"] / rates["bare"], 3),
+        http_p50_ms=round(quantiles[49] * 1000, 2),
+        http_p99_ms=round(quantiles[98] * 1000, 2),
+        load_average=os.getloadavg()[0],
+    )
+    limit = float(figures["fsync_limit_commits_per_s"])  # type: ignore[arg-type]
+    print(f"fsync limit      : {limit:8.1f} commits/s (one connection, small transactions)")
+    for name, label in (("bare", "bare application "), ("grouped", "in-process+group"), ("http", "HTTP server     ")):
+        rate = figures[f"{name}_rate"]
+        commits = float(figures[f"{name}_commits_per_s"])  # type: ignore[arg-type]
+        print(
+            f"{label} : {rate:8.1f} registrations/s ({clients} clients), {commits:.1f} commits/s "
+            f"= {commits / limit:.2f} of the fsync limit, {figures[f'{name}_registrations_per_commit']} per commit"
+        )
     print(f"HTTP latency     : p50 {figures['http_p50_ms']} ms, p99 {figures['http_p99_ms']} ms")
-    print(f"ratio HTTP / bare: {figures['ratio']}")
+    print(f"ratio HTTP / bare: {figures['ratio']}  (in-process group commit / bare: {figures['grouped_over_bare']})")
     print(json.dumps(figures))
 
 

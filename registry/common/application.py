@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import random
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import BaseAggregate
-from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Tracking
+from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Recording, Tracking
+from eventsourcing.utils import EnvType
 
 from registry.common.actors import Act, Actor
 from registry.common.errors import ConcurrentChange, Failure, NotEligible, NotFound, VersionMismatch
+from registry.common.group_commit import MAX_GROUP, MAX_WAIT_SECONDS, GroupWriter
 from registry.common.idempotency import IdempotencyRecord
 from registry.common.identity import Person
 from registry.common.repository import RegistryRepository
@@ -24,8 +28,9 @@ from registry.common.transcoding import DateAsISO, register_dataclasses
 
 TAggregate = TypeVar("TAggregate", bound=BaseAggregate[UUID])
 
-# A conflict on save means someone else changed the same aggregates first: re-decide on fresh state.
-ATTEMPTS_ON_CONFLICT = 8
+# A conflict on save means someone else changed the same aggregates first: re-decide on fresh state, for as long
+# as this budget lasts (a count of attempts refused clerks who merely queued behind each other; time does not).
+CONFLICT_BUDGET_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,19 @@ class RegistryApplication(Application[UUID]):
     """Shared mechanics; subclasses add their transcodings and use-case methods."""
 
     value_types: ClassVar[dict[str, type[Any]]] = {"actor": Actor, "person": Person}
+
+    def __init__(self, env: EnvType | None = None) -> None:
+        super().__init__(env)
+        self.group_writer: GroupWriter | None = None
+        if self.env.get("GROUP_COMMIT", "on").lower() not in ("off", "0", "no", "false"):
+            self.group_writer = GroupWriter(
+                self._record,
+                max_wait=float(self.env.get("GROUP_COMMIT_MAX_WAIT_MS", str(MAX_WAIT_SECONDS * 1000))) / 1000,
+                max_group=int(self.env.get("GROUP_COMMIT_MAX_GROUP", str(MAX_GROUP))),
+            )
+        self._held = threading.local()
+        self._keyed_locks: dict[object, threading.Lock] = {}
+        self._keyed_locks_guard = threading.Lock()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -139,34 +157,84 @@ class RegistryApplication(Application[UUID]):
             return None
 
     def execute(self, act: Act, decide: Decision, *, request_fingerprint: str = "") -> CommandResult:
-        """Run a decision and save all it changed in one transaction; retried on a concurrent change.
+        """Run a decision and save all it changed in one transaction; re-decided on a concurrent change.
 
         With an idempotency key on the act, a repeat of the same request returns the first result and writes
-        nothing; the key's record is saved in the same transaction as the change it answers for.
+        nothing; the key's record is saved in the same transaction as the change it answers for. Concurrent
+        commands are saved together (group commit, see group_commit.py), each with its own result and position.
         """
-        for attempt in range(ATTEMPTS_ON_CONFLICT):
-            key = act.idempotency_key
-            if key is not None:
-                previous = self.find(IdempotencyRecord.id_for(act.by, key), IdempotencyRecord)
-                if previous is not None:
-                    previous.check_same_request(request_fingerprint)
-                    # Any position at or after the first write serves read-your-writes.
-                    return CommandResult.replay(previous.result, self.recorder.max_notification_id() or 0)
-            changed = list(decide())
-            check_event_text(event for aggregate in changed for event in aggregate.pending_events)
-            subject = changed[0]
-            created = any(event.originator_version == 1 for event in subject.pending_events)
-            if key is not None:
-                result = {"aggregate_id": subject.id.hex, "version": subject.version, "created": created}
-                changed.append(IdempotencyRecord.record(act, fingerprint=request_fingerprint, result=result))
+        deadline = time.monotonic() + CONFLICT_BUDGET_SECONDS
+        attempt = 0
+        while True:
             try:
-                recordings = self.save(*changed)
+                with self._attempt():
+                    return self._decide_and_save(act, decide, request_fingerprint)
             except RecordConflictError:
-                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # jitter, so that racers do not collide again
-                continue
-            position = max((r.notification.id for r in recordings), default=self.recorder.max_notification_id() or 0)
-            return CommandResult(subject.id, subject.version, position, aggregate=subject, created=created)
-        raise ConcurrentChange(detail="the records kept changing concurrently; try again")
+                attempt += 1
+                if time.monotonic() > deadline:
+                    raise ConcurrentChange(detail="the records kept changing concurrently; try again") from None
+                time.sleep(random.uniform(0, 0.001 * min(attempt, 8)))  # jitter, so that racers do not collide again
+
+    def _decide_and_save(self, act: Act, decide: Decision, request_fingerprint: str) -> CommandResult:
+        key = act.idempotency_key
+        if key is not None:
+            previous = self.find(IdempotencyRecord.id_for(act.by, key), IdempotencyRecord)
+            if previous is not None:
+                previous.check_same_request(request_fingerprint)
+                # Any position at or after the first write serves read-your-writes.
+                return CommandResult.replay(previous.result, self.recorder.max_notification_id() or 0)
+        changed = list(decide())
+        check_event_text(event for aggregate in changed for event in aggregate.pending_events)
+        subject = changed[0]
+        created = any(event.originator_version == 1 for event in subject.pending_events)
+        if key is not None:
+            result = {"aggregate_id": subject.id.hex, "version": subject.version, "created": created}
+            changed.append(IdempotencyRecord.record(act, fingerprint=request_fingerprint, result=result))
+        recordings = self._save_grouped(*changed)
+        position = max((r.notification.id for r in recordings), default=self.recorder.max_notification_id() or 0)
+        return CommandResult(subject.id, subject.version, position, aggregate=subject, created=created)
+
+    @contextmanager
+    def _attempt(self) -> Iterator[None]:
+        """One attempt of a command: counted as deciding for the group writer; locks it holds released at its end."""
+        with ExitStack() as held:
+            self._held.stack = held
+            try:
+                if self.group_writer is None:
+                    yield
+                else:
+                    with self.group_writer.deciding():
+                        yield
+            finally:
+                self._held.stack = None
+
+    def hold_until_saved(self, key: object) -> None:
+        """Inside a decision: wait for, then hold until this attempt is saved or fails, the in-process lock on `key`.
+
+        For an aggregate every command of a kind changes (a certificate book): commands wait their turn instead of
+        all deciding on one version and all but one being refused by the store and deciding again.
+        """
+        stack: ExitStack | None = getattr(self._held, "stack", None)
+        if stack is None:
+            raise RuntimeError("hold_until_saved is for decisions run by execute")
+        with self._keyed_locks_guard:
+            lock = self._keyed_locks.setdefault(key, threading.Lock())
+        if not lock.acquire(blocking=False):
+            with self.group_writer.waiting() if self.group_writer else ExitStack():
+                lock.acquire()
+        stack.callback(lock.release)
+
+    def _save_grouped(self, *aggregates: BaseAggregate[UUID]) -> list[Recording[UUID]]:
+        """The library's save, but written in a shared transaction with concurrent commands' saves."""
+        if self.group_writer is None:
+            return self.save(*aggregates)
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        processing_event.collect_events(*aggregates)
+        with self.group_writer.waiting():  # decided: no leader need wait for this command any longer
+            recordings = self.group_writer.write(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        return recordings
 
 
 class TrackedApplication(RegistryApplication):

@@ -108,7 +108,11 @@ class MarriageRecords(TrackedApplication):
 
     def _issue_certificates(self, act: Act, kind: str, count: int) -> tuple[CertificateBook, list[str]]:
         office, year = act.by.office, local_date(act.at).year
-        book = self.find(CertificateBook.id_for(kind, office, year), CertificateBook)
+        book_id = CertificateBook.id_for(kind, office, year)
+        # Clerks of one office take turns at their book (held until this command is saved): contention for the next
+        # number is a short wait, never a refusal, and a number is drawn only by a command that is then saved.
+        self.hold_until_saved(book_id)
+        book = self.find(book_id, CertificateBook)
         if book is None:
             book = CertificateBook.open(act, kind=kind, office=office, year=year)
         return book, book.issue(act, count)
