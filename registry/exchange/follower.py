@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from eventsourcing.persistence import RecordConflictError
 
 from registry.common.actors import Act, Actor
 from registry.exchange.application import MarriageExchange
@@ -94,7 +95,10 @@ class ExchangeFollower:
                 self.rejected = True
                 return applied
             assert page is not None  # page_problems refuses anything else
-            done = self.exchange.apply_page(self.peer.jurisdiction, self._facts_of(page["events"]))
+            try:
+                done = self.exchange.apply_page(self.peer.jurisdiction, self._facts_of(page["events"]))
+            except RecordConflictError:  # another peer's facts changed one of these persons first: ask again
+                continue
             applied += done.applied
             if done.refused is not None:  # stopped before it, as for a rejected page: nothing is skipped
                 codes = [failure.code for failure in done.refused.failures]

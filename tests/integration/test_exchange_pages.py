@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import pytest
 
+from registry.common.actors import Act, Actor
 from registry.exchange.application import ENDINGS
 from registry.exchange.follower import ExchangeFollower, follow_every, follow_round
 from registry.system import Registry
@@ -115,3 +117,23 @@ def test_rounds_start_on_a_fixed_cadence_and_a_late_round_is_followed_at_once() 
     stop = CountedStop(rounds=2)
     follow_every([], every=1.0, stop=stop, clock=lambda: next(readings))
     assert stop.pauses == [0.7, 0.0]
+
+
+def test_a_page_that_another_peers_facts_overtook_is_asked_for_again_and_applied(registry: Registry) -> None:
+    """Peers are followed at once: two peers' pages may change one person's status at the same moment."""
+    man, woman = couple()
+    _, other = couple()
+    exchange = registry.exchange
+    save_tracked = exchange.save_tracked
+    by_31 = Act(by=Actor("exchange:31", "exchange-peer", "31"), at=datetime.now(UTC), request_id="31:1")
+
+    def overtaken_once(*args: Any) -> None:
+        exchange.save_tracked = save_tracked  # type: ignore[method-assign]
+        # Between this page's load and its save, another peer's fact about the same man is saved.
+        exchange.apply_fact(by_31, "31", fact(registry, 1, man, other))
+        save_tracked(*args)
+
+    exchange.save_tracked = overtaken_once  # type: ignore[method-assign]
+    follow, asked = follower(registry, [page([fact(registry, 1, man, woman)])] * 2)
+    assert follow.follow_once() == 1 and not follow.rejected and len(asked) == 2
+    assert exchange.married_elsewhere(man.document_key) == ["31", PEER]
