@@ -71,7 +71,7 @@ def _report(rounds: list[PeerRound]) -> bool:
     for peer_round in rounds:
         jurisdiction = peer_round.follower.peer.jurisdiction
         if peer_round.applied is None:
-            click.echo(f"{jurisdiction}: unreachable", err=True)
+            click.echo(f"{jurisdiction}: unreachable or failed (see the log)", err=True)
             failed = True
             continue
         if peer_round.follower.rejected:

@@ -38,6 +38,10 @@ KNOWN_VERSIONS = 10_000
 Record = Callable[[ProcessingEvent[UUID]], list[Recording[UUID]]]
 
 
+class StoreInterrupted(RuntimeError):
+    """The group's write stopped on an interruption (KeyboardInterrupt, SystemExit) before it was known saved."""
+
+
 @dataclass(eq=False)
 class _Pending:
     """One command's events waiting in the queue, and what became of them."""
@@ -98,19 +102,37 @@ class GroupWriter:
             self._changed.notify_all()
             pending.lead = not self._writing
             self._writing = True
-        while not pending.finished:
-            if pending.lead:
-                self._lead()
-            else:
-                pending.woken.wait()
-                pending.woken.clear()
+        try:
+            while not pending.finished:
+                if pending.lead:
+                    self._lead()
+                else:
+                    pending.woken.wait()
+                    pending.woken.clear()
+        except BaseException:  # interrupted (KeyboardInterrupt, SystemExit): leave the queue, pass the lead on
+            self._abandon(pending)
+            raise
         if pending.error is not None:
             raise pending.error
         return pending.recordings
 
+    def _abandon(self, pending: _Pending) -> None:
+        """A command whose thread was interrupted: out of the queue, and the lead on to the next if it held it."""
+        with self._lock:
+            if pending in self._queue:
+                self._queue.remove(pending)
+            if pending.lead:
+                pending.lead = False
+                if self._queue:
+                    self._queue[0].lead = True
+                    self._queue[0].woken.set()
+                else:
+                    self._writing = False
+
     def _lead(self) -> None:
-        group = self._gather()
+        group: list[_Pending] = []
         try:
+            group = self._gather()
             self._commit(group)
         finally:
             with self._lock:
@@ -120,6 +142,8 @@ class GroupWriter:
                 else:
                     self._writing = False
             for pending in group:
+                if pending.error is None and not pending.recordings:  # the write was interrupted: not saved
+                    pending.error = StoreInterrupted("the write of this command's group was interrupted")
                 pending.finished = True
                 pending.lead = False
                 pending.woken.set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -23,6 +24,8 @@ from registry.keys import SettingsError
 
 log = structlog.get_logger("registry.exchange")
 PAGE = 100
+# Pages overtaken by other peers' facts, asked for again within one round before the round gives this peer up.
+CONFLICTS_PER_ROUND = 20
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ class ExchangeFollower:
 
         After a rejected page or fact, `rejected` is True (the command's exit code says so).
         """
-        applied = 0
+        applied = conflicts = 0
         self.rejected = False
         while True:
             position = self.exchange.position_of(self.peer.jurisdiction)
@@ -98,6 +101,10 @@ class ExchangeFollower:
             try:
                 done = self.exchange.apply_page(self.peer.jurisdiction, self._facts_of(page["events"]))
             except RecordConflictError:  # another peer's facts changed one of these persons first: ask again
+                conflicts += 1
+                if conflicts > CONFLICTS_PER_ROUND:
+                    raise
+                time.sleep(random.uniform(0, 0.005 * conflicts))  # jitter, so that the two do not meet again
                 continue
             applied += done.applied
             if done.refused is not None:  # stopped before it, as for a rejected page: nothing is skipped
@@ -119,7 +126,8 @@ class ExchangeFollower:
 
 @dataclass(frozen=True)
 class PeerRound:
-    """One peer's part of a round: facts applied (None if out of reach), and the thread time and wall time it took."""
+    """One peer's part of a round: facts applied (None if out of reach or failed), and the thread and wall time it
+    took."""
 
     follower: ExchangeFollower
     applied: int | None
@@ -140,6 +148,9 @@ def _follow_peer(follower: ExchangeFollower) -> PeerRound:
     except OSError as error:  # a peer out of reach: try again next round
         log.warning("exchange peer unreachable", peer=follower.peer.jurisdiction, error=type(error).__name__)
         applied = None
+    except Exception as error:  # anything else stops this peer for this round, not the other peers or the loop
+        log.error("exchange peer failed", peer=follower.peer.jurisdiction, error=type(error).__name__, exc_info=True)
+        applied, follower.rejected = None, True
     return PeerRound(follower, applied, time.thread_time() - cpu, time.perf_counter() - wall)
 
 

@@ -137,3 +137,15 @@ def test_a_page_that_another_peers_facts_overtook_is_asked_for_again_and_applied
     follow, asked = follower(registry, [page([fact(registry, 1, man, woman)])] * 2)
     assert follow.follow_once() == 1 and not follow.rejected and len(asked) == 2
     assert exchange.married_elsewhere(man.document_key) == ["31", PEER]
+
+
+class FailingPeer(MeetingPeer):
+    def follow_once(self) -> int:
+        raise ValueError("a bug in one peer's page")
+
+
+def test_a_peer_that_fails_stops_only_itself_for_that_round() -> None:
+    meeting = threading.Barrier(1)
+    failing = cast(ExchangeFollower, FailingPeer(meeting, "11"))
+    rounds = follow_round([failing, cast(ExchangeFollower, MeetingPeer(meeting, "31"))])
+    assert [peer_round.applied for peer_round in rounds] == [None, 1] and failing.rejected
