@@ -51,6 +51,7 @@ class _Pending:
     lead: bool = False
     finished: bool = False
     recordings: list[Recording[UUID]] = field(default_factory=list)
+    saved: bool = False
     error: BaseException | None = None
 
 
@@ -142,7 +143,7 @@ class GroupWriter:
                 else:
                     self._writing = False
             for pending in group:
-                if pending.error is None and not pending.recordings:  # the write was interrupted: not saved
+                if pending.error is None and not pending.saved:  # the write was interrupted: not known saved
                     pending.error = StoreInterrupted("the write of this command's group was interrupted")
                 pending.finished = True
                 pending.lead = False
@@ -218,6 +219,7 @@ class GroupWriter:
     def _saved(self, saved: list[_Pending]) -> None:
         self.commands += len(saved)
         for pending in saved:
+            pending.saved = True
             for event in pending.processing_event.events:
                 self._versions[event.originator_id] = event.originator_version
                 self._versions.move_to_end(event.originator_id)
