@@ -14,6 +14,7 @@ and tab, and has CRLF read as a newline.
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 from typing import Any
 
@@ -39,16 +40,28 @@ REFUSED_RANGES: tuple[tuple[int, int, str], ...] = (
 )
 
 
+def refused_pattern(multi_line: bool) -> re.Pattern[str]:
+    """One character class of every refused range (newline and tab left out for multi-line text)."""
+    return _PATTERNS[multi_line]
+
+
+def _character_class(allowed: frozenset[str]) -> re.Pattern[str]:
+    refused = {point for first, last, _ in REFUSED_RANGES for point in range(first, last + 1)}
+    refused -= {ord(character) for character in allowed}
+    return re.compile(f"[{''.join(re.escape(chr(point)) for point in sorted(refused))}]")
+
+
+_PATTERNS = {False: _character_class(frozenset()), True: _character_class(MULTI_LINE_ALLOWED)}
+
+
 def refused_character(text: str, *, multi_line: bool = False) -> str | None:
     """What is wrong with the first refused character of a text ("U+0000, a control character"), or None."""
-    for character in text:
-        if multi_line and character in MULTI_LINE_ALLOWED:
-            continue
-        point = ord(character)
-        for first, last, what in REFUSED_RANGES:
-            if first <= point <= last:
-                return f"U+{point:04X}, {what}"
-    return None
+    found = _PATTERNS[multi_line].search(text)
+    if found is None:
+        return None
+    point = ord(found.group())
+    what = next(what for first, last, what in REFUSED_RANGES if first <= point <= last)
+    return f"U+{point:04X}, {what}"
 
 
 def normalised(text: str, *, multi_line: bool = False) -> str:

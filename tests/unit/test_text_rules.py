@@ -11,7 +11,14 @@ from api.schemas.deaths import TaskAction
 from api.schemas.marriage import MarriageRefusalCommand
 from api.schemas.places import PlaceNameStep
 from registry.common.errors import InvalidInput
-from registry.common.text import check_event_text, check_text, refused_character
+from registry.common.text import (
+    MULTI_LINE_ALLOWED,
+    REFUSED_RANGES,
+    check_event_text,
+    check_text,
+    refused_character,
+    refused_pattern,
+)
 
 REFUSED_EVERYWHERE = {
     "NUL": "\x00", "BEL": "\x07", "CR": "\r", "ESC": "\x1b", "DEL": "\x7f", "C1 NEL": "\x85", "C1 CSI": "\x9b",
@@ -83,3 +90,16 @@ def test_no_event_is_stored_with_a_refused_character_anywhere_in_it() -> None:
         check_event_text([Recorded(reason="ok", parties=[Party("a\x00")])])
     with pytest.raises(InvalidInput, match=r"Recorded\.opinions contains U\+200B"):
         check_event_text([Recorded(opinions={"expert\u200b": "fine"})])
+
+
+def test_exactly_the_code_points_of_the_refused_ranges_are_refused_in_every_mode() -> None:
+    """Every code point of Unicode, checked against the table of refused ranges (newline and tab: multi-line only)."""
+    every = "".join(map(chr, range(0x110000)))
+    table = {point for first, last, _ in REFUSED_RANGES for point in range(first, last + 1)}
+    for multi_line in (False, True):
+        expected = table - {ord(c) for c in MULTI_LINE_ALLOWED} if multi_line else table
+        refused = {match.start() for match in refused_pattern(multi_line).finditer(every)}
+        assert refused == expected
+    assert refused_character("a\tb\x00", multi_line=True) == "U+0000, a control character"
+    assert refused_character("a\tb") == "U+0009, a control character"
+    assert refused_character("\U0010ffff") == "U+10FFFF, a noncharacter"
