@@ -47,7 +47,7 @@ from api.limits import BODY_MAX
 from api.logging import RequestLogMiddleware, configure_logging
 from api.metrics import Metrics, MetricsMiddleware
 from api.openapi import OpenAPIContract
-from api.rate_limits import per_address, per_subject
+from api.rate_limits import Budget, RateLimits, address, subject
 from api.views import ViewWatch
 from api.web import WEB_PATHS, template_config, web_router
 from projections.catalog import ReadSide
@@ -91,13 +91,14 @@ def create_app(
     settings = settings or (registry.settings if registry else Settings.from_env())
     configure_logging(settings.log_format)
     metrics = Metrics()
+    subjects = Budget(settings.rate_limit)  # one budget per subject, spent by the API and the pages alike
     return Litestar(
-        route_handlers=[*API_CONTROLLERS, web_router(settings)],
+        route_handlers=[*API_CONTROLLERS, web_router(settings, subjects)],
         dependencies={
             "registry": Provide(provide_registry, sync_to_thread=False),
             "clock": Provide(provide_clock, sync_to_thread=False),
         },
-        middleware=_middleware(settings, metrics),
+        middleware=_middleware(settings, metrics, subjects),
         template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=BODY_MAX,  # routes that need less or more say so (api/limits.py)
@@ -134,14 +135,14 @@ def _lifespan(
     return lifespan
 
 
-def _middleware(settings: Settings, metrics: Metrics) -> list[DefineMiddleware]:
+def _middleware(settings: Settings, metrics: Metrics, subjects: Budget) -> list[DefineMiddleware]:
     """The request log, metrics, bearer tokens and rate limits, outermost first."""
     return [
         DefineMiddleware(RequestLogMiddleware),
         DefineMiddleware(MetricsMiddleware, metrics=metrics),
         bearer_authentication(settings.keys[Purpose.TOKEN], settings.token_max_hours * 3600, WEB_PATHS),
-        per_subject(settings),
-        per_address(settings),
+        DefineMiddleware(RateLimits, budget=subjects, caller=subject),
+        DefineMiddleware(RateLimits, budget=Budget(settings.rate_limit_anonymous), caller=address),
     ]
 
 

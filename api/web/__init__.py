@@ -14,7 +14,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from api.rate_limits import per_subject
+from api.rate_limits import Budget, RateLimits, subject
 from api.web.console_counter import ConsoleHome, CounterConsole
 from api.web.console_offices import AuditConsole, DepartmentConsole, PlaceNameConsole
 from api.web.oidc import OidcSignIn
@@ -46,7 +46,7 @@ PAGE_HEADERS = {
 WEB_PATHS = ("^/$", "^/(portal|console|verify|sign-in|sign-out|language|static)(/|$)")
 
 
-def web_router(settings: Settings) -> Router:
+def web_router(settings: Settings, subjects: Budget) -> Router:
     """Every page and asset, behind the session, the CSRF check and the pages' own error pages."""
     pages = Router(
         path="/",
@@ -55,7 +55,7 @@ def web_router(settings: Settings) -> Router:
             session_middleware(settings),
             DefineMiddleware(CSRFMiddleware, config=csrf_config(settings)),
             DefineMiddleware(SessionPrincipal),
-            per_subject(settings),
+            DefineMiddleware(RateLimits, budget=subjects, caller=subject),
         ],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,
         include_in_schema=False,

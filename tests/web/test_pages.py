@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from litestar.testing import TestClient
 
+from api.app import create_app
 from api.web.demo import FrontDeskDemo
 from api.web.i18n import TEXT
 from api.web.problems import PROBLEMS, message
 from api.web.public import development_sign_in
 from api.web.session import csrf_config, session_config
 from registry.common.actors import Act, Actor
+from registry.common.clock import FixedClock
 from registry.settings import Settings
 from registry.system import Registry
 from tests.conftest import TEST_KEYS
@@ -197,3 +200,14 @@ def test_the_worklist_pages_through_an_offices_items_and_htmx_gets_the_lists_alo
     assert "共 14 项" in first.text and 'href="/console/worklist?offset=10&amp;inquiries=0"' in first.text
     partial = browser.get("/console/worklist?offset=10&inquiries=0", headers={"HX-Request": "true"})
     assert "<html" not in partial.text and partial.text.count("/console/marriages/") == 4
+
+
+def test_a_signed_in_caller_spends_one_budget_on_pages_and_api_alike(
+    web_registry: Registry, clock: FixedClock, demo: FrontDeskDemo
+) -> None:
+    """The portal counts its caller by subject, as the API does: beyond the limit a page answers 429 too."""
+    settings = replace(web_registry.settings, rate_limit=3, rate_limit_anonymous=100)
+    with TestClient(create_app(settings, registry=web_registry, clock=clock)) as client:
+        sign_in_citizen(client, demo.citizen.document_number)
+        answers = [client.get("/portal").status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
