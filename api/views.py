@@ -17,6 +17,7 @@ with 503 view-not-caught-up after MAX_WAIT_SECONDS, which the client retries, as
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Annotated, Any
 
 from anyio import move_on_after, to_thread
@@ -32,6 +33,7 @@ VIEW_POSITION_HEADER = "Registry-View-Position"
 MAX_WAIT_SECONDS = 5.0
 MAX_WAITERS = 64
 POLL_SECONDS = 0.05
+FRESH_SECONDS = 0.05
 
 WaitFor = Annotated[
     int | None,
@@ -55,16 +57,26 @@ class TooManyWaiting(DomainError):
 
 
 class ViewWatch:
-    """Waits, on the event loop, for the read models of an application to reach a log position."""
+    """Waits, on the event loop, for the read models of an application to reach a log position.
+
+    The positions are read at most once every FRESH_SECONDS for the whole process, not once a request: a position
+    read before a handler's query is a lower bound of what that query sees (the views only move forward), so an
+    answer may report a position up to FRESH_SECONDS old, never one its rows do not reflect. A read that waits for
+    a position beyond the last one read asks again at once.
+    """
 
     def __init__(self, read_side: ReadSide) -> None:
         self.read_side = read_side
         self.waiting = 0
-        self._poll: asyncio.Future[dict[str, int]] | None = None
+        self._known: dict[str, int] = {}
+        self._known_at = -FRESH_SECONDS
+        self._reading: asyncio.Future[None] | None = None
 
     async def reached(self, application: str, wait_for: int | None) -> int:
         """The position the views of `application` reflect, once they reach `wait_for` (if given)."""
-        position = await to_thread.run_sync(self.read_side.served_position, application)
+        if time.monotonic() - self._known_at >= FRESH_SECONDS:
+            await self._read_positions()
+        position = self.read_side.position_in(self._known, application)
         if wait_for is None or position >= wait_for:
             return position
         await self._check_within_log(application, wait_for)
@@ -73,8 +85,10 @@ class ViewWatch:
         self.waiting += 1
         try:
             with move_on_after(MAX_WAIT_SECONDS):
-                while position < wait_for:
-                    position = self.read_side.position_in(await self._next_poll(), application)
+                await self._read_positions()
+                while (position := self.read_side.position_in(self._known, application)) < wait_for:
+                    await asyncio.sleep(POLL_SECONDS)
+                    await self._read_positions()
         finally:
             self.waiting -= 1
         if position < wait_for:
@@ -91,15 +105,16 @@ class ViewWatch:
                 [Failure("wait-for-beyond-log-head", f"the {application} log ends at position {head}, not {wait_for}")]
             )
 
-    async def _next_poll(self) -> dict[str, int]:
-        """The positions of every view, read once for all waiters a little later (one read in a worker thread)."""
-        if self._poll is None or self._poll.done():
-            self._poll = asyncio.ensure_future(self._read_positions_soon())
-        return await asyncio.shield(self._poll)
+    async def _read_positions(self) -> None:
+        """Read every view's position now, once for all who ask meanwhile (one read in a worker thread)."""
+        if self._reading is None or self._reading.done():
+            self._reading = asyncio.ensure_future(self._read_positions_once())
+        await asyncio.shield(self._reading)
 
-    async def _read_positions_soon(self) -> dict[str, int]:
-        await asyncio.sleep(POLL_SECONDS)
-        return await to_thread.run_sync(self.read_side.reads.positions)
+    async def _read_positions_once(self) -> None:
+        started = time.monotonic()
+        self._known = await to_thread.run_sync(self.read_side.reads.positions)
+        self._known_at = started
 
 
 def views_of(application: str | None = None) -> Provide:

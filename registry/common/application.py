@@ -191,7 +191,9 @@ class RegistryApplication(Application[UUID]):
             result = {"aggregate_id": subject.id.hex, "version": subject.version, "created": created}
             changed.append(IdempotencyRecord.record(act, fingerprint=request_fingerprint, result=result))
         recordings = self._save_grouped(*changed)
-        position = max((r.notification.id for r in recordings), default=self.recorder.max_notification_id() or 0)
+        # A command that changed nothing has no recordings: its position is the log's head (asked only then).
+        positions = [recording.notification.id for recording in recordings]
+        position = max(positions) if positions else self.recorder.max_notification_id() or 0
         return CommandResult(subject.id, subject.version, position, aggregate=subject, created=created)
 
     @contextmanager

@@ -99,3 +99,29 @@ def test_the_wait_for_parameter_is_documented_on_every_route_that_waits(client: 
     parameters = schema["paths"]["/v1/worklists/marriage"]["get"]["parameters"]
     wait_for = next(p for p in parameters if p["name"] == "wait_for")
     assert wait_for["in"] == "query"
+
+
+def test_the_views_positions_are_read_once_for_all_requests_of_a_moment_and_again_for_a_newer_wait(
+    client: Client, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A position read a moment before a query is still a true lower bound for it: one read serves every request of
+    that moment. A request waiting for a newer position than the last one read asks again at once."""
+    monkeypatch.setattr("api.views.FRESH_SECONDS", 60.0)
+    reads = client.app.state.read_side.reads
+    real_positions, asked = reads.positions, []
+
+    def positions() -> dict[str, int]:
+        asked.append(1)
+        return real_positions()
+
+    monkeypatch.setattr(reads, "positions", positions)
+    for _ in range(5):
+        assert client.get("/v1/worklists/marriage", headers=tokens.clerk).status_code == 200
+    assert len(asked) == 1
+    marriage_id, position = filed_position(client, tokens)
+    client.app.state.read_side.catch_up()
+    answer = client.get(f"/v1/worklists/marriage?wait_for={position}", headers=tokens.clerk)
+    assert answer.status_code == 200
+    assert marriage_id in answer.text
+    assert int(answer.headers["registry-view-position"].split("=")[1]) >= position
+    assert len(asked) == 2

@@ -220,3 +220,24 @@ def test_a_registration_is_found_at_the_version_and_position_it_answered(grouped
         marriage = grouped.marriage.marriage(result.aggregate_id)
         assert isinstance(marriage, Marriage) and marriage.version == result.version
         assert (grouped.marriage.recorder.max_notification_id() or 0) >= result.position
+
+
+def test_a_command_that_saved_events_takes_its_position_from_them_without_asking_for_the_log_head(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One round trip less a command: the log's head is asked for only by a command that saved nothing."""
+    recorder, asked = registry.marriage.recorder, []
+    real_head = recorder.max_notification_id
+
+    def head() -> int | None:
+        asked.append(1)
+        return real_head()
+
+    monkeypatch.setattr(recorder, "max_notification_id", head)
+    man, woman = person(date(1990, 1, 1), "male"), person(date(1992, 2, 2), "female")
+    result = registry.marriage.execute(
+        act(DAY), lambda: [Marriage.apply_for(act(DAY), party_a=man, party_b=woman, office_designated=False)]
+    )
+    assert (result.position, asked) == (real_head(), [])
+    unchanged = registry.marriage.execute(act(DAY), lambda: [registry.marriage.marriage(result.aggregate_id)])
+    assert (unchanged.position, asked) == (result.position, [1])
