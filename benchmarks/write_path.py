@@ -12,9 +12,10 @@ persons' status, check every condition, save the marriage, two person statuses a
 transaction, with the same number of concurrent clients. The bare path calls MarriageRegistry (an eventsourcing
 Application) in-process; the HTTP path adds the server process, JSON, JWT, validation and the loopback network.
 The load generator is a minimal keep-alive HTTP/1.1 client, so that it takes little of the two cores.
-The server runs twice: as `registry serve` by default, keeping the read models current in the same process while it
-registers (the headline ratio), and with --no-projections, as in production on PostgreSQL beside `registry project`
-but with no projection process during the run: like the bare path, which keeps no read models either.
+The server runs three times: as `registry serve` by default, keeping the read models current in its own process
+while it registers (the headline ratio); with --no-projections beside `registry project` (the production shape on
+PostgreSQL: the read models kept by a process of their own on the same two cores); and with --no-projections and no
+projection process during the run, like the bare path, which keeps no read models either.
 Prints its figures, then one JSON line with "ratio" = HTTP rate / bare rate.
 
     .venv/bin/python -m benchmarks.write_path [--registrations 2000] [--clients 8]
@@ -149,8 +150,11 @@ async def http_run(host: str, port: int, secret: str, filed: list[tuple[str, str
     return len(filed) / (time.perf_counter() - started), latencies
 
 
-def start_server(env: dict[str, str], *, projections: bool = True) -> tuple[subprocess.Popen[bytes], int]:
-    """`registry serve` on a free port; with projections=False, --no-projections (read models kept elsewhere)."""
+def start_server(
+    env: dict[str, str], *, projections: bool = True, ready: bool = True
+) -> tuple[subprocess.Popen[bytes], int]:
+    """`registry serve` on a free port (with projections=False, --no-projections), once /ready (the read models
+    caught up) or, with ready=False, once it answers /health."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -161,7 +165,7 @@ def start_server(env: dict[str, str], *, projections: bool = True) -> tuple[subp
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    probe_path = "/ready" if projections else "/health"  # without projections the read models lag: not "ready"
+    probe_path = "/ready" if ready else "/health"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -188,7 +192,7 @@ def main() -> None:
         registry = open_registry(settings)
         try:
             offices = [f"330782{n:03d}" for n in range(1, args.clients + 1)]
-            filed = [file_applications(registry, args.registrations, offices) for _ in range(4)]
+            filed = [file_applications(registry, args.registrations, offices) for _ in range(5)]
             table = registry.marriage.recorder.events_table_name  # type: ignore[attr-defined]
         finally:
             registry.close()
@@ -199,23 +203,30 @@ def main() -> None:
             head = max_position(database_url, table)
             rates[name] = in_process_rate(settings, work, args.clients, grouped=grouped)
             figures.update(commit_figures(name, database_url, table, head, rates[name], args.registrations))
-        for name, projections, work in (("http", True, filed[2]), ("http_apart", False, filed[3])):
+        for name, work in zip(HTTP_PATHS, filed[2:], strict=True):
             head = max_position(database_url, table)
-            rates[name], latencies[name] = http_rate(env, settings, work, projections=projections)
+            rates[name], latencies[name] = http_rate(env, settings, work, projections=HTTP_PATHS[name])
             figures.update(commit_figures(name, database_url, table, head, rates[name], args.registrations))
     report(figures, rates, latencies, args.clients)
 
 
 def http_rate(
-    env: dict[str, str], settings: Settings, filed: list[tuple[str, str]], *, projections: bool
+    env: dict[str, str], settings: Settings, filed: list[tuple[str, str]], *, projections: str
 ) -> tuple[float, list[float]]:
-    """The server process's rate and latencies; with projections=False its read models are not kept meanwhile."""
-    process, port = start_server(env, projections=projections)
+    """The server process's rate and latencies, its read models kept by it, by `registry project` beside it (caught
+    up before the clients start), or by no one meanwhile."""
+    projector = None
+    if projections == "beside":
+        command = [sys.executable, "-m", "api.cli", "project"]
+        projector = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
+    process, port = start_server(env, projections=projections == "in the server", ready=projections != "none")
     try:
         return asyncio.run(http_run("127.0.0.1", port, settings.keys[Purpose.TOKEN], filed))
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        for running in (process, projector):
+            if running is not None:
+                running.terminate()
+                running.wait(timeout=10)
 
 
 def max_position(database_url: str, table: str) -> int:
@@ -237,15 +248,16 @@ def commit_figures(name: str, url: str, table: str, head: int, rate: float, regi
 def report(
     figures: dict[str, object], rates: dict[str, float], latencies: dict[str, list[float]], clients: int
 ) -> None:
-    for name in ("bare", "grouped", "http", "http_apart"):
+    for name in ("bare", "grouped", *HTTP_PATHS):
         figures[f"{name}_rate"] = round(rates[name], 1)
-    for name in ("http", "http_apart"):
+    for name in HTTP_PATHS:
         quantiles = statistics.quantiles(latencies[name], n=100)
         figures.update(
             {f"{name}_p50_ms": round(quantiles[49] * 1000, 2), f"{name}_p99_ms": round(quantiles[98] * 1000, 2)}
         )
     figures.update(
         ratio=round(rates["http"] / rates["bare"], 3),
+        http_beside_over_bare=round(rates["http_beside"] / rates["bare"], 3),
         http_apart_over_bare=round(rates["http_apart"] / rates["bare"], 3),
         grouped_over_bare=round(rates["grouped"] / rates["bare"], 3),
         load_average=os.getloadavg()[0],
@@ -259,11 +271,11 @@ def report(
             f"{label} : {rate:8.1f} registrations/s ({clients} clients), {commits:.1f} commits/s "
             f"= {commits / limit:.2f} of the fsync limit, {figures[f'{name}_registrations_per_commit']} per commit"
         )
-    for name in ("http", "http_apart"):
+    for name in HTTP_PATHS:
         print(f"{LABELS[name]} : p50 {figures[f'{name}_p50_ms']} ms, p99 {figures[f'{name}_p99_ms']} ms")
     print(
-        f"ratio HTTP / bare: {figures['ratio']} (read models kept by the server meanwhile), "
-        f"{figures['http_apart_over_bare']} (kept by no one meanwhile, as on the bare path); "
+        f"ratio HTTP / bare: {figures['ratio']} (read models kept by the server), {figures['http_beside_over_bare']} "
+        f"(by `registry project` beside it), {figures['http_apart_over_bare']} (by no one, as on the bare path); "
         f"in-process group commit / bare: {figures['grouped_over_bare']}"
     )
     print(json.dumps(figures))
@@ -273,8 +285,11 @@ LABELS = {
     "bare": "bare application    ",
     "grouped": "in-process + group  ",
     "http": "HTTP server         ",
+    "http_beside": "HTTP + project      ",
     "http_apart": "HTTP, no projections",
 }
+# The HTTP runs: where the read models are kept meanwhile.
+HTTP_PATHS = {"http": "in the server", "http_beside": "beside", "http_apart": "none"}
 
 
 if __name__ == "__main__":
