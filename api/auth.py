@@ -125,7 +125,7 @@ class RoleGuard:
 
     roles: tuple[Role, ...]
 
-    def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         if connection.scope.get("method") == "OPTIONS":
             return
         principal = connection.scope.get("user")

@@ -8,9 +8,11 @@ from typing import Any
 
 import jwt
 from litestar.testing import TestClient
+from litestar.utils.predicates import is_async_callable
 
 from api.app import create_app
-from api.auth import AUDIENCE, ISSUER
+from api.auth import AUDIENCE, ISSUER, allow
+from registry.common.actors import Role
 from registry.system import Registry
 from tests.api.conftest import Tokens
 
@@ -65,3 +67,8 @@ def test_the_longest_token_lifetime_is_the_configured_one(registry: Registry, to
         three_hours = client.get("/v1/worklists/marriage", headers=forged(tokens, iat=now, exp=now + 3 * 3600))
         two_hours = client.get("/v1/worklists/marriage", headers=forged(tokens, iat=now, exp=now + 2 * 3600))
     assert (three_hours.status_code, two_hours.status_code) == (401, 200)
+
+
+def test_role_guards_run_on_the_event_loop_not_in_a_worker_thread() -> None:
+    """Litestar runs a synchronous guard in its thread pool: a hop per request for a check of two attributes."""
+    assert is_async_callable(allow(Role.CLERK))
