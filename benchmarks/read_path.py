@@ -6,6 +6,8 @@ look-up, GET a page of the office's marriage worklist. The baseline is a middlew
 "hello" from the same server program (uvicorn, one worker, the same options as `registry serve`) with the same
 client. Full load: CLIENTS keep-alive connections asking back to back. Half load: the same connections paced to
 half of each endpoint's OWN full-load rate (open loop, latency from the actual send).
+The registry's own /health (no token, no store, not rate limited; through its request log and metrics) shows
+what the server's stack costs before any read does anything: the ceiling of every read's ratio.
 Also the state of a 1,000-event record (a certificate book) at random versions: in-process through the
 application (from the latest snapshot) against a bare replay of every event up to the version, and over HTTP as
 an auditor. The load generator is benchmarks.common.Connection, a minimal keep-alive client.
@@ -186,7 +188,10 @@ def askers(marriage_ids: list[str], book_id: UUID, people: list[str], token: str
         version = random.randint(1, BOOK_EVENTS)
         return c.get(f"/v1/audit/marriage/aggregates/{book_id}/state?version={version}", audit_headers)
 
-    return {"record": record, "status": status, "worklist": worklist, "state": state}
+    def health(c: Connection) -> Awaitable[tuple[int, bytes]]:
+        return c.get("/health", "")
+
+    return {"record": record, "status": status, "worklist": worklist, "state": state, "health": health}
 
 
 async def measure(port: int, ask: Ask, args: argparse.Namespace) -> dict[str, float]:
@@ -223,14 +228,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             hello.wait(timeout=10)
         server, port = start_server(env)
         try:
-            for name in ("record", "status", "worklist", "state"):
+            for name in ("health", "record", "status", "worklist", "state"):
                 figures[name] = asyncio.run(measure(port, asks[name], args))
         finally:
             server.terminate()
             server.wait(timeout=10)
     for kind, latencies in in_process.items():
         figures[f"state_in_process_{kind}"] = {"p50_ms": ms(latencies, 50), "p99_ms": ms(latencies, 99)}
-    for name in ("record", "status", "worklist"):
+    for name in ("health", "record", "status", "worklist"):
         figures[name]["ratio"] = round(figures[name]["rps"] / figures["hello"]["rps"], 3)
     figures["ratio"] = min(figures[name]["ratio"] for name in ("record", "status", "worklist"))
     return figures
@@ -244,7 +249,7 @@ def main() -> None:
     args = parser.parse_args()
     figures = run(args)
     print(f"load (uptime): {os.getloadavg()[0]:.2f}")
-    for name in ("hello", "record", "status", "worklist", "state"):
+    for name in ("hello", "health", "record", "status", "worklist", "state"):
         f = figures[name]
         print(
             f"{name:9} {f['rps']:8.1f} rps  p50 {f['p50_ms']} ms  p99 {f['p99_ms']} ms  "
