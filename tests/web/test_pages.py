@@ -21,6 +21,7 @@ from registry.common.actors import Act, Actor
 from registry.common.clock import FixedClock
 from registry.settings import Settings
 from registry.system import Registry
+from tests.api.conftest import OFFICE, Tokens
 from tests.conftest import TEST_KEYS
 from tests.support import local_noon, person, resident_id
 from tests.web.conftest import TODAY, csrf_of, post_form, sign_in_citizen, sign_in_official
@@ -211,3 +212,14 @@ def test_a_signed_in_caller_spends_one_budget_on_pages_and_api_alike(
         sign_in_citizen(client, demo.citizen.document_number)
         answers = [client.get("/portal").status_code for _ in range(4)]
     assert answers == [200, 200, 200, 429]
+
+
+def test_a_subject_spends_one_budget_on_the_api_and_the_pages(web_registry: Registry, clock: FixedClock) -> None:
+    """An official signed in to the console and calling the API with a token of the same subject has one budget."""
+    settings = replace(web_registry.settings, rate_limit=3, rate_limit_anonymous=100)
+    token = Tokens(web_registry).clerk  # subject clerk-1, the official signed in below
+    with TestClient(create_app(settings, registry=web_registry, clock=clock)) as client:
+        sign_in_official(client, "clerk", OFFICE)
+        api = [client.get("/v1/worklists/marriage", headers=token).status_code for _ in range(2)]
+        pages = [client.get("/console/worklist").status_code for _ in range(2)]
+    assert api + pages == [200, 200, 200, 429]
