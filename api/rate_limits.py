@@ -12,6 +12,7 @@ store and cost more than the rest of a read's middleware together.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Callable
@@ -37,10 +38,14 @@ class Budget:
         self.item = RateLimitItemPerMinute(per_minute)
         self.limiter = FixedWindowRateLimiter(MemoryStorage())
 
+    def __deepcopy__(self, memo: dict[int, object]) -> Budget:
+        """Itself: Litestar deep-copies a router it registers, and the pages must spend the API's budget."""
+        return self
+
     def spend(self, caller: str) -> None:
         if self.limiter.hit(self.item, caller):
             return
-        seconds_left = int(self.limiter.get_window_stats(self.item, caller).reset_time - time.time())
+        seconds_left = math.ceil(self.limiter.get_window_stats(self.item, caller).reset_time - time.time())
         headers = {"RateLimit-Limit": str(self.item.amount), "RateLimit-Remaining": "0"}
         raise TooManyRequestsException(headers={**headers, "RateLimit-Reset": str(max(1, seconds_left))})
 
