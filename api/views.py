@@ -109,6 +109,8 @@ class ViewWatch:
         """Read every view's position now, once for all who ask meanwhile (one read in a worker thread)."""
         if self._reading is None or self._reading.done():
             self._reading = asyncio.ensure_future(self._read_positions_once())
+            # Its error reaches every request still awaiting it; if all went away meanwhile, nobody is left to tell.
+            self._reading.add_done_callback(lambda read: read.cancelled() or read.exception())
         await asyncio.shield(self._reading)
 
     async def _read_positions_once(self) -> None:
