@@ -115,9 +115,12 @@ class ReadSide:
         self.publisher.catch_up()
         return reacted + projected
 
-    def start(self) -> None:
-        """Follow the logs in a background thread (the embedded default's `registry serve`)."""
-        self.service = ProjectionService(self.store, self.followers, [*self.policies, self.publisher])
+    def start(self, on_batch: Callable[[str], object] = lambda _: None) -> None:
+        """Follow the logs in a background thread (the embedded default's `registry serve`); `on_batch` is told the
+        tracking name of each batch committed."""
+        self.service = ProjectionService(
+            self.store, self.followers, [*self.policies, self.publisher], on_batch=on_batch
+        )
         self.service.start()
 
     def close(self) -> None:
