@@ -90,24 +90,11 @@ class ExchangeFollower:
         """
         applied = conflicts = 0
         self.rejected = False
-        held = f"&wait={wait:g}" if wait > 0 else ""
         while True:
             position = self.exchange.position_of(self.peer.jurisdiction)
-            try:
-                page = self.fetch(
-                    f"{self.peer.url}/v1/exchange/feed?after={position}&limit={PAGE}{held}", self.peer.token
-                )
-            except ValueError:  # not JSON: as bad as a page with a wrong signature
-                page = None
-            problems = page_problems(
-                self.peer.key(), page, jurisdiction=self.peer.jurisdiction, reader=self.reader, position=position
-            )
-            if problems:
-                log.error("exchange page rejected", peer=self.peer.jurisdiction, after=position, problems=problems)
-                self.rejected = True
+            page = self._verified_page(position, wait)
+            if page is None:
                 return applied
-            assert page is not None  # page_problems refuses anything else
-            self.holds = bool(page.get("wait"))
             try:
                 with self._applying:
                     if self.retired:
@@ -128,6 +115,24 @@ class ExchangeFollower:
                 return applied
             if page.get("next_after") is None:
                 return applied
+
+    def _verified_page(self, position: int, wait: float) -> dict[str, Any] | None:
+        """The peer's page after `position`, verified; None (and `rejected`) if it must not be applied."""
+        held = f"&wait={wait:g}" if wait > 0 else ""
+        try:
+            page = self.fetch(f"{self.peer.url}/v1/exchange/feed?after={position}&limit={PAGE}{held}", self.peer.token)
+        except ValueError:  # not JSON: as bad as a page with a wrong signature
+            page = None
+        problems = page_problems(
+            self.peer.key(), page, jurisdiction=self.peer.jurisdiction, reader=self.reader, position=position
+        )
+        if problems:
+            log.error("exchange page rejected", peer=self.peer.jurisdiction, after=position, problems=problems)
+            self.rejected = True
+            return None
+        assert page is not None  # page_problems refuses anything else
+        self.holds = bool(page.get("wait"))
+        return page
 
     def retire(self) -> None:
         """Apply no more pages: waits for the one being applied, not for a request the peer is holding."""
