@@ -73,24 +73,26 @@ class FeedWaits:
             return
         if self._held[reader] >= HELD_PER_READER:
             raise TooManyHeld([Failure(TooManyHeld.code, f"{HELD_PER_READER} requests of {reader} are held already")])
-        changed = self._bound()
         self._held[reader] += 1
         try:
             with move_on_after(min(wait, MAX_WAIT_SECONDS)):
-                while not self.closing and await self._shared_head() <= after:
+                while not self.closing:
+                    changed = self._bound()  # before the read: a ring while it is under way is not missed
+                    if await self._shared_head() > after:
+                        return
                     with move_on_after(RECHECK_SECONDS):
                         await changed.wait()
-                    changed = self._bound()
         finally:
             self._held[reader] -= 1
 
     def _bound(self) -> asyncio.Event:
-        """The event the next ring sets (taken before the head is read, so that no ring falls in between)."""
+        """The event the next ring sets."""
         if self._changed is None:
             self._loop, self._changed = asyncio.get_running_loop(), asyncio.Event()
         return self._changed
 
     def _wake(self) -> None:
+        self._read = None  # a read under way may have started before the commit that rang: the next one is fresh
         if self._changed is not None:
             self._changed.set()
             self._changed = asyncio.Event()

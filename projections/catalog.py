@@ -34,7 +34,10 @@ from registry.system import Registry, migrate, open_registry
 
 
 def all_projections(keys: PersonKeys, feed_key: bytes, calendar: WorkingCalendar, suffix: str = "") -> list[Projection]:
+    # The exchange feed first in each round: peers hold requests for its facts, and a bigamous registration in another
+    # province waits out every projection before it.
     return [
+        ExchangeFeed(feed_key, suffix),
         AuditTrail(keys, suffix),
         MaritalStatusIndex(keys, suffix),
         MarriageWorklist(calendar, suffix),
@@ -46,7 +49,6 @@ def all_projections(keys: PersonKeys, feed_key: bytes, calendar: WorkingCalendar
         PlateSigns(suffix),
         NameDuties(suffix),
         MerkleLeaves(suffix),
-        ExchangeFeed(feed_key, suffix),
         FrontDeskIndex(keys, suffix),
     ]
 
