@@ -95,6 +95,19 @@ def test_a_held_feed_request_is_answered_as_soon_as_a_fact_is_committed(
     assert [event["subject"] for event in page["events"]] == [filed["id"]] and page["wait"] == HELD_FOR_LONG
 
 
+def test_the_feeds_projection_wakes_a_held_request_itself_without_the_shared_recheck(
+    client: Client, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("api.feed_waits.RECHECK_SECONDS", 3600.0)  # only the projection runner's ring is left
+    held = Held(client, tokens)
+    held.start()
+    holding(client, 1)
+    filed = file(client, tokens)
+    client.post(f"/v1/marriages/{filed['id']}/registration", json=REGISTRATION, headers=tokens.clerk)
+
+    assert [event["subject"] for event in held.answered().json()["events"]] == [filed["id"]]
+
+
 def test_a_held_feed_request_with_nothing_to_bring_ends_with_an_empty_signed_page(
     client: Client, tokens: Tokens, registry: Registry
 ) -> None:
