@@ -34,10 +34,7 @@ from registry.system import Registry, migrate, open_registry
 
 
 def all_projections(keys: PersonKeys, feed_key: bytes, calendar: WorkingCalendar, suffix: str = "") -> list[Projection]:
-    # The exchange feed first in each round: peers hold requests for its facts, and a bigamous registration in another
-    # province waits out every projection before it.
     return [
-        ExchangeFeed(feed_key, suffix),
         AuditTrail(keys, suffix),
         MaritalStatusIndex(keys, suffix),
         MarriageWorklist(calendar, suffix),
@@ -49,6 +46,7 @@ def all_projections(keys: PersonKeys, feed_key: bytes, calendar: WorkingCalendar
         PlateSigns(suffix),
         NameDuties(suffix),
         MerkleLeaves(suffix),
+        ExchangeFeed(feed_key, suffix),
         FrontDeskIndex(keys, suffix),
     ]
 
@@ -121,9 +119,14 @@ class ReadSide:
         """Follow the logs in a background thread (the embedded default's `registry serve`); `on_batch` is told the
         tracking name of each batch committed."""
         self.service = ProjectionService(
-            self.store, self.followers, [*self.policies, self.publisher], on_batch=on_batch
+            self.store, self.in_round_order(), [*self.policies, self.publisher], on_batch=on_batch
         )
         self.service.start()
+
+    def in_round_order(self) -> list[Follower]:
+        """The followers as a projection service runs them: the exchange feed first, since peers hold requests for its
+        facts and a bigamous registration in another province would wait out every projection before it."""
+        return sorted(self.followers, key=lambda follower: not isinstance(follower.projection, ExchangeFeed))
 
     def close(self) -> None:
         if self.service is not None:

@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 from projections.audit.checkpoints import public_key_text
+from projections.catalog import ReadSide
 from registry.exchange.follower import ExchangeFollower, Peer, follow_held
 from registry.system import Registry
 from tests.integration.test_exchange_follower_checks import PEER, PEER_KEY, US, couple, fact, page
@@ -87,3 +88,13 @@ def test_a_retired_follower_applies_no_more_pages(registry: Registry) -> None:
     assert follower.retired
     follower.fetch = lambda url, token: page([fact(registry, 1, *couple())], wait=WAIT)
     assert follower.follow_once(WAIT) == 0 and registry.exchange.position_of(PEER) == 0
+
+
+def test_the_exchange_feed_is_projected_first_in_each_round_and_no_read_model_is_left_out(registry: Registry) -> None:
+    read_side = ReadSide(registry)
+    try:
+        in_round = [follower.tracking_name for follower in read_side.in_round_order()]
+        listed = sorted(follower.tracking_name for follower in read_side.followers)
+    finally:
+        read_side.close()
+    assert in_round[0] == "exchange_feed/marriage" and sorted(in_round) == listed

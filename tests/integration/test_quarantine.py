@@ -137,7 +137,7 @@ def test_a_skip_accepts_the_loss_with_its_reason_on_record(registry: Registry, r
     assert read_side.quarantined(only_open=True) == []
     with pytest.raises(NotQuarantined):
         read_side.skip_quarantined("audit_trail/marriage", poisoned, "again")
-    with pytest.raises(KeyError, match=r"known: .*audit_trail/marriage"):
+    with pytest.raises(KeyError, match="known: audit_trail/marriage"):
         read_side.skip_quarantined("audit_trail/nowhere", poisoned, "no such read model")
 
 
