@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import partial
 
 from litestar import Litestar
 from litestar.di import Provide
@@ -43,6 +44,7 @@ from api.controllers.places import (
 )
 from api.controllers.queries import QueryController
 from api.errors import EXCEPTION_HANDLERS
+from api.feed_waits import FeedWaits, released_on_stop
 from api.limits import BODY_MAX
 from api.logging import RequestLogMiddleware, configure_logging
 from api.metrics import Metrics, MetricsMiddleware
@@ -51,6 +53,8 @@ from api.rate_limits import Budget, RateLimits, address, subject
 from api.views import ViewWatch
 from api.web import WEB_PATHS, template_config, web_router
 from projections.catalog import ReadSide
+from projections.exchange_feed import ExchangeFeed
+from projections.exchange_feed.queries import feed_head
 from registry.common.clock import Clock, SystemClock
 from registry.keys import Purpose
 from registry.settings import Settings
@@ -66,6 +70,8 @@ OFFLINE_SWAGGER_UI = SwaggerRenderPlugin(
     favicon=f"<link rel='icon' type='image/png' href='{SWAGGER_ASSETS}/favicon-32x32.png'>",
 )
 
+
+FEED = ExchangeFeed.name + "/"  # the tracking names of the outbound feed's projection
 
 # The HTTP API's controllers (the portal and the console are web_router's), in the order the OpenAPI lists them.
 API_CONTROLLERS = [
@@ -123,10 +129,12 @@ def _lifespan(
         app.state.read_side = ReadSide(app.state.registry)
         app.state.audit_log = app.state.read_side.audit_log
         app.state.view_watch = ViewWatch(app.state.read_side)
+        app.state.feed_waits = feed_waits = FeedWaits(partial(feed_head, app.state.read_side.store))
         if run_projections:
-            app.state.read_side.start()
+            app.state.read_side.start(on_batch=lambda name: feed_waits.ring() if name.startswith(FEED) else None)
         try:
-            yield
+            with released_on_stop(feed_waits):
+                yield
         finally:
             app.state.read_side.close()
             if owned:

@@ -15,6 +15,7 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from api.feed_waits import TooManyHeld
 from api.views import TooManyWaiting, ViewBehind
 from registry.adapters.faults import store_not_migrated, store_unavailable
 from registry.common.application import RefusalRecorded
@@ -41,6 +42,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     MalformedRequest: 400,
     ViewBehind: 503,
     TooManyWaiting: 503,
+    TooManyHeld: 429,
     CalendarMissing: 503,  # the operator must configure that year's calendar; retrying soon will not help
     NotConfigured: 503,
     InvalidInput: 422,
@@ -92,7 +94,7 @@ def domain_error_to_problem(_: Request[Any, Any, Any], error: DomainError) -> Re
     ]
     code = error.failures[0].code if len(error.failures) == 1 else error.code
     response = problem(status, code, error.title, error.detail, errors)
-    if isinstance(error, ViewBehind | TooManyWaiting):
+    if isinstance(error, ViewBehind | TooManyWaiting | TooManyHeld):
         response.headers["Retry-After"] = "1"
     if isinstance(error, RefusalRecorded):  # the refusal is on record: where to read it back
         response.headers["ETag"] = f'"{error.result.version}"'

@@ -27,6 +27,7 @@ from api.auth import BearerAuthentication, RoleGuard
 from api.context import IDEMPOTENCY_KEY, POSITION_HEADER
 from api.controllers.places import STEPS
 from api.errors import HTTP_PROBLEM_CODES, PROBLEM_JSON, PROBLEM_TYPE_BASE, STATUS_BY_ERROR, STORE_PROBLEM_CODES
+from api.feed_waits import TooManyHeld
 from api.openapi_parts import PROBLEM_SCHEMAS, body_example, header, link_parameters
 from api.rate_limits import NOT_COUNTED
 from api.schemas.common import Input
@@ -107,7 +108,13 @@ class Operation:
 
     @property
     def touches_store(self) -> bool:
-        return bool(self.handler.sync_to_thread) or self.waits_for_views
+        """A sync handler in a worker thread, or an async one that sends its store work to one deliberately."""
+        return bool(self.handler.sync_to_thread) or self.waits_for_views or "to_thread" in self.names
+
+    @property
+    def holds_requests(self) -> bool:
+        """It may hold a request until there is something to answer (api/feed_waits.py)."""
+        return "hold" in self.names
 
     def problem_types(self, has_parameters: bool) -> dict[int, list[str]]:
         """Each status the operation can answer with a problem, and the problem types it carries."""
@@ -138,6 +145,8 @@ class Operation:
             add(412)
         if not NOT_COUNTED.match(self.path):
             add(429, HTTP_PROBLEM_CODES[429])
+        if self.holds_requests:
+            add(429, TooManyHeld.code)
         if self.touches_store:
             add(503, *STORE_PROBLEM_CODES)
         return {status: sorted(types[status]) for status in sorted(types)}
@@ -149,6 +158,7 @@ def error_codes_by_status() -> dict[int, list[str]]:
     for error, status in STATUS_BY_ERROR.items():
         by_status.setdefault(status, []).append(error.code)
     by_status[400] = [MalformedRequest.code]
+    by_status[429] = [c for c in by_status[429] if c != TooManyHeld.code]
     by_status[503] = [c for c in by_status[503] if c not in (ViewBehind.code, TooManyWaiting.code)]
     return by_status
 

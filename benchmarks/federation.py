@@ -11,13 +11,14 @@ Measures:
 - the follower's cost: thread CPU and wall time per fact applied, and CPU per poll that brought nothing;
 - each registry process's CPU per act, and the PostgreSQL connections all of them held (peak).
 Each registry is benchmarks/federation_node.py: `registry serve` with the follower loop of `registry exchange follow
---every INTERVAL` in a thread, so that it shares the process's pool (REGISTRY_DB_CONNECTIONS).
+--wait WAIT --every INTERVAL` (held requests; --wait 0: rounds every INTERVAL) in a thread, so that it shares the
+process's pool (REGISTRY_DB_CONNECTIONS).
 
 The scale: --scale of a year of --provinces provinces of 400,000 acts each (marriages and divorces; default 0.0005:
 1,000 acts for five provinces), all started within --spread seconds. Baseline of the ratio: every bigamous attempt
 made one interval or more after the marriage it would break; ratio = refused / attempted (goal 1.0).
 
-    .venv/bin/python -m benchmarks.federation [--scale 0.0005] [--interval 1] [--spread 60] [--provinces 5]
+    .venv/bin/python -m benchmarks.federation [--scale 0.0005] [--interval 1] [--wait 20] [--spread 60] [--provinces 5]
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def admin(statement: str) -> None:
 
 
 def node_environments(
-    jurisdictions: list[str], workdir: Path, connections: int, interval: float
+    jurisdictions: list[str], workdir: Path, connections: int, interval: float, wait: float
 ) -> list[dict[str, str]]:
     """Each registry's environment: its database, its own master key, the shared federation key, and every other
     registry as a peer (its public exchange key, its feed's address and the token it issued this one)."""
@@ -81,6 +82,7 @@ def node_environments(
                  "REGISTRY_DATABASE_URL": database_url(f"fed_bench_{j}"), "REGISTRY_DATA_DIR": str(workdir / j),
                  "REGISTRY_DB_CONNECTIONS": str(connections), "REGISTRY_LOG_FORMAT": "json",
                  "REGISTRY_RATE_LIMIT": "1000000", "FEDERATION_FOLLOW_EVERY": str(interval),
+                 "FEDERATION_FOLLOW_WAIT": str(wait),
                  "FEDERATION_NODE_TRACE": str(workdir / f"trace-{j}.jsonl")}
              for j in jurisdictions}  # fmt: skip
     settings = {j: Settings.from_env(env) for j, env in bases.items()}
@@ -153,14 +155,17 @@ class ConnectionCount(threading.Thread):
 
 async def run_stories(provinces: list[Province], args: argparse.Namespace, stories: int) -> Outcomes:
     couples = generated_people(3 * stories)
-    limits = httpx.Limits(max_connections=40, max_keepalive_connections=40)
+    # Idle connections are dropped before uvicorn's keep-alive timeout (5 s) would close them under a request sent on
+    # them at that moment (httpx's default expiry is the same 5 s: a ReadError that stopped runs under load).
+    limits = httpx.Limits(max_connections=40, max_keepalive_connections=40, keepalive_expiry=2.0)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         return await Stories(client, provinces, args.interval, args.seed).run(stories, args.spread, couples)
 
 
 def report(figures: dict[str, Any]) -> None:
     print(
-        f"provinces {figures['provinces']}, interval {figures['interval_s']} s, scale {figures['scale']} of a year "
+        f"provinces {figures['provinces']}, interval {figures['interval_s']} s, held wait {figures['wait_s']} s, "
+        f"scale {figures['scale']} of a year "
         f"({figures['acts']} acts, {figures['facts_in_feeds']} facts in the feeds) in {figures['run_s']} s"
     )
     for fraction, probe in figures["probes"].items():
@@ -212,7 +217,8 @@ def measure(args: argparse.Namespace, environments: list[dict[str, str]], workdi
     attempted, misses = at_one["attempted"], at_one["misses"]
     acts = len(outcomes.facts)
     return {
-        "benchmark": "federation", "provinces": args.provinces, "interval_s": args.interval, "scale": args.scale,
+        "benchmark": "federation", "provinces": args.provinces, "interval_s": args.interval, "wait_s": args.wait,
+        "scale": args.scale,
         "stories": stories, "acts": acts, "facts_in_feeds": len(sequences), "run_s": round(run_seconds, 1), **told,
         "attempted_at_one_interval": attempted, "misses_at_one_interval": misses,
         "misses_at_two_intervals": told["probes"].get("2", {"misses": None})["misses"],
@@ -229,7 +235,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--provinces", type=int, default=5, choices=range(2, len(JURISDICTIONS) + 1))
     parser.add_argument("--scale", type=float, default=0.0005, help="fraction of a year of the provinces' acts")
-    parser.add_argument("--interval", type=float, default=1.0, help="seconds between the followers' rounds")
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=1.0,
+        help="the feed interval: the bigamous attempts' delay "
+        "unit, and (with --wait 0) the seconds between the followers' rounds",
+    )
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=20.0,
+        help="seconds a peer may hold a follower's request (long "
+        "polling, `registry exchange follow --wait`); 0: rounds every --interval as before",
+    )
     parser.add_argument("--spread", type=float, default=60.0, help="seconds over which the stories start")
     parser.add_argument("--connections", type=int, default=4, help="REGISTRY_DB_CONNECTIONS of each registry")
     parser.add_argument("--seed", type=int, default=19)
@@ -238,7 +257,7 @@ def main() -> None:
     jurisdictions = list(JURISDICTIONS[: args.provinces])
     with tempfile.TemporaryDirectory(prefix="federation-") as directory:
         workdir = Path(directory)
-        environments = node_environments(jurisdictions, workdir, args.connections, args.interval)
+        environments = node_environments(jurisdictions, workdir, args.connections, args.interval, args.wait)
         for j in jurisdictions:
             admin(f'DROP DATABASE IF EXISTS "fed_bench_{j}" WITH (FORCE)')
             admin(f'CREATE DATABASE "fed_bench_{j}"')

@@ -76,7 +76,10 @@ def lags(
 
 
 def follower_costs(traces: dict[str, Path], *, peers: int) -> dict[str, Any]:
-    """Thread CPU and wall time per fact applied (polls that brought facts), and CPU per poll that brought none."""
+    """Thread CPU and wall time per fact applied (polls that brought facts), and CPU per poll that brought none.
+
+    With held requests (long polling) a round is one peer's request, and its wall time includes the time it was held
+    before a fact came: wall per fact and round times are then upper bounds, not the cost of applying."""
     cpu = wall = 0.0
     applied = 0
     idle_cpu, idle_polls = 0.0, 0
@@ -88,7 +91,7 @@ def follower_costs(traces: dict[str, Path], *, peers: int) -> dict[str, Any]:
                 continue
             rounds.append(line["wall"])
             if line["applied"] == 0:
-                idle_cpu, idle_polls = idle_cpu + line["cpu"], idle_polls + peers
+                idle_cpu, idle_polls = idle_cpu + line["cpu"], idle_polls + line.get("peers", peers)
     busy = [wall for wall in rounds if wall > 0] or [0.0, 0.0]
     return {
         "round_wall_p50_ms": round(1000 * statistics.median(busy)),

@@ -1,14 +1,16 @@
 """One province's registry for benchmarks/federation.py: the HTTP API (with its read models, the exchange feed among
 them) and the exchange follower of every peer, in one process over one connection pool.
 
-The follower runs the loop of `registry exchange follow --every S` (every peer at once, rounds starting every S
-seconds), in a thread of the server process rather than a process of its own, so that a federation of five
-registries stays within a few PostgreSQL connections each. It writes one JSON line per peer and round that brought
-facts (when, which peer, the position reached, the facts applied, the thread CPU and wall seconds it took) and one
-per round, to the file named by FEDERATION_NODE_TRACE, for the benchmark to measure feed lag and the follower's cost
-per fact.
+The follower runs the loop of `registry exchange follow --wait W --every S` (each peer with held requests, asked
+again as soon as a page is applied; with W = 0, every peer at once in rounds starting every S seconds), in a thread
+of the server process rather than a process of its own, so that a federation of five registries stays within a few
+PostgreSQL connections each. It writes one JSON line per peer and round that brought facts (when, which peer, the
+position reached, the facts applied, the thread CPU and wall seconds it took) and one per round (with held requests,
+each peer's request is a round), to the file named by FEDERATION_NODE_TRACE, for the benchmark to measure feed lag
+and the follower's cost per fact.
 
-    FEDERATION_NODE_TRACE=trace.jsonl FEDERATION_FOLLOW_EVERY=1 REGISTRY_...=... python -m benchmarks.federation_node
+    FEDERATION_NODE_TRACE=trace.jsonl FEDERATION_FOLLOW_EVERY=1 FEDERATION_FOLLOW_WAIT=20 REGISTRY_...=... \
+        python -m benchmarks.federation_node
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import uvicorn
 
 from api.app import create_app
 from registry.adapters.http_pages import http_fetch
-from registry.exchange.follower import ExchangeFollower, PeerRound, follow_every, peers_from
+from registry.exchange.follower import ExchangeFollower, PeerRound, follow_every, follow_held, peers_from
 from registry.settings import Settings
 from registry.system import open_registry
 
@@ -45,22 +47,28 @@ def trace_round(trace: IO[str]) -> Callable[[list[PeerRound]], None]:
                 trace.write(json.dumps(line) + "\n")
         trace.write(json.dumps({
             "round": now, "applied": sum(r.applied or 0 for r in rounds), "cpu": sum(r.cpu_seconds for r in rounds),
-            "wall": max((r.wall_seconds for r in rounds), default=0.0),
+            "wall": max((r.wall_seconds for r in rounds), default=0.0), "peers": len(rounds),
         }) + "\n")  # fmt: skip
         trace.flush()
 
     return write
 
 
-def follow_forever(followers: list[ExchangeFollower], every: float, trace_path: str, stop: threading.Event) -> None:
-    """The loop of `registry exchange follow --every S`, each round traced."""
+def follow_forever(
+    followers: list[ExchangeFollower], wait: float, every: float, trace_path: str, stop: threading.Event
+) -> None:
+    """The loop of `registry exchange follow --wait W --every S`, each round (each peer's, when held) traced."""
     with open(trace_path, "a") as trace:
-        follow_every(followers, every, stop, on_round=trace_round(trace))
+        if wait > 0:
+            follow_held(followers, wait, every, stop, on_round=trace_round(trace))
+        else:
+            follow_every(followers, every, stop, on_round=trace_round(trace))
 
 
 def main() -> None:
     settings = Settings.from_env()
     every = float(os.environ["FEDERATION_FOLLOW_EVERY"])
+    wait = float(os.environ.get("FEDERATION_FOLLOW_WAIT", "0"))
     registry = open_registry(settings)
     followers = [
         ExchangeFollower(registry.exchange, peer, http_fetch, reader=settings.jurisdiction)
@@ -68,7 +76,7 @@ def main() -> None:
     ]
     stop = threading.Event()
     thread = threading.Thread(
-        target=follow_forever, args=(followers, every, os.environ["FEDERATION_NODE_TRACE"], stop), daemon=True
+        target=follow_forever, args=(followers, wait, every, os.environ["FEDERATION_NODE_TRACE"], stop), daemon=True
     )
     thread.start()
     app = create_app(settings, registry=registry, run_projections=True)

@@ -115,10 +115,18 @@ class ReadSide:
         self.publisher.catch_up()
         return reacted + projected
 
-    def start(self) -> None:
-        """Follow the logs in a background thread (the embedded default's `registry serve`)."""
-        self.service = ProjectionService(self.store, self.followers, [*self.policies, self.publisher])
+    def start(self, on_batch: Callable[[str], object] = lambda _: None) -> None:
+        """Follow the logs in a background thread (the embedded default's `registry serve`); `on_batch` is told the
+        tracking name of each batch committed."""
+        self.service = ProjectionService(
+            self.store, self.in_round_order(), [*self.policies, self.publisher], on_batch=on_batch
+        )
         self.service.start()
+
+    def in_round_order(self) -> list[Follower]:
+        """The followers as a projection service runs them: the exchange feed first, since peers hold requests for its
+        facts and a bigamous registration in another province would wait out every projection before it."""
+        return sorted(self.followers, key=lambda follower: not isinstance(follower.projection, ExchangeFeed))
 
     def close(self) -> None:
         if self.service is not None:

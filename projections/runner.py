@@ -187,11 +187,13 @@ class ProjectionService:
         policies: Sequence[Policy] = (),
         *,
         stop: threading.Event | None = None,
+        on_batch: Callable[[str], object] = lambda _: None,
     ) -> None:
         self.store = store
         self.followers = followers
         self.policies = list(policies)
         self._stop = stop or threading.Event()
+        self._on_batch = on_batch  # told the tracking name of each batch committed (the feed wakes held requests)
         self._thread: threading.Thread | None = None
         self.failing: dict[str, str] = {}  # what failed in the last round (tracking name or policy), and the error
 
@@ -215,7 +217,7 @@ class ProjectionService:
         """Catch up every policy, then every follower, each on its own: one that fails holds back no other."""
         steps: list[tuple[str, Callable[[], int]]] = [
             *((type(policy).__name__, policy.catch_up) for policy in self.policies),
-            *((follower.tracking_name, partial(follower.catch_up, self.store)) for follower in self.followers),
+            *((follower.tracking_name, partial(self._catch_up, follower)) for follower in self.followers),
         ]
         processed = 0
         for name, step in steps:
@@ -230,6 +232,9 @@ class ProjectionService:
             else:
                 self.failing.pop(name, None)
         return processed
+
+    def _catch_up(self, follower: Follower) -> int:
+        return follower.catch_up(self.store, on_batch=lambda _: self._on_batch(follower.tracking_name))
 
     @property
     def running(self) -> bool:

@@ -22,16 +22,23 @@ def exchange() -> None:
 @exchange.command("follow")
 @click.option("--once", is_flag=True, help="apply what the peers have now, then stop")
 @click.option(
-    "--every", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
-    help="seconds from the start of one round to the start of the next",
+    "--wait", type=click.FloatRange(min=0, max=25), default=20.0, show_default=True,
+    help="seconds a peer may hold each request until it has a new fact (long polling); 0: rounds every --every",
 )  # fmt: skip
-def exchange_follow(once: bool, every: float) -> None:
+@click.option(
+    "--every", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+    help="with --wait 0, seconds from the start of one round to the next; else how often a peer that does not "
+    "hold requests is asked",
+)  # fmt: skip
+def exchange_follow(once: bool, wait: float, every: float) -> None:
     """Follow REGISTRY_EXCHANGE_PEERS: verify every page, apply each fact once, resume after a crash.
 
-    Every peer is followed at once in each round, and rounds start on a fixed cadence: a fact waits at most `every`
-    seconds plus one round before this registry knows it.
+    Each peer is asked with a held request (--wait): it answers as soon as it has a fact this registry lacks, and is
+    asked again at once, so a fact arrives one round trip after its source has it. A peer out of reach is backed off
+    (1 s, doubling to 30 s). With --wait 0, every peer is asked in rounds that start every --every seconds: a fact
+    then waits up to --every seconds plus one round.
     """
-    from registry.exchange.follower import follow_every, follow_round
+    from registry.exchange.follower import follow_every, follow_held, follow_round
     from registry.system import open_registry
 
     settings = Settings.from_env()
@@ -41,7 +48,10 @@ def exchange_follow(once: bool, every: float) -> None:
     try:
         if once:
             raise SystemExit(1 if _report(follow_round(followers)) else 0)
-        follow_every(followers, every, stop, on_round=_report)
+        if wait > 0:
+            follow_held(followers, wait, every, stop, on_round=_report)
+        else:
+            follow_every(followers, every, stop, on_round=_report)
     except KeyboardInterrupt:
         stop.set()
     finally:

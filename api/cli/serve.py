@@ -89,7 +89,7 @@ def project() -> None:
     click.echo("projecting: " + ", ".join(f.tracking_name for f in read_side.followers))
     try:
         service = ProjectionService(
-            read_side.store, read_side.followers, [*read_side.policies, read_side.publisher], stop=stop
+            read_side.store, read_side.in_round_order(), [*read_side.policies, read_side.publisher], stop=stop
         )
         service.run_forever()
     finally:

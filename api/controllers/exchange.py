@@ -7,6 +7,7 @@ import hmac
 from typing import Annotated, Any
 
 import msgspec
+from anyio import to_thread
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from litestar import Controller, get, post
 from litestar.datastructures import State
@@ -16,9 +17,11 @@ from litestar.params import JSONBody, Parameter
 from api.auth import allow
 from api.certificates import verification_code
 from api.context import AnyRequest, principal_of
+from api.feed_waits import MAX_WAIT_SECONDS, FeedWaits
 from api.limits import SMALL_BODY_MAX
 from api.schemas.common import Input
 from projections.audit.checkpoints import public_key_text
+from projections.catalog import ReadSide
 from projections.exchange_feed import party_document_key
 from projections.exchange_feed.queries import Fact, facts_after
 from projections.marital_status.queries import marriage_with_certificate
@@ -32,6 +35,10 @@ from registry.exchange.pages import sign_page
 from registry.keys import SIGNING_PURPOSES, Purpose
 from registry.system import Registry
 
+WAIT_DESCRIPTION = (
+    f"seconds (at most {MAX_WAIT_SECONDS:g}) to hold the request while no fact follows `after`; it is answered as soon "
+    "as one is committed, else with an empty page when the wait ends (0: answer at once)"
+)
 STATUS_BY_STATE = {"registered": "valid", "void": "annulled-or-void: void", "annulled": "annulled-or-void: annulled",
                    "dissolved": "ended-by-divorce", "ended-by-death": "ended-by-death"}  # fmt: skip
 
@@ -65,6 +72,19 @@ def shared_fact(exchange: MarriageExchange, fact: dict[str, Any]) -> dict[str, A
     return {"marriage": fact["marriage"], "on": fact["on"], "parties": parties, **origin}
 
 
+def feed_page(
+    registry: Registry, read_side: ReadSide, reader: str, after: int, limit: int, wait: float = 0
+) -> dict[str, Any]:
+    """The signed page of facts after a position for one reader; `wait` (if any) is said in it, signed."""
+    facts, next_after = facts_after(read_side.store, read_side.feed_key, after, limit=limit)
+    page = {
+        "jurisdiction": registry.settings.jurisdiction, "after": after, "reader": reader,
+        "events": [envelope(registry, fact) for fact in facts], "next_after": next_after,
+        **({"wait": wait} if wait else {}),
+    }  # fmt: skip
+    return signed(registry, Purpose.EXCHANGE_SIGNING, page)
+
+
 def envelope(registry: Registry, fact: Fact) -> dict[str, Any]:
     """A fact as a CloudEvents-style envelope, its parties named by the federation's person hash."""
     jurisdiction = registry.settings.jurisdiction
@@ -85,26 +105,29 @@ class ExchangeController(Controller):
         with."""
         return {"keys": [jwk(registry, purpose) for purpose in SIGNING_PURPOSES]}
 
-    @get("/v1/exchange/feed", guards=[allow(Role.EXCHANGE_PEER)], sync_to_thread=True)
-    def feed(
+    @get("/v1/exchange/feed", guards=[allow(Role.EXCHANGE_PEER)])
+    async def feed(
         self, request: AnyRequest, state: State, registry: NamedDependency[Registry],
         after: Annotated[int, Parameter(ge=0)] = 0, limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+        wait: Annotated[float, Parameter(ge=0, le=MAX_WAIT_SECONDS, description=WAIT_DESCRIPTION)] = 0,
     ) -> dict[str, Any]:  # fmt: skip
         """Marriage-status facts after a position, as CloudEvents-style envelopes, in a page signed as a whole.
 
         Only the peers configured in REGISTRY_EXCHANGE_PEERS may read it; each party is the federation's person hash.
+        With `wait`, a request that finds no fact after the position is held until one is committed or the wait ends
+        (long polling); the page then says `wait`.
         """
         reader = principal_of(request).office
         if reader not in {peer.jurisdiction for peer in peers_from(registry.settings.exchange_peers)}:
             raise Forbidden(
                 [Failure("not-an-exchange-peer", "this registry exchanges facts with its configured peers")]
             )
-        facts, next_after = facts_after(state.read_side.store, state.read_side.feed_key, after, limit=limit)
-        page = {
-            "jurisdiction": registry.settings.jurisdiction, "after": after, "reader": reader,
-            "events": [envelope(registry, fact) for fact in facts], "next_after": next_after,
-        }  # fmt: skip
-        return signed(registry, Purpose.EXCHANGE_SIGNING, page)
+        page = await to_thread.run_sync(feed_page, registry, state.read_side, reader, after, limit, wait)
+        if page["events"] or wait == 0:
+            return page
+        waits: FeedWaits = state.feed_waits
+        await waits.hold(reader, after, wait)
+        return await to_thread.run_sync(feed_page, registry, state.read_side, reader, after, limit, wait)
 
     @post(
         "/v1/certificates/verification", sync_to_thread=True, status_code=200, exclude_from_auth=True,

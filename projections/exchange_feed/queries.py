@@ -36,3 +36,9 @@ def facts_after(store: ViewStore, key: bytes, after: int, *, limit: int) -> tupl
         for sequence, previous, kind, time, subject, sealed in rows[:limit]
     ]
     return facts, facts[-1].sequence if len(rows) > limit else None
+
+
+def feed_head(store: ViewStore) -> int:
+    """The position of the last fact in the feed (0 when it is empty): what a held request compares with."""
+    rows = store.query("SELECT MAX(sequence) FROM exchange_feed", ())
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0

@@ -6,7 +6,7 @@ import json
 import urllib.request
 from typing import Any
 
-TIMEOUT_SECONDS = 30
+TIMEOUT_SECONDS = 45  # a held feed request lasts at most 25 s (api/feed_waits.py), then its page
 
 
 def http_fetch(url: str, token: str) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Two registries of two provinces, on loopback: a marriage in one stops the same person marrying in the other."""
+"""Two registries of two provinces, on loopback: a marriage in one stops the same person marrying in the other; a
+follower's held request brings a fact committed while it is held, and a registry told to stop lets held requests go."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ import base64
 import copy
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,8 +26,10 @@ from api.auth import mint_token
 from api.certificates import verification_code
 from projections.audit.checkpoints import public_key_text
 from projections.catalog import ReadSide, migrate_all
+from registry.adapters.http_pages import http_fetch
 from registry.common.actors import Role
 from registry.common.errors import NotEligible
+from registry.exchange.follower import ExchangeFollower, Peer
 from registry.exchange.pages import canonical
 from registry.keys import Purpose
 from registry.marriage.values import CourtJudgment
@@ -37,10 +43,18 @@ DAY = date(2026, 11, 22)
 MASTER_KEY_A = base64.b64encode(b"province A master key of 32 bytes").decode()
 
 
+@dataclass
+class Served:
+    """Registry A (jurisdiction 32) as a real server process, its store opened here too, and 33's token for its feed."""
+
+    process: subprocess.Popen[bytes]
+    base: str
+    registry: Registry
+    token: str
+
+
 @pytest.fixture
-def province_a(
-    request: pytest.FixtureRequest, store_env: dict[str, str], tmp_path: Path
-) -> Iterator[tuple[str, Registry, str]]:
+def served_a(store_env: dict[str, str], tmp_path: Path) -> Iterator[Served]:
     """Registry A (jurisdiction 32) as a real server process, with its own store and keys."""
     ours = Settings.from_env({**TEST_KEYS, "REGISTRY_DATA_DIR": str(tmp_path / "b")})
     peers = [{"jurisdiction": "33", "public_key": public_key_text(ours.keys.signer(Purpose.EXCHANGE_SIGNING))}]
@@ -68,11 +82,16 @@ def province_a(
     registry = open_registry(settings)
     token = mint_token(settings.keys[Purpose.TOKEN], subject="registry-33", role=Role.EXCHANGE_PEER, office="33")
     try:
-        yield base, registry, token
+        yield Served(process, base, registry, token)
     finally:
         registry.close()
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def province_a(served_a: Served) -> tuple[str, Registry, str]:
+    return served_a.base, served_a.registry, served_a.token
 
 
 def project(registry: Registry) -> None:
@@ -177,3 +196,54 @@ def test_a_token_of_a_jurisdiction_not_on_the_allow_list_is_refused_the_feed(
                           office="44")  # fmt: skip
     refused = httpx.get(f"{base}/v1/exchange/feed?after=0", headers={"Authorization": f"Bearer {stranger}"})
     assert (refused.status_code, refused.json()["type"]) == (403, "/problems/not-an-exchange-peer")
+
+
+WAIT = 20  # longer than any bound below: an answer within one was not the end of the wait
+
+
+def peer_of(served: Served) -> Peer:
+    key = public_key_text(served.registry.settings.keys.signer(Purpose.EXCHANGE_SIGNING))
+    return Peer("32", key, url=served.base, token=served.token)
+
+
+def test_a_fact_committed_while_the_followers_request_is_held_arrives_in_that_request(
+    served_a: Served, registry: Registry
+) -> None:
+    asked: list[str] = []
+    sent = threading.Event()
+
+    def fetch(url: str, token: str) -> dict[str, Any]:
+        asked.append(url)
+        sent.set()
+        return http_fetch(url, token)
+
+    follower = ExchangeFollower(registry.exchange, peer_of(served_a), fetch, reader="33")
+    applied: list[int] = []
+    held = threading.Thread(target=lambda: applied.append(follower.follow_once(wait=WAIT)), daemon=True)
+    held.start()
+    assert sent.wait(timeout=10)
+    man = person(date(1990, 1, 1), "male")
+    marriage = served_a.registry.marriage
+    filed = marriage.apply_for_marriage(act(DAY), party_a=man, party_b=person(date(1992, 2, 2), "female"))
+    marriage.register_marriage(act(DAY), filed.aggregate_id, attendance=BOTH_PRESENT)  # A's server projects it
+
+    held.join(timeout=WAIT / 2)
+
+    assert applied == [1], "the fact did not arrive while the request was held"
+    assert len(asked) == 1 and asked[0].endswith(f"after=0&limit=100&wait={WAIT}")
+    assert registry.exchange.married_elsewhere(man.document_key) == ["32"]
+
+
+def test_a_registry_told_to_stop_lets_its_held_feed_requests_go_at_once(served_a: Served) -> None:
+    answered: list[dict[str, Any]] = []
+    url = f"{served_a.base}/v1/exchange/feed?after=0&wait={WAIT}"
+    held = threading.Thread(target=lambda: answered.append(http_fetch(url, served_a.token)), daemon=True)
+    held.start()
+    held.join(timeout=1.0)  # the request reaches the server and is held (it has nothing to bring)
+    assert not answered
+
+    served_a.process.send_signal(signal.SIGTERM)
+
+    served_a.process.wait(timeout=WAIT / 2)  # TimeoutExpired if the server waited for the held request
+    held.join(timeout=5)
+    assert answered and answered[0]["events"] == [] and answered[0]["wait"] == WAIT

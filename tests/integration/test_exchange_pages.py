@@ -87,7 +87,7 @@ class MeetingPeer:
         self.peer = type("Peer", (), {"jurisdiction": jurisdiction})()
         self.rejected = False
 
-    def follow_once(self) -> int:
+    def follow_once(self, wait: float = 0.0) -> int:
         self.meeting.wait()  # BrokenBarrierError after the timeout if the peers were followed one after another
         return 1
 
@@ -140,7 +140,7 @@ def test_a_page_that_another_peers_facts_overtook_is_asked_for_again_and_applied
 
 
 class FailingPeer(MeetingPeer):
-    def follow_once(self) -> int:
+    def follow_once(self, wait: float = 0.0) -> int:
         raise ValueError("a bug in one peer's page")
 
 
