@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import BaseAggregate
-from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Recording, Tracking
+from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Recording, Tracking, Transcoder
 from eventsourcing.utils import EnvType
 
 from registry.common.actors import Act, Actor
@@ -24,7 +24,7 @@ from registry.common.idempotency import IdempotencyRecord
 from registry.common.identity import Person
 from registry.common.repository import RegistryRepository
 from registry.common.text import check_event_text
-from registry.common.transcoding import DateAsISO, register_dataclasses
+from registry.common.transcoding import DateAsISO, MsgspecJSONTranscoder, register_dataclasses
 
 TAggregate = TypeVar("TAggregate", bound=BaseAggregate[UUID])
 
@@ -97,6 +97,12 @@ class RegistryApplication(Application[UUID]):
         self._held = threading.local()
         self._keyed_locks: dict[object, threading.Lock] = {}
         self._keyed_locks_guard = threading.Lock()
+
+    def construct_transcoder(self) -> Transcoder:
+        """The library's JSON transcoding, decoded by msgspec (registry/common/transcoding.py)."""
+        transcoder = MsgspecJSONTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

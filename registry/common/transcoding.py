@@ -6,6 +6,7 @@ import dataclasses
 from datetime import date
 from typing import Any
 
+import msgspec
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 
@@ -41,3 +42,35 @@ def register_dataclasses(transcoder: JSONTranscoder, named: dict[str, type[Any]]
     """Register a DataclassAsDict transcoding for each (stable name, class) pair."""
     for name, cls in named.items():
         transcoder.register(DataclassAsDict(cls, name))
+
+
+class MsgspecJSONTranscoder(JSONTranscoder):
+    """The library's JSON transcoder, parsing with msgspec: the same objects, about twice as fast to decode.
+
+    The stored text is parsed into plain values first, then each `{"_type_": ..., "_data_": ...}` object is turned
+    into its value inner first, as the library's object hook does. Text msgspec refuses and json accepts (NaN,
+    Infinity, lone surrogates) and every error are left to the library's decoder, which gives its own answer.
+    Encoding is the library's: what is stored does not change.
+    """
+
+    _parse = msgspec.json.Decoder()
+
+    def decode(self, data: bytes) -> Any:
+        try:
+            return self._revive(self._parse.decode(data))
+        except Exception:  # the library's decoder decides, and raises its own error
+            return super().decode(data)
+
+    def _revive(self, value: Any) -> Any:
+        """Transcoded objects in `value` as their values, inner ones first (plain dicts and lists changed in place)."""
+        if type(value) is dict:
+            for key, item in value.items():
+                if type(item) is dict or type(item) is list:
+                    value[key] = self._revive(item)
+            if len(value) == 2 and "_type_" in value and "_data_" in value:
+                return self.names[value["_type_"]].decode(value["_data_"])
+            return value
+        for index, item in enumerate(value):
+            if type(item) is dict or type(item) is list:
+                value[index] = self._revive(item)
+        return value
