@@ -38,16 +38,17 @@ class PersonIndex:
     def learn(self, cursor: Cursor, events: Sequence[Any]) -> list[dict[str, str]]:
         """For each event, the persons its aggregate concerns; records the persons events introduce."""
         introduced = [self._introduced(event) for event in events]
-        introduced_here = {str(e.originator_id) for e, refs in zip(events, introduced, strict=True) if refs}
-        wanted = {self._source(e) for e, refs in zip(events, introduced, strict=True) if not refs}
+        aggregate_ids = [str(event.originator_id) for event in events]
+        sources = [self._source(event, aggregate_id) for event, aggregate_id in zip(events, aggregate_ids, strict=True)]
+        introduced_here = {aggregate_id for aggregate_id, refs in zip(aggregate_ids, introduced, strict=True) if refs}
+        wanted = {source for source, refs in zip(sources, introduced, strict=True) if not refs}
         known = self.refs_of_all(cursor, wanted - introduced_here)
         new_rows: list[tuple[str, str, str]] = []
         answers = []
-        for event, refs in zip(events, introduced, strict=True):
-            aggregate_id = str(event.originator_id)
+        for aggregate_id, source, refs in zip(aggregate_ids, sources, introduced, strict=True):
             if not refs:
-                refs = dict(known.get(self._source(event), {}))
-                if self._source(event) != aggregate_id and refs:  # a divorce takes on its marriage's parties
+                refs = dict(known.get(source, {}))
+                if source != aggregate_id and refs:  # a divorce takes on its marriage's parties
                     new_rows += [(aggregate_id, ref, role) for role, ref in refs.items()]
                     known[aggregate_id] = refs
             else:
@@ -73,9 +74,9 @@ class PersonIndex:
         return refs
 
     @staticmethod
-    def _source(event: Any) -> str:
+    def _source(event: Any, aggregate_id: str) -> str:
         """Whose persons an event without its own concerns: a new divorce's marriage, else its own aggregate."""
         marriage_id = getattr(event, "marriage_id", None)
         if event.originator_version == 1 and marriage_id is not None:
             return str(marriage_id)
-        return str(event.originator_id)
+        return aggregate_id

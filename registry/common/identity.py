@@ -101,6 +101,8 @@ def ascii_number(raw: str) -> str:
 
 
 def _any_script_digits_to_ascii(raw: str) -> str:
+    if raw.isascii():  # nearly every number: nothing to convert (read models key every event's persons by it)
+        return raw
     return "".join(str(unicodedata.decimal(c)) if not c.isascii() and unicodedata.decimal(c, None) is not None
                    else c for c in raw)  # fmt: skip
 
