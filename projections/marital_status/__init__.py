@@ -16,6 +16,7 @@ MARRIED = ("marriage:PersonStatus", "Married")
 MARRIAGE_ENDED = ("marriage:PersonStatus", "MarriageEnded")
 REGISTERED = ("marriage:Marriage", "Registered")
 REISSUED = ("marriage:Marriage", "CertificateReissued")
+OPENED = ("marriage:PersonStatus", "Opened")
 
 
 class MaritalStatusIndex(Projection):
@@ -49,13 +50,18 @@ class MaritalStatusIndex(Projection):
 
     def apply(self, cursor: Cursor, application: str, batch: Batch) -> None:
         refs_per_event = self.persons.learn(cursor, [event for _, event in batch])
-        touched = set()
+        touched, opened_here = set(), set()
         for (_, event), refs in zip(batch, refs_per_event, strict=True):
             if event_type(event) in (MARRIED, MARRIAGE_ENDED):
                 touched.add(refs["self"])
             elif event_type(event) == REISSUED:
                 touched.add(refs[event.party])
-        marriages = self._marriages_of(cursor, touched)
+            elif event_type(event) == OPENED:
+                opened_here.add(refs["self"])
+        # A person's marriages are written by the events of their status, all after it opened: none to read for
+        # a status opened in this batch.
+        marriages = self._marriages_of(cursor, touched - opened_here)
+        created = created_in_batch(batch, refs_per_event)
         certificates: dict[tuple[str, str], str] = {}
         changed: set[tuple[str, str]] = set()
         positions: dict[str, int] = {}
@@ -79,7 +85,7 @@ class MaritalStatusIndex(Projection):
                 positions[refs["self"]] = position
         self._write_certificates(cursor, certificates)
         self._write_marriages(cursor, marriages, changed)
-        self._write_statuses(cursor, marriages, positions, certificates)
+        self._write_statuses(cursor, marriages, positions, certificates, created)
 
     def _marriages_of(self, cursor: Cursor, refs: set[str]) -> dict[str, dict[str, MarriageEntry]]:
         found: dict[str, dict[str, MarriageEntry]] = {}
@@ -123,15 +129,20 @@ class MaritalStatusIndex(Projection):
         marriages: dict[str, dict[str, MarriageEntry]],
         positions: dict[str, int],
         certificates: dict[tuple[str, str], str],
+        created: dict[str, dict[str, str]],
     ) -> None:
-        """Recompute each touched person's row with the same rule the PersonStatus aggregate uses."""
+        """Recompute each touched person's row with the same rule the PersonStatus aggregate uses.
+
+        The persons and certificates of a marriage created in this batch are all this batch's: not read back.
+        """
         if not positions:
             return
         entries = {ref: list(marriages.get(ref, {}).values()) for ref in positions}
         current = {ref: current_marriage(found) for ref, found in entries.items()}
         running = {str(entry.marriage_id) for entry in current.values() if entry is not None}
-        parties = self.persons.refs_of_all(cursor, running)
-        certificates = {**self._certificates_of(cursor, running), **certificates}
+        older = running - created.keys()
+        parties = {**self.persons.refs_of_all(cursor, older), **{m: created[m] for m in running - older}}
+        certificates = {**self._certificates_of(cursor, older), **certificates}
         rows = []
         for ref, position in positions.items():
             entry = current[ref]
@@ -156,3 +167,16 @@ class MaritalStatusIndex(Projection):
         return {
             (m, ref): certificate for m, ref, certificate in rows_where_in(cursor, select, "marriage_id", marriage_ids)
         }
+
+
+def created_in_batch(batch: Batch, refs_per_event: list[dict[str, str]]) -> dict[str, dict[str, str]]:
+    """The persons of each aggregate whose first event is in this batch, as its person rows hold them now (every
+    one of those rows was written by this batch's events, merged as PersonIndex.learn merges them)."""
+    created: dict[str, dict[str, str]] = {}
+    for (_, event), refs in zip(batch, refs_per_event, strict=True):
+        aggregate_id = str(event.originator_id)
+        if event.originator_version == 1:
+            created[aggregate_id] = {}
+        if aggregate_id in created:
+            created[aggregate_id].update(refs)
+    return created
