@@ -12,6 +12,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.metrics import Metrics
@@ -290,3 +291,23 @@ def gauge(metrics: Metrics, name: str, *, label: str = "projection") -> dict[str
         for sample in family.samples
         if sample.name == name
     }
+
+
+def test_a_rebuild_sets_aside_an_event_it_cannot_decode_as_the_live_runner_does_and_goes_on(
+    registry: Registry, read_side: ReadSide, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("projections.rebuild.REPLAY_BATCH", 3)  # the event falls in a later replay batch
+    marry(registry, 3)
+    unreadable = StoredEvent(uuid4(), 1, "marriage:Marriage.Applied", b"stored by no cipher of ours")
+    registry.marriage.recorder.insert_events([unreadable])
+    poisoned = registry.marriage.recorder.max_notification_id()
+    marry(registry, 3)
+    read_side.follower_named("audit_trail/marriage").catch_up(read_side.store)
+    live = read_side.store.query("SELECT * FROM audit_trail ORDER BY application, position")
+    assert [e.notification_id for e in read_side.quarantined() if e.projection == "audit_trail/marriage"] == [poisoned]
+
+    read_side.rebuild("audit_trail")
+
+    assert read_side.store.query("SELECT * FROM audit_trail ORDER BY application, position") == live
+    assert [e.notification_id for e in read_side.quarantined() if e.projection == "audit_trail/marriage"] == [poisoned]
+    assert read_side.store.position("audit_trail/marriage") == registry.marriage.recorder.max_notification_id()
