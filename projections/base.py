@@ -21,6 +21,9 @@ class Projection(ABC):
     follows: ClassVar[tuple[str, ...]]
     tables: ClassVar[tuple[str, ...]]
     raw: ClassVar[bool] = False  # True: the batch holds the stored notifications themselves, not decoded events
+    # The aggregates (topics, e.g. "marriage:Marriage") whose events apply() uses; None: every event. The events of
+    # other aggregates are neither decrypted nor decoded nor given to apply(): the position moves past them.
+    reads: ClassVar[tuple[str, ...] | None] = None
     # False where the view must hold every event in log order (a Merkle tree over the log, a chain of facts): an event
     # it cannot apply stops it (failing, named by /ready) rather than being set aside and applied out of order later.
     quarantinable: ClassVar[bool] = True
@@ -49,6 +52,11 @@ class Projection(ABC):
 
         Projections gather their writes and send them together: one round trip per table, not per event.
         """
+
+
+def of_aggregates(topics: tuple[str, ...] | None, topic: str) -> bool:
+    """Whether an event's topic (e.g. "marriage:Marriage.Registered") is of one of the aggregates (None: any)."""
+    return topics is None or topic.rpartition(".")[0] in topics
 
 
 def event_type(event: Any) -> tuple[str, str]:

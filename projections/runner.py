@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import structlog
 from eventsourcing.application import Application
 
-from projections.base import Projection
+from projections.base import Projection, of_aggregates
 from projections.quarantine import QUARANTINE_TABLE, open_entry, put_in_quarantine, release
 from projections.store import Cursor, ViewStore, locked_position, set_position
 from registry.adapters.faults import store_fault
@@ -141,9 +141,11 @@ class Follower:
                 start=position, limit=limit or BATCH_SIZE, inclusive_of_start=False
             )
             if notifications:
-                raw = self.projection.raw
-                batch = [(n.id, n if raw else mapper.to_domain_event(n)) for n in notifications]
-                self.projection.apply(cursor, self.application.name, batch)
+                raw, reads = self.projection.raw, self.projection.reads
+                read = [n for n in notifications if of_aggregates(reads, n.topic)]
+                batch = [(n.id, n if raw else mapper.to_domain_event(n)) for n in read]
+                if batch:
+                    self.projection.apply(cursor, self.application.name, batch)
                 position = notifications[-1].id
                 processed += len(notifications)
             if limit is not None or len(notifications) < BATCH_SIZE:

@@ -24,6 +24,7 @@ class MaritalStatusIndex(Projection):
 
     name = "marital_status"
     follows: ClassVar[tuple[str, ...]] = ("marriage",)
+    reads: ClassVar[tuple[str, ...] | None] = ("marriage:Marriage", "marriage:PersonStatus")
     tables: ClassVar[tuple[str, ...]] = (
         "marital_status",
         "marital_status_marriages",

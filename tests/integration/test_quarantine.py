@@ -311,3 +311,21 @@ def test_a_rebuild_sets_aside_an_event_it_cannot_decode_as_the_live_runner_does_
     assert read_side.store.query("SELECT * FROM audit_trail ORDER BY application, position") == live
     assert [e.notification_id for e in read_side.quarantined() if e.projection == "audit_trail/marriage"] == [poisoned]
     assert read_side.store.position("audit_trail/marriage") == registry.marriage.recorder.max_notification_id()
+
+
+def test_a_read_model_neither_decodes_nor_holds_back_on_events_of_aggregates_it_does_not_read(
+    registry: Registry, read_side: ReadSide
+) -> None:
+    marry(registry, 1)
+    unreadable = StoredEvent(uuid4(), 1, "marriage:CertificateBook.Opened", b"stored by no cipher of ours")
+    registry.marriage.recorder.insert_events([unreadable])
+    poisoned = registry.marriage.recorder.max_notification_id()
+    marry(registry, 1)
+    for name in ("audit_trail/marriage", "marital_status/marriage"):
+        read_side.follower_named(name).catch_up(read_side.store)
+
+    # The audit trail reads every event: it cannot decode this one. The marital status index reads none of the
+    # certificate books': it never decodes the event, and is at the head of the log with nothing set aside.
+    assert [(e.projection, e.notification_id) for e in read_side.quarantined()] == [("audit_trail/marriage", poisoned)]
+    assert read_side.store.position("marital_status/marriage") == registry.marriage.recorder.max_notification_id()
+    assert len(read_side.store.query("SELECT * FROM marital_status")) == 4
