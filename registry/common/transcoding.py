@@ -45,7 +45,7 @@ def register_dataclasses(transcoder: JSONTranscoder, named: dict[str, type[Any]]
 
 
 class MsgspecJSONTranscoder(JSONTranscoder):
-    """The library's JSON transcoder, parsing with msgspec: the same objects, about twice as fast to decode.
+    """The library's JSON transcoder, parsing with msgspec: the same objects, decoded in about 3/4 of the time.
 
     The stored text is parsed into plain values first, then each `{"_type_": ..., "_data_": ...}` object is turned
     into its value inner first, as the library's object hook does. Text msgspec refuses and json accepts (NaN,
