@@ -118,8 +118,13 @@ class ReadSide:
     def start(self, on_batch: Callable[[str], object] = lambda _: None) -> None:
         """Follow the logs in a background thread (the embedded default's `registry serve`); `on_batch` is told the
         tracking name of each batch committed."""
+        feeds = [f for f in self.followers if isinstance(f.projection, ExchangeFeed)]
         self.service = ProjectionService(
-            self.store, self.in_round_order(), [*self.policies, self.publisher], on_batch=on_batch
+            self.store,
+            self.in_round_order(),
+            [*self.policies, self.publisher],
+            on_batch=on_batch,
+            urgent=[(feed, feed.application.saved_here) for feed in feeds],  # type: ignore[attr-defined]
         )
         self.service.start()
 

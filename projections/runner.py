@@ -190,10 +190,13 @@ class ProjectionService:
         *,
         stop: threading.Event | None = None,
         on_batch: Callable[[str], object] = lambda _: None,
+        urgent: Sequence[tuple[Follower, threading.Event]] = (),
     ) -> None:
         self.store = store
         self.followers = followers
         self.policies = list(policies)
+        # Followers run again before any step of a round once their event says their log moved in this process.
+        self.urgent = list(urgent)
         self._stop = stop or threading.Event()
         self._on_batch = on_batch  # told the tracking name of each batch committed (the feed wakes held requests)
         self._thread: threading.Thread | None = None
@@ -216,7 +219,8 @@ class ProjectionService:
             waiter.close()
 
     def run_round(self) -> int:
-        """Catch up every policy, then every follower, each on its own: one that fails holds back no other."""
+        """Catch up every policy, then every follower, each on its own: one that fails holds back no other. An urgent
+        follower whose log moved in this process meanwhile goes again before the next step."""
         steps: list[tuple[str, Callable[[], int]]] = [
             *((type(policy).__name__, policy.catch_up) for policy in self.policies),
             *((follower.tracking_name, partial(self._catch_up, follower)) for follower in self.followers),
@@ -225,14 +229,22 @@ class ProjectionService:
         for name, step in steps:
             if self._stop.is_set():
                 break
-            try:
-                processed += step()
-            except Exception as error:  # rolled back; tried again next round
-                if name not in self.failing:
-                    log.error("projection failed", step=name, error_type=type(error).__name__, exc_info=error)
-                self.failing[name] = type(error).__name__
-            else:
-                self.failing.pop(name, None)
+            for follower, moved in self.urgent:
+                if moved.is_set():
+                    moved.clear()  # before it runs: a save during its catch-up sets it again
+                    processed += self._step(follower.tracking_name, partial(self._catch_up, follower))
+            processed += self._step(name, step)
+        return processed
+
+    def _step(self, name: str, step: Callable[[], int]) -> int:
+        try:
+            processed = step()
+        except Exception as error:  # rolled back; tried again next round
+            if name not in self.failing:
+                log.error("projection failed", step=name, error_type=type(error).__name__, exc_info=error)
+            self.failing[name] = type(error).__name__
+            return 0
+        self.failing.pop(name, None)
         return processed
 
     def _catch_up(self, follower: Follower) -> int:

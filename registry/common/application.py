@@ -97,6 +97,14 @@ class RegistryApplication(Application[UUID]):
         self._held = threading.local()
         self._keyed_locks: dict[object, threading.Lock] = {}
         self._keyed_locks_guard = threading.Lock()
+        # Set whenever this process saves events here: a projection service that must follow this log promptly (the
+        # exchange feed) looks at it between the steps of a round, without asking the store.
+        self.saved_here = threading.Event()
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        if recordings:
+            self.saved_here.set()
+        super()._notify(recordings)
 
     def construct_transcoder(self) -> Transcoder:
         """The library's JSON transcoding, decoded by msgspec (registry/common/transcoding.py)."""

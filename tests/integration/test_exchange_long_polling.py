@@ -4,13 +4,17 @@ that does not hold requests is asked on the old cadence, and one out of reach is
 from __future__ import annotations
 
 import threading
+from datetime import date
 from typing import Any
 
 from projections.audit.checkpoints import public_key_text
 from projections.catalog import ReadSide
+from projections.runner import ProjectionService
 from registry.exchange.follower import ExchangeFollower, Peer, follow_held
+from registry.marriage.marriage import Marriage
 from registry.system import Registry
 from tests.integration.test_exchange_follower_checks import PEER, PEER_KEY, US, couple, fact, page
+from tests.support import act, person
 
 EVERY = 7.0  # an interval no test waits out: a pause is recorded, not slept
 WAIT = 20.0
@@ -98,3 +102,46 @@ def test_the_exchange_feed_is_projected_first_in_each_round_and_no_read_model_is
     finally:
         read_side.close()
     assert in_round[0] == "exchange_feed/marriage" and sorted(in_round) == listed
+
+
+class SavesAMarriageEvent:
+    """A step of a round (a policy) during which this process saves an event in the marriage log."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def catch_up(self) -> int:
+        man, woman = person(date(1990, 1, 1), "male"), person(date(1992, 2, 2), "female")
+        apply = Marriage.apply_for(act(date(2026, 11, 23)), party_a=man, party_b=woman, office_designated=False)
+        self.registry.marriage.execute(act(date(2026, 11, 23)), lambda: [apply])
+        return 1
+
+
+class FeedPosition:
+    """A later step of the same round that notes how far the exchange feed has followed the marriage log."""
+
+    def __init__(self, read_side: ReadSide) -> None:
+        self.read_side = read_side
+        self.seen: list[tuple[int, int]] = []
+
+    def catch_up(self) -> int:
+        head = self.read_side.registry.marriage.recorder.max_notification_id() or 0
+        self.seen.append((self.read_side.store.position("exchange_feed/marriage"), head))
+        return 0
+
+
+def test_events_saved_during_a_round_reach_the_exchange_feed_before_the_rounds_next_step(registry: Registry) -> None:
+    """Peers hold requests for the feed's facts: a marriage registered while the other read models are being caught
+    up is not left waiting for the rest of the round."""
+    read_side = ReadSide(registry)
+    try:
+        read_side.catch_up()
+        observer = FeedPosition(read_side)
+        feed = next(f for f in read_side.followers if f.tracking_name == "exchange_feed/marriage")
+        steps = [SavesAMarriageEvent(registry), observer]
+        service = ProjectionService(read_side.store, [], steps, urgent=[(feed, registry.marriage.saved_here)])
+        service.run_round()
+    finally:
+        read_side.close()
+    ((position, head),) = observer.seen
+    assert position == head > 0
