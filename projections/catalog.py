@@ -74,7 +74,7 @@ class ReadSide:
     is where the position-stamped reads of the API go: the streaming replica when REGISTRY_REPLICA_URL is set, else
     the same store. A replica never answers older than the position it reports: its projection_tracking rows are
     committed with the rows they track, a standby replays commits in the primary's commit order and never goes back,
-    so a view read after `served_position` reflects at least that position.
+    so a view read after the positions in `reads` (api/views.py) reflects at least those positions.
     """
 
     def __init__(self, registry: Registry) -> None:
@@ -143,10 +143,6 @@ class ReadSide:
     def position(self, application: str) -> int:
         """The log position every read model following `application` has reached (the lowest of them)."""
         return self.position_in(self.store.positions(), application)
-
-    def served_position(self, application: str) -> int:
-        """The log position every read model following `application` has reached where `reads` reads them."""
-        return self.position_in(self.reads.positions(), application)
 
     def replica_lag(self) -> dict[str, int]:
         """Events each read model on the replica is behind the same read model on the primary ({} without one)."""
