@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import json
 import statistics
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,14 @@ from registry.settings import Settings
 KINDS = {"cn.gov.civil-affairs.marriage.registered": "registered", "cn.gov.civil-affairs.marriage.divorced": "divorced"}
 
 
-def feed_sequences(provinces: list[Province], environments: list[dict[str, str]]) -> dict[tuple[str, str, str], int]:
-    """(source, marriage id, kind) -> the fact's position in its source's feed, read as a peer reads it."""
-    sequences: dict[tuple[str, str, str], int] = {}
+# (source, marriage id, kind) -> the fact's position in its source's feed, and when the source recorded it (the
+# event's time, taken before its commit: a lag measured from it is an upper bound of the true one).
+Sequences = dict[tuple[str, str, str], tuple[int, float]]
+
+
+def feed_sequences(provinces: list[Province], environments: list[dict[str, str]]) -> Sequences:
+    """Every fact in every source's feed, read as a peer reads it."""
+    sequences: Sequences = {}
     for at, env in zip(provinces, environments, strict=True):
         reader = next(j["jurisdiction"] for j in json.loads(env["REGISTRY_EXCHANGE_PEERS"]))
         secret = Settings.from_env(env).keys[Purpose.TOKEN]
@@ -32,7 +38,8 @@ def feed_sequences(provinces: list[Province], environments: list[dict[str, str]]
                              headers={"Authorization": f"Bearer {token}"}, timeout=60).json()  # fmt: skip
             for event in page["events"]:
                 kind = KINDS.get(event["type"], event["type"])
-                sequences[(at.jurisdiction, event["subject"], kind)] = int(event["sequence"])
+                recorded = datetime.fromisoformat(event["time"]).timestamp()
+                sequences[(at.jurisdiction, event["subject"], kind)] = (int(event["sequence"]), recorded)
             after = page["next_after"]
     return sequences
 
@@ -41,10 +48,9 @@ def read_trace(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
 
 
-def lags(
-    facts: list[tuple[str, str, str, float]], sequences: dict[tuple[str, str, str], int], traces: dict[str, Path]
-) -> dict[str, Any]:
-    """For every fact and every other registry: from the source's answer to the follower's round that applied it."""
+def lags(facts: list[tuple[str, str, str, float]], sequences: Sequences, traces: dict[str, Path]) -> dict[str, Any]:
+    """For every fact and every other registry: from the moment the source recorded the fact to the end of the
+    follower's round that applied it."""
     reached: dict[tuple[str, str], tuple[list[int], list[float]]] = {}  # (follower, source) -> positions, times
     for follower, path in traces.items():
         for line in read_trace(path):
@@ -53,11 +59,12 @@ def lags(
                 positions.append(int(line["position"]))
                 times.append(float(line["t"]))
     samples, never, unlisted = [], 0, 0
-    for source, marriage_id, kind, committed in facts:
-        sequence = sequences.get((source, marriage_id, kind))
-        if sequence is None:
+    for source, marriage_id, kind, _ in facts:
+        listed = sequences.get((source, marriage_id, kind))
+        if listed is None:
             unlisted += 1
             continue
+        sequence, recorded = listed
         for follower in traces:
             if follower == source:
                 continue
@@ -66,12 +73,34 @@ def lags(
             if index == len(positions):
                 never += 1
             else:
-                samples.append(times[index] - committed)
+                samples.append(times[index] - recorded)
     quantiles = statistics.quantiles(samples, n=100) if len(samples) > 1 else [0.0] * 99
     return {
         "lag_samples": len(samples), "lag_p50_ms": round(1000 * quantiles[49]),
         "lag_p99_ms": round(1000 * quantiles[98]),
         "lag_max_ms": round(1000 * max(samples, default=0.0)), "never_applied": never, "facts_not_in_feed": unlisted,
+    }  # fmt: skip
+
+
+def probe_delays(probes: list[tuple[float, str, str, bool, list[str], str, float]], sequences: Sequences,
+                 interval: float) -> dict[str, Any]:  # fmt: skip
+    """When the attempts were really sent: the one-interval class's delay after the source recorded the marriage
+    (the driver times each attempt from the answer it got, which comes later), and the misses among every attempt
+    sent at least one interval after that moment (the goal, measured from the source's record)."""
+    delays, late_misses, late_attempts = [], 0, 0
+    for fraction, source, _, accepted, _, married, sent in probes:
+        listed = sequences.get((source, married, "registered"))
+        if listed is None:
+            continue
+        delay = sent - listed[1]
+        if fraction == 1:
+            delays.append(delay)
+        if delay >= interval:
+            late_attempts, late_misses = late_attempts + 1, late_misses + accepted
+    return {
+        "one_interval_sent_after_record_p50_ms": round(1000 * statistics.median(delays)) if delays else None,
+        "one_interval_sent_after_record_max_ms": round(1000 * max(delays)) if delays else None,
+        "attempted_an_interval_after_record": late_attempts, "misses_an_interval_after_record": late_misses,
     }  # fmt: skip
 
 

@@ -47,7 +47,8 @@ class Outcomes:
     """What the stories did: facts committed (for lag), bigamous attempts, remarriages, unexpected answers."""
 
     facts: list[tuple[str, str, str, float]] = field(default_factory=list)  # source, marriage id, kind, committed at
-    probes: list[tuple[float, str, str, bool, list[str]]] = field(default_factory=list)  # delay, from, at, accepted
+    # delay (in intervals), from, at, accepted, codes, the marriage it would break, when the attempt was sent
+    probes: list[tuple[float, str, str, bool, list[str], str, float]] = field(default_factory=list)
     remarriages: list[tuple[int, bool, list[str]]] = field(default_factory=list)  # try, accepted, codes
     unexpected: list[str] = field(default_factory=list)
 
@@ -116,11 +117,16 @@ class Stories:
         self.outcomes.facts.append((at.jurisdiction, marriage_id, "divorced", answered))
         return answered
 
-    async def probe(self, source: Province, at: Province, marriage_id: str, committed: float, delay: float) -> None:
-        """The bigamous registration filed beforehand at `at`, sent `delay` seconds after the marriage's commit."""
+    async def probe(self, source: Province, married: str, at: Province, marriage_id: str, committed: float,
+                    delay: float) -> None:  # fmt: skip
+        """The bigamous registration filed beforehand at `at`, sent `delay` seconds after the answer to the marriage
+        `married` at `source` came."""
         await asyncio.sleep(max(0.0, committed + delay - time.time()))
+        sent = time.time()
         accepted, codes, _ = await self.register(at, marriage_id)
-        self.outcomes.probes.append((delay / self.interval, source.jurisdiction, at.jurisdiction, accepted, codes))
+        self.outcomes.probes.append(
+            (delay / self.interval, source.jurisdiction, at.jurisdiction, accepted, codes, married, sent)
+        )
 
     async def settled(self, number: int, start: float, people: list[Person]) -> None:
         husband, wife, other = people
@@ -131,7 +137,7 @@ class Stories:
         married, committed = await self.marry(home, husband, wife)
         if married and bigamous:
             delay = PROBE_FRACTIONS[number % len(PROBE_FRACTIONS)] * self.interval
-            await self.probe(home, elsewhere, bigamous, committed, delay)
+            await self.probe(home, married, elsewhere, bigamous, committed, delay)
 
     async def moving(self, number: int, start: float, people: list[Person]) -> None:
         husband, wife, second, other = people
@@ -150,7 +156,7 @@ class Stories:
         remarried, committed = await self.remarry(new_home, husband, second, divorced)
         if remarried and bigamous:
             delay = PROBE_FRACTIONS[number % len(PROBE_FRACTIONS)] * self.interval
-            await self.probe(new_home, probed_at, bigamous, committed, delay)
+            await self.probe(new_home, remarried, probed_at, bigamous, committed, delay)
 
     async def remarry(self, at: Province, a: Person, b: Person, divorced: float) -> tuple[str | None, float]:
         """A remarriage one interval after the divorce, tried again an interval later while refused."""
@@ -183,13 +189,14 @@ class Stories:
 def summary(outcomes: Outcomes) -> dict[str, Any]:
     """Bigamous attempts by probe class (attempted, accepted = misses), remarriages refused at one interval."""
     classes: dict[float, list[bool]] = {}
-    for fraction, _, _, accepted, _ in outcomes.probes:
+    for fraction, _, _, accepted, *_ in outcomes.probes:
         classes.setdefault(fraction, []).append(accepted)
     first_tries = [accepted for attempt, accepted, _ in outcomes.remarriages if attempt == 1]
+    refusals = [codes for _, _, _, accepted, codes, *_ in outcomes.probes if not accepted]
     return {
         "probes": {f"{fraction:g}": {"attempted": len(v), "misses": sum(v)} for fraction, v in sorted(classes.items())},
         "remarriages": len(first_tries),
         "remarriages_refused_at_one_interval": first_tries.count(False),
-        "refusal_codes": sorted({code for *_, accepted, codes in outcomes.probes if not accepted for code in codes}),
+        "refusal_codes": sorted({code for codes in refusals for code in codes}),
         "unexpected": len(outcomes.unexpected),
     }

@@ -16,9 +16,11 @@ The server runs three times: as `registry serve` by default, keeping the read mo
 while it registers (the headline ratio); with --no-projections beside `registry project` (the production shape on
 PostgreSQL: the read models kept by a process of their own on the same two cores); and with --no-projections and no
 projection process during the run, like the bare path, which keeps no read models either.
+With --workers N the server runs N processes (`registry serve --workers N`; each keeps the read models in the first
+shape, taking turns at each one's position); the bare application stays one process, as the library runs it.
 Prints its figures, then one JSON line with "ratio" = HTTP rate / bare rate.
 
-    .venv/bin/python -m benchmarks.write_path [--registrations 2000] [--clients 8]
+    .venv/bin/python -m benchmarks.write_path [--registrations 2000] [--clients 8] [--workers 1]
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from registry.marriage.values import Attendance
 from registry.settings import Settings
 from registry.system import Registry, open_registry
 
+START_SECONDS = 300  # before /ready, the server catches its read models up on the whole generated log (over 30 s here)
 PRESENT = Attendance(True, True, True, True)
 PRESENT_JSON = {
     "present": True,
@@ -151,39 +154,51 @@ async def http_run(host: str, port: int, secret: str, filed: list[tuple[str, str
 
 
 def start_server(
-    env: dict[str, str], *, projections: bool = True, ready: bool = True
+    env: dict[str, str], *, projections: bool = True, ready: bool = True, workers: int = 1
 ) -> tuple[subprocess.Popen[bytes], int]:
-    """`registry serve` on a free port (with projections=False, --no-projections), once /ready (the read models
-    caught up) or, with ready=False, once it answers /health."""
+    """`registry serve --workers N` on a free port (with projections=False, --no-projections), once /ready (the read
+    models caught up) or, with ready=False, once it answers /health."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), *([] if projections else ["--no-projections"])],
+        [
+            sys.executable,
+            "-m",
+            "api.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            *([] if projections else ["--no-projections"]),
+        ],
         env={**os.environ, **env, "REGISTRY_LOG_FORMAT": "json"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     probe_path = "/ready" if ready else "/health"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline and process.poll() is None:
         try:
             if httpx.get(f"{base}{probe_path}", timeout=1).status_code == 200:
                 return process, port
         except httpx.TransportError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     process.kill()
-    raise RuntimeError("the server did not start")
+    raise RuntimeError(f"the server did not answer {probe_path} within {START_SECONDS} s (exit code {process.poll()})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--registrations", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=1, help="the server's processes (`registry serve --workers`)")
     args = parser.parse_args()
     figures: dict[str, object] = {"benchmark": "write_path", "store": "postgresql"}
-    figures.update(registrations=args.registrations, clients=args.clients)
+    figures.update(registrations=args.registrations, clients=args.clients, workers=args.workers)
 
     with scratch_database() as database_url:
         env = {**KEYS, "REGISTRY_DATABASE_URL": database_url, "REGISTRY_DATA_DIR": "var/bench"}
@@ -205,13 +220,15 @@ def main() -> None:
             figures.update(commit_figures(name, database_url, table, head, rates[name], args.registrations))
         for name, work in zip(HTTP_PATHS, filed[2:], strict=True):
             head = max_position(database_url, table)
-            rates[name], latencies[name] = http_rate(env, settings, work, projections=HTTP_PATHS[name])
+            rates[name], latencies[name] = http_rate(
+                env, settings, work, projections=HTTP_PATHS[name], workers=args.workers
+            )
             figures.update(commit_figures(name, database_url, table, head, rates[name], args.registrations))
     report(figures, rates, latencies, args.clients)
 
 
 def http_rate(
-    env: dict[str, str], settings: Settings, filed: list[tuple[str, str]], *, projections: str
+    env: dict[str, str], settings: Settings, filed: list[tuple[str, str]], *, projections: str, workers: int
 ) -> tuple[float, list[float]]:
     """The server process's rate and latencies, its read models kept by it, by `registry project` beside it (caught
     up before the clients start), or by no one meanwhile."""
@@ -219,7 +236,9 @@ def http_rate(
     if projections == "beside":
         command = [sys.executable, "-m", "api.cli", "project"]
         projector = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
-    process, port = start_server(env, projections=projections == "in the server", ready=projections != "none")
+    process, port = start_server(
+        env, projections=projections == "in the server", ready=projections != "none", workers=workers
+    )
     try:
         return asyncio.run(http_run("127.0.0.1", port, settings.keys[Purpose.TOKEN], filed))
     finally:
@@ -274,7 +293,8 @@ def report(
     for name in HTTP_PATHS:
         print(f"{LABELS[name]} : p50 {figures[f'{name}_p50_ms']} ms, p99 {figures[f'{name}_p99_ms']} ms")
     print(
-        f"ratio HTTP / bare: {figures['ratio']} (read models kept by the server), {figures['http_beside_over_bare']} "
+        f"ratio HTTP ({figures['workers']} server processes) / bare: {figures['ratio']} (read models kept by the "
+        f"server), {figures['http_beside_over_bare']} "
         f"(by `registry project` beside it), {figures['http_apart_over_bare']} (by no one, as on the bare path); "
         f"in-process group commit / bare: {figures['grouped_over_bare']}"
     )
