@@ -27,6 +27,7 @@ ATTEMPTS_BEFORE_QUARANTINE = 3  # an event that fails on its own this often is q
 RETRY_PAUSE_SECONDS = 0.2
 FAILED_ROUND_PAUSE_SECONDS = 1.0
 MAX_FAILED_ROUND_PAUSE_SECONDS = 30.0
+UNKNOWN_HEAD = 2**63  # a log whose head could not be read: beyond any position, so its followers run
 
 log = structlog.get_logger("registry.projections")
 
@@ -38,6 +39,9 @@ class Follower:
     projection: Projection
     application: Application[Any]
     batch_size: int = BATCH_SIZE
+    # The tracked position as this process last committed or read it: a lower bound, since only another process
+    # moves it meanwhile, and forward (or an operator, by hand: then the next event brings the follower back to it).
+    known_position: int = -1  # none yet: the follower runs at least once in this process
 
     @property
     def tracking_name(self) -> str:
@@ -64,6 +68,7 @@ class Follower:
             reached, processed = self.process_after(cursor, position, limit=limit)
             if processed:
                 set_position(cursor, self.tracking_name, reached)
+        self.known_position = reached
         return processed
 
     def apply_one_at_a_time(self, store: ViewStore) -> int:
@@ -219,16 +224,20 @@ class ProjectionService:
             waiter.close()
 
     def run_round(self) -> int:
-        """Catch up every policy, then every follower, each on its own: one that fails holds back no other. An urgent
-        follower whose log moved in this process meanwhile goes again before the next step."""
-        steps: list[tuple[str, Callable[[], int]]] = [
-            *((type(policy).__name__, policy.catch_up) for policy in self.policies),
-            *((follower.tracking_name, partial(self._catch_up, follower)) for follower in self.followers),
+        """Catch up every policy, then every follower, each on its own: one that fails holds back no other. A follower
+        this process last saw at the head of its log (read once per application as the round begins) is skipped. An
+        urgent follower whose log moved in this process meanwhile goes again before the next step."""
+        steps: list[tuple[str, Callable[[], int], Follower | None]] = [
+            *((type(policy).__name__, policy.catch_up, None) for policy in self.policies),
+            *((follower.tracking_name, partial(self._catch_up, follower), follower) for follower in self.followers),
         ]
+        heads = _heads({follower.application for follower in self.followers})
         processed = 0
-        for name, step in steps:
+        for name, step, follower in steps:
             if self._stop.is_set():
                 break
+            if follower is not None and follower.known_position >= heads.get(follower.application.name, UNKNOWN_HEAD):
+                continue  # at the head of its log when the round began: nothing to do, no transaction
             for follower, moved in self.urgent:
                 if moved.is_set():
                     moved.clear()  # before it runs: a save during its catch-up sets it again
@@ -263,6 +272,19 @@ class ProjectionService:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
+
+
+def _heads(applications: Iterable[Application[Any]]) -> dict[str, int]:
+    """The head of each application's log; an application whose head cannot be read now is left out (its followers
+    then run, and meet the fault themselves)."""
+    heads = {}
+    for application in applications:
+        try:
+            heads[application.name] = application.recorder.max_notification_id() or 0
+        except Exception as error:
+            if not store_fault(error):
+                raise
+    return heads
 
 
 class _Waiter:

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 import pytest
 
 from projections.catalog import ReadSide
+from projections.runner import Follower, ProjectionService
+from projections.store import ViewStore, set_position
 from registry.marriage.values import CourtJudgment
 from registry.system import Registry
 from tests.support import BOTH_PRESENT, COURT, OTHER_CLERK, act, person
@@ -185,6 +187,59 @@ def test_a_rebuild_that_dies_halfway_leaves_the_live_view_serving_and_a_second_r
         read_side.rebuild(name)
         assert dump(read_side) == live
     assert not [k for k in read_side.store.positions() if "__rebuild" in k]
+
+
+def rounds_applying(service: ProjectionService, monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """Run a round; the read models it opened a transaction for."""
+    applying: set[str] = set()
+    apply_next = Follower.apply_next
+
+    def spy(follower: Follower, store: ViewStore, limit: int) -> int:
+        applying.add(follower.tracking_name)
+        return apply_next(follower, store, limit)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Follower, "apply_next", spy)
+        service.run_round()
+    return applying
+
+
+def test_a_round_opens_no_transaction_for_a_read_model_already_at_the_head_of_its_log(
+    registry: Registry, read_side: ReadSide, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    some_history(registry)
+    service = ProjectionService(read_side.store, read_side.followers, read_side.policies)
+    service.run_round()
+
+    assert rounds_applying(service, monkeypatch) == set()
+
+    registry.marriage.apply_for_marriage(
+        act(DAY), party_a=person(date(1985, 5, 5), "male"), party_b=person(date(1986, 6, 6), "female")
+    )
+    marriage_followers = {f.tracking_name for f in read_side.followers if f.application.name == "marriage"}
+    assert rounds_applying(service, monkeypatch) == marriage_followers
+    assert all(read_side.store.position(name) == registry.marriage.recorder.max_notification_id() for name in
+               marriage_followers)  # fmt: skip
+
+
+def test_a_read_model_set_back_by_hand_is_caught_up_from_there_once_its_log_moves(
+    registry: Registry, read_side: ReadSide
+) -> None:
+    some_history(registry)
+    service = ProjectionService(read_side.store, read_side.followers, read_side.policies)
+    service.run_round()
+    live = dump(read_side)["marital_status"]
+    with read_side.store.transaction() as cursor:
+        cursor.execute("DELETE FROM marital_status")
+        set_position(cursor, "marital_status/marriage", 0)
+
+    man, woman = person(date(1985, 5, 5), "male"), person(date(1986, 6, 6), "female")
+    marriage = registry.marriage.apply_for_marriage(act(DAY), party_a=man, party_b=woman).aggregate_id
+    registry.marriage.register_marriage(act(DAY), marriage, attendance=BOTH_PRESENT)
+    service.run_round()
+
+    assert set(live) < set(dump(read_side)["marital_status"])
+    assert read_side.store.position("marital_status/marriage") == registry.marriage.recorder.max_notification_id()
 
 
 def test_a_rebuild_of_a_log_longer_than_one_replay_batch_equals_the_live_view(
