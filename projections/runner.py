@@ -42,6 +42,7 @@ class Follower:
     # The tracked position as this process last committed or read it: a lower bound, since only another process
     # moves it meanwhile, and forward (or an operator, by hand: then the next event brings the follower back to it).
     known_position: int = -1  # none yet: the follower runs at least once in this process
+    reached_head: bool = False  # the last batch ended at the head of the log (it found fewer events than it asked)
 
     @property
     def tracking_name(self) -> str:
@@ -54,6 +55,7 @@ class Follower:
         read model cannot apply is found and quarantined, and the others are applied. A fault of the store (it is
         down, or not migrated) is raised instead: the batch is tried again later and nothing is quarantined.
         """
+        self.reached_head = False
         try:
             return self.apply_next(store, self.batch_size)
         except Exception as error:
@@ -68,7 +70,7 @@ class Follower:
             reached, processed = self.process_after(cursor, position, limit=limit)
             if processed:
                 set_position(cursor, self.tracking_name, reached)
-        self.known_position = reached
+        self.known_position, self.reached_head = reached, processed < limit
         return processed
 
     def apply_one_at_a_time(self, store: ViewStore) -> int:
@@ -157,12 +159,15 @@ class Follower:
                 return position, processed
 
     def catch_up(self, store: ViewStore, *, on_batch: Callable[[int], object] | None = None) -> int:
-        """Process batches until the head of the log; returns how many events it processed."""
+        """Process batches until the head of the log (without a last transaction to find nothing more); returns how
+        many events it processed."""
         total = 0
         while processed := self.process_batch(store):
             total += processed
             if on_batch is not None:
                 on_batch(processed)
+            if self.reached_head:
+                break
         return total
 
     def head(self) -> int:

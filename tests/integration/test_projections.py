@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -189,13 +190,13 @@ def test_a_rebuild_that_dies_halfway_leaves_the_live_view_serving_and_a_second_r
     assert not [k for k in read_side.store.positions() if "__rebuild" in k]
 
 
-def rounds_applying(service: ProjectionService, monkeypatch: pytest.MonkeyPatch) -> set[str]:
-    """Run a round; the read models it opened a transaction for."""
-    applying: set[str] = set()
+def rounds_applying(service: ProjectionService, monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Run a round; the read models it opened a transaction for, and how many each."""
+    applying: Counter[str] = Counter()
     apply_next = Follower.apply_next
 
     def spy(follower: Follower, store: ViewStore, limit: int) -> int:
-        applying.add(follower.tracking_name)
+        applying[follower.tracking_name] += 1
         return apply_next(follower, store, limit)
 
     with monkeypatch.context() as patch:
@@ -211,13 +212,14 @@ def test_a_round_opens_no_transaction_for_a_read_model_already_at_the_head_of_it
     service = ProjectionService(read_side.store, read_side.followers, read_side.policies)
     service.run_round()
 
-    assert rounds_applying(service, monkeypatch) == set()
+    assert rounds_applying(service, monkeypatch) == Counter()
 
     registry.marriage.apply_for_marriage(
         act(DAY), party_a=person(date(1985, 5, 5), "male"), party_b=person(date(1986, 6, 6), "female")
     )
     marriage_followers = {f.tracking_name for f in read_side.followers if f.application.name == "marriage"}
-    assert rounds_applying(service, monkeypatch) == marriage_followers
+    # One transaction each: the batch that brings the new events ends at the head, so none is opened to find nothing.
+    assert rounds_applying(service, monkeypatch) == Counter(marriage_followers)
     assert all(read_side.store.position(name) == registry.marriage.recorder.max_notification_id() for name in
                marriage_followers)  # fmt: skip
 
