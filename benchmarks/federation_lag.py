@@ -87,10 +87,11 @@ def probe_delays(probes: list[tuple[float, str, str, bool, list[str], str, float
     """When the attempts were really sent: the one-interval class's delay after the source recorded the marriage
     (the driver times each attempt from the answer it got, which comes later), and the misses among every attempt
     sent at least one interval after that moment (the goal, measured from the source's record)."""
-    delays, late_misses, late_attempts = [], 0, 0
-    for fraction, source, _, accepted, _, married, sent in probes:
-        listed = sequences.get((source, married, "registered"))
+    delays, late_misses, late_attempts, unlisted = [], 0, 0, 0
+    for fraction, source, _, accepted, _, broken, sent in probes:
+        listed = sequences.get((source, broken, "registered"))
         if listed is None:
+            unlisted += 1
             continue
         delay = sent - listed[1]
         if fraction == 1:
@@ -101,6 +102,7 @@ def probe_delays(probes: list[tuple[float, str, str, bool, list[str], str, float
         "one_interval_sent_after_record_p50_ms": round(1000 * statistics.median(delays)) if delays else None,
         "one_interval_sent_after_record_max_ms": round(1000 * max(delays)) if delays else None,
         "attempted_an_interval_after_record": late_attempts, "misses_an_interval_after_record": late_misses,
+        "attempts_whose_marriage_is_not_in_the_feed": unlisted,
     }  # fmt: skip
 
 

@@ -46,8 +46,9 @@ class Province:
 class Outcomes:
     """What the stories did: facts committed (for lag), bigamous attempts, remarriages, unexpected answers."""
 
-    facts: list[tuple[str, str, str, float]] = field(default_factory=list)  # source, marriage id, kind, committed at
-    # delay (in intervals), from, at, accepted, codes, the marriage it would break, when the attempt was sent
+    facts: list[tuple[str, str, str, float]] = field(default_factory=list)  # source, marriage id, kind, answered at
+    # delay (in intervals), from, at, accepted, codes, the marriage it would break, when the driver began to send it
+    # (the registry took it a little later: a delay measured to this moment is a lower bound)
     probes: list[tuple[float, str, str, bool, list[str], str, float]] = field(default_factory=list)
     remarriages: list[tuple[int, bool, list[str]]] = field(default_factory=list)  # try, accepted, codes
     unexpected: list[str] = field(default_factory=list)
@@ -117,15 +118,15 @@ class Stories:
         self.outcomes.facts.append((at.jurisdiction, marriage_id, "divorced", answered))
         return answered
 
-    async def probe(self, source: Province, married: str, at: Province, marriage_id: str, committed: float,
+    async def probe(self, source: Province, broken: str, at: Province, bigamous: str, committed: float,
                     delay: float) -> None:  # fmt: skip
-        """The bigamous registration filed beforehand at `at`, sent `delay` seconds after the answer to the marriage
-        `married` at `source` came."""
+        """The bigamous registration `bigamous` filed beforehand at `at`, sent `delay` seconds after the answer to the
+        marriage `broken` at `source` came."""
         await asyncio.sleep(max(0.0, committed + delay - time.time()))
         sent = time.time()
-        accepted, codes, _ = await self.register(at, marriage_id)
+        accepted, codes, _ = await self.register(at, bigamous)
         self.outcomes.probes.append(
-            (delay / self.interval, source.jurisdiction, at.jurisdiction, accepted, codes, married, sent)
+            (delay / self.interval, source.jurisdiction, at.jurisdiction, accepted, codes, broken, sent)
         )
 
     async def settled(self, number: int, start: float, people: list[Person]) -> None:

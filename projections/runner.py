@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
@@ -27,7 +27,6 @@ ATTEMPTS_BEFORE_QUARANTINE = 3  # an event that fails on its own this often is q
 RETRY_PAUSE_SECONDS = 0.2
 FAILED_ROUND_PAUSE_SECONDS = 1.0
 MAX_FAILED_ROUND_PAUSE_SECONDS = 30.0
-UNKNOWN_HEAD = 2**63  # a log whose head could not be read: beyond any position, so its followers run
 
 log = structlog.get_logger("registry.projections")
 
@@ -41,8 +40,8 @@ class Follower:
     batch_size: int = BATCH_SIZE
     # The tracked position as this process last committed or read it: a lower bound, since only another process
     # moves it meanwhile, and forward (or an operator, by hand: then the next event brings the follower back to it).
-    known_position: int = -1  # none yet: the follower runs at least once in this process
-    reached_head: bool = False  # the last batch ended at the head of the log (it found fewer events than it asked)
+    # Whether the last batch ended at the head of the log (it found fewer events than it asked for).
+    reached_head: bool = field(default=False, init=False, repr=False, compare=False)
 
     @property
     def tracking_name(self) -> str:
@@ -70,7 +69,7 @@ class Follower:
             reached, processed = self.process_after(cursor, position, limit=limit)
             if processed:
                 set_position(cursor, self.tracking_name, reached)
-        self.known_position, self.reached_head = reached, processed < limit
+        self.reached_head = processed < limit
         return processed
 
     def apply_one_at_a_time(self, store: ViewStore) -> int:
@@ -230,25 +229,46 @@ class ProjectionService:
 
     def run_round(self) -> int:
         """Catch up every policy, then every follower, each on its own: one that fails holds back no other. A follower
-        this process last saw at the head of its log (read once per application as the round begins) is skipped. An
-        urgent follower whose log moved in this process meanwhile goes again before the next step."""
-        steps: list[tuple[str, Callable[[], int], Follower | None]] = [
-            *((type(policy).__name__, policy.catch_up, None) for policy in self.policies),
-            *((follower.tracking_name, partial(self._catch_up, follower), follower) for follower in self.followers),
+        whose stored position was at the head of its log as the round began has nothing to do: it is skipped, without
+        a transaction, and is no longer failing. An urgent follower whose log moved in this process meanwhile goes
+        again before the next step."""
+        caught_up = self._caught_up()
+        for name in caught_up:
+            self.failing.pop(name, None)
+        steps: list[tuple[str, Callable[[], int]]] = [
+            *((type(policy).__name__, policy.catch_up) for policy in self.policies),
+            *(
+                (follower.tracking_name, partial(self._catch_up, follower))
+                for follower in self.followers
+                if follower.tracking_name not in caught_up
+            ),
         ]
-        heads = _heads({follower.application for follower in self.followers})
         processed = 0
-        for name, step, follower in steps:
+        for name, step in steps:
             if self._stop.is_set():
                 break
-            if follower is not None and follower.known_position >= heads.get(follower.application.name, UNKNOWN_HEAD):
-                continue  # at the head of its log when the round began: nothing to do, no transaction
-            for follower, moved in self.urgent:
+            for urgent, moved in self.urgent:
                 if moved.is_set():
                     moved.clear()  # before it runs: a save during its catch-up sets it again
-                    processed += self._step(follower.tracking_name, partial(self._catch_up, follower))
+                    processed += self._step(urgent.tracking_name, partial(self._catch_up, urgent))
             processed += self._step(name, step)
         return processed
+
+    def _caught_up(self) -> set[str]:
+        """The followers whose stored position is at the head of their log: the positions are read first, then each
+        application's head, so that a position at or past the head means every event up to it was applied. None if
+        either cannot be read (every follower then runs, and meets the error in its own step)."""
+        try:
+            positions = self.store.positions()
+            applications = {follower.application for follower in self.followers}
+            heads = {application.name: application.recorder.max_notification_id() or 0 for application in applications}
+        except Exception:
+            return set()
+        return {
+            follower.tracking_name
+            for follower in self.followers
+            if positions.get(follower.tracking_name, -1) >= heads[follower.application.name]
+        }
 
     def _step(self, name: str, step: Callable[[], int]) -> int:
         try:
@@ -277,19 +297,6 @@ class ProjectionService:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
-
-
-def _heads(applications: Iterable[Application[Any]]) -> dict[str, int]:
-    """The head of each application's log; an application whose head cannot be read now is left out (its followers
-    then run, and meet the fault themselves)."""
-    heads = {}
-    for application in applications:
-        try:
-            heads[application.name] = application.recorder.max_notification_id() or 0
-        except Exception as error:
-            if not store_fault(error):
-                raise
-    return heads
 
 
 class _Waiter:

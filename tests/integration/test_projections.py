@@ -224,7 +224,7 @@ def test_a_round_opens_no_transaction_for_a_read_model_already_at_the_head_of_it
                marriage_followers)  # fmt: skip
 
 
-def test_a_read_model_set_back_by_hand_is_caught_up_from_there_once_its_log_moves(
+def test_a_read_model_set_back_by_hand_is_caught_up_from_there_in_the_next_round(
     registry: Registry, read_side: ReadSide
 ) -> None:
     some_history(registry)
@@ -235,12 +235,9 @@ def test_a_read_model_set_back_by_hand_is_caught_up_from_there_once_its_log_move
         cursor.execute("DELETE FROM marital_status")
         set_position(cursor, "marital_status/marriage", 0)
 
-    man, woman = person(date(1985, 5, 5), "male"), person(date(1986, 6, 6), "female")
-    marriage = registry.marriage.apply_for_marriage(act(DAY), party_a=man, party_b=woman).aggregate_id
-    registry.marriage.register_marriage(act(DAY), marriage, attendance=BOTH_PRESENT)
     service.run_round()
 
-    assert set(live) < set(dump(read_side)["marital_status"])
+    assert dump(read_side)["marital_status"] == live
     assert read_side.store.position("marital_status/marriage") == registry.marriage.recorder.max_notification_id()
 
 

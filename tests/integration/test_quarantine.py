@@ -284,6 +284,40 @@ def test_metrics_show_the_connection_pool_in_use_within_its_budget(registry: Reg
     assert pool["idle"] >= 0 and pool["waiting"] >= 0
 
 
+def test_a_read_model_that_failed_is_no_longer_failing_once_another_runner_caught_it_up(
+    registry: Registry, read_side: ReadSide
+) -> None:
+    marry(registry, 2)
+    with read_side.store.transaction() as cursor:
+        cursor.execute("ALTER TABLE marital_status RENAME TO marital_status_away")
+    service = ProjectionService(read_side.store, read_side.followers, read_side.policies)
+    service.run_round()
+    assert list(service.failing) == ["marital_status/marriage"]
+    with read_side.store.transaction() as cursor:
+        cursor.execute("ALTER TABLE marital_status_away RENAME TO marital_status")
+    read_side.follower_named("marital_status/marriage").catch_up(read_side.store)  # as `registry project` would
+
+    service.run_round()  # it has nothing left to do, so it is not run: it is not failing either
+
+    assert service.failing == {}
+
+
+def test_a_round_that_cannot_read_the_positions_runs_every_read_model_and_raises_nothing(
+    registry: Registry, read_side: ReadSide
+) -> None:
+    marry(registry, 1)
+    service = ProjectionService(read_side.store, read_side.followers, read_side.policies)
+    service.run_round()
+    with read_side.store.transaction() as cursor:
+        cursor.execute("ALTER TABLE projection_tracking RENAME TO projection_tracking_away")
+
+    assert service.run_round() == 0
+
+    assert set(service.failing) == {follower.tracking_name for follower in read_side.followers}
+    with read_side.store.transaction() as cursor:
+        cursor.execute("ALTER TABLE projection_tracking_away RENAME TO projection_tracking")
+
+
 def gauge(metrics: Metrics, name: str, *, label: str = "projection") -> dict[str, float]:
     return {
         sample.labels[label]: sample.value
