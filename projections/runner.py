@@ -38,8 +38,6 @@ class Follower:
     projection: Projection
     application: Application[Any]
     batch_size: int = BATCH_SIZE
-    # The tracked position as this process last committed or read it: a lower bound, since only another process
-    # moves it meanwhile, and forward (or an operator, by hand: then the next event brings the follower back to it).
     # Whether the last batch ended at the head of the log (it found fewer events than it asked for).
     reached_head: bool = field(default=False, init=False, repr=False, compare=False)
 
