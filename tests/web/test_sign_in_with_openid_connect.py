@@ -40,6 +40,7 @@ def oidc_site(tmp_path: Path, provider: FakeProvider) -> Iterator[tuple[TestClie
     clock = FixedClock(local_noon(TODAY))
     demo = load_front_desk_demo(registry, clock.now(), run=21)
     with TestClient(create_app(registry=registry, clock=clock, run_projections=True)) as client:
+        client.app.state.read_side.catch_up()  # the portal lists the records from the read models, without waiting
         yield client, demo
     registry.close()
 
