@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS projection_tracking (
 Row = tuple[Any, ...]
 # Bound parameters per IN (...) list: far below SQLite's limit (32766) and PostgreSQL's (65535).
 LOOKUP_CHUNK = 500
+# An upsert of at most this many rows is one INSERT ... VALUES on PostgreSQL; more go through a staging table.
+VALUES_ROWS = 16
 
 
 def optional_date(text: str | None) -> date | None:
@@ -126,15 +128,20 @@ class ViewStore:
 
 
 def locked_position(cursor: Cursor, projection: str, application: str) -> int:
-    """The projection's position, locked for this transaction (a second runner waits rather than repeats)."""
-    cursor.execute(
-        "INSERT INTO projection_tracking (projection, application, position) VALUES (?, ?, 0) "
-        "ON CONFLICT (projection) DO NOTHING",
-        (projection, application),
-    )
-    cursor.execute("SELECT position FROM projection_tracking WHERE projection = ? FOR UPDATE", (projection,))
+    """The projection's position, locked for this transaction (a second runner waits rather than repeats). Its row is
+    made by the projection's first transaction; a runner that finds none made by another meanwhile waits for it."""
+    select = "SELECT position FROM projection_tracking WHERE projection = ? FOR UPDATE"
+    cursor.execute(select, (projection,))
     row = cursor.fetchone()
-    assert row is not None  # inserted above
+    if row is None:
+        cursor.execute(
+            "INSERT INTO projection_tracking (projection, application, position) VALUES (?, ?, 0) "
+            "ON CONFLICT (projection) DO NOTHING",
+            (projection, application),
+        )
+        cursor.execute(select, (projection,))
+        row = cursor.fetchone()
+    assert row is not None  # inserted above, or by another runner whose transaction the insert waited for
     return int(row[0])
 
 
@@ -168,10 +175,17 @@ class _PostgresCursor:
         self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], on_conflict: str = ""
     ) -> None:
         """COPY: one stream instead of a statement per row. COPY knows no ON CONFLICT, so with a clause the rows are
-        copied into a staging table of this transaction first and inserted from there in one statement."""
+        copied into a staging table of this transaction first and inserted from there in one statement; up to
+        VALUES_ROWS rows (a live round's batch) are one INSERT ... VALUES instead, as a staging table's creation and
+        drop in the catalog cost several times the insert itself."""
         if not rows:
             return
         names = ", ".join(columns)
+        if on_conflict and len(rows) <= VALUES_ROWS:
+            marks = ", ".join([f"({', '.join(['%s'] * len(columns))})"] * len(rows))
+            values = [value for row in rows for value in row]
+            self._cursor.execute(f"INSERT INTO {table} ({names}) VALUES {marks} {on_conflict}", values, prepare=False)
+            return
         target = table
         if on_conflict:
             self._staged += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from projections.store import ViewStore
+from projections.store import VALUES_ROWS, ViewStore
 from registry.system import Registry
 
 PROBE = "CREATE TABLE bulk_probe (key TEXT PRIMARY KEY, value BIGINT NOT NULL, note TEXT)"
@@ -57,3 +57,32 @@ def test_a_bulk_insert_of_no_rows_changes_nothing(registry: Registry) -> None:
         cursor.insert_rows("bulk_probe", ("key", "value"), [])
         cursor.insert_rows("bulk_probe", ("key", "value"), [], on_conflict="ON CONFLICT DO NOTHING")
     assert probe_rows(store) == []
+
+
+@pytest.mark.parametrize("count", [1, VALUES_ROWS, VALUES_ROWS + 1, 700])
+def test_a_bulk_upsert_of_few_rows_or_many_writes_the_same_rows(registry: Registry, count: int) -> None:
+    """Few rows go as one INSERT ... VALUES, many through a staging table: the rows and the rule are the same."""
+    store = ViewStore(registry.settings, registry.pool)
+    upsert = "ON CONFLICT (key) DO UPDATE SET value = excluded.value, note = excluded.note"
+    before = [(f"k{n}", n, "before") for n in range(0, 2 * count, 2)]  # every other key already there
+    rows = [(f"k{n}", -n, AWKWARD_TEXT[n % len(AWKWARD_TEXT)]) for n in range(count)]
+    with store.transaction() as cursor:
+        cursor.execute(PROBE)
+        cursor.insert_rows("bulk_probe", ("key", "value", "note"), before)
+    with store.transaction() as cursor:
+        cursor.insert_rows("bulk_probe", ("key", "value", "note"), rows, on_conflict=upsert)
+    expected = {key: (key, value, note) for key, value, note in before} | {row[0]: row for row in rows}
+    assert probe_rows(store) == sorted(expected.values())
+
+
+def test_a_bulk_upsert_of_few_rows_creates_no_staging_table(registry: Registry) -> None:
+    """A staging table is a catalog write and drop in every transaction, several times the cost of the insert."""
+    if not registry.settings.uses_postgres:
+        return  # SQLite upserts row by row: it stages nothing
+    store = ViewStore(registry.settings, registry.pool)
+    with store.transaction() as cursor:
+        cursor.execute(PROBE)
+        cursor.insert_rows("bulk_probe", ("key", "value"), [("a", 1), ("b", 2)], on_conflict="ON CONFLICT DO NOTHING")
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relnamespace = pg_my_temp_schema()")
+        assert cursor.fetchone() == (0,)
+    assert probe_rows(store) == [("a", 1, None), ("b", 2, None)]
