@@ -16,7 +16,7 @@ from projections.marital_status import MaritalStatusIndex
 from projections.quarantine import Quarantined, quarantined, record_failed_retry, skip
 from projections.rebuild import rebuild
 from projections.rewards_ledger import BurialUptake, RewardsLedger
-from projections.runner import Follower, Policy, ProjectionService, create_schema
+from projections.runner import Follower, LogReads, Policy, ProjectionService, create_schema
 from projections.store import ViewStore
 from projections.worklists import MarriageWorklist
 from projections.worklists.departments import DeathDecisions, DepartmentTasks
@@ -111,7 +111,8 @@ class ReadSide:
     def catch_up(self) -> int:
         """Run every process policy and every projection to the head of the logs (policies first)."""
         reacted = sum(policy.catch_up() for policy in self.policies)
-        projected = sum(follower.catch_up(self.store) for follower in self.followers)
+        reads = LogReads()
+        projected = sum(follower.catch_up(self.store, reads=reads) for follower in self.followers)
         self.publisher.catch_up()
         return reacted + projected
 

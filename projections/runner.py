@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import structlog
 from eventsourcing.application import Application
+from eventsourcing.persistence import Notification
 
 from projections.base import Projection, of_aggregates
 from projections.quarantine import QUARANTINE_TABLE, open_entry, put_in_quarantine, release
@@ -22,6 +23,7 @@ from projections.store import Cursor, ViewStore, locked_position, set_position
 from registry.adapters.faults import store_fault
 
 BATCH_SIZE = 500
+SHARED_READS = 4  # log reads a round keeps for the read models after the first (see LogReads)
 POLL_SECONDS = 0.2  # SQLite's polling interval, and how long a PostgreSQL wait lasts before checking for stop
 ATTEMPTS_BEFORE_QUARANTINE = 3  # an event that fails on its own this often is quarantined (a transient fault is not)
 RETRY_PAUSE_SECONDS = 0.2
@@ -29,6 +31,34 @@ FAILED_ROUND_PAUSE_SECONDS = 1.0
 MAX_FAILED_ROUND_PAUSE_SECONDS = 30.0
 
 log = structlog.get_logger("registry.projections")
+
+
+class LogReads:
+    """The log reads of one projection round: read models at the same position of a log share one read of it, and
+    an event several of them follow is decoded once. Events never change and a log only grows, so a read made
+    earlier in the round is a true, if shorter, view of it (the next round reads again). The reads of a long
+    catch-up are let go every few batches, so that a round holds at most a few batches of events."""
+
+    def __init__(self) -> None:
+        self._reads: dict[tuple[str, int, int], Sequence[Notification]] = {}
+        self._events: dict[tuple[str, int], Any] = {}
+
+    def after(self, application: Application[Any], position: int, limit: int) -> Sequence[Notification]:
+        key = (application.name, position, limit)
+        if key not in self._reads:
+            if len(self._reads) >= SHARED_READS:
+                self._reads.clear()
+                self._events.clear()
+            self._reads[key] = application.recorder.select_notifications(
+                start=position, limit=limit, inclusive_of_start=False
+            )
+        return self._reads[key]
+
+    def event(self, application: Application[Any], notification: Notification) -> Any:
+        key = (application.name, notification.id)
+        if key not in self._events:
+            self._events[key] = application.mapper.to_domain_event(notification)
+        return self._events[key]
 
 
 @dataclass
@@ -45,7 +75,7 @@ class Follower:
     def tracking_name(self) -> str:
         return self.projection.tracking_name(self.application.name)
 
-    def process_batch(self, store: ViewStore) -> int:
+    def process_batch(self, store: ViewStore, reads: LogReads | None = None) -> int:
         """Process the next batch after the tracked position; returns how many events it processed.
 
         A batch that fails is rolled back and its events are applied one at a time, so that the one event this
@@ -54,17 +84,17 @@ class Follower:
         """
         self.reached_head = False
         try:
-            return self.apply_next(store, self.batch_size)
+            return self.apply_next(store, self.batch_size, reads)
         except Exception as error:
             if store_fault(error):
                 raise
         return self.apply_one_at_a_time(store)
 
-    def apply_next(self, store: ViewStore, limit: int) -> int:
+    def apply_next(self, store: ViewStore, limit: int, reads: LogReads | None = None) -> int:
         """Apply up to `limit` events after the tracked position, and the new position, in one transaction."""
         with store.transaction() as cursor:
             position = locked_position(cursor, self.tracking_name, self.application.name)
-            reached, processed = self.process_after(cursor, position, limit=limit)
+            reached, processed = self.process_after(cursor, position, limit=limit, reads=reads)
             if processed:
                 set_position(cursor, self.tracking_name, reached)
         self.reached_head = processed < limit
@@ -133,21 +163,22 @@ class Follower:
             self.projection.apply(cursor, self.application.name, [(notification_id, event)])
             release(cursor, self.tracking_name, notification_id)
 
-    def process_after(self, cursor: Cursor, position: int, *, limit: int | None) -> tuple[int, int]:
-        """Apply the events after `position` (at most `limit`, or all) in this transaction.
+    def process_after(
+        self, cursor: Cursor, position: int, *, limit: int | None, reads: LogReads | None = None
+    ) -> tuple[int, int]:
+        """Apply the events after `position` (at most `limit`, or all) in this transaction; `reads` shares the round's
+        reads of the log with other read models.
 
         Returns the position reached and how many events were applied.
         """
-        mapper = self.application.mapper
+        reads = reads or LogReads()
         processed = 0
         while True:
-            notifications = self.application.recorder.select_notifications(
-                start=position, limit=limit or BATCH_SIZE, inclusive_of_start=False
-            )
+            notifications = reads.after(self.application, position, limit or BATCH_SIZE)
             if notifications:
-                raw, reads = self.projection.raw, self.projection.reads
-                read = [n for n in notifications if of_aggregates(reads, n.topic)]
-                batch = [(n.id, n if raw else mapper.to_domain_event(n)) for n in read]
+                raw, topics = self.projection.raw, self.projection.reads
+                read = [n for n in notifications if of_aggregates(topics, n.topic)]
+                batch = [(n.id, n if raw else reads.event(self.application, n)) for n in read]
                 if batch:
                     self.projection.apply(cursor, self.application.name, batch)
                 position = notifications[-1].id
@@ -155,11 +186,13 @@ class Follower:
             if limit is not None or len(notifications) < BATCH_SIZE:
                 return position, processed
 
-    def catch_up(self, store: ViewStore, *, on_batch: Callable[[int], object] | None = None) -> int:
+    def catch_up(
+        self, store: ViewStore, *, on_batch: Callable[[int], object] | None = None, reads: LogReads | None = None
+    ) -> int:
         """Process batches until the head of the log (without a last transaction to find nothing more); returns how
         many events it processed."""
         total = 0
-        while processed := self.process_batch(store):
+        while processed := self.process_batch(store, reads):
             total += processed
             if on_batch is not None:
                 on_batch(processed)
@@ -228,15 +261,16 @@ class ProjectionService:
     def run_round(self) -> int:
         """Catch up every policy, then every follower, each on its own: one that fails holds back no other. A follower
         whose stored position was at the head of its log as the round began has nothing to do: it is skipped, without
-        a transaction, and is no longer failing. An urgent follower whose log moved in this process meanwhile goes
-        again before the next step."""
+        a transaction, and is no longer failing. The followers of one log share the round's reads of it (LogReads).
+        An urgent follower whose log moved in this process meanwhile goes again before the next step, reading afresh."""
         caught_up = self._caught_up()
         for name in caught_up:
             self.failing.pop(name, None)
+        reads = LogReads()
         steps: list[tuple[str, Callable[[], int]]] = [
             *((type(policy).__name__, policy.catch_up) for policy in self.policies),
             *(
-                (follower.tracking_name, partial(self._catch_up, follower))
+                (follower.tracking_name, partial(self._catch_up, follower, reads))
                 for follower in self.followers
                 if follower.tracking_name not in caught_up
             ),
@@ -279,8 +313,8 @@ class ProjectionService:
         self.failing.pop(name, None)
         return processed
 
-    def _catch_up(self, follower: Follower) -> int:
-        return follower.catch_up(self.store, on_batch=lambda _: self._on_batch(follower.tracking_name))
+    def _catch_up(self, follower: Follower, reads: LogReads | None = None) -> int:
+        return follower.catch_up(self.store, on_batch=lambda _: self._on_batch(follower.tracking_name), reads=reads)
 
     @property
     def running(self) -> bool:

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -195,9 +196,9 @@ def rounds_applying(service: ProjectionService, monkeypatch: pytest.MonkeyPatch)
     applying: Counter[str] = Counter()
     apply_next = Follower.apply_next
 
-    def spy(follower: Follower, store: ViewStore, limit: int) -> int:
+    def spy(follower: Follower, store: ViewStore, limit: int, *rest: Any) -> int:
         applying[follower.tracking_name] += 1
-        return apply_next(follower, store, limit)
+        return apply_next(follower, store, limit, *rest)
 
     with monkeypatch.context() as patch:
         patch.setattr(Follower, "apply_next", spy)
@@ -222,6 +223,38 @@ def test_a_round_opens_no_transaction_for_a_read_model_already_at_the_head_of_it
     assert rounds_applying(service, monkeypatch) == Counter(marriage_followers)
     assert all(read_side.store.position(name) == registry.marriage.recorder.max_notification_id() for name in
                marriage_followers)  # fmt: skip
+
+
+def test_a_round_reads_a_log_once_for_the_read_models_at_one_position_and_decodes_each_event_once(
+    registry: Registry, read_side: ReadSide, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    some_history(registry)
+    service = ProjectionService(read_side.store, read_side.followers, read_side.policies)
+    service.run_round()
+    registry.marriage.apply_for_marriage(
+        act(DAY), party_a=person(date(1985, 5, 5), "male"), party_b=person(date(1986, 6, 6), "female")
+    )
+    recorder, mapper = registry.marriage.recorder, registry.marriage.mapper
+    reads: list[int | None] = []
+    decoded: list[int] = []
+    select_notifications, to_domain_event = recorder.select_notifications, mapper.to_domain_event
+
+    def read_spy(*args: Any, **kwargs: Any) -> Any:
+        reads.append(kwargs.get("start"))
+        return select_notifications(*args, **kwargs)
+
+    def decode_spy(stored: Any) -> Any:
+        decoded.append(stored.id)
+        return to_domain_event(stored)
+
+    monkeypatch.setattr(recorder, "select_notifications", read_spy)
+    monkeypatch.setattr(mapper, "to_domain_event", decode_spy)
+    service.run_round()
+
+    followers = [f for f in read_side.followers if f.application.name == "marriage"]
+    assert len(followers) > 1 and len(reads) == 1
+    assert decoded and len(decoded) == len(set(decoded))
+    assert {read_side.store.position(f.tracking_name) for f in followers} == {recorder.max_notification_id()}
 
 
 def test_a_read_model_set_back_by_hand_is_caught_up_from_there_in_the_next_round(
