@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
@@ -20,11 +20,13 @@ from eventsourcing.persistence import Notification
 from projections.base import Projection, of_aggregates
 from projections.quarantine import QUARANTINE_TABLE, open_entry, put_in_quarantine, release
 from projections.store import Cursor, ViewStore, locked_position, set_position
+from projections.wake_ups import WakeUps
 from registry.adapters.faults import store_fault
 
 BATCH_SIZE = 500
 SHARED_READS = 4  # log reads a round keeps for the read models after the first (see LogReads)
-POLL_SECONDS = 0.2  # SQLite's polling interval, and how long a PostgreSQL wait lasts before checking for stop
+# Under sustained load a round always follows a notification; every log is checked at least this often anyway.
+EVERY_LOG_SECONDS = 1.0
 ATTEMPTS_BEFORE_QUARANTINE = 3  # an event that fails on its own this often is quarantined (a transient fault is not)
 RETRY_PAUSE_SECONDS = 0.2
 FAILED_ROUND_PAUSE_SECONDS = 1.0
@@ -214,7 +216,11 @@ def create_schema(store: ViewStore, projections: Iterable[Projection]) -> None:
 
 
 class Policy(Protocol):
-    """A process policy that follows another application's log (see registry/deaths/policies.py)."""
+    """A process policy that follows another application's log (see registry/common/policy.py); `follows` names that
+    application (None: the step runs every round, as the checkpoint publisher does)."""
+
+    @property
+    def follows(self) -> str | None: ...
 
     def catch_up(self) -> int: ...
 
@@ -243,35 +249,48 @@ class ProjectionService:
         self.failing: dict[str, str] = {}  # what failed in the last round (tracking name or policy), and the error
 
     def run_forever(self) -> None:
-        waiter = _Waiter(self.store, [f.application for f in self.followers], self._stop)
+        wake_ups = WakeUps(self.store, [f.application for f in self.followers], self._stop)
         pause = FAILED_ROUND_PAUSE_SECONDS
+        moved: set[str] | None = None
+        every_log_checked = time.monotonic()
         try:
             while not self._stop.is_set():
-                processed = self.run_round()
+                if moved is None or time.monotonic() - every_log_checked > EVERY_LOG_SECONDS:
+                    moved, every_log_checked = None, time.monotonic()
+                processed = self.run_round(moved)
                 if len(self.failing) == len(self.policies) + len(self.followers):  # the store is down: back off
                     self._stop.wait(pause)
                     pause = min(pause * 2, MAX_FAILED_ROUND_PAUSE_SECONDS)
+                    moved = None
                     continue
                 pause = FAILED_ROUND_PAUSE_SECONDS
-                if processed == 0:
-                    waiter.wait()
+                moved = wake_ups.wait(idle=processed == 0)
         finally:
-            waiter.close()
+            wake_ups.close()
 
-    def run_round(self) -> int:
-        """Catch up every policy, then every follower, each on its own: one that fails holds back no other. A follower
-        whose stored position was at the head of its log as the round began has nothing to do: it is skipped, without
-        a transaction, and is no longer failing. The followers of one log share the round's reads of it (LogReads).
-        An urgent follower whose log moved in this process meanwhile goes again before the next step, reading afresh."""
-        caught_up = self._caught_up()
+    def run_round(self, moved: Collection[str] | None = None) -> int:
+        """Catch up every policy, then every follower, each on its own: one that fails holds back no other.
+
+        `moved` names the applications whose logs may have moved since the last round (None: any). The steps that
+        follow another log are skipped, unless they failed in the last round. A follower whose stored position was
+        at the head of its log as the round began has nothing to do: it is skipped, without a transaction, and is no
+        longer failing. The followers of one log share the round's reads of it (LogReads). An urgent follower whose
+        log moved in this process meanwhile goes again before the next step, reading afresh."""
+
+        def due(follows: str | None, name: str) -> bool:
+            return moved is None or follows is None or follows in moved or name in self.failing
+
+        policies = [policy for policy in self.policies if due(policy.follows, type(policy).__name__)]
+        followers = [f for f in self.followers if due(f.application.name, f.tracking_name)]
+        caught_up = self._caught_up(followers)
         for name in caught_up:
             self.failing.pop(name, None)
         reads = LogReads()
         steps: list[tuple[str, Callable[[], int]]] = [
-            *((type(policy).__name__, policy.catch_up) for policy in self.policies),
+            *((type(policy).__name__, policy.catch_up) for policy in policies),
             *(
                 (follower.tracking_name, partial(self._catch_up, follower, reads))
-                for follower in self.followers
+                for follower in followers
                 if follower.tracking_name not in caught_up
             ),
         ]
@@ -279,26 +298,26 @@ class ProjectionService:
         for name, step in steps:
             if self._stop.is_set():
                 break
-            for urgent, moved in self.urgent:
-                if moved.is_set():
-                    moved.clear()  # before it runs: a save during its catch-up sets it again
+            for urgent, saved_here in self.urgent:
+                if saved_here.is_set():
+                    saved_here.clear()  # before it runs: a save during its catch-up sets it again
                     processed += self._step(urgent.tracking_name, partial(self._catch_up, urgent))
             processed += self._step(name, step)
         return processed
 
-    def _caught_up(self) -> set[str]:
+    def _caught_up(self, followers: list[Follower]) -> set[str]:
         """The followers whose stored position is at the head of their log: the positions are read first, then each
         application's head, so that a position at or past the head means every event up to it was applied. None if
         either cannot be read (every follower then runs, and meets the error in its own step)."""
         try:
             positions = self.store.positions()
-            applications = {follower.application for follower in self.followers}
+            applications = {follower.application for follower in followers}
             heads = {application.name: application.recorder.max_notification_id() or 0 for application in applications}
         except Exception:
             return set()
         return {
             follower.tracking_name
-            for follower in self.followers
+            for follower in followers
             if positions.get(follower.tracking_name, -1) >= heads[follower.application.name]
         }
 
@@ -329,54 +348,3 @@ class ProjectionService:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
-
-
-class _Waiter:
-    """Blocks until an application may have new events: NOTIFY on PostgreSQL, a short sleep on SQLite.
-
-    The LISTEN connection is opened when first needed and again after it is lost (PostgreSQL restarted): until then
-    the waiter polls.
-    """
-
-    def __init__(self, store: ViewStore, applications: list[Application[Any]], stop: threading.Event) -> None:
-        self._stop = stop
-        self._store = store
-        self._channels: list[str] = []
-        if store.is_postgres:
-            self._channels = [application.recorder.channel_name for application in applications]  # type: ignore[attr-defined]
-        self._connection: Any = None
-
-    def wait(self) -> None:
-        if self._channels and self._connection is None:
-            self._listen()
-        if self._connection is None:
-            self._stop.wait(POLL_SECONDS)
-            return
-        try:
-            for _ in self._connection.notifies(timeout=POLL_SECONDS, stop_after=1):
-                pass
-        except Exception as error:  # the connection was lost: poll until it can be opened again
-            log.warning("projection wake-up connection lost", error_type=type(error).__name__)
-            self.close()
-            self._stop.wait(POLL_SECONDS)
-        time.sleep(0)  # let a burst of commits land before the next batch
-
-    def _listen(self) -> None:
-        from psycopg import sql
-
-        connection = None
-        try:
-            connection = self._store.listen_connection()
-            for channel in self._channels:
-                connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
-        except Exception as error:
-            log.warning("projection wake-up connection failed", error_type=type(error).__name__)
-            if connection is not None:
-                connection.close()
-            return
-        self._connection = connection
-
-    def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None

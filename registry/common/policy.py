@@ -31,6 +31,11 @@ class Policy(ABC):
         self.upstream = upstream
         self.downstream = downstream
 
+    @property
+    def follows(self) -> str:
+        """The application whose log this policy follows."""
+        return self.upstream.name
+
     def catch_up(self) -> int:
         """React to every event not yet processed; returns how many it processed."""
         processed = 0

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from eventsourcing.application import Application
 
 from projections.catalog import ReadSide
-from projections.runner import Follower, ProjectionService
+from projections.runner import Follower, Policy, ProjectionService
 from projections.store import ViewStore, set_position
 from registry.marriage.values import CourtJudgment
 from registry.system import Registry
@@ -255,6 +256,48 @@ def test_a_round_reads_a_log_once_for_the_read_models_at_one_position_and_decode
     assert len(followers) > 1 and len(reads) == 1
     assert decoded and len(decoded) == len(set(decoded))
     assert {read_side.store.position(f.tracking_name) for f in followers} == {recorder.max_notification_id()}
+
+
+def test_a_round_told_which_logs_moved_asks_no_other_log_for_its_head_and_runs_no_policy_of_another_log(
+    registry: Registry, read_side: ReadSide, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    some_history(registry)
+    service = ProjectionService(read_side.store, read_side.followers, read_side.policies)
+    service.run_round()
+    registry.marriage.apply_for_marriage(
+        act(DAY), party_a=person(date(1985, 5, 5), "male"), party_b=person(date(1986, 6, 6), "female")
+    )
+    asked: list[str] = []
+    ran: list[str] = []
+
+    def asking(application: Application[Any]) -> Callable[[], int | None]:
+        head = application.recorder.max_notification_id
+
+        def spy() -> int | None:
+            asked.append(application.name)
+            return head()
+
+        return spy
+
+    def running(policy: Policy) -> Callable[[], int]:
+        def spy() -> int:
+            ran.append(type(policy).__name__)
+            return 0
+
+        return spy
+
+    for application in registry.applications().values():
+        monkeypatch.setattr(application.recorder, "max_notification_id", asking(application))
+    for policy in read_side.policies:
+        monkeypatch.setattr(policy, "catch_up", running(policy))
+
+    service.run_round(moved={"marriage"})
+
+    assert asked == ["marriage"] and ran == []
+    marriage_followers = [f.tracking_name for f in read_side.followers if f.application.name == "marriage"]
+    assert {read_side.store.position(name) for name in marriage_followers} == {
+        registry.marriage.recorder.max_notification_id()
+    }
 
 
 def test_a_read_model_set_back_by_hand_is_caught_up_from_there_in_the_next_round(

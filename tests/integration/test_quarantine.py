@@ -363,3 +363,21 @@ def test_a_read_model_neither_decodes_nor_holds_back_on_events_of_aggregates_it_
     assert [(e.projection, e.notification_id) for e in read_side.quarantined()] == [("audit_trail/marriage", poisoned)]
     assert read_side.store.position("marital_status/marriage") == registry.marriage.recorder.max_notification_id()
     assert len(read_side.store.query("SELECT * FROM marital_status")) == 4
+
+
+def test_a_read_model_that_failed_is_tried_again_in_a_round_told_only_of_other_logs(
+    registry: Registry, read_side: ReadSide
+) -> None:
+    marry(registry, 2)
+    with read_side.store.transaction() as cursor:
+        cursor.execute("ALTER TABLE marital_status RENAME TO marital_status_away")
+    service = ProjectionService(read_side.store, read_side.followers, read_side.policies)
+    service.run_round()
+    assert list(service.failing) == ["marital_status/marriage"]
+    with read_side.store.transaction() as cursor:
+        cursor.execute("ALTER TABLE marital_status_away RENAME TO marital_status")
+
+    service.run_round(moved={"deaths"})
+
+    assert service.failing == {}
+    assert read_side.store.position("marital_status/marriage") == heads(registry)["marriage"]

@@ -1,0 +1,48 @@
+"""How the projection thread learns which logs moved: PostgreSQL's notifications name them; SQLite cannot tell."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from projections.wake_ups import WakeUps
+
+from projections.catalog import ReadSide
+from registry.system import Registry
+from tests.support import act, person
+
+
+@pytest.fixture
+def wake_ups(registry: Registry) -> Iterator[WakeUps]:
+    read_side = ReadSide(registry)
+    opened = WakeUps(read_side.store, [registry.marriage, registry.deaths], threading.Event())
+    yield opened
+    opened.close()
+
+
+def apply_for_marriage(registry: Registry) -> None:
+    registry.marriage.apply_for_marriage(
+        act(date(2026, 3, 2)), party_a=person(date(1985, 5, 5), "male"), party_b=person(date(1986, 6, 6), "female")
+    )
+
+
+def test_a_wake_up_names_the_logs_that_moved_since_the_last_one(registry: Registry, wake_ups: WakeUps) -> None:
+    first = wake_ups.wait(idle=False)
+    apply_for_marriage(registry)
+    moved = wake_ups.wait(idle=True)
+    after = wake_ups.wait(idle=False)
+
+    if not registry.settings.uses_postgres:  # SQLite polls: every wake-up may follow a move of any log
+        assert first is None and moved is None and after is None
+        return
+    assert first is None  # it has only now begun to listen: what moved before is not known
+    assert moved == {"marriage"}
+    assert after == set()
+
+
+def test_an_idle_wake_up_with_no_notification_cannot_tell_what_moved(registry: Registry, wake_ups: WakeUps) -> None:
+    wake_ups.wait(idle=False)
+
+    assert wake_ups.wait(idle=True) is None  # the wait ended without a word: every log is checked
