@@ -1,7 +1,7 @@
 """Runs projections: batches of events, each batch's view changes and position in one transaction.
 
-PostgreSQL: waits on the library's LISTEN/NOTIFY channel of each events table; SQLite (which the library gives no
-subscriptions) polls. The same projection code runs on both.
+Rounds run when a log may have moved (projections/wake_ups.py: PostgreSQL's notifications, SQLite's polling). The
+same projection code runs on both stores.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from projections.wake_ups import WakeUps
 from registry.adapters.faults import store_fault
 
 BATCH_SIZE = 500
-SHARED_READS = 4  # log reads a round keeps for the read models after the first (see LogReads)
 # Under sustained load a round always follows a notification; every log is checked at least this often anyway.
 EVERY_LOG_SECONDS = 1.0
 ATTEMPTS_BEFORE_QUARANTINE = 3  # an event that fails on its own this often is quarantined (a transient fault is not)
@@ -38,29 +37,27 @@ log = structlog.get_logger("registry.projections")
 class LogReads:
     """The log reads of one projection round: read models at the same position of a log share one read of it, and
     an event several of them follow is decoded once. Events never change and a log only grows, so a read made
-    earlier in the round is a true, if shorter, view of it (the next round reads again). The reads of a long
-    catch-up are let go every few batches, so that a round holds at most a few batches of events."""
+    earlier in the round is a true, if shorter, view of it (the next round reads again). Only the last read of each
+    log is kept, with its decoded events: a round holds at most a batch of each log."""
 
     def __init__(self) -> None:
-        self._reads: dict[tuple[str, int, int], Sequence[Notification]] = {}
-        self._events: dict[tuple[str, int], Any] = {}
+        self._last: dict[str, tuple[int, int, Sequence[Notification]]] = {}  # application -> position, limit, read
+        self._events: dict[str, dict[int, Any]] = {}  # application -> notification id -> the decoded event
 
     def after(self, application: Application[Any], position: int, limit: int) -> Sequence[Notification]:
-        key = (application.name, position, limit)
-        if key not in self._reads:
-            if len(self._reads) >= SHARED_READS:
-                self._reads.clear()
-                self._events.clear()
-            self._reads[key] = application.recorder.select_notifications(
-                start=position, limit=limit, inclusive_of_start=False
-            )
-        return self._reads[key]
+        last = self._last.get(application.name)
+        if last is not None and last[:2] == (position, limit):
+            return last[2]
+        read = application.recorder.select_notifications(start=position, limit=limit, inclusive_of_start=False)
+        self._last[application.name] = (position, limit, read)
+        self._events[application.name] = {}
+        return read
 
     def event(self, application: Application[Any], notification: Notification) -> Any:
-        key = (application.name, notification.id)
-        if key not in self._events:
-            self._events[key] = application.mapper.to_domain_event(notification)
-        return self._events[key]
+        events = self._events.setdefault(application.name, {})
+        if notification.id not in events:
+            events[notification.id] = application.mapper.to_domain_event(notification)
+        return events[notification.id]
 
 
 @dataclass
@@ -216,11 +213,11 @@ def create_schema(store: ViewStore, projections: Iterable[Projection]) -> None:
 
 
 class Policy(Protocol):
-    """A process policy that follows another application's log (see registry/common/policy.py); `follows` names that
-    application (None: the step runs every round, as the checkpoint publisher does)."""
+    """A process policy that follows another application's log (see registry/common/policy.py); `upstream_name` names
+    that application (None: the step runs every round, as the checkpoint publisher does)."""
 
     @property
-    def follows(self) -> str | None: ...
+    def upstream_name(self) -> str | None: ...
 
     def catch_up(self) -> int: ...
 
@@ -272,15 +269,18 @@ class ProjectionService:
         """Catch up every policy, then every follower, each on its own: one that fails holds back no other.
 
         `moved` names the applications whose logs may have moved since the last round (None: any). The steps that
-        follow another log are skipped, unless they failed in the last round. A follower whose stored position was
-        at the head of its log as the round began has nothing to do: it is skipped, without a transaction, and is no
-        longer failing. The followers of one log share the round's reads of it (LogReads). An urgent follower whose
-        log moved in this process meanwhile goes again before the next step, reading afresh."""
+        follow another of the logs the wake-ups listen to are skipped, unless they failed in the last round. A
+        follower whose stored position was at the head of its log as the round began has nothing to do: it is
+        skipped, without a transaction, and is no longer failing. The followers of one log share the round's reads
+        of it (LogReads). An urgent follower whose log moved in this process meanwhile goes again before the next
+        step, reading afresh."""
+
+        heard = {follower.application.name for follower in self.followers}  # the logs the wake-ups listen to
 
         def due(follows: str | None, name: str) -> bool:
-            return moved is None or follows is None or follows in moved or name in self.failing
+            return moved is None or follows not in heard or follows in moved or name in self.failing
 
-        policies = [policy for policy in self.policies if due(policy.follows, type(policy).__name__)]
+        policies = [policy for policy in self.policies if due(policy.upstream_name, type(policy).__name__)]
         followers = [f for f in self.followers if due(f.application.name, f.tracking_name)]
         caught_up = self._caught_up(followers)
         for name in caught_up:
@@ -307,8 +307,8 @@ class ProjectionService:
 
     def _caught_up(self, followers: list[Follower]) -> set[str]:
         """The followers whose stored position is at the head of their log: the positions are read first, then each
-        application's head, so that a position at or past the head means every event up to it was applied. None if
-        either cannot be read (every follower then runs, and meets the error in its own step)."""
+        application's head, so that a position at or past the head means every event up to it was applied. None of
+        them if either cannot be read (every follower then runs, and meets the error in its own step)."""
         try:
             positions = self.store.positions()
             applications = {follower.application for follower in followers}

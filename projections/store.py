@@ -46,7 +46,9 @@ class Cursor(Protocol):
     def insert_rows(
         self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], on_conflict: str = ""
     ) -> None:
-        """INSERT many rows in one go (an ON CONFLICT clause may follow; DO UPDATE: no conflict key twice)."""
+        """INSERT many rows in one go (an ON CONFLICT clause may follow; DO UPDATE: no conflict key twice). Values are
+        str, int or None, one per column (dates are ISO text): PostgreSQL's two ways of sending them store those
+        alike."""
 
     def fetchall(self) -> list[Row]: ...
 
@@ -156,6 +158,12 @@ def rows_where_in(cursor: Cursor, select: str, column: str, values: Iterable[Any
     return rows
 
 
+def check_widths(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Every row has one value per column (a row short of one would shift another row's values into its place)."""
+    if any(len(row) != len(columns) for row in rows):
+        raise ValueError(f"rows for {table} must have {len(columns)} values each")
+
+
 def set_position(cursor: Cursor, projection: str, position: int) -> None:
     cursor.execute("UPDATE projection_tracking SET position = ? WHERE projection = ?", (position, projection))
 
@@ -180,6 +188,7 @@ class _PostgresCursor:
         drop in the catalog cost several times the insert itself."""
         if not rows:
             return
+        check_widths(table, columns, rows)
         names = ", ".join(columns)
         if on_conflict and len(rows) <= VALUES_ROWS:
             marks = ", ".join([f"({', '.join(['%s'] * len(columns))})"] * len(rows))
@@ -221,6 +230,7 @@ class _SqliteCursor:
     def insert_rows(
         self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], on_conflict: str = ""
     ) -> None:
+        check_widths(table, columns, rows)
         marks = ", ".join("?" * len(columns))
         self._cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) {on_conflict}", rows)
 

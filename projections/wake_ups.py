@@ -2,8 +2,9 @@
 gives no notifications, is polled.
 
 Every insert into an events table sends a NOTIFY on that table's channel when it commits (the library's recorder),
-so a notification received names a log that moved, and a log that moved after a wake-up notifies before the next
-one. What moved before the LISTEN began is not known: the first wake-up after (re)connecting says so.
+so a notification received names a log that moved, and a log that moved after a wake-up is named by a later one.
+What moved before the LISTEN began is not known: the first wake-up after (re)connecting says so. The library names a
+channel after its table, not its schema: registries on several schemas of one database wake each other (harmless).
 """
 
 from __future__ import annotations
@@ -37,9 +38,12 @@ class WakeUps:
     def wait(self, *, idle: bool) -> set[str] | None:
         """The applications whose logs notified since the last call, waiting up to POLL_SECONDS for one when `idle`
         (else only collecting what arrived). None when it cannot tell, so that every log is checked: on SQLite, until
-        the LISTEN connection is open and on the call that opens it, and after an idle wait that heard nothing."""
+        the LISTEN connection is open and on the call that opens it, after the connection was lost, and after an idle
+        wait that heard nothing."""
         if self._applications and self._connection is None:
             self._listen()
+            if self._connection is None and idle:  # cannot listen (connections refused): poll
+                self._stop.wait(POLL_SECONDS)
             return None
         if self._connection is None:
             if idle:

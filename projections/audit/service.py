@@ -80,7 +80,7 @@ CHECKPOINTS_TABLE = (
 class CheckpointPublisher:
     """Publishes a signed checkpoint of each log that has grown, at most once per interval (periodic publication)."""
 
-    follows = None  # a projection round runs it whichever logs moved: it publishes by the clock
+    upstream_name = None  # a projection round runs it whichever logs moved: it publishes by the clock
 
     def __init__(self, log: AuditLog, applications: list[str], clock: Clock, interval_seconds: float) -> None:
         self.log = log

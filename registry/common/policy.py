@@ -32,7 +32,7 @@ class Policy(ABC):
         self.downstream = downstream
 
     @property
-    def follows(self) -> str:
+    def upstream_name(self) -> str:
         """The application whose log this policy follows."""
         return self.upstream.name
 

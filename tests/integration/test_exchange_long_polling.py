@@ -107,7 +107,7 @@ def test_the_exchange_feed_is_projected_first_in_each_round_and_no_read_model_is
 class SavesAMarriageEvent:
     """A step of a round (a policy) during which this process saves an event in the marriage log."""
 
-    follows = None  # a step of every round
+    upstream_name = None  # a step of every round
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
@@ -122,7 +122,7 @@ class SavesAMarriageEvent:
 class FeedPosition:
     """A later step of the same round that notes how far the exchange feed has followed the marriage log."""
 
-    follows = None
+    upstream_name = None
 
     def __init__(self, read_side: ReadSide) -> None:
         self.read_side = read_side

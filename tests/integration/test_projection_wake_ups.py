@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from projections.wake_ups import WakeUps
 
 from projections.catalog import ReadSide
+from projections.wake_ups import POLL_SECONDS, WakeUps
 from registry.system import Registry
 from tests.support import act, person
 
@@ -46,3 +47,20 @@ def test_an_idle_wake_up_with_no_notification_cannot_tell_what_moved(registry: R
     wake_ups.wait(idle=False)
 
     assert wake_ups.wait(idle=True) is None  # the wait ended without a word: every log is checked
+
+
+def test_an_idle_wake_up_that_cannot_listen_pauses_before_the_next_round(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Connections refused (PostgreSQL at its limit) must not turn the projection thread into a busy loop."""
+    read_side = ReadSide(registry)
+
+    def refused() -> None:
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(read_side.store, "listen_connection", refused)
+    wake_ups = WakeUps(read_side.store, [registry.marriage], threading.Event())
+    started = time.monotonic()
+
+    assert wake_ups.wait(idle=True) is None
+    assert time.monotonic() - started >= POLL_SECONDS

@@ -86,3 +86,14 @@ def test_a_bulk_upsert_of_few_rows_creates_no_staging_table(registry: Registry) 
         cursor.execute("SELECT count(*) FROM pg_class WHERE relnamespace = pg_my_temp_schema()")
         assert cursor.fetchone() == (0,)
     assert probe_rows(store) == [("a", 1, None), ("b", 2, None)]
+
+
+def test_a_bulk_write_of_a_row_short_of_a_value_is_refused_and_writes_nothing(registry: Registry) -> None:
+    store = ViewStore(registry.settings, registry.pool)
+    with store.transaction() as cursor:
+        cursor.execute(PROBE)
+    for on_conflict in ("", "ON CONFLICT DO NOTHING"):
+        with pytest.raises(ValueError, match="3 values each"), store.transaction() as cursor:
+            rows = [("a", 1, "x"), ("b", 2), ("c", 3, "y", "z")]
+            cursor.insert_rows("bulk_probe", ("key", "value", "note"), rows, on_conflict)
+    assert probe_rows(store) == []
