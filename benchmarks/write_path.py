@@ -4,7 +4,10 @@
 off (GROUP_COMMIT=off), so every command pays the library's own save (one transaction, table lock and fsync each).
 The same run also measures the in-process application with group commit, the machine's fsync limit (a loop of
 small committed transactions on the same PostgreSQL, one connection) and the write transactions each path
-committed (distinct inserting transaction ids of the events table), so that commits/s stand against the limit.
+committed (distinct inserting transaction ids of the events table), so that commits/s stand against the limit, and
+the CPU each path spent per registration: the registry's processes (the bare path's own; the server's, with its
+workers, and `registry project`'s beside it) and PostgreSQL's (all its processes: nothing else uses it meanwhile),
+from /proc. CPU per registration moves far less from run to run than rates on a shared 2-core machine.
 
 Each client is a clerk at an office of its own (clerks at one office share its certificate book, which
 serialises them by design). Both paths do the same work per registration: load the application and both
@@ -36,6 +39,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 from uuid import UUID
 
 import httpx
@@ -103,6 +107,32 @@ def write_transactions(database_url: str, table: str, after: int) -> tuple[int, 
         ).fetchone()
     assert row is not None
     return int(row[0]), int(row[1])
+
+
+def proc_stats() -> dict[int, tuple[int, float, float, str]]:
+    """Each process's parent, own CPU seconds, exited children's CPU seconds and name (Linux /proc)."""
+    stats = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for path in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, fields = path.read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, IndexError):  # exited meanwhile
+            continue
+        values = fields.split()
+        own, exited = (int(values[11]) + int(values[12])) / tick, (int(values[13]) + int(values[14])) / tick
+        stats[int(path.parent.name)] = (int(values[1]), own, exited, name)
+    return stats
+
+
+def process_cpu(pids: list[int]) -> float:
+    """CPU seconds the processes and their children (a server's workers) have used so far."""
+    return sum(own for pid, (parent, own, _, _) in proc_stats().items() if pid in pids or parent in pids)
+
+
+def postgres_cpu() -> float:
+    """CPU seconds PostgreSQL has used so far: its live processes, and its backends that have exited (counted in the
+    postmaster's children's time). Nothing else uses the server during a run."""
+    return sum(own + exited for _, own, exited, name in proc_stats().values() if name == "postgres")
 
 
 def in_process_rate(settings: Settings, filed: list[tuple[str, str]], clients: int, *, grouped: bool) -> float:
@@ -215,23 +245,26 @@ def main() -> None:
         rates: dict[str, float] = {}
         latencies: dict[str, list[float]] = {}
         for name, grouped, work in (("bare", False, filed[0]), ("grouped", True, filed[1])):
-            head = max_position(database_url, table)
+            head, cpu = max_position(database_url, table), (process_cpu([os.getpid()]), postgres_cpu())
             rates[name] = in_process_rate(settings, work, args.clients, grouped=grouped)
+            figures.update(cpu_figures(name, cpu, (process_cpu([os.getpid()]), postgres_cpu()), args.registrations))
             figures.update(commit_figures(name, database_url, table, head, rates[name], args.registrations))
         for name, work in zip(HTTP_PATHS, filed[2:], strict=True):
             head = max_position(database_url, table)
-            rates[name], latencies[name] = http_rate(
+            rates[name], latencies[name], cpu = http_rate(
                 env, settings, work, projections=HTTP_PATHS[name], workers=args.workers
             )
+            figures.update(cpu_figures(name, *cpu, args.registrations))
             figures.update(commit_figures(name, database_url, table, head, rates[name], args.registrations))
     report(figures, rates, latencies, args.clients)
 
 
 def http_rate(
     env: dict[str, str], settings: Settings, filed: list[tuple[str, str]], *, projections: str, workers: int
-) -> tuple[float, list[float]]:
-    """The server process's rate and latencies, its read models kept by it, by `registry project` beside it (caught
-    up before the clients start), or by no one meanwhile."""
+) -> tuple[float, list[float], tuple[tuple[float, float], tuple[float, float]]]:
+    """The server process's rate, latencies and CPU (of the registry's processes and of PostgreSQL's, before and
+    after), its read models kept by it, by `registry project` beside it (caught up before the clients start), or by
+    no one meanwhile."""
     projector = None
     if projections == "beside":
         command = [sys.executable, "-m", "api.cli", "project"]
@@ -239,8 +272,11 @@ def http_rate(
     process, port = start_server(
         env, projections=projections == "in the server", ready=projections != "none", workers=workers
     )
+    pids = [running.pid for running in (process, projector) if running is not None]
     try:
-        return asyncio.run(http_run("127.0.0.1", port, settings.keys[Purpose.TOKEN], filed))
+        before = (process_cpu(pids), postgres_cpu())
+        rate, latencies = asyncio.run(http_run("127.0.0.1", port, settings.keys[Purpose.TOKEN], filed))
+        return rate, latencies, (before, (process_cpu(pids), postgres_cpu()))
     finally:
         for running in (process, projector):
             if running is not None:
@@ -252,6 +288,17 @@ def max_position(database_url: str, table: str) -> int:
     with psycopg.connect(database_url) as conn:
         row = conn.execute(f"SELECT coalesce(max(notification_id), 0) FROM {table}").fetchone()
     return int(row[0]) if row else 0
+
+
+def cpu_figures(
+    name: str, before: tuple[float, float], after: tuple[float, float], registrations: int
+) -> dict[str, float]:
+    """A path's CPU per registration: the registry's processes (server and projector, or the bare path's own), and
+    PostgreSQL's."""
+    return {
+        f"{name}_cpu_ms_per_registration": round((after[0] - before[0]) * 1000 / registrations, 2),
+        f"{name}_postgres_cpu_ms_per_registration": round((after[1] - before[1]) * 1000 / registrations, 2),
+    }
 
 
 def commit_figures(name: str, url: str, table: str, head: int, rate: float, registrations: int) -> dict[str, float]:
@@ -288,7 +335,9 @@ def report(
         commits = float(figures[f"{name}_commits_per_s"])  # type: ignore[arg-type]
         print(
             f"{label} : {rate:8.1f} registrations/s ({clients} clients), {commits:.1f} commits/s "
-            f"= {commits / limit:.2f} of the fsync limit, {figures[f'{name}_registrations_per_commit']} per commit"
+            f"= {commits / limit:.2f} of the fsync limit, {figures[f'{name}_registrations_per_commit']} per commit; "
+            f"CPU per registration {figures[f'{name}_cpu_ms_per_registration']} ms, "
+            f"PostgreSQL's {figures[f'{name}_postgres_cpu_ms_per_registration']} ms"
         )
     for name in HTTP_PATHS:
         print(f"{LABELS[name]} : p50 {figures[f'{name}_p50_ms']} ms, p99 {figures[f'{name}_p99_ms']} ms")
