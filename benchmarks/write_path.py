@@ -7,7 +7,9 @@ small committed transactions on the same PostgreSQL, one connection) and the wri
 committed (distinct inserting transaction ids of the events table), so that commits/s stand against the limit, and
 the CPU each path spent per registration: the registry's processes (the bare path's own; the server's, with its
 workers, and `registry project`'s beside it) and PostgreSQL's (all its processes: nothing else uses it meanwhile),
-from /proc. CPU per registration moves far less from run to run than rates on a shared 2-core machine.
+from /proc. CPU per registration moves far less from run to run than rates on a shared 2-core machine. Where read
+models are kept, it also reports their backlog when the last registration was answered (events still to apply, summed
+over the read models) and how long they then took to catch up: what the rate cost them.
 
 Each client is a clerk at an office of its own (clerks at one office share its certificate book, which
 serialises them by design). Both paths do the same work per registration: load the application and both
@@ -40,6 +42,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 from uuid import UUID
 
 import httpx
@@ -251,20 +254,30 @@ def main() -> None:
             figures.update(commit_figures(name, database_url, table, head, rates[name], args.registrations))
         for name, work in zip(HTTP_PATHS, filed[2:], strict=True):
             head = max_position(database_url, table)
-            rates[name], latencies[name], cpu = http_rate(
-                env, settings, work, projections=HTTP_PATHS[name], workers=args.workers
-            )
-            figures.update(cpu_figures(name, *cpu, args.registrations))
+            run = http_rate(env, settings, work, projections=HTTP_PATHS[name], workers=args.workers)
+            rates[name], latencies[name] = run.rate, run.latencies
+            figures.update(cpu_figures(name, run.cpu_before, run.cpu_after, args.registrations))
+            if HTTP_PATHS[name] != "none":
+                figures[f"{name}_backlog_at_end"] = run.backlog
+                figures[f"{name}_seconds_to_catch_up"] = round(run.catch_up_seconds, 2)
             figures.update(commit_figures(name, database_url, table, head, rates[name], args.registrations))
     report(figures, rates, latencies, args.clients)
 
 
+class HttpRun(NamedTuple):
+    rate: float
+    latencies: list[float]
+    cpu_before: tuple[float, float]  # the registry's processes, PostgreSQL
+    cpu_after: tuple[float, float]
+    backlog: int  # events the read models had still to apply when the last registration was answered
+    catch_up_seconds: float  # and how long they took to apply them
+
+
 def http_rate(
     env: dict[str, str], settings: Settings, filed: list[tuple[str, str]], *, projections: str, workers: int
-) -> tuple[float, list[float], tuple[tuple[float, float], tuple[float, float]]]:
-    """The server process's rate, latencies and CPU (of the registry's processes and of PostgreSQL's, before and
-    after), its read models kept by it, by `registry project` beside it (caught up before the clients start), or by
-    no one meanwhile."""
+) -> HttpRun:
+    """The server process's rate, latencies, CPU and the read models' backlog at the end, its read models kept by it,
+    by `registry project` beside it (caught up before the clients start), or by no one meanwhile."""
     projector = None
     if projections == "beside":
         command = [sys.executable, "-m", "api.cli", "project"]
@@ -273,15 +286,31 @@ def http_rate(
         env, projections=projections == "in the server", ready=projections != "none", workers=workers
     )
     pids = [running.pid for running in (process, projector) if running is not None]
+    database_url = env["REGISTRY_DATABASE_URL"]
     try:
         before = (process_cpu(pids), postgres_cpu())
         rate, latencies = asyncio.run(http_run("127.0.0.1", port, settings.keys[Purpose.TOKEN], filed))
-        return rate, latencies, (before, (process_cpu(pids), postgres_cpu()))
+        after = (process_cpu(pids), postgres_cpu())
+        backlog, started = read_model_backlog(database_url), time.perf_counter()
+        while projections != "none" and read_model_backlog(database_url) > 0:
+            time.sleep(0.02)
+        return HttpRun(rate, latencies, before, after, backlog, time.perf_counter() - started)
     finally:
         for running in (process, projector):
             if running is not None:
                 running.terminate()
                 running.wait(timeout=10)
+
+
+def read_model_backlog(database_url: str) -> int:
+    """Events the read models have still to apply: each tracked position's distance to the head of its log."""
+    with psycopg.connect(database_url) as conn:
+        tracked = conn.execute("SELECT application, position FROM projection_tracking").fetchall()
+        heads: dict[str, int] = {}
+        for application in {application for application, _ in tracked}:
+            row = conn.execute(f"SELECT coalesce(max(notification_id), 0) FROM {application}_events").fetchone()
+            heads[application] = int(row[0]) if row else 0
+    return sum(max(0, heads[application] - position) for application, position in tracked)
 
 
 def max_position(database_url: str, table: str) -> int:
@@ -340,7 +369,13 @@ def report(
             f"PostgreSQL's {figures[f'{name}_postgres_cpu_ms_per_registration']} ms"
         )
     for name in HTTP_PATHS:
-        print(f"{LABELS[name]} : p50 {figures[f'{name}_p50_ms']} ms, p99 {figures[f'{name}_p99_ms']} ms")
+        kept = (
+            f"; the read models' backlog at the end {figures[f'{name}_backlog_at_end']} events, caught up in "
+            f"{figures[f'{name}_seconds_to_catch_up']} s"
+            if f"{name}_backlog_at_end" in figures
+            else ""
+        )
+        print(f"{LABELS[name]} : p50 {figures[f'{name}_p50_ms']} ms, p99 {figures[f'{name}_p99_ms']} ms{kept}")
     print(
         f"ratio HTTP ({figures['workers']} server processes) / bare: {figures['ratio']} (read models kept by the "
         f"server), {figures['http_beside_over_bare']} "
