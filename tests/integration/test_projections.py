@@ -226,15 +226,21 @@ def test_a_round_opens_no_transaction_for_a_read_model_already_at_the_head_of_it
                marriage_followers)  # fmt: skip
 
 
-def test_a_round_reads_a_log_once_for_the_read_models_at_one_position_and_decodes_each_event_once(
-    registry: Registry, read_side: ReadSide, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def caught_up_before_a_new_application(registry: Registry, read_side: ReadSide) -> ProjectionService:
+    """A service whose read models are at the head of some history, and one new application since."""
     some_history(registry)
     service = ProjectionService(read_side.store, read_side.followers, read_side.policies)
     service.run_round()
     registry.marriage.apply_for_marriage(
         act(DAY), party_a=person(date(1985, 5, 5), "male"), party_b=person(date(1986, 6, 6), "female")
     )
+    return service
+
+
+def test_a_round_reads_a_log_once_for_the_read_models_at_one_position_and_decodes_each_event_once(
+    registry: Registry, read_side: ReadSide, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = caught_up_before_a_new_application(registry, read_side)
     recorder, mapper = registry.marriage.recorder, registry.marriage.mapper
     reads: list[int | None] = []
     decoded: list[int] = []
@@ -261,12 +267,7 @@ def test_a_round_reads_a_log_once_for_the_read_models_at_one_position_and_decode
 def test_a_round_told_which_logs_moved_asks_no_other_log_for_its_head_and_runs_no_policy_of_another_log(
     registry: Registry, read_side: ReadSide, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    some_history(registry)
-    service = ProjectionService(read_side.store, read_side.followers, read_side.policies)
-    service.run_round()
-    registry.marriage.apply_for_marriage(
-        act(DAY), party_a=person(date(1985, 5, 5), "male"), party_b=person(date(1986, 6, 6), "female")
-    )
+    service = caught_up_before_a_new_application(registry, read_side)
     asked: list[str] = []
     ran: list[str] = []
 

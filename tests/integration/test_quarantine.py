@@ -284,9 +284,8 @@ def test_metrics_show_the_connection_pool_in_use_within_its_budget(registry: Reg
     assert pool["idle"] >= 0 and pool["waiting"] >= 0
 
 
-def test_a_read_model_that_failed_is_no_longer_failing_once_another_runner_caught_it_up(
-    registry: Registry, read_side: ReadSide
-) -> None:
+def failed_once_on_marital_status(registry: Registry, read_side: ReadSide) -> ProjectionService:
+    """A service whose last round failed on the marital status index (its table was away), now back."""
     marry(registry, 2)
     with read_side.store.transaction() as cursor:
         cursor.execute("ALTER TABLE marital_status RENAME TO marital_status_away")
@@ -295,6 +294,13 @@ def test_a_read_model_that_failed_is_no_longer_failing_once_another_runner_caugh
     assert list(service.failing) == ["marital_status/marriage"]
     with read_side.store.transaction() as cursor:
         cursor.execute("ALTER TABLE marital_status_away RENAME TO marital_status")
+    return service
+
+
+def test_a_read_model_that_failed_is_no_longer_failing_once_another_runner_caught_it_up(
+    registry: Registry, read_side: ReadSide
+) -> None:
+    service = failed_once_on_marital_status(registry, read_side)
     read_side.follower_named("marital_status/marriage").catch_up(read_side.store)  # as `registry project` would
 
     service.run_round()  # it has nothing left to do, so it is not run: it is not failing either
@@ -368,14 +374,7 @@ def test_a_read_model_neither_decodes_nor_holds_back_on_events_of_aggregates_it_
 def test_a_read_model_that_failed_is_tried_again_in_a_round_told_only_of_other_logs(
     registry: Registry, read_side: ReadSide
 ) -> None:
-    marry(registry, 2)
-    with read_side.store.transaction() as cursor:
-        cursor.execute("ALTER TABLE marital_status RENAME TO marital_status_away")
-    service = ProjectionService(read_side.store, read_side.followers, read_side.policies)
-    service.run_round()
-    assert list(service.failing) == ["marital_status/marriage"]
-    with read_side.store.transaction() as cursor:
-        cursor.execute("ALTER TABLE marital_status_away RENAME TO marital_status")
+    service = failed_once_on_marital_status(registry, read_side)
 
     service.run_round(moved={"deaths"})
 
