@@ -46,7 +46,7 @@ import httpx
 import psycopg
 
 from api.auth import mint_token
-from benchmarks.common import KEYS, SERVER_URL, generated_people
+from benchmarks.common import KEYS, SERVER_URL, generated_people, process_cpu
 from benchmarks.federation_lag import feed_sequences, follower_costs, lags, probe_delays
 from benchmarks.federation_stories import Outcomes, Province, Stories, summary
 from projections.audit.checkpoints import public_key_text
@@ -132,12 +132,6 @@ def province(env: dict[str, str]) -> Province:
                     bearer(Role.CLERK, OFFICE), bearer(Role.COURT, "330782-court"))  # fmt: skip
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU of a process so far (/proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 class ConnectionCount(threading.Thread):
     """Samples the client connections to the benchmark's databases twice a second (its own is to another one)."""
 
@@ -201,14 +195,14 @@ def measure(args: argparse.Namespace, environments: list[dict[str, str]], workdi
         for p in provinces:
             wait_until_up(p.base)
         time.sleep(2 * args.interval)
-        cpu_before = [cpu_seconds(n.pid) for n in nodes]
+        cpu_before = process_cpu([n.pid for n in nodes])
         counter.start()
         stories = max(2, round(args.provinces * ACTS_PER_PROVINCE_YEAR * args.scale / 2))
         started = time.time()
         outcomes = asyncio.run(run_stories(provinces, args, stories))
         run_seconds = time.time() - started
         time.sleep(3 * args.interval + 2)  # the last facts reach every follower
-        cpu = sum(cpu_seconds(n.pid) for n in nodes) - sum(cpu_before)
+        cpu = process_cpu([n.pid for n in nodes]) - cpu_before
         sequences = feed_sequences(provinces, environments)
     finally:
         counter.stop.set()

@@ -41,7 +41,6 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import NamedTuple
 from uuid import UUID
 
@@ -49,7 +48,7 @@ import httpx
 import psycopg
 
 from api.auth import mint_token
-from benchmarks.common import KEYS, Connection, generated_people, scratch_database
+from benchmarks.common import KEYS, Connection, generated_people, postgres_cpu, process_cpu, scratch_database
 from projections.catalog import migrate_all
 from registry.common.actors import Act, Actor, Role
 from registry.keys import Purpose
@@ -110,32 +109,6 @@ def write_transactions(database_url: str, table: str, after: int) -> tuple[int, 
         ).fetchone()
     assert row is not None
     return int(row[0]), int(row[1])
-
-
-def proc_stats() -> dict[int, tuple[int, float, float, str]]:
-    """Each process's parent, own CPU seconds, exited children's CPU seconds and name (Linux /proc)."""
-    stats = {}
-    tick = os.sysconf("SC_CLK_TCK")
-    for path in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            name, fields = path.read_text().split(" (", 1)[1].rsplit(")", 1)
-        except (OSError, IndexError):  # exited meanwhile
-            continue
-        values = fields.split()
-        own, exited = (int(values[11]) + int(values[12])) / tick, (int(values[13]) + int(values[14])) / tick
-        stats[int(path.parent.name)] = (int(values[1]), own, exited, name)
-    return stats
-
-
-def process_cpu(pids: list[int]) -> float:
-    """CPU seconds the processes and their children (a server's workers) have used so far."""
-    return sum(own for pid, (parent, own, _, _) in proc_stats().items() if pid in pids or parent in pids)
-
-
-def postgres_cpu() -> float:
-    """CPU seconds PostgreSQL has used so far: its live processes, and its backends that have exited (counted in the
-    postmaster's children's time). Nothing else uses the server during a run."""
-    return sum(own + exited for _, own, exited, name in proc_stats().values() if name == "postgres")
 
 
 def in_process_rate(settings: Settings, filed: list[tuple[str, str]], clients: int, *, grouped: bool) -> float:
