@@ -210,10 +210,10 @@ class Settings:
     def store_environment(self, application_name: str) -> dict[str, str]:
         """The eventsourcing environment for one application; tables are created only by `registry db migrate`.
 
-        Stored events are encrypted (AES-GCM) so that personal data is never at rest in clear.
+        Stored events are encrypted (AES-GCM: registry/common/cipher.py): personal data is never at rest in clear.
         """
         common = {
-            "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+            "CIPHER_TOPIC": "registry.common.cipher:EventCipher",
             "CIPHER_KEY": self.keys.event_cipher_text,
             "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache),
         }

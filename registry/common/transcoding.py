@@ -24,17 +24,30 @@ class DateAsISO(Transcoding):
 
 
 class DataclassAsDict(Transcoding):
-    """A frozen dataclass as a dict of its fields, under a stable name that outlives module renames."""
+    """A frozen dataclass as a dict of its fields, under a stable name that outlives module renames.
+
+    A plain dataclass (no `__post_init__`, no slots, every field set by `__init__`) whose stored dict holds exactly its
+    fields is rebuilt without calling `__init__`: all that would do is set each field, one `object.__setattr__` at a
+    time, and it was a fifth of decoding an event. Any other dict (a field added since it was stored, say) goes
+    through `__init__`, which gives defaults and errors.
+    """
 
     def __init__(self, cls: type[Any], name: str) -> None:
         self.type = cls
         self.name = name
-        self._fields = tuple(field.name for field in dataclasses.fields(cls))
+        fields = dataclasses.fields(cls)
+        self._fields = tuple(field.name for field in fields)
+        plain = not hasattr(cls, "__post_init__") and not hasattr(cls, "__slots__") and all(f.init for f in fields)
+        self._plain_fields = frozenset(self._fields) if plain else None
 
     def encode(self, obj: Any) -> dict[str, Any]:
         return {name: getattr(obj, name) for name in self._fields}
 
     def decode(self, data: dict[str, Any]) -> Any:
+        if data.keys() == self._plain_fields:
+            obj: Any = object.__new__(self.type)
+            obj.__dict__.update(data)
+            return obj
         return self.type(**data)
 
 
@@ -64,11 +77,14 @@ class MsgspecJSONTranscoder(JSONTranscoder):
     def _revive(self, value: Any) -> Any:
         """Transcoded objects in `value` as their values, inner ones first (plain dicts and lists changed in place)."""
         if type(value) is dict:
+            if len(value) == 2 and "_type_" in value and "_data_" in value:
+                data = value["_data_"]
+                if type(data) is dict or type(data) is list:
+                    data = self._revive(data)
+                return self.names[value["_type_"]].decode(data)
             for key, item in value.items():
                 if type(item) is dict or type(item) is list:
                     value[key] = self._revive(item)
-            if len(value) == 2 and "_type_" in value and "_data_" in value:
-                return self.names[value["_type_"]].decode(value["_data_"])
             return value
         for index, item in enumerate(value):
             if type(item) is dict or type(item) is list:

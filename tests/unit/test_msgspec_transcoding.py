@@ -7,6 +7,7 @@ objects, down to their repr (so that NaN, -0.0 and int/float are told apart as w
 
 from __future__ import annotations
 
+import dataclasses
 import typing
 from typing import Any
 
@@ -15,7 +16,7 @@ from eventsourcing.persistence import JSONTranscoder, TranscodingNotRegisteredEr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry.common.transcoding import MsgspecJSONTranscoder
+from registry.common.transcoding import DataclassAsDict, MsgspecJSONTranscoder
 from registry.system import APPLICATION_CLASSES
 from tests.introspection import event_classes
 
@@ -86,3 +87,41 @@ def test_stored_text_that_is_not_json_raises_as_with_the_library() -> None:
             LIBRARY.decode(stored)
         with pytest.raises(ValueError):
             FAST.decode(stored)
+
+
+VALUE_TYPES = {name: cls for app in APPLICATION_CLASSES for name, cls in app.value_types.items()}
+
+
+@pytest.mark.parametrize("name", sorted(VALUE_TYPES))
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_every_value_type_decodes_to_what_its_init_builds(name: str, data: st.DataObject) -> None:
+    cls = VALUE_TYPES[name]
+    stored = DataclassAsDict(cls, name).encode(data.draw(st.from_type(cls)))
+    decoded, built = DataclassAsDict(cls, name).decode(dict(stored)), cls(**stored)
+    assert (type(decoded), repr(decoded), vars(decoded)) == (type(built), repr(built), vars(built))
+    assert decoded == built
+
+
+@dataclasses.dataclass(frozen=True)
+class Grown:
+    kept: str
+    added_later: str = "its default"
+
+
+@dataclasses.dataclass(frozen=True)
+class Checked:
+    value: int
+
+    def __post_init__(self) -> None:
+        if self.value < 0:
+            raise ValueError("negative")
+
+
+def test_a_value_stored_before_a_field_was_added_gets_the_field_default() -> None:
+    assert DataclassAsDict(Grown, "grown").decode({"kept": "x"}) == Grown("x", "its default")
+
+
+def test_a_value_type_that_checks_itself_is_decoded_through_its_init() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        DataclassAsDict(Checked, "checked").decode({"value": -1})
