@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gc
 import json
 import time
 from datetime import UTC, datetime
@@ -131,6 +132,7 @@ def library_rate(settings: Settings, head: int) -> float:
 
 
 def our_rate(read_side: ReadSide, name: str) -> tuple[int, float]:
+    gc.freeze()  # as `registry projections rebuild` does before it replays (api/cli/projections.py)
     started = time.perf_counter()
     with tqdm(total=read_side.followers[0].head(), unit="event", desc=f"rebuilding {name}") as bar:
         replayed = read_side.rebuild(name, on_batch=bar.update)

@@ -6,7 +6,7 @@ The same run also measures the in-process application with group commit, the mac
 small committed transactions on the same PostgreSQL, one connection) and the write transactions each path
 committed (distinct inserting transaction ids of the events table), so that commits/s stand against the limit, and
 the CPU each path spent per registration: the registry's processes (the bare path's own; the server's, with its
-workers, and `registry project`'s beside it) and PostgreSQL's (all its processes: nothing else uses it meanwhile),
+workers and its read models' process) and PostgreSQL's (all its processes: nothing else uses it meanwhile),
 from /proc. CPU per registration moves far less from run to run than rates on a shared 2-core machine. Where read
 models are kept, it also reports their backlog when the last registration was answered (events still to apply, summed
 over the read models) and how long they then took to catch up: what the rate cost them.
@@ -17,12 +17,13 @@ persons' status, check every condition, save the marriage, two person statuses a
 transaction, with the same number of concurrent clients. The bare path calls MarriageRegistry (an eventsourcing
 Application) in-process; the HTTP path adds the server process, JSON, JWT, validation and the loopback network.
 The load generator is a minimal keep-alive HTTP/1.1 client, so that it takes little of the two cores.
-The server runs three times: as `registry serve` by default, keeping the read models current in its own process
-while it registers (the headline ratio); with --no-projections beside `registry project` (the production shape on
-PostgreSQL: the read models kept by a process of their own on the same two cores); and with --no-projections and no
-projection process during the run, like the bare path, which keeps no read models either.
-With --workers N the server runs N processes (`registry serve --workers N`; each keeps the read models in the first
-shape, taking turns at each one's position); the bare application stays one process, as the library runs it.
+The server runs three times: as `registry serve` by default, which on PostgreSQL keeps the read models current in a
+child process of its own, `registry project` (the headline ratio); with --projections-in-process, keeping them in its
+own process while it registers (the default before); and with --no-projections and no projection process during the
+run, like the bare path, which keeps no read models either.
+With --workers N the server runs N processes (`registry serve --workers N`; with --projections-in-process each keeps
+the read models, taking turns at each one's position); the bare application stays one process, as the library runs
+it.
 Prints its figures, then one JSON line with "ratio" = HTTP rate / bare rate.
 
     .venv/bin/python -m benchmarks.write_path [--registrations 2000] [--clients 8] [--workers 1]
@@ -160,10 +161,10 @@ async def http_run(host: str, port: int, secret: str, filed: list[tuple[str, str
 
 
 def start_server(
-    env: dict[str, str], *, projections: bool = True, ready: bool = True, workers: int = 1
+    env: dict[str, str], *, options: tuple[str, ...] = (), ready: bool = True, workers: int = 1
 ) -> tuple[subprocess.Popen[bytes], int]:
-    """`registry serve --workers N` on a free port (with projections=False, --no-projections), once /ready (the read
-    models caught up) or, with ready=False, once it answers /health."""
+    """`registry serve --workers N [options]` on a free port, once /ready (the read models caught up) or, with
+    ready=False, once it answers /health."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -177,7 +178,7 @@ def start_server(
             str(port),
             "--workers",
             str(workers),
-            *([] if projections else ["--no-projections"]),
+            *options,
         ],
         env={**os.environ, **env, "REGISTRY_LOG_FORMAT": "json"},
         stdout=subprocess.DEVNULL,
@@ -249,16 +250,10 @@ class HttpRun(NamedTuple):
 def http_rate(
     env: dict[str, str], settings: Settings, filed: list[tuple[str, str]], *, projections: str, workers: int
 ) -> HttpRun:
-    """The server process's rate, latencies, CPU and the read models' backlog at the end, its read models kept by it,
-    by `registry project` beside it (caught up before the clients start), or by no one meanwhile."""
-    projector = None
-    if projections == "beside":
-        command = [sys.executable, "-m", "api.cli", "project"]
-        projector = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
-    process, port = start_server(
-        env, projections=projections == "in the server", ready=projections != "none", workers=workers
-    )
-    pids = [running.pid for running in (process, projector) if running is not None]
+    """The server's rate, latencies, CPU (with its children's) and the read models' backlog at the end, its read models
+    kept as `registry serve` keeps them by default, in its own process, or by no one meanwhile."""
+    process, port = start_server(env, options=SERVE_OPTIONS[projections], ready=projections != "none", workers=workers)
+    pids = [process.pid]
     database_url = env["REGISTRY_DATABASE_URL"]
     try:
         before = (process_cpu(pids), postgres_cpu())
@@ -269,10 +264,8 @@ def http_rate(
             time.sleep(0.02)
         return HttpRun(rate, latencies, before, after, backlog, time.perf_counter() - started)
     finally:
-        for running in (process, projector):
-            if running is not None:
-                running.terminate()
-                running.wait(timeout=10)
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def read_model_backlog(database_url: str) -> int:
@@ -325,7 +318,7 @@ def report(
         )
     figures.update(
         ratio=round(rates["http"] / rates["bare"], 3),
-        http_beside_over_bare=round(rates["http_beside"] / rates["bare"], 3),
+        http_in_process_over_bare=round(rates["http_in_process"] / rates["bare"], 3),
         http_apart_over_bare=round(rates["http_apart"] / rates["bare"], 3),
         grouped_over_bare=round(rates["grouped"] / rates["bare"], 3),
         load_average=os.getloadavg()[0],
@@ -350,9 +343,9 @@ def report(
         )
         print(f"{LABELS[name]} : p50 {figures[f'{name}_p50_ms']} ms, p99 {figures[f'{name}_p99_ms']} ms{kept}")
     print(
-        f"ratio HTTP ({figures['workers']} server processes) / bare: {figures['ratio']} (read models kept by the "
-        f"server), {figures['http_beside_over_bare']} "
-        f"(by `registry project` beside it), {figures['http_apart_over_bare']} (by no one, as on the bare path); "
+        f"ratio HTTP ({figures['workers']} server processes) / bare: {figures['ratio']} (read models kept as `registry "
+        f"serve` keeps them: its child process), {figures['http_in_process_over_bare']} (in the server's process), "
+        f"{figures['http_apart_over_bare']} (by no one, as on the bare path); "
         f"in-process group commit / bare: {figures['grouped_over_bare']}"
     )
     print(json.dumps(figures))
@@ -362,11 +355,12 @@ LABELS = {
     "bare": "bare application    ",
     "grouped": "in-process + group  ",
     "http": "HTTP server         ",
-    "http_beside": "HTTP + project      ",
+    "http_in_process": "HTTP, in-process    ",
     "http_apart": "HTTP, no projections",
 }
-# The HTTP runs: where the read models are kept meanwhile.
-HTTP_PATHS = {"http": "in the server", "http_beside": "beside", "http_apart": "none"}
+# The HTTP runs: where the read models are kept meanwhile, and the `registry serve` options that say so.
+HTTP_PATHS = {"http": "default", "http_in_process": "in the server", "http_apart": "none"}
+SERVE_OPTIONS = {"default": (), "in the server": ("--projections-in-process",), "none": ("--no-projections",)}
 
 
 if __name__ == "__main__":

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import signal
 import sys
 import threading
+from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
 
 from api.cli.base import checked_settings, first_line
+from api.cli.projection_child import ProjectionChild
 from registry.settings import Settings
 
 if TYPE_CHECKING:
     from registry.system import Registry
 
 MAX_WAIT_SECONDS = 30.0  # the longest pause between tries while the store is down
+ORPHAN_CHECK_SECONDS = 1.0
+READ_MODELS = {
+    "child": "kept current by a child process (`registry project`), started again if it stops",
+    "here": "kept current by this process (or --no-projections and `registry project`)",
+    "none": "NOT kept by this process: run `registry project` beside it",
+}
 
 
 @click.command()
@@ -24,21 +34,47 @@ MAX_WAIT_SECONDS = 30.0  # the longest pause between tries while the store is do
 @click.option(
     "--projections/--no-projections",
     default=True,
-    help="Keep the read models current in this process (default); --no-projections when `registry project` does.",
+    help="Keep the read models current (default): on PostgreSQL in a child process, `registry project`, started and "
+    "stopped with the server; on the embedded store in this process. --no-projections when `registry project` runs "
+    "on its own.",
+)
+@click.option(
+    "--projections-in-process",
+    is_flag=True,
+    help="On PostgreSQL, keep the read models in the server's own process(es) rather than in a child process.",
 )
 @click.option("--workers", type=click.IntRange(1, 64), default=1, help="Server processes (shared-nothing; default 1).")
-def serve(host: str | None, port: int | None, projections: bool, workers: int) -> None:
+def serve(host: str | None, port: int | None, projections: bool, projections_in_process: bool, workers: int) -> None:
     """Serve the HTTP API (and, unless told otherwise, keep the read models current)."""
-    import uvicorn
-
-    from api.app import SERVE_PROJECTIONS, create_app
-
     if workers > 1 and not Settings.from_env().uses_postgres:
         raise click.UsageError("--workers needs PostgreSQL: the embedded store's files are for one process")
     settings = checked_settings()
     host = host or settings.host
     port = settings.port if port is None else port
-    _print_addresses(settings, host, port, projections)
+    in_child = projections and settings.uses_postgres and not projections_in_process
+    _print_addresses(settings, host, port, "child" if in_child else "here" if projections else "none")
+    child = ProjectionChild() if in_child else None
+    if child is not None:
+        # uvicorn, once shut down, raises the signal that stopped it again; SIGTERM's default would end this process
+        # there, before the child is stopped. SystemExit unwinds through the `finally` below instead.
+        signal.signal(signal.SIGTERM, _exit_cleanly)
+        child.start()
+    try:
+        _run_server(settings, host, port, projections and not in_child, workers)
+    finally:
+        if child is not None:
+            child.stop()
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def _run_server(settings: Settings, host: str, port: int, projections: bool, workers: int) -> None:
+    import uvicorn
+
+    from api.app import SERVE_PROJECTIONS, create_app
+
     if workers > 1:  # each worker process builds its own app from the environment (api/app.py app_from_env)
         os.environ[SERVE_PROJECTIONS] = "y" if projections else "n"
         uvicorn.run(
@@ -47,10 +83,11 @@ def serve(host: str | None, port: int | None, projections: bool, workers: int) -
         )  # fmt: skip
         return
     app = create_app(settings, run_projections=projections)
+    gc.freeze()  # what start-up built lives as long as the server: the collector's full passes need not walk it
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, timeout_graceful_shutdown=30)
 
 
-def _print_addresses(settings: Settings, host: str, port: int, projections: bool) -> None:
+def _print_addresses(settings: Settings, host: str, port: int, read_models: str) -> None:
     """Where the store is, where to point a browser, and how to get a token and demo data."""
     store = "PostgreSQL" if settings.uses_postgres else f"SQLite files under {settings.data_dir}"
     click.echo(f"Civil-affairs registry on {store}")
@@ -61,20 +98,21 @@ def _print_addresses(settings: Settings, host: str, port: int, projections: bool
     click.echo(f"  clerk console  {web}/console  (sign in: {web}/sign-in)")
     click.echo("  a dev token    .venv/bin/registry token --role clerk --office 330782001 --subject clerk-1")
     click.echo("  demo data      .venv/bin/registry demo   (prints tokens for a clerk, a citizen and an auditor)")
-    if projections:
-        click.echo("  read models    kept current by this process (or --no-projections and `registry project`)")
-    else:
-        click.echo("  read models    NOT kept by this process: run `registry project` beside it")
+    click.echo("  read models    " + READ_MODELS[read_models])
     sys.stdout.flush()
 
 
 @click.command()
-def project() -> None:
+@click.option(
+    "--stop-with-parent",
+    is_flag=True,
+    help="Stop when the process that started this one exits (how `registry serve` starts it on PostgreSQL).",
+)
+def project(stop_with_parent: bool) -> None:
     """Keep every read model current until stopped (the production projection process).
 
     While the store is down it waits, trying again with backoff and saying so; SIGINT and SIGTERM stop it cleanly.
     """
-    import signal
 
     from projections.catalog import ReadSide
     from projections.runner import ProjectionService
@@ -82,11 +120,14 @@ def project() -> None:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    if stop_with_parent:
+        threading.Thread(target=_stop_when_orphaned, args=(os.getppid(), stop), daemon=True).start()
     registry = open_when_ready(stop)
     if registry is None:
         return
     read_side = ReadSide(registry)
     click.echo("projecting: " + ", ".join(f.tracking_name for f in read_side.followers))
+    gc.freeze()  # what start-up built lives as long as the process: the collector's full passes need not walk it
     try:
         service = ProjectionService(
             read_side.store, read_side.in_round_order(), [*read_side.policies, read_side.publisher], stop=stop
@@ -96,6 +137,14 @@ def project() -> None:
         read_side.close()
         registry.close()
     click.echo("stopped")
+
+
+def _stop_when_orphaned(parent: int, stop: threading.Event) -> None:
+    """Set `stop` once this process's parent is gone (it was killed: one that stops normally stops its child)."""
+    while not stop.wait(ORPHAN_CHECK_SECONDS):
+        if os.getppid() != parent:
+            click.echo("registry project: the process that started it has gone; stopping", err=True)
+            stop.set()
 
 
 def open_when_ready(stop: threading.Event) -> Registry | None:
