@@ -44,7 +44,7 @@ from api.controllers.places import (
 )
 from api.controllers.queries import QueryController
 from api.errors import EXCEPTION_HANDLERS
-from api.feed_waits import FeedWaits, released_on_stop
+from api.feed_waits import FeedNotifications, FeedWaits, released_on_stop
 from api.limits import BODY_MAX
 from api.logging import RequestLogMiddleware, configure_logging
 from api.metrics import Metrics, MetricsMiddleware
@@ -130,12 +130,18 @@ def _lifespan(
         app.state.audit_log = app.state.read_side.audit_log
         app.state.view_watch = ViewWatch(app.state.read_side)
         app.state.feed_waits = feed_waits = FeedWaits(partial(feed_head, app.state.read_side.store))
+        notifications = None
         if run_projections:
             app.state.read_side.start(on_batch=lambda name: feed_waits.ring() if name.startswith(FEED) else None)
+        elif app.state.read_side.store.is_postgres:  # another process keeps the feed: its NOTIFY rings
+            notifications = FeedNotifications(app.state.read_side.store.listen_connection, feed_waits)
+            notifications.start()
         try:
             with released_on_stop(feed_waits):
                 yield
         finally:
+            if notifications is not None:
+                notifications.close()
             app.state.read_side.close()
             if owned:
                 app.state.registry.close()

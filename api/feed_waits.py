@@ -2,12 +2,13 @@
 request is held until the feed has one, its wait ends, or the server is stopping; it then gets its signed page.
 
 A held request costs no worker thread and no database connection: it is awaited on the event loop. It is woken at
-once by the projection runner of its own process when the feed's projection commits a batch (`ring`), and besides,
-every RECHECK_SECONDS, by one read of the feed's head shared by every held request of the process (facts projected by
-another process: `registry project`, or another server worker). Bounded: a wait is at most MAX_WAIT_SECONDS, each
-peer may have HELD_PER_READER requests held at once (more: 429 with Retry-After), and `close` lets every held request
-go at once and holds no more (uvicorn waits for open requests before it tells the app to stop, so the server's
-signal handler must say so first: `released_on_stop`).
+once when the feed's projection commits a batch (`ring`): by the projection runner of its own process, or, when
+another process keeps the read models (on PostgreSQL `registry serve`'s child, or `registry project`), by that
+process's NOTIFY on FEED_MOVED (FeedNotifications, one LISTEN connection). Besides, every RECHECK_SECONDS, one read of
+the feed's head shared by every held request of the process catches what neither said (a lost connection).
+Bounded: a wait is at most MAX_WAIT_SECONDS, each peer may have HELD_PER_READER requests held at once (more: 429 with
+Retry-After), and `close` lets every held request go at once and holds no more (uvicorn waits for open requests
+before it tells the app to stop, so the server's signal handler must say so first: `released_on_stop`).
 """
 
 from __future__ import annotations
@@ -21,14 +22,19 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
+import structlog
 from anyio import move_on_after, to_thread
 
+from projections.exchange_feed import FEED_MOVED
 from registry.common.errors import DomainError, Failure
+
+log = structlog.get_logger("registry.feed")
 
 # Below uvicorn's graceful shutdown (api/cli/serve.py: 30 s) and the idle timeouts of common proxies (60 s).
 MAX_WAIT_SECONDS = 25.0
 HELD_PER_READER = 2  # a follower holds one; a restarted follower's request may overlap the one it left behind
 RECHECK_SECONDS = 0.25
+RELISTEN_SECONDS = 5.0  # the pause before listening again after the LISTEN connection failed
 
 
 class TooManyHeld(DomainError):
@@ -102,6 +108,37 @@ class FeedWaits:
         if self._read is None or self._read.done():
             self._read = asyncio.ensure_future(to_thread.run_sync(self._head))
         return await asyncio.shield(self._read)
+
+
+class FeedNotifications:
+    """Rings `waits` at each NOTIFY on FEED_MOVED: the process that keeps the read models has committed a batch of the
+    exchange feed. A thread with a connection of its own; while it cannot listen, the shared recheck still runs."""
+
+    def __init__(self, connect: Callable[[], Any], waits: FeedWaits) -> None:
+        self._connect, self._waits = connect, waits
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._listen, name="feed-notifications", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _listen(self) -> None:
+        from psycopg import sql
+
+        while not self._stop.is_set():
+            try:
+                with self._connect() as connection:
+                    connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(FEED_MOVED)))
+                    while not self._stop.is_set():
+                        for _ in connection.notifies(timeout=1.0):
+                            self._waits.ring()
+            except Exception as error:  # PostgreSQL restarted or refused: listen again after a pause
+                log.warning("feed notifications lost", error_type=type(error).__name__)
+                self._stop.wait(RELISTEN_SECONDS)
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +11,7 @@ from projections.audit.leaves import MerkleLeaves, fill_missing_nodes
 from projections.audit.service import CHECKPOINTS_TABLE, AuditLog, CheckpointPublisher
 from projections.audit_trail import AuditTrail
 from projections.base import REBUILD_SUFFIX, Projection
-from projections.exchange_feed import ExchangeFeed
+from projections.exchange_feed import FEED_MOVED, ExchangeFeed
 from projections.front_desk import FrontDeskIndex
 from projections.marital_status import MaritalStatusIndex
 from projections.quarantine import Quarantined, quarantined, record_failed_retry, skip
@@ -117,17 +118,31 @@ class ReadSide:
         return reacted + projected
 
     def start(self, on_batch: Callable[[str], object] = lambda _: None) -> None:
-        """Follow the logs in a background thread (the embedded default's `registry serve`); `on_batch` is told the
-        tracking name of each batch committed."""
+        """Follow the logs in a background thread (`registry serve` keeping the read models itself); `on_batch` is told
+        the tracking name of each batch committed."""
+        self.service = self.projection_service(on_batch=on_batch)
+        self.service.start()
+
+    def projection_service(
+        self, *, on_batch: Callable[[str], object] = lambda _: None, stop: threading.Event | None = None
+    ) -> ProjectionService:
+        """What keeps every read model, process policy and checkpoint current, in round order, with the exchange feed
+        urgent: it goes again between steps once a marriage is saved in this process or notified by the store."""
         feeds = [f for f in self.followers if isinstance(f.projection, ExchangeFeed)]
-        self.service = ProjectionService(
+        return ProjectionService(
             self.store,
             self.in_round_order(),
             [*self.policies, self.publisher],
             on_batch=on_batch,
+            stop=stop,
             urgent=[(feed, feed.application.saved_here) for feed in feeds],  # type: ignore[attr-defined]
         )
-        self.service.start()
+
+    def announce_feed(self, tracking_name: str) -> None:
+        """Once a batch of the exchange feed has committed, say so on FEED_MOVED (PostgreSQL): a server whose read
+        models another process keeps wakes the peers' requests held for new facts (api/feed_waits.py)."""
+        if tracking_name.startswith(ExchangeFeed.name + "/"):
+            self.store.notify(FEED_MOVED)
 
     def in_round_order(self) -> list[Follower]:
         """The followers as a projection service runs them: the exchange feed first, since peers hold requests for its

@@ -238,15 +238,18 @@ class ProjectionService:
         self.store = store
         self.followers = followers
         self.policies = list(policies)
-        # Followers run again before any step of a round once their event says their log moved in this process.
+        # Followers run again before any step of a round once their log moved: saved in this process, or notified.
         self.urgent = list(urgent)
         self._stop = stop or threading.Event()
         self._on_batch = on_batch  # told the tracking name of each batch committed (the feed wakes held requests)
         self._thread: threading.Thread | None = None
         self.failing: dict[str, str] = {}  # what failed in the last round (tracking name or policy), and the error
+        # How run_forever learns which logs moved, and how a round hears that the urgent followers' logs moved.
+        logs = [f.application for f in [*followers, *(follower for follower, _ in self.urgent)]]
+        self.wake_ups = WakeUps(store, logs, self._stop)
 
     def run_forever(self) -> None:
-        wake_ups = WakeUps(self.store, [f.application for f in self.followers], self._stop)
+        wake_ups = self.wake_ups
         pause = FAILED_ROUND_PAUSE_SECONDS
         moved: set[str] | None = None
         every_log_checked = time.monotonic()
@@ -272,8 +275,8 @@ class ProjectionService:
         follow another of the logs the wake-ups listen to are skipped, unless they failed in the last round. A
         follower whose stored position was at the head of its log as the round began has nothing to do: it is
         skipped, without a transaction, and is no longer failing. The followers of one log share the round's reads
-        of it (LogReads). An urgent follower whose log moved in this process meanwhile goes again before the next
-        step, reading afresh."""
+        of it (LogReads). An urgent follower whose log moved meanwhile (saved in this process, or notified by the
+        store) goes again before the next step, reading afresh."""
 
         heard = {follower.application.name for follower in self.followers}  # the logs the wake-ups listen to
 
@@ -298,8 +301,9 @@ class ProjectionService:
         for name, step in steps:
             if self._stop.is_set():
                 break
+            notified = self.wake_ups.peek() if self.urgent else set()
             for urgent, saved_here in self.urgent:
-                if saved_here.is_set():
+                if saved_here.is_set() or urgent.application.name in notified:
                     saved_here.clear()  # before it runs: a save during its catch-up sets it again
                     processed += self._step(urgent.tracking_name, partial(self._catch_up, urgent))
             processed += self._step(name, step)

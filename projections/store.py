@@ -80,6 +80,12 @@ class ViewStore:
         conninfo, _ = self.settings.postgres_target()
         return psycopg.connect(conninfo, autocommit=True, connect_timeout=5, application_name="registry-listen")
 
+    def notify(self, channel: str) -> None:
+        """A NOTIFY on `channel` to every process listening (PostgreSQL; nothing on SQLite, which has no listeners)."""
+        if self._pool is not None:
+            with self._pool.connection() as connection:
+                connection.execute("SELECT pg_notify(%s, '')", (channel,))
+
     # -- transactions -----------------------------------------------------------------------------------------
 
     @contextmanager

@@ -34,6 +34,20 @@ class WakeUps:
         if store.is_postgres:
             self._applications = {a.recorder.channel_name: a.name for a in applications}  # type: ignore[attr-defined]
         self._connection: Any = None
+        self._heard: set[str] = set()  # channels peeked at during a round, for the next wait to return as well
+
+    def peek(self) -> set[str]:
+        """The applications whose logs notified since the last call, without waiting (nothing when not listening):
+        between a round's steps, so that the exchange feed goes first when its log moves in another process. What
+        it collects is returned by the next `wait` too."""
+        if self._connection is None:
+            return set()
+        try:
+            channels = {n.channel for n in self._connection.notifies(timeout=0)}
+        except Exception:  # lost: the next wait says so, and reopens it
+            return set()
+        self._heard |= channels
+        return {self._applications[channel] for channel in channels if channel in self._applications}
 
     def wait(self, *, idle: bool) -> set[str] | None:
         """The applications whose logs notified since the last call, waiting up to POLL_SECONDS for one when `idle`
@@ -50,7 +64,9 @@ class WakeUps:
                 self._stop.wait(POLL_SECONDS)
             return None
         try:
-            channels = {n.channel for n in self._connection.notifies(timeout=POLL_SECONDS if idle else 0, stop_after=1)}
+            channels, self._heard = self._heard, set()
+            if idle and not channels:
+                channels = {n.channel for n in self._connection.notifies(timeout=POLL_SECONDS, stop_after=1)}
             channels |= {n.channel for n in self._connection.notifies(timeout=0)}  # and every one already here
         except Exception as error:  # the connection was lost: poll until it can be opened again
             log.warning("projection wake-up connection lost", error_type=type(error).__name__)

@@ -115,7 +115,6 @@ def project(stop_with_parent: bool) -> None:
     """
 
     from projections.catalog import ReadSide
-    from projections.runner import ProjectionService
 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -129,10 +128,7 @@ def project(stop_with_parent: bool) -> None:
     click.echo("projecting: " + ", ".join(f.tracking_name for f in read_side.followers))
     gc.freeze()  # what start-up built lives as long as the process: the collector's full passes need not walk it
     try:
-        service = ProjectionService(
-            read_side.store, read_side.in_round_order(), [*read_side.policies, read_side.publisher], stop=stop
-        )
-        service.run_forever()
+        read_side.projection_service(on_batch=read_side.announce_feed, stop=stop).run_forever()
     finally:
         read_side.close()
         registry.close()

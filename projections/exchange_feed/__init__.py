@@ -10,6 +10,10 @@ from registry.common.identity import document_key
 from registry.common.sealing import seal, unseal
 from registry.exchange.application import REGISTERED
 
+# Sent by the process that keeps the feed once a batch of it commits, for servers whose held requests wait on it. Like
+# the library's channels it is per database, not per schema: registries on several schemas wake each other (harmless).
+FEED_MOVED = "registry_exchange_feed_moved"
+
 TYPE_OF = {
     "Registered": REGISTERED,
     "Dissolved": "cn.gov.civil-affairs.marriage.divorced",

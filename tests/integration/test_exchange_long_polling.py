@@ -4,9 +4,13 @@ that does not hold requests is asked on the old cadence, and one out of reach is
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date
 from typing import Any
 
+import pytest
+
+from api.feed_waits import FeedNotifications, FeedWaits
 from projections.audit.checkpoints import public_key_text
 from projections.catalog import ReadSide
 from projections.runner import ProjectionService
@@ -149,3 +153,70 @@ def test_events_saved_during_a_round_reach_the_exchange_feed_before_the_rounds_n
         read_side.close()
     ((position, head),) = observer.seen
     assert position == head > 0
+
+
+@pytest.mark.postgres
+def test_a_marriage_saved_by_another_process_reaches_the_exchange_feed_before_the_rounds_next_step(
+    registry: Registry,
+) -> None:
+    """In `registry serve`'s child on PostgreSQL nothing is saved in the projection's own process: the store's
+    notification, heard between steps, puts the exchange feed first."""
+    if not registry.settings.uses_postgres:
+        pytest.skip("SQLite gives no notifications: its registry keeps the read models in the saving process")
+    read_side = ReadSide(registry)
+    try:
+        read_side.catch_up()
+        observer = FeedPosition(read_side)
+        feed = next(f for f in read_side.followers if f.tracking_name == "exchange_feed/marriage")
+        never_saved_here = threading.Event()
+        steps = [SavesAMarriageEvent(registry), AnotherReadModel(), observer]
+        service = ProjectionService(read_side.store, [], steps, urgent=[(feed, never_saved_here)])
+        service.wake_ups.wait(idle=False)  # listening, as run_forever is
+        service.run_round()
+        service.wake_ups.close()
+    finally:
+        read_side.close()
+    ((position, head),) = observer.seen
+    assert position == head > 0
+
+
+class AnotherReadModel:
+    """A step that takes a while, as a read model's batch does: the saving process's notification arrives meanwhile."""
+
+    upstream_name = None
+
+    def catch_up(self) -> int:
+        time.sleep(0.2)
+        return 0
+
+
+class Rings(FeedWaits):
+    """Feed waits that note each ring."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda: 0)
+        self.rung = threading.Event()
+
+    def ring(self) -> None:
+        self.rung.set()
+
+
+@pytest.mark.postgres
+def test_a_server_whose_read_models_another_process_keeps_is_rung_when_that_process_commits_to_the_feed(
+    registry: Registry,
+) -> None:
+    if not registry.settings.uses_postgres:
+        pytest.skip("the embedded store keeps the read models in the server's own process, which rings directly")
+    read_side = ReadSide(registry)
+    waits = Rings()
+    notifications = FeedNotifications(read_side.store.listen_connection, waits)
+    notifications.start()
+    try:
+        time.sleep(0.5)  # listening
+        read_side.announce_feed("audit_trail/marriage")
+        assert not waits.rung.wait(1.0)  # only the feed's batches are announced
+        read_side.announce_feed("exchange_feed/marriage")
+        assert waits.rung.wait(5.0)
+    finally:
+        notifications.close()
+        read_side.close()

@@ -64,3 +64,23 @@ def test_an_idle_wake_up_that_cannot_listen_pauses_before_the_next_round(
 
     assert wake_ups.wait(idle=True) is None
     assert time.monotonic() - started >= POLL_SECONDS
+
+
+def test_a_peek_between_steps_names_the_logs_that_moved_and_the_next_wake_up_still_does(
+    registry: Registry, wake_ups: WakeUps
+) -> None:
+    """A round peeks for the exchange feed's log between its steps; what it heard is not lost to the next round."""
+    wake_ups.wait(idle=False)
+    apply_for_marriage(registry)
+    deadline = time.monotonic() + 5
+    peeked = wake_ups.peek()
+    while registry.settings.uses_postgres and not peeked and time.monotonic() < deadline:
+        peeked = wake_ups.peek()
+
+    if not registry.settings.uses_postgres:  # SQLite cannot tell: a peek hears nothing, the wake-ups poll
+        assert peeked == set()
+        return
+    assert peeked == {"marriage"}
+    started = time.monotonic()
+    assert wake_ups.wait(idle=True) == {"marriage"}
+    assert time.monotonic() - started < POLL_SECONDS  # it did not wait: a log is known to have moved
