@@ -56,6 +56,7 @@ from projections.catalog import ReadSide
 from projections.exchange_feed import ExchangeFeed
 from projections.exchange_feed.queries import feed_head
 from registry.common.clock import Clock, SystemClock
+from registry.common.start_up import settle_start_up
 from registry.keys import Purpose
 from registry.settings import Settings
 from registry.system import Registry, open_registry
@@ -180,4 +181,6 @@ SERVE_PROJECTIONS = "REGISTRY_SERVE_PROJECTIONS"  # set by `registry serve --wor
 
 def app_from_env() -> Litestar:
     """The app of one worker process of `registry serve --workers N`: settings from the environment."""
-    return create_app(run_projections=os.environ.get(SERVE_PROJECTIONS, "y") == "y")
+    app = create_app(run_projections=os.environ.get(SERVE_PROJECTIONS, "y") == "y")
+    settle_start_up()
+    return app

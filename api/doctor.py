@@ -113,7 +113,8 @@ def budget_check(settings: Settings) -> Check:
     if room == 0:
         return Check("connection-budget", False, f"{found}: no room for one process; lower REGISTRY_DB_CONNECTIONS "
                      "or raise max_connections")  # fmt: skip
-    return Check("connection-budget", True, f"{found}: room for {room} more such processes (each worker is one)")
+    processes = "each server worker is one, and so is the read models' process `registry serve` starts"
+    return Check("connection-budget", True, f"{found}: room for {room} more such processes ({processes})")
 
 
 def replica_check(settings: Settings) -> Check:

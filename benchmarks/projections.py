@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import gc
 import json
 import time
 from datetime import UTC, datetime
@@ -35,6 +34,7 @@ from projections.catalog import ReadSide, migrate_all
 from projections.store import _PostgresCursor
 from registry.common.actors import Act, Actor
 from registry.common.ids import PersonKeys
+from registry.common.start_up import settle_start_up
 from registry.keys import Purpose, derive
 from registry.marriage.application import MarriageRegistry
 from registry.marriage.certificates import CertificateBook
@@ -132,7 +132,7 @@ def library_rate(settings: Settings, head: int) -> float:
 
 
 def our_rate(read_side: ReadSide, name: str) -> tuple[int, float]:
-    gc.freeze()  # as `registry projections rebuild` does before it replays (api/cli/projections.py)
+    settle_start_up()  # as `registry projections rebuild` does before it replays (api/cli/projections.py)
     started = time.perf_counter()
     with tqdm(total=read_side.followers[0].head(), unit="event", desc=f"rebuilding {name}") as bar:
         replayed = read_side.rebuild(name, on_batch=bar.update)

@@ -73,12 +73,12 @@ def skip(name: str, notification_id: int, reason: str) -> None:
 @click.argument("name")
 def rebuild(name: str) -> None:
     """Replay every event into a new copy of NAME, then swap it in (the live view serves until then)."""
-    import gc
     import time
 
     from tqdm import tqdm
 
     from projections.catalog import followers_of, projection_named
+    from registry.common.start_up import settle_start_up
 
     with opened_read_side(Settings.from_env()) as (registry, read_side):
         try:
@@ -88,7 +88,7 @@ def rebuild(name: str) -> None:
         except KeyError as error:
             raise click.UsageError(str(error.args[0])) from None
         total = sum(follower.head() for follower in followers)
-        gc.freeze()  # start-up's objects outlive the rebuild: the collector's full passes need not walk them again
+        settle_start_up()
         started = time.perf_counter()
         with tqdm(total=total, unit="event", desc=f"rebuilding {name}") as bar:
             replayed = read_side.rebuild(name, on_batch=bar.update)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import signal
 import sys
@@ -14,6 +13,7 @@ import click
 
 from api.cli.base import checked_settings, first_line
 from api.cli.projection_child import ProjectionChild
+from registry.common.start_up import settle_start_up
 from registry.settings import Settings
 
 if TYPE_CHECKING:
@@ -46,6 +46,8 @@ READ_MODELS = {
 @click.option("--workers", type=click.IntRange(1, 64), default=1, help="Server processes (shared-nothing; default 1).")
 def serve(host: str | None, port: int | None, projections: bool, projections_in_process: bool, workers: int) -> None:
     """Serve the HTTP API (and, unless told otherwise, keep the read models current)."""
+    if projections_in_process and not projections:
+        raise click.UsageError("--projections-in-process and --no-projections contradict each other: choose one")
     if workers > 1 and not Settings.from_env().uses_postgres:
         raise click.UsageError("--workers needs PostgreSQL: the embedded store's files are for one process")
     settings = checked_settings()
@@ -54,16 +56,17 @@ def serve(host: str | None, port: int | None, projections: bool, projections_in_
     in_child = projections and settings.uses_postgres and not projections_in_process
     _print_addresses(settings, host, port, "child" if in_child else "here" if projections else "none")
     child = ProjectionChild() if in_child else None
-    if child is not None:
-        # uvicorn, once shut down, raises the signal that stopped it again; SIGTERM's default would end this process
-        # there, before the child is stopped. SystemExit unwinds through the `finally` below instead.
-        signal.signal(signal.SIGTERM, _exit_cleanly)
-        child.start()
+    # uvicorn, once shut down, raises the signal that stopped it again; SIGTERM's default would end this process there,
+    # before the child is stopped. SystemExit unwinds through the `finally` below instead.
+    before = signal.signal(signal.SIGTERM, _exit_cleanly) if child is not None else None
     try:
+        if child is not None:
+            child.start()
         _run_server(settings, host, port, projections and not in_child, workers)
     finally:
         if child is not None:
             child.stop()
+            signal.signal(signal.SIGTERM, before)
 
 
 def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
@@ -83,7 +86,7 @@ def _run_server(settings: Settings, host: str, port: int, projections: bool, wor
         )  # fmt: skip
         return
     app = create_app(settings, run_projections=projections)
-    gc.freeze()  # what start-up built lives as long as the server: the collector's full passes need not walk it
+    settle_start_up()
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, timeout_graceful_shutdown=30)
 
 
@@ -104,11 +107,13 @@ def _print_addresses(settings: Settings, host: str, port: int, read_models: str)
 
 @click.command()
 @click.option(
-    "--stop-with-parent",
-    is_flag=True,
-    help="Stop when the process that started this one exits (how `registry serve` starts it on PostgreSQL).",
+    "--parent",
+    type=int,
+    default=None,
+    metavar="PID",
+    help="Stop when process PID, the one that started this one, is gone (how `registry serve` starts it).",
 )
-def project(stop_with_parent: bool) -> None:
+def project(parent: int | None) -> None:
     """Keep every read model current until stopped (the production projection process).
 
     While the store is down it waits, trying again with backoff and saying so; SIGINT and SIGTERM stop it cleanly.
@@ -119,14 +124,14 @@ def project(stop_with_parent: bool) -> None:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    if stop_with_parent:
-        threading.Thread(target=_stop_when_orphaned, args=(os.getppid(), stop), daemon=True).start()
+    if parent is not None:
+        threading.Thread(target=_stop_when_orphaned, args=(parent, stop), daemon=True).start()
     registry = open_when_ready(stop)
     if registry is None:
         return
     read_side = ReadSide(registry)
     click.echo("projecting: " + ", ".join(f.tracking_name for f in read_side.followers))
-    gc.freeze()  # what start-up built lives as long as the process: the collector's full passes need not walk it
+    settle_start_up()
     try:
         read_side.projection_service(on_batch=read_side.announce_feed, stop=stop).run_forever()
     finally:
@@ -136,11 +141,15 @@ def project(stop_with_parent: bool) -> None:
 
 
 def _stop_when_orphaned(parent: int, stop: threading.Event) -> None:
-    """Set `stop` once this process's parent is gone (it was killed: one that stops normally stops its child)."""
-    while not stop.wait(ORPHAN_CHECK_SECONDS):
+    """Set `stop` once `parent` is no longer this process's parent: it has gone (it was killed: one that stops normally
+    stops its child), perhaps even before this process started, whose parent is then already another."""
+    while True:
         if os.getppid() != parent:
             click.echo("registry project: the process that started it has gone; stopping", err=True)
             stop.set()
+            return
+        if stop.wait(ORPHAN_CHECK_SECONDS):
+            return
 
 
 def open_when_ready(stop: threading.Event) -> Registry | None:

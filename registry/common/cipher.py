@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.cryptography import AESCipher
@@ -16,8 +14,10 @@ class EventCipher(AESCipher):
     """`eventsourcing.cryptography.AESCipher`'s format and errors (nonce, tag, then the encrypted text), keeping one
     AESGCM object: the library builds one for every event, which took half of each decryption's time.
 
-    An AESGCM object holds only its key and may be shared between threads (each call starts from a copy of its
-    context), so the projection runner and the request threads use the same one.
+    The projection runner and the request threads share it. cryptography (50) makes an AESGCM object immutable: with
+    OpenSSL 3.2 or later, which its wheels bundle, it holds the key schedule, and each call works on a copy of it
+    (under the interpreter lock); with an older OpenSSL it builds the context on each call, as the library did, and
+    the gain is gone. Its documentation promises no thread safety: this rests on that implementation.
     """
 
     def __init__(self, environment: Environment) -> None:
@@ -25,11 +25,13 @@ class EventCipher(AESCipher):
         self._aesgcm = AESGCM(self.key)
 
     def encrypt(self, plaintext: bytes) -> bytes:
-        nonce = os.urandom(NONCE)
+        """A new nonce, the tag, then the encrypted text (the library's order)."""
+        nonce = self.random_bytes(NONCE)
         sealed = self._aesgcm.encrypt(nonce, plaintext, None)
         return nonce + sealed[-TAG:] + sealed[:-TAG]
 
     def decrypt(self, ciphertext: bytes) -> bytes:
+        """The plaintext; ValueError with the library's message for a cut or changed cipher text."""
         if len(ciphertext) < NONCE:
             raise ValueError("Damaged cipher text: invalid nonce length")
         if len(ciphertext) < NONCE + TAG:

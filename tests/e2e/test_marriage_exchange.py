@@ -86,7 +86,7 @@ def served_a(store_env: dict[str, str], tmp_path: Path) -> Iterator[Served]:
     finally:
         registry.close()
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=30)
 
 
 @pytest.fixture

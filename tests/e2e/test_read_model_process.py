@@ -31,6 +31,7 @@ COMMAND = [sys.executable, "-m", "api.cli"]
 class Server:
     def __init__(self, process: subprocess.Popen[bytes], base: str, settings: Settings, log: Path) -> None:
         self.process, self.base, self.settings, self.log = process, base, settings, log
+        self.seen: set[int] = set()  # every child found so far (killed at the end if still alive)
 
     def children(self) -> list[int]:
         """The processes this server started (from /proc: each one's parent)."""
@@ -42,6 +43,7 @@ class Server:
                 continue
             if entry.name.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
                 found.append(int(entry.name))
+        self.seen.update(found)
         return found
 
     def registers_and_lists(self, serial: int) -> None:
@@ -90,9 +92,13 @@ def running_server(store_env: dict[str, str], tmp_path: Path) -> Iterator[Server
             assert process.poll() is None, log.read_text()
             yield server
         finally:
+            started = server.seen | set(server.children())
             if process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
+            for pid in started:  # none should be left; if one is, it must not outlive the test
+                if alive(pid):
+                    os.kill(pid, signal.SIGKILL)
 
 
 def answers(base: str) -> bool:
@@ -114,7 +120,9 @@ def postgres_server(postgres_database: str, tmp_path: Path) -> Iterator[Server]:
         yield server
 
 
-def read_model_child(server: Server) -> int:
+def read_model_child(server: Server, starts: int = 1) -> int:
+    """The server's one child, once it has started projecting for the `starts`-th time (it says so on the log)."""
+    assert eventually(lambda: server.log.read_text().count("projecting: ") == starts), server.log.read_text()
     assert eventually(lambda: len(server.children()) == 1), (server.children(), server.log.read_text())
     [child] = server.children()
     assert "project" in Path(f"/proc/{child}/cmdline").read_text()
@@ -134,7 +142,7 @@ def test_a_read_model_process_that_dies_is_started_again(postgres_server: Server
     first = read_model_child(postgres_server)
     os.kill(first, signal.SIGKILL)
     assert eventually(lambda: postgres_server.children() not in ([], [first])), postgres_server.log.read_text()
-    assert read_model_child(postgres_server) != first
+    assert read_model_child(postgres_server, starts=2) != first
     postgres_server.registers_and_lists(2)
     assert "the read models' process exited (-9)" in postgres_server.log.read_text()
 
@@ -151,3 +159,9 @@ def test_on_the_embedded_store_the_server_keeps_the_read_models_itself(tmp_path:
         embedded.registers_and_lists(3)
         assert embedded.children() == []
         assert "kept current by this process" in embedded.log.read_text()
+
+
+def test_keeping_the_read_models_in_process_and_keeping_none_cannot_both_be_asked() -> None:
+    refused = subprocess.run([*COMMAND, "serve", "--no-projections", "--projections-in-process"],
+                             capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert refused.returncode == 2 and "contradict each other" in refused.stderr

@@ -18,9 +18,12 @@ OURS, LIBRARY = EventCipher(Environment(env=KEY)), AESCipher(Environment(env=KEY
 TEXT = '{"name":"测试","document_number":"330782199001010011"}'.encode()
 
 
-def test_the_event_cipher_reads_what_the_library_cipher_wrote_and_the_other_way_round() -> None:
-    assert OURS.decrypt(LIBRARY.encrypt(TEXT)) == TEXT
-    assert LIBRARY.decrypt(OURS.encrypt(TEXT)) == TEXT
+@pytest.mark.parametrize("size", [16, 24, 32])
+def test_the_event_cipher_reads_what_the_library_cipher_wrote_and_the_other_way_round(size: int) -> None:
+    key = {"CIPHER_KEY": base64.b64encode(b"k" * size).decode()}
+    ours, library = EventCipher(Environment(env=key)), AESCipher(Environment(env=key))
+    assert ours.decrypt(library.encrypt(TEXT)) == TEXT
+    assert library.decrypt(ours.encrypt(TEXT)) == TEXT
 
 
 def test_each_encryption_takes_a_new_nonce() -> None:
@@ -42,8 +45,9 @@ def test_a_cut_cipher_text_is_refused_with_the_library_error(length: int) -> Non
 def test_a_changed_byte_is_refused_as_an_invalid_tag(position: int) -> None:
     damaged = bytearray(OURS.encrypt(TEXT))
     damaged[position] ^= 1
-    with pytest.raises(ValueError, match="Invalid cipher tag"):
-        OURS.decrypt(bytes(damaged))
+    for cipher in (OURS, LIBRARY):
+        with pytest.raises(ValueError, match="Invalid cipher tag"):
+            cipher.decrypt(bytes(damaged))
 
 
 def test_every_application_encrypts_its_events_with_the_event_cipher(tmp_path: Path) -> None:

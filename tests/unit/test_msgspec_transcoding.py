@@ -16,7 +16,7 @@ from eventsourcing.persistence import JSONTranscoder, TranscodingNotRegisteredEr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry.common.transcoding import DataclassAsDict, MsgspecJSONTranscoder
+from registry.common.transcoding import DataclassAsDict, MsgspecJSONTranscoder, plain_fields
 from registry.system import APPLICATION_CLASSES
 from tests.introspection import event_classes
 
@@ -109,6 +109,10 @@ class Grown:
     added_later: str = "its default"
 
 
+def test_a_value_stored_before_a_field_was_added_gets_the_field_default() -> None:
+    assert DataclassAsDict(Grown, "grown").decode({"kept": "x"}) == Grown("x", "its default")
+
+
 @dataclasses.dataclass(frozen=True)
 class Checked:
     value: int
@@ -118,8 +122,66 @@ class Checked:
             raise ValueError("negative")
 
 
-def test_a_value_stored_before_a_field_was_added_gets_the_field_default() -> None:
-    assert DataclassAsDict(Grown, "grown").decode({"kept": "x"}) == Grown("x", "its default")
+@dataclasses.dataclass(frozen=True)
+class CheckedByItsBase(Checked):
+    other: int = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Slotted:
+    value: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Derived:
+    value: int
+    doubled: int = dataclasses.field(init=False, default=0)
+
+
+@dataclasses.dataclass(frozen=True)
+class WithInitVar:
+    value: int
+    scale: dataclasses.InitVar[int] = 1
+
+
+@dataclasses.dataclass(frozen=True, init=False)
+class Normalised:
+    value: str
+
+    def __init__(self, value: str) -> None:
+        object.__setattr__(self, "value", value.strip())
+
+
+@dataclasses.dataclass(frozen=True)
+class Interned:
+    value: int
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Interned:
+        made = super().__new__(cls)
+        object.__setattr__(made, "interned", True)
+        return made
+
+
+class Counting(type):
+    made = 0
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        Counting.made += 1
+        return super().__call__(*args, **kwargs)
+
+
+@dataclasses.dataclass(frozen=True)
+class Counted(metaclass=Counting):
+    value: int
+
+
+@pytest.mark.parametrize(
+    "cls", [Checked, CheckedByItsBase, Slotted, Derived, WithInitVar, Normalised, Interned, Counted]
+)
+def test_a_value_type_whose_init_does_more_than_set_its_fields_is_decoded_through_it(cls: type) -> None:
+    assert plain_fields(cls) is None
+    stored = {field.name: " 1 " if cls is Normalised else 1 for field in dataclasses.fields(cls) if field.init}
+    assert repr(DataclassAsDict(cls, "value").decode(dict(stored))) == repr(cls(**stored))
 
 
 def test_a_value_type_that_checks_itself_is_decoded_through_its_init() -> None:
