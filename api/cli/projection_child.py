@@ -46,6 +46,11 @@ class ProjectionChild:
         self._spawn()
         self._supervisor.start()
 
+    @property
+    def running(self) -> bool:
+        """The child is alive (False between its exit and its next start: /ready says so)."""
+        return self.process is not None and self.process.poll() is None
+
     def stop(self) -> None:
         """Stop the child (SIGTERM; SIGKILL after STOP_SECONDS) and start no other."""
         with self._lock:

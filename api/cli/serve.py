@@ -62,7 +62,7 @@ def serve(host: str | None, port: int | None, projections: bool, projections_in_
     try:
         if child is not None:
             child.start()
-        _run_server(settings, host, port, projections and not in_child, workers)
+        _run_server(settings, host, port, projections and not in_child, workers, child)
     finally:
         if child is not None:
             child.stop()
@@ -73,7 +73,9 @@ def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
-def _run_server(settings: Settings, host: str, port: int, projections: bool, workers: int) -> None:
+def _run_server(
+    settings: Settings, host: str, port: int, projections: bool, workers: int, child: ProjectionChild | None
+) -> None:
     import uvicorn
 
     from api.app import SERVE_PROJECTIONS, create_app
@@ -86,6 +88,8 @@ def _run_server(settings: Settings, host: str, port: int, projections: bool, wor
         )  # fmt: skip
         return
     app = create_app(settings, run_projections=projections)
+    if child is not None:  # /ready tells when it is down (the workers of --workers cannot see it: their lag tells)
+        app.state.read_models_running = lambda: child.running
     settle_start_up()
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, timeout_graceful_shutdown=30)
 

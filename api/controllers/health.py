@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Controller, Request, Response, get
@@ -35,15 +36,18 @@ class HealthController(Controller):
         """Ready: the store is reachable and migrated, no read model is stopped, lags more than
         REGISTRY_READY_MAX_LAG events or has a quarantined event. Anyone gets the status; an operator or an auditor
         (bearer token) also gets the reasons, log heads and lags."""
-        body = readiness(registry, state.read_side)
+        body = readiness(registry, state.read_side, state.get("read_models_running"))
         status = 200 if body["status"] == "ready" else 503
         if caller_role(request, registry) not in SEES_DETAILS:
             body = {"status": body["status"]}
         return Response(body, status_code=status)
 
 
-def readiness(registry: Registry, read_side: ReadSide) -> dict[str, Any]:
-    """The status, and why it is not ready."""
+def readiness(
+    registry: Registry, read_side: ReadSide, read_models_running: Callable[[], bool] | None = None
+) -> dict[str, Any]:
+    """The status, and why it is not ready (`read_models_running`: whether the child process that keeps the read
+    models runs, for a server that started one)."""
     heads: dict[str, int] = {}
     lags: dict[str, int] = {}
     reasons: list[str] = []
@@ -63,6 +67,8 @@ def readiness(registry: Registry, read_side: ReadSide) -> dict[str, Any]:
         reasons.append("the projection runner of this process has stopped")
     if service is not None:
         reasons += [f"{name} is failing ({error})" for name, error in sorted(service.failing.items())]
+    if read_models_running is not None and not read_models_running():
+        reasons.append("the read models' process is not running (the server starts it again)")
     limit = registry.settings.ready_max_lag
     reasons += [f"{name} lags {lag} events (more than {limit})" for name, lag in lags.items() if lag > limit]
     reasons += [f"{name} has quarantined events {ids}" for name, ids in quarantined.items()]

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -140,11 +141,26 @@ def test_on_postgresql_the_read_models_run_in_a_child_process_stopped_with_the_s
 
 def test_a_read_model_process_that_dies_is_started_again(postgres_server: Server) -> None:
     first = read_model_child(postgres_server)
+    reasons: list[str] = []
+    watching = threading.Thread(target=ready_reasons_until_restarted, args=(postgres_server, reasons), daemon=True)
+    watching.start()
     os.kill(first, signal.SIGKILL)
     assert eventually(lambda: postgres_server.children() not in ([], [first])), postgres_server.log.read_text()
     assert read_model_child(postgres_server, starts=2) != first
     postgres_server.registers_and_lists(2)
     assert "the read models' process exited (-9)" in postgres_server.log.read_text()
+    watching.join(timeout=15)
+    assert "the read models' process is not running (the server starts it again)" in reasons  # told by /ready
+
+
+def ready_reasons_until_restarted(server: Server, reasons: list[str]) -> None:
+    """What /ready gives an operator as its reasons, asked until the child is running again after it died."""
+    operator = mint_token(server.settings.keys[Purpose.TOKEN], subject="ops", role=Role.OPERATOR)
+    deadline = time.monotonic() + 15
+    with httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {operator}"}, timeout=5) as client:
+        while time.monotonic() < deadline and server.log.read_text().count("projecting: ") < 2:
+            reasons += client.get("/ready").json().get("reasons", [])
+            time.sleep(0.02)
 
 
 def test_the_read_model_process_stops_when_the_server_is_killed(postgres_server: Server) -> None:
