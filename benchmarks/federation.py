@@ -15,7 +15,8 @@ Measures:
 - each registry process's CPU per act, and the PostgreSQL connections all of them held (peak).
 Each registry is benchmarks/federation_node.py: `registry serve` with the follower loop of `registry exchange follow
 --wait WAIT --every INTERVAL` (held requests; --wait 0: rounds every INTERVAL) in a thread, so that it shares the
-process's pool (REGISTRY_DB_CONNECTIONS).
+process's pool (REGISTRY_DB_CONNECTIONS), and its read models in a child process, as `registry serve` keeps them
+(--projections in-process: in the registry's own process).
 
 The scale: --scale of a year of --provinces provinces of 400,000 acts each (marriages and divorces; default 0.0005:
 1,000 acts for five provinces), all started within --spread seconds. Baseline of the ratio: every bigamous attempt
@@ -76,7 +77,7 @@ def admin(statement: str) -> None:
 
 
 def node_environments(
-    jurisdictions: list[str], workdir: Path, connections: int, interval: float, wait: float
+    jurisdictions: list[str], workdir: Path, connections: int, interval: float, wait: float, projections: str
 ) -> list[dict[str, str]]:
     """Each registry's environment: its database, its own master key, the shared federation key, and every other
     registry as a peer (its public exchange key, its feed's address and the token it issued this one)."""
@@ -85,7 +86,7 @@ def node_environments(
                  "REGISTRY_DATABASE_URL": database_url(f"fed_bench_{j}"), "REGISTRY_DATA_DIR": str(workdir / j),
                  "REGISTRY_DB_CONNECTIONS": str(connections), "REGISTRY_LOG_FORMAT": "json",
                  "REGISTRY_RATE_LIMIT": "1000000", "FEDERATION_FOLLOW_EVERY": str(interval),
-                 "FEDERATION_FOLLOW_WAIT": str(wait),
+                 "FEDERATION_FOLLOW_WAIT": str(wait), "FEDERATION_NODE_PROJECTIONS": projections,
                  "FEDERATION_NODE_TRACE": str(workdir / f"trace-{j}.jsonl")}
              for j in jurisdictions}  # fmt: skip
     settings = {j: Settings.from_env(env) for j, env in bases.items()}
@@ -219,6 +220,7 @@ def measure(args: argparse.Namespace, environments: list[dict[str, str]], workdi
     acts = len(outcomes.facts)
     return {
         "benchmark": "federation", "provinces": args.provinces, "interval_s": args.interval, "wait_s": args.wait,
+        "projections": args.projections,
         "scale": args.scale,
         "stories": stories, "acts": acts, "facts_in_feeds": len(sequences), "run_s": round(run_seconds, 1), **told,
         "attempted_at_one_interval": attempted, "misses_at_one_interval": misses,
@@ -253,12 +255,21 @@ def main() -> None:
     parser.add_argument("--spread", type=float, default=60.0, help="seconds over which the stories start")
     parser.add_argument("--connections", type=int, default=4, help="REGISTRY_DB_CONNECTIONS of each registry")
     parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument(
+        "--projections",
+        choices=("child", "in-process"),
+        default="child",
+        help="where each registry keeps its read models: a child process, as `registry serve` does on PostgreSQL "
+        "(default), or its own process (`--projections-in-process`)",
+    )
     args = parser.parse_args()
 
     jurisdictions = list(JURISDICTIONS[: args.provinces])
     with tempfile.TemporaryDirectory(prefix="federation-") as directory:
         workdir = Path(directory)
-        environments = node_environments(jurisdictions, workdir, args.connections, args.interval, args.wait)
+        environments = node_environments(
+            jurisdictions, workdir, args.connections, args.interval, args.wait, args.projections
+        )
         for j in jurisdictions:
             admin(f'DROP DATABASE IF EXISTS "fed_bench_{j}" WITH (FORCE)')
             admin(f'CREATE DATABASE "fed_bench_{j}"')

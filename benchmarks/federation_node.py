@@ -1,5 +1,7 @@
-"""One province's registry for benchmarks/federation.py: the HTTP API (with its read models, the exchange feed among
-them) and the exchange follower of every peer, in one process over one connection pool.
+"""One province's registry for benchmarks/federation.py: the HTTP API and the exchange follower of every peer in one
+process over one connection pool, and its read models (the exchange feed among them) in a child process, as
+`registry serve` keeps them on PostgreSQL (api/cli/projection_child.py): the feed's NOTIFY wakes held requests.
+With FEDERATION_NODE_PROJECTIONS=in-process they are kept in the node's own process (`--projections-in-process`).
 
 The follower runs the loop of `registry exchange follow --wait W --every S` (each peer with held requests, asked
 again as soon as a page is applied; with W = 0, every peer at once in rounds starting every S seconds), in a thread
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -25,6 +28,8 @@ from typing import IO
 import uvicorn
 
 from api.app import create_app
+from api.cli.projection_child import ProjectionChild
+from api.cli.serve import exit_cleanly
 from registry.adapters.http_pages import http_fetch
 from registry.exchange.follower import ExchangeFollower, PeerRound, follow_every, follow_held, peers_from
 from registry.settings import Settings
@@ -79,12 +84,19 @@ def main() -> None:
         target=follow_forever, args=(followers, wait, every, os.environ["FEDERATION_NODE_TRACE"], stop), daemon=True
     )
     thread.start()
-    app = create_app(settings, registry=registry, run_projections=True)
+    in_process = os.environ.get("FEDERATION_NODE_PROJECTIONS") == "in-process"  # as --projections-in-process
+    app = create_app(settings, registry=registry, run_projections=in_process)
+    child = None if in_process else ProjectionChild()
+    signal.signal(signal.SIGTERM, exit_cleanly)  # as `registry serve` does: stop the child on the way out
     try:
+        if child is not None:
+            child.start()
         uvicorn.run(app, host="127.0.0.1", port=settings.port, log_level="warning", access_log=False)
     finally:
         stop.set()
         thread.join(timeout=30)
+        if child is not None:
+            child.stop()
         registry.close()
 
 

@@ -58,7 +58,7 @@ def serve(host: str | None, port: int | None, projections: bool, projections_in_
     child = ProjectionChild() if in_child else None
     # uvicorn, once shut down, raises the signal that stopped it again; SIGTERM's default would end this process there,
     # before the child is stopped. SystemExit unwinds through the `finally` below instead.
-    before = signal.signal(signal.SIGTERM, _exit_cleanly) if child is not None else None
+    before = signal.signal(signal.SIGTERM, exit_cleanly) if child is not None else None
     try:
         if child is not None:
             child.start()
@@ -69,7 +69,8 @@ def serve(host: str | None, port: int | None, projections: bool, projections_in_
             signal.signal(signal.SIGTERM, before)
 
 
-def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+def exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    """A SIGTERM handler that unwinds through `finally` blocks (its default ends the process at once)."""
     raise SystemExit(0)
 
 
