@@ -136,7 +136,7 @@ def _lifespan(
             app.state.read_side.start(on_batch=lambda name: feed_waits.ring() if name.startswith(FEED) else None)
         elif app.state.read_side.store.is_postgres:  # another process keeps the feed: its NOTIFY rings
             notifications = FeedNotifications(app.state.read_side.store.listen_connection, feed_waits)
-            notifications.start()
+            feed_waits.on_first_hold = notifications.start
         try:
             with released_on_stop(feed_waits):
                 yield

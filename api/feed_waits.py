@@ -54,6 +54,7 @@ class FeedWaits:
         self._changed: asyncio.Event | None = None
         self._read: asyncio.Future[int] | None = None
         self.closing = False
+        self.on_first_hold: Callable[[], object] | None = None  # e.g. start listening for the feed's notifications
 
     def held(self, reader: str) -> int:
         """How many of this peer's requests are held now."""
@@ -79,6 +80,9 @@ class FeedWaits:
             return
         if self._held[reader] >= HELD_PER_READER:
             raise TooManyHeld([Failure(TooManyHeld.code, f"{HELD_PER_READER} requests of {reader} are held already")])
+        if self.on_first_hold is not None:
+            self.on_first_hold()
+            self.on_first_hold = None
         self._held[reader] += 1
         try:
             with move_on_after(min(wait, MAX_WAIT_SECONDS)):
@@ -112,7 +116,8 @@ class FeedWaits:
 
 class FeedNotifications:
     """Rings `waits` at each NOTIFY on FEED_MOVED: the process that keeps the read models has committed a batch of the
-    exchange feed. A thread with a connection of its own; while it cannot listen, the shared recheck still runs."""
+    exchange feed. A thread with a connection of its own, started at the first held request (a server no peer follows
+    holds neither); while it cannot listen, the shared recheck still runs."""
 
     def __init__(self, connect: Callable[[], Any], waits: FeedWaits) -> None:
         self._connect, self._waits = connect, waits
@@ -124,7 +129,8 @@ class FeedNotifications:
 
     def close(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
 
     def _listen(self) -> None:
         from psycopg import sql
@@ -134,7 +140,7 @@ class FeedNotifications:
                 with self._connect() as connection:
                     connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(FEED_MOVED)))
                     while not self._stop.is_set():
-                        for _ in connection.notifies(timeout=1.0):
+                        for _ in connection.notifies(timeout=RECHECK_SECONDS):
                             self._waits.ring()
             except Exception as error:  # PostgreSQL restarted or refused: listen again after a pause
                 log.warning("feed notifications lost", error_type=type(error).__name__)
