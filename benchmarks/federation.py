@@ -220,8 +220,7 @@ def measure(args: argparse.Namespace, environments: list[dict[str, str]], workdi
     acts = len(outcomes.facts)
     return {
         "benchmark": "federation", "provinces": args.provinces, "interval_s": args.interval, "wait_s": args.wait,
-        "projections": args.projections,
-        "scale": args.scale,
+        "projections": args.projections, "scale": args.scale,
         "stories": stories, "acts": acts, "facts_in_feeds": len(sequences), "run_s": round(run_seconds, 1), **told,
         "attempted_at_one_interval": attempted, "misses_at_one_interval": misses,
         "misses_at_two_intervals": told["probes"].get("2", {"misses": None})["misses"],
@@ -234,7 +233,7 @@ def measure(args: argparse.Namespace, environments: list[dict[str, str]], workdi
     }  # fmt: skip
 
 
-def main() -> None:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--provinces", type=int, default=5, choices=range(2, len(JURISDICTIONS) + 1))
     parser.add_argument("--scale", type=float, default=0.0005, help="fraction of a year of the provinces' acts")
@@ -262,8 +261,11 @@ def main() -> None:
         help="where each registry keeps its read models: a child process, as `registry serve` does on PostgreSQL "
         "(default), or its own process (`--projections-in-process`)",
     )
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def main() -> None:
+    args = arguments()
     jurisdictions = list(JURISDICTIONS[: args.provinces])
     with tempfile.TemporaryDirectory(prefix="federation-") as directory:
         workdir = Path(directory)
