@@ -53,7 +53,7 @@ from api.rate_limits import Budget, RateLimits, address, subject
 from api.views import ViewWatch
 from api.web import WEB_PATHS, template_config, web_router
 from projections.catalog import ReadSide
-from projections.exchange_feed import ExchangeFeed
+from projections.exchange_feed import is_feed_batch
 from projections.exchange_feed.queries import feed_head
 from registry.common.clock import Clock, SystemClock
 from registry.common.start_up import settle_start_up
@@ -71,8 +71,6 @@ OFFLINE_SWAGGER_UI = SwaggerRenderPlugin(
     favicon=f"<link rel='icon' type='image/png' href='{SWAGGER_ASSETS}/favicon-32x32.png'>",
 )
 
-
-FEED = ExchangeFeed.name + "/"  # the tracking names of the outbound feed's projection
 
 # The HTTP API's controllers (the portal and the console are web_router's), in the order the OpenAPI lists them.
 API_CONTROLLERS = [
@@ -133,7 +131,7 @@ def _lifespan(
         app.state.feed_waits = feed_waits = FeedWaits(partial(feed_head, app.state.read_side.store))
         notifications = None
         if run_projections:
-            app.state.read_side.start(on_batch=lambda name: feed_waits.ring() if name.startswith(FEED) else None)
+            app.state.read_side.start(on_batch=lambda name: feed_waits.ring() if is_feed_batch(name) else None)
         elif app.state.read_side.store.is_postgres:  # another process keeps the feed: its NOTIFY rings
             notifications = FeedNotifications(app.state.read_side.store.listen_connection, feed_waits)
             feed_waits.on_first_hold = notifications.start

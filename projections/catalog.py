@@ -11,7 +11,7 @@ from projections.audit.leaves import MerkleLeaves, fill_missing_nodes
 from projections.audit.service import CHECKPOINTS_TABLE, AuditLog, CheckpointPublisher
 from projections.audit_trail import AuditTrail
 from projections.base import REBUILD_SUFFIX, Projection
-from projections.exchange_feed import FEED_MOVED, ExchangeFeed
+from projections.exchange_feed import FEED_MOVED, ExchangeFeed, is_feed_batch
 from projections.front_desk import FrontDeskIndex
 from projections.marital_status import MaritalStatusIndex
 from projections.quarantine import Quarantined, quarantined, record_failed_retry, skip
@@ -141,7 +141,7 @@ class ReadSide:
     def announce_feed(self, tracking_name: str) -> None:
         """Once a batch of the exchange feed has committed, say so on FEED_MOVED (PostgreSQL): a server whose read
         models another process keeps wakes the peers' requests held for new facts (api/feed_waits.py)."""
-        if tracking_name.startswith(ExchangeFeed.name + "/"):
+        if is_feed_batch(tracking_name):
             self.store.notify(FEED_MOVED)
 
     def in_round_order(self) -> list[Follower]:

@@ -123,7 +123,6 @@ def project(parent: int | None) -> None:
 
     While the store is down it waits, trying again with backoff and saying so; SIGINT and SIGTERM stop it cleanly.
     """
-
     from projections.catalog import ReadSide
 
     stop = threading.Event()

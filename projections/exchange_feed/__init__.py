@@ -14,6 +14,11 @@ from registry.exchange.application import REGISTERED
 # the library's channels it is per database, not per schema: registries on several schemas wake each other (harmless).
 FEED_MOVED = "registry_exchange_feed_moved"
 
+
+def is_feed_batch(tracking_name: str) -> bool:
+    """Whether a committed batch (named by its tracking name, e.g. "exchange_feed/marriage") is the feed's."""
+    return tracking_name.startswith(ExchangeFeed.name + "/")
+
 TYPE_OF = {
     "Registered": REGISTERED,
     "Dissolved": "cn.gov.civil-affairs.marriage.divorced",
