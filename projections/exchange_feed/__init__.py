@@ -19,6 +19,7 @@ def is_feed_batch(tracking_name: str) -> bool:
     """Whether a committed batch (named by its tracking name, e.g. "exchange_feed/marriage") is the feed's."""
     return tracking_name.startswith(ExchangeFeed.name + "/")
 
+
 TYPE_OF = {
     "Registered": REGISTERED,
     "Dissolved": "cn.gov.civil-affairs.marriage.divorced",
