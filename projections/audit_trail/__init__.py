@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from projections.base import Batch, Projection, event_type
 from projections.persons import PersonIndex
-from projections.store import Cursor
+from projections.store import Cursor, ViewStore
 from registry.common.ids import PersonKeys
 from registry.system import APPLICATION_NAMES
 
@@ -39,14 +39,16 @@ class AuditTrail(Projection):
             f"CREATE INDEX IF NOT EXISTS {trail}_office ON {trail} (actor_office, recorded_at)",
             f"CREATE INDEX IF NOT EXISTS {trail}_aggregate ON {trail} (aggregate_id)",
             f"CREATE TABLE IF NOT EXISTS {persons} (application TEXT NOT NULL, position BIGINT NOT NULL, "
-            "person_ref TEXT NOT NULL, PRIMARY KEY (person_ref, application, position))",
+            "person_ref TEXT NOT NULL, PRIMARY KEY (application, position, person_ref))",
+            f"CREATE INDEX IF NOT EXISTS {persons}_person ON {persons} (person_ref, application, position)",
             self.persons.schema(),
         ]
 
     def indexes_for_reads(self) -> tuple[str, ...]:
-        """Who did what and what an office did are asked by queries only (apply's unlinking uses the aggregate's)."""
-        trail = self.table("audit_trail")
-        return (f"{trail}_actor", f"{trail}_office")
+        """Who did what, what an office did and whom a row concerns are asked by queries only (apply's unlinking uses
+        the aggregate's index and the persons' key, which is in log order so that a rebuild appends to it)."""
+        trail, persons = self.table("audit_trail"), self.table("audit_trail_persons")
+        return (f"{trail}_actor", f"{trail}_office", f"{persons}_person")
 
     def apply(self, cursor: Cursor, application: str, batch: Batch) -> None:
         rows, person_rows = [], []
@@ -81,3 +83,23 @@ class AuditTrail(Projection):
             [(application, aggregate_id) for aggregate_id in aggregate_ids],
         )
         self.persons.forget(cursor, aggregate_ids)
+
+
+def key_persons_in_log_order(store: ViewStore) -> bool:
+    """Key a person table created before 2026-11-24 (person first) in log order, in place; True if it did.
+
+    PostgreSQL only: SQLite cannot change a table's key, and the next rebuild of the audit trail does it there."""
+    if not store.is_postgres:
+        return False
+    with store.transaction() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass('audit_trail_persons') AND contype = 'p' "
+            "AND starts_with(pg_get_constraintdef(oid), 'PRIMARY KEY (person_ref')"
+        )
+        old = cursor.fetchone()
+        if old is not None:
+            cursor.execute(
+                f"ALTER TABLE audit_trail_persons DROP CONSTRAINT {old[0]}, "
+                "ADD PRIMARY KEY (application, position, person_ref)"
+            )
+    return old is not None
