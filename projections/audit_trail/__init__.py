@@ -98,8 +98,9 @@ def key_persons_in_log_order(store: ViewStore) -> bool:
         )
         old = cursor.fetchone()
         if old is not None:
+            name = '"' + str(old[0]).replace('"', '""') + '"'  # quoted as an identifier, whatever the catalog holds
             cursor.execute(
-                f"ALTER TABLE audit_trail_persons DROP CONSTRAINT {old[0]}, "
+                f"ALTER TABLE audit_trail_persons DROP CONSTRAINT {name}, "
                 "ADD PRIMARY KEY (application, position, person_ref)"
             )
     return old is not None
