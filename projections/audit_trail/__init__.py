@@ -89,9 +89,11 @@ def key_persons_in_log_order(store: ViewStore) -> bool:
     """Key a person table created before 2026-11-24 (person first) in log order, in place; True if it did.
 
     PostgreSQL only: SQLite cannot change a table's key, and the next rebuild of the audit trail does it there."""
-    if not store.is_postgres:
+    if not store.is_postgres or not store.query("SELECT 1 WHERE to_regclass('audit_trail_persons') IS NOT NULL"):
         return False
     with store.transaction() as cursor:
+        # Locked before its key is read: a rebuild's swap that replaces the table meanwhile is waited for, not raced.
+        cursor.execute("LOCK TABLE audit_trail_persons IN ACCESS EXCLUSIVE MODE")
         cursor.execute(
             "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass('audit_trail_persons') AND contype = 'p' "
             "AND starts_with(pg_get_constraintdef(oid), 'PRIMARY KEY (person_ref')"

@@ -3,10 +3,14 @@ finds its rows through the key; the search by person has an index of its own, bu
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
+from projections.audit_trail import key_persons_in_log_order
 from projections.catalog import ReadSide
 from projections.store import ViewStore
 from registry.system import Registry
@@ -83,10 +87,7 @@ def test_migrating_keys_a_persons_table_from_before_in_log_order_and_keeps_its_r
     rows = [("marriage", position, f"ref-{position % 3}") for position in range(1, 7)]
     with store.transaction() as cursor:
         cursor.execute(f"DROP TABLE {PERSONS}")
-        cursor.execute(
-            f"CREATE TABLE {PERSONS} (application TEXT NOT NULL, position BIGINT NOT NULL, "
-            "person_ref TEXT NOT NULL, PRIMARY KEY (person_ref, application, position))"
-        )
+        old_shaped_persons_table(cursor, PERSONS, "audit_trail_persons__rebuild_pkey1")  # as a rebuild's swap names it
         cursor.executemany(f"INSERT INTO {PERSONS} VALUES (?, ?, ?)", rows)
     read_side.migrate()
     read_side.migrate()  # a second migration finds nothing to do
@@ -94,3 +95,30 @@ def test_migrating_keys_a_persons_table_from_before_in_log_order_and_keeps_its_r
     assert primary_key(store, PERSONS) == expected
     assert sorted(store.query(f"SELECT application, position, person_ref FROM {PERSONS}")) == rows
     assert "audit_trail_persons_person" in plan(store, BY_PERSON)
+
+
+def old_shaped_persons_table(cursor: Any, table: str, key_name: str) -> None:
+    cursor.execute(
+        f"CREATE TABLE {table} (application TEXT NOT NULL, position BIGINT NOT NULL, person_ref TEXT NOT NULL, "
+        f"CONSTRAINT {key_name} PRIMARY KEY (person_ref, application, position))"
+    )
+
+
+def test_migrating_waits_for_a_rebuilds_swap_of_the_persons_table_and_keys_the_table_swapped_in(
+    read_side: ReadSide,
+) -> None:
+    store = read_side.store
+    if not store.is_postgres:
+        pytest.skip("SQLite leaves the key to the next rebuild")
+    with store.transaction() as cursor:
+        cursor.execute(f"DROP TABLE {PERSONS}")
+        old_shaped_persons_table(cursor, PERSONS, "persons_before")
+        old_shaped_persons_table(cursor, f"{PERSONS}__rebuild", "persons_rebuilt")
+    migrating = ThreadPoolExecutor(1)
+    with store.transaction() as cursor:  # a swap under way: the live table dropped, the shadow renamed into its place
+        cursor.execute(f"DROP TABLE {PERSONS}")
+        cursor.execute(f"ALTER TABLE {PERSONS}__rebuild RENAME TO {PERSONS}")
+        rekeyed = migrating.submit(key_persons_in_log_order, store)
+        time.sleep(0.3)  # the migration is waiting on the swap by now
+    assert rekeyed.result(timeout=10)
+    assert primary_key(store, PERSONS) == LOG_ORDER
