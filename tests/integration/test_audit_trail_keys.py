@@ -4,7 +4,6 @@ finds its rows through the key; the search by person has an index of its own, bu
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -13,7 +12,6 @@ import pytest
 from projections.audit_trail import key_persons_in_log_order
 from projections.catalog import ReadSide
 from projections.store import ViewStore
-from registry.system import Registry
 
 PERSONS = "audit_trail_persons"
 LOG_ORDER = ["application", "position", "person_ref"]
@@ -23,14 +21,6 @@ UNLINK = (
     "(SELECT position FROM audit_trail WHERE application = 'dv_records' AND aggregate_id = 'x')"
 )
 BY_PERSON = "SELECT application, position FROM audit_trail_persons WHERE person_ref = 'x'"
-
-
-@pytest.fixture
-def read_side(registry: Registry) -> Iterator[ReadSide]:
-    side = ReadSide(registry)
-    side.migrate()
-    yield side
-    side.close()
 
 
 def primary_key(store: ViewStore, table: str) -> list[str]:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-
-import pytest
 
 from api.web.demo import load_front_desk_demo
 from projections.catalog import ReadSide
@@ -15,14 +12,6 @@ from registry.system import Registry
 from tests.support import local_noon
 
 NOW = local_noon(date(2026, 11, 20))
-
-
-@pytest.fixture
-def read_side(registry: Registry) -> Iterator[ReadSide]:
-    side = ReadSide(registry)
-    side.migrate()
-    yield side
-    side.close()
 
 
 def test_a_citizens_records_are_found_by_their_keyed_hash_and_an_inquiry_only_by_its_applicant(

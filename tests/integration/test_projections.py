@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,14 +20,6 @@ from tests.support import BOTH_PRESENT, COURT, OTHER_CLERK, act, person
 
 DAY = date(2026, 11, 22)
 VIEW_TABLES = ("audit_trail", "audit_trail_persons", "marital_status", "marriage_worklist")
-
-
-@pytest.fixture
-def read_side(registry: Registry) -> Iterator[ReadSide]:
-    side = ReadSide(registry)
-    side.migrate()
-    yield side
-    side.close()
 
 
 def some_history(registry: Registry) -> dict[str, object]:
