@@ -123,6 +123,19 @@ def in_process_rate(settings: Settings, filed: list[tuple[str, str]], clients: i
         os.environ.pop("GROUP_COMMIT")
 
 
+def in_process_run(
+    name: str, settings: Settings, filed: list[tuple[str, str]], clients: int, table: str, *, grouped: bool
+) -> tuple[float, dict[str, float]]:
+    """The in-process path's rate, and its CPU, commits (in `table`) and rows stored per registration."""
+    database_url, registrations = settings.database_url or "", len(filed)
+    head, rows = max_position(database_url, table), stored_rows(database_url)
+    cpu = (process_cpu([os.getpid()]), postgres_cpu())
+    rate = in_process_rate(settings, filed, clients, grouped=grouped)
+    figures = cpu_figures(name, cpu, (process_cpu([os.getpid()]), postgres_cpu()), registrations)
+    figures[f"{name}_rows_per_registration"] = round((stored_rows(database_url) - rows) / registrations, 1)
+    return rate, figures | commit_figures(name, database_url, table, head, rate, registrations)
+
+
 def bare_rate(registry: Registry, filed: list[tuple[str, str]], clients: int) -> float:
     def clerk(marriage_ids: list[str]) -> None:
         office = next(o for o, m in filed if m == marriage_ids[0])
@@ -222,15 +235,14 @@ def main() -> None:
         rates: dict[str, float] = {}
         latencies: dict[str, list[float]] = {}
         for name, grouped, work in (("bare", False, filed[0]), ("grouped", True, filed[1])):
-            head, cpu = max_position(database_url, table), (process_cpu([os.getpid()]), postgres_cpu())
-            rates[name] = in_process_rate(settings, work, args.clients, grouped=grouped)
-            figures.update(cpu_figures(name, cpu, (process_cpu([os.getpid()]), postgres_cpu()), args.registrations))
-            figures.update(commit_figures(name, database_url, table, head, rates[name], args.registrations))
+            rates[name], path_figures = in_process_run(name, settings, work, args.clients, table, grouped=grouped)
+            figures.update(path_figures)
         for name, work in zip(HTTP_PATHS, filed[2:], strict=True):
             head = max_position(database_url, table)
             run = http_rate(env, settings, work, projections=HTTP_PATHS[name], workers=args.workers)
             rates[name], latencies[name] = run.rate, run.latencies
             figures.update(cpu_figures(name, run.cpu_before, run.cpu_after, args.registrations))
+            figures[f"{name}_rows_per_registration"] = round(run.rows / args.registrations, 1)
             if HTTP_PATHS[name] != "none":
                 figures[f"{name}_backlog_at_end"] = run.backlog
                 figures[f"{name}_seconds_to_catch_up"] = round(run.catch_up_seconds, 2)
@@ -245,6 +257,7 @@ class HttpRun(NamedTuple):
     cpu_after: tuple[float, float]
     backlog: int  # events the read models had still to apply when the last registration was answered
     catch_up_seconds: float  # and how long they took to apply them
+    rows: int  # rows the run stored, the read models' included once they caught up
 
 
 def http_rate(
@@ -256,13 +269,14 @@ def http_rate(
     pids = [process.pid]
     database_url = env["REGISTRY_DATABASE_URL"]
     try:
-        before = (process_cpu(pids), postgres_cpu())
+        rows, before = stored_rows(database_url), (process_cpu(pids), postgres_cpu())
         rate, latencies = asyncio.run(http_run("127.0.0.1", port, settings.keys[Purpose.TOKEN], filed))
         after = (process_cpu(pids), postgres_cpu())
         backlog, started = read_model_backlog(database_url), time.perf_counter()
         while projections != "none" and read_model_backlog(database_url) > 0:
             time.sleep(0.02)
-        return HttpRun(rate, latencies, before, after, backlog, time.perf_counter() - started)
+        caught_up = time.perf_counter() - started
+        return HttpRun(rate, latencies, before, after, backlog, caught_up, stored_rows(database_url) - rows)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -277,6 +291,15 @@ def read_model_backlog(database_url: str) -> int:
             row = conn.execute(f"SELECT coalesce(max(notification_id), 0) FROM {application}_events").fetchone()
             heads[application] = int(row[0]) if row else 0
     return sum(max(0, heads[application] - position) for application, position in tracked)
+
+
+def stored_rows(database_url: str) -> int:
+    """Rows in every table of the database, counted exactly: a path's growth of them per registration is what it
+    stores (its events, and its read models' rows)."""
+    with psycopg.connect(database_url) as conn:
+        tables = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()").fetchall()
+        counts = [conn.execute(f'SELECT count(*) FROM "{name}"').fetchone() for (name,) in tables]
+    return sum(int(row[0]) for row in counts if row is not None)
 
 
 def max_position(database_url: str, table: str) -> int:
@@ -332,7 +355,8 @@ def report(
             f"{label} : {rate:8.1f} registrations/s ({clients} clients), {commits:.1f} commits/s "
             f"= {commits / limit:.2f} of the fsync limit, {figures[f'{name}_registrations_per_commit']} per commit; "
             f"CPU per registration {figures[f'{name}_cpu_ms_per_registration']} ms, "
-            f"PostgreSQL's {figures[f'{name}_postgres_cpu_ms_per_registration']} ms"
+            f"PostgreSQL's {figures[f'{name}_postgres_cpu_ms_per_registration']} ms; "
+            f"rows stored per registration {figures[f'{name}_rows_per_registration']}"
         )
     for name in HTTP_PATHS:
         kept = (
