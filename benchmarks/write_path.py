@@ -132,7 +132,7 @@ def in_process_run(
     cpu = (process_cpu([os.getpid()]), postgres_cpu())
     rate = in_process_rate(settings, filed, clients, grouped=grouped)
     figures = cpu_figures(name, cpu, (process_cpu([os.getpid()]), postgres_cpu()), registrations)
-    figures[f"{name}_rows_per_registration"] = round((stored_rows(database_url) - rows) / registrations, 1)
+    figures.update(rows_figures(name, stored_rows(database_url) - rows, registrations))
     return rate, figures | commit_figures(name, database_url, table, head, rate, registrations)
 
 
@@ -242,7 +242,7 @@ def main() -> None:
             run = http_rate(env, settings, work, projections=HTTP_PATHS[name], workers=args.workers)
             rates[name], latencies[name] = run.rate, run.latencies
             figures.update(cpu_figures(name, run.cpu_before, run.cpu_after, args.registrations))
-            figures[f"{name}_rows_per_registration"] = round(run.rows / args.registrations, 1)
+            figures.update(rows_figures(name, run.rows, args.registrations))
             if HTTP_PATHS[name] != "none":
                 figures[f"{name}_backlog_at_end"] = run.backlog
                 figures[f"{name}_seconds_to_catch_up"] = round(run.catch_up_seconds, 2)
@@ -269,6 +269,8 @@ def http_rate(
     pids = [process.pid]
     database_url = env["REGISTRY_DATABASE_URL"]
     try:
+        while projections != "none" and read_model_backlog(database_url) > 0:  # /ready allows a lag
+            time.sleep(0.02)
         rows, before = stored_rows(database_url), (process_cpu(pids), postgres_cpu())
         rate, latencies = asyncio.run(http_run("127.0.0.1", port, settings.keys[Purpose.TOKEN], filed))
         after = (process_cpu(pids), postgres_cpu())
@@ -294,8 +296,9 @@ def read_model_backlog(database_url: str) -> int:
 
 
 def stored_rows(database_url: str) -> int:
-    """Rows in every table of the database, counted exactly: a path's growth of them per registration is what it
-    stores (its events, and its read models' rows)."""
+    """Rows in every table of the registry's schema (the connection's current schema), counted exactly: a path's growth
+    of them per registration is what it stores (its events, its read models' rows; also any audit checkpoint published
+    meanwhile, by default every 5 minutes)."""
     with psycopg.connect(database_url) as conn:
         tables = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()").fetchall()
         counts = [conn.execute(f'SELECT count(*) FROM "{name}"').fetchone() for (name,) in tables]
@@ -306,6 +309,10 @@ def max_position(database_url: str, table: str) -> int:
     with psycopg.connect(database_url) as conn:
         row = conn.execute(f"SELECT coalesce(max(notification_id), 0) FROM {table}").fetchone()
     return int(row[0]) if row else 0
+
+
+def rows_figures(name: str, grown: int, registrations: int) -> dict[str, float]:
+    return {f"{name}_rows_per_registration": round(grown / registrations, 1)}
 
 
 def cpu_figures(

@@ -9,7 +9,7 @@ from typing import Any
 from projections.addresses import AddressRegister, PlateSigns
 from projections.audit.leaves import MerkleLeaves, fill_missing_nodes
 from projections.audit.service import CHECKPOINTS_TABLE, AuditLog, CheckpointPublisher
-from projections.audit_trail import AuditTrail, key_persons_in_log_order
+from projections.audit_trail import AuditTrail, rekey_persons_by_position
 from projections.base import REBUILD_SUFFIX, Projection
 from projections.exchange_feed import FEED_MOVED, ExchangeFeed, is_feed_batch
 from projections.front_desk import FrontDeskIndex
@@ -108,7 +108,7 @@ class ReadSide:
         with self.store.transaction() as cursor:
             cursor.execute(CHECKPOINTS_TABLE)
         fill_missing_nodes(self.store)  # trees from before the node table
-        key_persons_in_log_order(self.store)  # an audit trail from before its person rows were keyed in log order
+        rekey_persons_by_position(self.store)  # an audit trail from before its person rows were keyed by position
 
     def catch_up(self) -> int:
         """Run every process policy and every projection to the head of the logs (policies first)."""

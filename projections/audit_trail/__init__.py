@@ -11,6 +11,7 @@ from registry.common.ids import PersonKeys
 from registry.system import APPLICATION_NAMES
 
 DV_RECORD_SEALED = ("dv_records:DvRecord", "Sealed")
+PERSONS_TABLE = "audit_trail_persons"  # the live table (a rebuild's has the suffix)
 TRAIL_COLUMNS = (
     "application", "position", "recorded_at", "aggregate_type", "aggregate_id", "version", "event_type", "actor_id",
     "actor_role", "actor_office", "request_id", "reason",
@@ -71,38 +72,47 @@ class AuditTrail(Projection):
 
     def _unlink(self, cursor: Cursor, application: str, aggregate_ids: list[str]) -> None:
         """After a DV record is sealed nothing here links it to a person: its person rows and reasons go."""
-        trail, persons = self.table("audit_trail"), self.table("audit_trail_persons")
         rows = [(application, application, aggregate_id) for aggregate_id in aggregate_ids]
+        cursor.executemany(unlinking_persons(self.table("audit_trail"), self.table("audit_trail_persons")), rows)
         cursor.executemany(
-            f"DELETE FROM {persons} WHERE application = ? AND position IN "
-            f"(SELECT position FROM {trail} WHERE application = ? AND aggregate_id = ?)",
-            rows,
-        )
-        cursor.executemany(
-            f"UPDATE {trail} SET reason = NULL WHERE application = ? AND aggregate_id = ?",
+            f"UPDATE {self.table('audit_trail')} SET reason = NULL WHERE application = ? AND aggregate_id = ?",
             [(application, aggregate_id) for aggregate_id in aggregate_ids],
         )
         self.persons.forget(cursor, aggregate_ids)
 
 
-def key_persons_in_log_order(store: ViewStore) -> bool:
-    """Key a person table created before 2026-11-24 (person first) in log order, in place; True if it did.
+def unlinking_persons(trail: str, persons: str) -> str:
+    """The statement that deletes the person rows of an aggregate's events (parameters: application, application,
+    aggregate id); it finds them by the persons' key, which leads with (application, position)."""
+    return (
+        f"DELETE FROM {persons} WHERE application = ? AND position IN "
+        f"(SELECT position FROM {trail} WHERE application = ? AND aggregate_id = ?)"
+    )
 
-    PostgreSQL only: SQLite cannot change a table's key, and the next rebuild of the audit trail does it there."""
-    if not store.is_postgres or not store.query("SELECT 1 WHERE to_regclass('audit_trail_persons') IS NOT NULL"):
+
+def rekey_persons_by_position(store: ViewStore) -> bool:
+    """Give a live `audit_trail_persons` keyed person first (as created before commit 2668e4a) the key (application,
+    position, person_ref); True if it changed it.
+
+    Why: with the person first, every row a rebuild writes lands at a random place in the key, which outgrows
+    PostgreSQL's buffers near a million events, and unlinking a sealed DV record, which looks its rows up by
+    position, reads the whole key. PostgreSQL only (SQLite cannot change a table's key: its next rebuild of the audit
+    trail does it). Safe to repeat: a table already keyed by position is left as it is. The table is locked while its
+    key is rebuilt, so run it before serving (`registry db migrate`)."""
+    if not store.is_postgres or not store.query(f"SELECT 1 WHERE to_regclass('{PERSONS_TABLE}') IS NOT NULL"):
         return False
     with store.transaction() as cursor:
         # Locked before its key is read: a rebuild's swap that replaces the table meanwhile is waited for, not raced.
-        cursor.execute("LOCK TABLE audit_trail_persons IN ACCESS EXCLUSIVE MODE")
+        cursor.execute(f"LOCK TABLE {PERSONS_TABLE} IN ACCESS EXCLUSIVE MODE")
         cursor.execute(
-            "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass('audit_trail_persons') AND contype = 'p' "
+            f"SELECT conname FROM pg_constraint WHERE conrelid = to_regclass('{PERSONS_TABLE}') AND contype = 'p' "
             "AND starts_with(pg_get_constraintdef(oid), 'PRIMARY KEY (person_ref')"
         )
         old = cursor.fetchone()
         if old is not None:
             name = '"' + str(old[0]).replace('"', '""') + '"'  # quoted as an identifier, whatever the catalog holds
             cursor.execute(
-                f"ALTER TABLE audit_trail_persons DROP CONSTRAINT {name}, "
+                f"ALTER TABLE {PERSONS_TABLE} DROP CONSTRAINT {name}, "
                 "ADD PRIMARY KEY (application, position, person_ref)"
             )
     return old is not None

@@ -1,5 +1,6 @@
-"""The audit trail's person rows are keyed in log order: a rebuild appends to the key, and unlinking a sealed record
-finds its rows through the key; the search by person has an index of its own, built after a rebuild's load."""
+"""The audit trail's person rows are keyed by position (application, position, person_ref): a rebuild appends to the
+key, and unlinking a sealed DV record finds its rows through the key; the search by person has an index of its own,
+which a rebuild builds after its load. `registry db migrate` re-keys a table from before, on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,21 +10,17 @@ from typing import Any
 
 import pytest
 
-from projections.audit_trail import key_persons_in_log_order
+from projections.audit_trail import PERSONS_TABLE, rekey_persons_by_position, unlinking_persons
 from projections.catalog import ReadSide
 from projections.store import ViewStore
 
-PERSONS = "audit_trail_persons"
-LOG_ORDER = ["application", "position", "person_ref"]
-# What `AuditTrail._unlink` runs when a DV record is sealed (one aggregate).
-UNLINK = (
-    "DELETE FROM audit_trail_persons WHERE application = 'dv_records' AND position IN "
-    "(SELECT position FROM audit_trail WHERE application = 'dv_records' AND aggregate_id = 'x')"
-)
-BY_PERSON = "SELECT application, position FROM audit_trail_persons WHERE person_ref = 'x'"
+BY_POSITION = ["application", "position", "person_ref"]
+BY_PERSON = f"SELECT application, position FROM {PERSONS_TABLE} WHERE person_ref = ?"
+A_SEALED_RECORD = ("dv_records", "dv_records", "x")
 
 
 def primary_key(store: ViewStore, table: str) -> list[str]:
+    """The columns of a table's primary key, in the key's order."""
     if store.is_postgres:
         rows = store.query(
             "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
@@ -36,79 +33,105 @@ def primary_key(store: ViewStore, table: str) -> list[str]:
     return [row[1] for row in sorted(columns, key=lambda row: row[5]) if row[5]]
 
 
-def plan(store: ViewStore, statement: str) -> str:
-    """The query plan, with sequential scans made a last resort where the store lets us say so."""
+def plan(store: ViewStore, statement: str, params: tuple[str, ...]) -> str:
+    """The query plan as text, with sequential scans made a last resort where the store lets us say so."""
     if store.is_postgres:
         with store.transaction() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {statement}")
+            cursor.execute(f"EXPLAIN {statement}", params)
             return "\n".join(row[0] for row in cursor.fetchall())
-    return "\n".join(str(row[-1]) for row in store.query(f"EXPLAIN QUERY PLAN {statement}"))
+    return "\n".join(str(row[-1]) for row in store.query(f"EXPLAIN QUERY PLAN {statement}", params))
 
 
-def test_the_audit_trails_person_rows_are_keyed_in_log_order_after_migrating_and_after_a_rebuild(
-    read_side: ReadSide,
-) -> None:
-    assert primary_key(read_side.store, PERSONS) == LOG_ORDER
-    read_side.rebuild("audit_trail")
-    assert primary_key(read_side.store, PERSONS) == LOG_ORDER
+def leading_columns_of_the_index_unlinking_uses(store: ViewStore) -> list[str]:
+    """The first two columns of the index through which unlinking a sealed record reaches the person rows ([] when
+    it scans the table)."""
+    steps = plan(store, unlinking_persons("audit_trail", PERSONS_TABLE), A_SEALED_RECORD)
+    if not store.is_postgres:  # e.g. "SEARCH audit_trail_persons USING INDEX sqlite_autoindex_... (application=? AND"
+        line = next((line for line in steps.splitlines() if line.startswith(f"SEARCH {PERSONS_TABLE} ")), "")
+        return [term.split("=")[0] for term in line.partition("(")[2].rstrip(")").split(" AND ")][:2]
+    line = next((line for line in steps.splitlines() if f" on {PERSONS_TABLE} " in line and " using " in line), "")
+    if not line:
+        return []
+    index = line.split(" using ")[1].split()[0]  # e.g. "Index Scan using audit_trail_persons_pkey on audit_trail_..."
+    return index_columns(store, index)[:2]
 
 
-def test_unlinking_a_sealed_record_finds_its_person_rows_by_key_not_by_scanning_every_row(
-    read_side: ReadSide,
-) -> None:
-    for _ in range(2):  # as migrated, then as a rebuild swapped it in
-        steps = plan(read_side.store, UNLINK)
-        assert "Seq Scan on audit_trail_persons" not in steps
-        assert "SCAN audit_trail_persons" not in steps
-        read_side.rebuild("audit_trail")
-
-
-def test_a_search_by_person_uses_an_index_that_leads_with_the_person(read_side: ReadSide) -> None:
-    for _ in range(2):
-        steps = plan(read_side.store, BY_PERSON)
-        assert "audit_trail_persons_person" in steps, steps
-        read_side.rebuild("audit_trail")
-
-
-def test_migrating_keys_a_persons_table_from_before_in_log_order_and_keeps_its_rows(read_side: ReadSide) -> None:
-    """PostgreSQL re-keys the table in place; SQLite, which cannot change a table's key, leaves it to a rebuild."""
-    store = read_side.store
-    rows = [("marriage", position, f"ref-{position % 3}") for position in range(1, 7)]
-    with store.transaction() as cursor:
-        cursor.execute(f"DROP TABLE {PERSONS}")
-        old_shaped_persons_table(cursor, PERSONS, "audit_trail_persons__rebuild_pkey1")  # as a rebuild's swap names it
-        cursor.executemany(f"INSERT INTO {PERSONS} VALUES (?, ?, ?)", rows)
-    read_side.migrate()
-    read_side.migrate()  # a second migration finds nothing to do
-    expected = LOG_ORDER if store.is_postgres else ["person_ref", "application", "position"]
-    assert primary_key(store, PERSONS) == expected
-    assert sorted(store.query(f"SELECT application, position, person_ref FROM {PERSONS}")) == rows
-    assert "audit_trail_persons_person" in plan(store, BY_PERSON)
+def index_columns(store: ViewStore, index: str) -> list[str]:
+    """The columns of an index of PostgreSQL, in its order."""
+    rows = store.query(
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+        "AND a.attnum = ANY(i.indkey) WHERE i.indexrelid = to_regclass(?) "
+        "ORDER BY array_position(i.indkey::int2[], a.attnum)",
+        (index,),
+    )
+    return [name for (name,) in rows]
 
 
 def old_shaped_persons_table(cursor: Any, table: str, key_name: str) -> None:
+    """A person table as created before it was keyed by position (person first)."""
     cursor.execute(
         f"CREATE TABLE {table} (application TEXT NOT NULL, position BIGINT NOT NULL, person_ref TEXT NOT NULL, "
         f"CONSTRAINT {key_name} PRIMARY KEY (person_ref, application, position))"
     )
 
 
-def test_migrating_waits_for_a_rebuilds_swap_of_the_persons_table_and_keys_the_table_swapped_in(
+def test_the_audit_trails_person_rows_are_keyed_by_position_after_migrating_and_after_a_rebuild(
+    read_side: ReadSide,
+) -> None:
+    assert primary_key(read_side.store, PERSONS_TABLE) == BY_POSITION
+    read_side.rebuild("audit_trail")
+    assert primary_key(read_side.store, PERSONS_TABLE) == BY_POSITION
+
+
+def test_unlinking_a_sealed_record_reaches_its_person_rows_by_position_not_by_reading_every_row(
+    read_side: ReadSide,
+) -> None:
+    for _ in range(2):  # as migrated, then as a rebuild swapped it in
+        assert leading_columns_of_the_index_unlinking_uses(read_side.store) == ["application", "position"]
+        read_side.rebuild("audit_trail")
+
+
+def test_a_search_by_person_uses_an_index_that_leads_with_the_person(read_side: ReadSide) -> None:
+    for _ in range(2):
+        steps = plan(read_side.store, BY_PERSON, ("x",))
+        assert f"{PERSONS_TABLE}_person" in steps, steps
+        read_side.rebuild("audit_trail")
+
+
+def test_migrating_rekeys_a_persons_table_from_before_by_position_and_keeps_its_rows(read_side: ReadSide) -> None:
+    """PostgreSQL re-keys the table in place; SQLite, which cannot change a table's key, leaves it to a rebuild."""
+    store = read_side.store
+    rows = [("marriage", position, f"ref-{position % 3}") for position in range(1, 7)]
+    with store.transaction() as cursor:
+        cursor.execute(f"DROP TABLE {PERSONS_TABLE}")
+        old_shaped_persons_table(cursor, PERSONS_TABLE, f"{PERSONS_TABLE}__rebuild_pkey1")  # as a swap names it
+        cursor.executemany(f"INSERT INTO {PERSONS_TABLE} VALUES (?, ?, ?)", rows)
+    read_side.migrate()
+    assert rekey_persons_by_position(store) is False  # a second migration finds nothing to do
+    expected = BY_POSITION if store.is_postgres else ["person_ref", "application", "position"]
+    assert primary_key(store, PERSONS_TABLE) == expected
+    assert sorted(store.query(f"SELECT application, position, person_ref FROM {PERSONS_TABLE}")) == rows
+    assert f"{PERSONS_TABLE}_person" in plan(store, BY_PERSON, ("x",))
+
+
+def test_migrating_waits_for_a_rebuilds_swap_of_the_persons_table_and_rekeys_the_table_swapped_in(
     read_side: ReadSide,
 ) -> None:
     store = read_side.store
     if not store.is_postgres:
         pytest.skip("SQLite leaves the key to the next rebuild")
     with store.transaction() as cursor:
-        cursor.execute(f"DROP TABLE {PERSONS}")
-        old_shaped_persons_table(cursor, PERSONS, "persons_before")
-        old_shaped_persons_table(cursor, f"{PERSONS}__rebuild", "persons_rebuilt")
-    migrating = ThreadPoolExecutor(1)
-    with store.transaction() as cursor:  # a swap under way: the live table dropped, the shadow renamed into its place
-        cursor.execute(f"DROP TABLE {PERSONS}")
-        cursor.execute(f"ALTER TABLE {PERSONS}__rebuild RENAME TO {PERSONS}")
-        rekeyed = migrating.submit(key_persons_in_log_order, store)
-        time.sleep(0.3)  # the migration is waiting on the swap by now
-    assert rekeyed.result(timeout=10)
-    assert primary_key(store, PERSONS) == LOG_ORDER
+        cursor.execute(f"DROP TABLE {PERSONS_TABLE}")
+        old_shaped_persons_table(cursor, PERSONS_TABLE, "persons_before")
+        old_shaped_persons_table(cursor, f"{PERSONS_TABLE}__rebuild", "persons_rebuilt")
+    with ThreadPoolExecutor(1) as migrating:
+        with store.transaction() as cursor:  # a swap under way: the live table dropped, the shadow renamed in its place
+            cursor.execute(f"DROP TABLE {PERSONS_TABLE}")
+            cursor.execute(f"ALTER TABLE {PERSONS_TABLE}__rebuild RENAME TO {PERSONS_TABLE}")
+            rekeyed = migrating.submit(rekey_persons_by_position, store)
+            deadline = time.monotonic() + 10
+            while not store.query("SELECT 1 FROM pg_locks WHERE NOT granted") and time.monotonic() < deadline:
+                time.sleep(0.01)  # until the migration waits on the swap's lock
+        assert rekeyed.result(timeout=10)
+    assert primary_key(store, PERSONS_TABLE) == BY_POSITION
