@@ -22,15 +22,19 @@ A_SEALED_RECORD = ("dv_records", "dv_records", "x")
 def primary_key(store: ViewStore, table: str) -> list[str]:
     """The columns of a table's primary key, in the key's order."""
     if store.is_postgres:
-        rows = store.query(
-            "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
-            "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass(?) AND i.indisprimary "
-            "ORDER BY array_position(i.indkey::int2[], a.attnum)",
-            (table,),
-        )
-        return [name for (name,) in rows]
+        return index_columns(store, "i.indrelid = to_regclass(?) AND i.indisprimary", table)
     columns = store.query(f"PRAGMA table_info({table})")  # (cid, name, type, notnull, default, pk position)
     return [row[1] for row in sorted(columns, key=lambda row: row[5]) if row[5]]
+
+
+def index_columns(store: ViewStore, condition: str, name: str) -> list[str]:
+    """The columns of the PostgreSQL index that `condition` picks (`name` fills its ?), in the index's order."""
+    rows = store.query(
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+        f"AND a.attnum = ANY(i.indkey) WHERE {condition} ORDER BY array_position(i.indkey::int2[], a.attnum)",
+        (name,),
+    )
+    return [column for (column,) in rows]
 
 
 def plan(store: ViewStore, statement: str, params: tuple[str, ...]) -> str:
@@ -54,18 +58,7 @@ def leading_columns_of_the_index_unlinking_uses(store: ViewStore) -> list[str]:
     if not line:
         return []
     index = line.split(" using ")[1].split()[0]  # e.g. "Index Scan using audit_trail_persons_pkey on audit_trail_..."
-    return index_columns(store, index)[:2]
-
-
-def index_columns(store: ViewStore, index: str) -> list[str]:
-    """The columns of an index of PostgreSQL, in its order."""
-    rows = store.query(
-        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
-        "AND a.attnum = ANY(i.indkey) WHERE i.indexrelid = to_regclass(?) "
-        "ORDER BY array_position(i.indkey::int2[], a.attnum)",
-        (index,),
-    )
-    return [name for (name,) in rows]
+    return index_columns(store, "i.indexrelid = to_regclass(?)", index)[:2]
 
 
 def old_shaped_persons_table(cursor: Any, table: str, key_name: str) -> None:

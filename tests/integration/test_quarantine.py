@@ -6,7 +6,6 @@ import copy
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 from uuid import uuid4
@@ -28,13 +27,6 @@ from registry.system import Registry
 from tests.support import BOTH_PRESENT, act, person
 
 DAY = date(2026, 11, 22)
-
-
-@pytest.fixture
-def read_side(registry: Registry) -> Iterator[ReadSide]:
-    side = ReadSide(registry)
-    yield side
-    side.close()
 
 
 def marry(registry: Registry, couples: int) -> None:
