@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from projections.addresses import AddressRegister, PlateSigns
@@ -12,6 +13,8 @@ from projections.audit.service import CHECKPOINTS_TABLE, AuditLog, CheckpointPub
 from projections.audit_trail import AuditTrail, rekey_persons_by_position
 from projections.base import REBUILD_SUFFIX, Projection
 from projections.exchange_feed import FEED_MOVED, ExchangeFeed, is_feed_batch
+from projections.failing import publish_failing as publish_failing_steps
+from projections.failing import published_failing
 from projections.front_desk import FrontDeskIndex
 from projections.marital_status import MaritalStatusIndex
 from projections.quarantine import Quarantined, quarantined, record_failed_retry, skip
@@ -125,10 +128,15 @@ class ReadSide:
         self.service.start()
 
     def projection_service(
-        self, *, on_batch: Callable[[str], object] = lambda _: None, stop: threading.Event | None = None
+        self,
+        *,
+        on_batch: Callable[[str], object] = lambda _: None,
+        stop: threading.Event | None = None,
+        publish_failing: bool = False,
     ) -> ProjectionService:
         """What keeps every read model, process policy and checkpoint current, in round order, with the exchange feed
-        urgent: it goes again between steps once a marriage is saved in this process or notified by the store."""
+        urgent: it goes again between steps once a marriage is saved in this process or notified by the store.
+        With publish_failing (a process apart from the servers) its failing steps are published for their /ready."""
         feeds = [f for f in self.followers if isinstance(f.projection, ExchangeFeed)]
         return ProjectionService(
             self.store,
@@ -137,6 +145,7 @@ class ReadSide:
             on_batch=on_batch,
             stop=stop,
             urgent=[(feed, feed.application.saved_here) for feed in feeds],  # type: ignore[attr-defined]
+            publish_failing=partial(publish_failing_steps, self.store) if publish_failing else None,
         )
 
     def announce_feed(self, tracking_name: str) -> None:
@@ -186,6 +195,11 @@ class ReadSide:
                 return follower
         known = ", ".join(f.tracking_name for f in self.followers)
         raise KeyError(f"no read model follower named {tracking_name!r} (known: {known})")
+
+    def failing(self) -> dict[str, str]:
+        """The failing steps (step -> the error's type) of this process's runner, or, where this process runs none,
+        those the process that keeps the read models published."""
+        return dict(self.service.failing) if self.service is not None else published_failing(self.store)
 
     def quarantined(self, *, only_open: bool = False) -> list[Quarantined]:
         return quarantined(self.store, only_open=only_open)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
@@ -18,6 +18,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
 from projections.base import Projection, of_aggregates
+from projections.failing import FAILING_TABLE
 from projections.quarantine import QUARANTINE_TABLE, open_entry, put_in_quarantine, release
 from projections.store import Cursor, ViewStore, locked_position, set_position
 from projections.wake_ups import WakeUps
@@ -207,6 +208,7 @@ def create_schema(store: ViewStore, projections: Iterable[Projection]) -> None:
     store.create_tracking()
     with store.transaction() as cursor:
         cursor.execute(QUARANTINE_TABLE)
+        cursor.execute(FAILING_TABLE)
         for projection in projections:
             for statement in projection.schema():
                 cursor.execute(statement)
@@ -234,6 +236,7 @@ class ProjectionService:
         stop: threading.Event | None = None,
         on_batch: Callable[[str], object] = lambda _: None,
         urgent: Sequence[tuple[Follower, threading.Event]] = (),
+        publish_failing: Callable[[Mapping[str, str]], object] | None = None,
     ) -> None:
         self.store = store
         self.followers = followers
@@ -244,6 +247,9 @@ class ProjectionService:
         self._on_batch = on_batch  # told the tracking name of each batch committed (the feed wakes held requests)
         self._thread: threading.Thread | None = None
         self.failing: dict[str, str] = {}  # what failed in the last round (tracking name or policy), and the error
+        # Told `failing` after a round that changed it (and after the first): servers in other processes read it.
+        self._publish_failing = publish_failing
+        self._published: dict[str, str] | None = None
         # How run_forever learns which logs moved, and how a round hears that the urgent followers' logs moved.
         logs = [f.application for f in [*followers, *(follower for follower, _ in self.urgent)]]
         self.wake_ups = WakeUps(store, logs, self._stop)
@@ -307,7 +313,17 @@ class ProjectionService:
                     saved_here.clear()  # before it runs: a save during its catch-up sets it again
                     processed += self._step(urgent.tracking_name, partial(self._catch_up, urgent))
             processed += self._step(name, step)
+        self._publish()
         return processed
+
+    def _publish(self) -> None:
+        if self._publish_failing is None or self.failing == self._published:
+            return
+        try:
+            self._publish_failing(dict(self.failing))
+        except Exception:  # the store is down or not migrated: tried again after the next round
+            return
+        self._published = dict(self.failing)
 
     def _caught_up(self, followers: list[Follower]) -> set[str]:
         """The followers whose stored position is at the head of their log: the positions are read first, then each

@@ -137,7 +137,7 @@ def project(parent: int | None) -> None:
     click.echo("projecting: " + ", ".join(f.tracking_name for f in read_side.followers))
     settle_start_up()
     try:
-        read_side.projection_service(on_batch=read_side.announce_feed, stop=stop).run_forever()
+        read_side.projection_service(on_batch=read_side.announce_feed, stop=stop, publish_failing=True).run_forever()
     finally:
         read_side.close()
         registry.close()

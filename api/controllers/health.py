@@ -52,7 +52,9 @@ def readiness(
     lags: dict[str, int] = {}
     reasons: list[str] = []
     quarantined: dict[str, list[int]] = {}
+    failing: dict[str, str] = {}
     try:
+        failing = read_side.failing()  # this process's runner's, else those the read models' process published
         for name, application in registry.applications().items():
             heads[name] = application.recorder.max_notification_id() or 0
         positions = read_side.store.positions()
@@ -65,8 +67,7 @@ def readiness(
     service = read_side.service
     if service is not None and not service.running:
         reasons.append("the projection runner of this process has stopped")
-    if service is not None:
-        reasons += [f"{name} is failing ({error})" for name, error in sorted(service.failing.items())]
+    reasons += [f"{name} is failing ({error})" for name, error in sorted(failing.items())]
     if read_models_running is not None and not read_models_running():
         reasons.append("the read models' process is not running (the server starts it again)")
     limit = registry.settings.ready_max_lag

@@ -16,9 +16,11 @@ from datetime import date
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from api.auth import mint_token
+from projections.catalog import migrate_all
 from registry.common.actors import Role
 from registry.keys import Purpose
 from registry.settings import Settings
@@ -47,16 +49,24 @@ class Server:
         self.seen.update(found)
         return found
 
-    def registers_and_lists(self, serial: int) -> None:
-        """A marriage application filed now is on the marriage worklist (a read model) once its position is."""
+    def clerk(self) -> httpx.Client:
         token = mint_token(self.settings.keys[Purpose.TOKEN], subject="clerk-e2e", role=Role.CLERK, office=OFFICE)
+        return httpx.Client(base_url=self.base, headers={"Authorization": f"Bearer {token}"}, timeout=15)
+
+    def files(self, client: httpx.Client, serial: int) -> httpx.Response:
+        """A marriage application, filed now (a different couple for each serial)."""
         couple = {
             "party_a": {"document_number": resident_id(date(1990, 6, serial), "male"), "name": "周杰"},
             "party_b": {"document_number": resident_id(date(1991, 7, serial), "female"), "name": "吴丽"},
         }
-        with httpx.Client(base_url=self.base, headers={"Authorization": f"Bearer {token}"}, timeout=15) as client:
-            filed = client.post("/v1/marriages", json=couple)
-            assert filed.status_code == 201, filed.text
+        filed = client.post("/v1/marriages", json=couple)
+        assert filed.status_code == 201, filed.text
+        return filed
+
+    def registers_and_lists(self, serial: int) -> None:
+        """A marriage application filed now is on the marriage worklist (a read model) once its position is."""
+        with self.clerk() as client:
+            filed = self.files(client, serial)
             listed = client.get(f"/v1/worklists/marriage?wait_for={filed.headers['registry-log-position']}")
         assert listed.status_code == 200, listed.text
         assert filed.json()["id"] in [item["record_id"] for item in listed.json()["items"]]
@@ -151,6 +161,28 @@ def test_a_read_model_process_that_dies_is_started_again(postgres_server: Server
     assert "the read models' process exited (-9)" in postgres_server.log.read_text()
     watching.join(timeout=15)
     assert "the read models' process is not running (the server starts it again)" in reasons  # told by /ready
+
+
+def test_the_server_names_in_ready_a_read_model_failing_in_its_child(postgres_server: Server) -> None:
+    read_model_child(postgres_server)
+    failing = "marriage_worklist/marriage is failing (UndefinedTable)"
+    url, schema = postgres_server.settings.postgres_target()
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'DROP TABLE "{schema}".marriage_worklist')  # a fault of the store, in the child's step
+    with postgres_server.clerk() as client:
+        postgres_server.files(client, 3)
+    assert eventually(lambda: failing in ready_reasons(postgres_server)), postgres_server.log.read_text()
+    migrate_all(postgres_server.settings)  # the table is back: the child catches up, and says nothing fails
+    assert eventually(lambda: ready_reasons(postgres_server) == []), ready_reasons(postgres_server)
+
+
+def ready_reasons(server: Server) -> list[str]:
+    """/ready's reasons, as an operator sees them."""
+    operator = mint_token(server.settings.keys[Purpose.TOKEN], subject="ops", role=Role.OPERATOR)
+    reasons: list[str] = httpx.get(f"{server.base}/ready", headers={"Authorization": f"Bearer {operator}"}).json()[
+        "reasons"
+    ]
+    return reasons
 
 
 def ready_reasons_until_restarted(server: Server, reasons: list[str]) -> None:
