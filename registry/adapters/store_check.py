@@ -17,7 +17,7 @@ from registry.settings import Settings
 CONNECT_SECONDS = 3
 # The newest tables of an application and of the read models: present once `registry db migrate` has run.
 EVENTS_TABLE = "marriage_events"
-VIEWS_TABLE = "projection_quarantine"
+VIEWS_TABLE = "projection_failing"
 MIGRATE = "run `registry db migrate`"
 
 

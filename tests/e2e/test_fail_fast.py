@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from projections.catalog import migrate_all
+from registry.settings import Settings
 from tests.conftest import TEST_KEYS, TEST_SERVER_URL
 from tests.e2e.postgres_cluster import free_port, own_cluster
 
@@ -59,6 +63,22 @@ def test_a_missing_database_is_named_with_how_to_create_it(tmp_path: Path, postg
 def test_a_store_not_migrated_says_run_registry_db_migrate(store_env: dict[str, str]) -> None:
     for command in COMMANDS:
         one_line_naming(registry(store_env, *command), "not migrated", "run `registry db migrate`")
+
+
+def test_a_store_migrated_before_the_newest_read_model_table_says_run_registry_db_migrate(
+    store_env: dict[str, str],
+) -> None:
+    """After an upgrade that adds a table (here projection_failing) the processes refuse to start until migrated."""
+    settings = Settings.from_env(store_env)
+    migrate_all(settings)
+    if settings.uses_postgres:
+        url, schema = settings.postgres_target()
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(f'DROP TABLE "{schema}".projection_failing')
+    else:
+        with closing(sqlite3.connect(settings.data_dir / "views.sqlite")) as connection:
+            connection.execute("DROP TABLE projection_failing")
+    one_line_naming(registry(store_env, "projections", "status"), "not migrated", "run `registry db migrate`")
 
 
 @pytest.mark.slow
