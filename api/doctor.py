@@ -17,6 +17,8 @@ from urllib.parse import urlparse
 from api.stores import application_names, dv_keys_location
 from projections.audit.service import CHECKPOINTS_TABLE
 from projections.catalog import ReadSide, all_projections
+from projections.failing import FAILING_TABLE
+from projections.quarantine import QUARANTINE_TABLE
 from projections.store import TRACKING_TABLE
 from registry.adapters.dv_keys import check_apart_from_events
 from registry.common.ids import PersonKeys
@@ -213,7 +215,10 @@ def view_tables(settings: Settings) -> list[tuple[str, Location]]:
     keys = PersonKeys(settings.keys[Purpose.PERSON_HASH])
     projections = all_projections(keys, settings.keys[Purpose.FEED_AT_REST], settings.working_calendar())
     tables = [table for projection in projections for table in projection.tables]
-    tables += [table_created_by(TRACKING_TABLE), table_created_by(CHECKPOINTS_TABLE)]
+    tables += [
+        table_created_by(statement)
+        for statement in (TRACKING_TABLE, CHECKPOINTS_TABLE, QUARANTINE_TABLE, FAILING_TABLE)
+    ]
     where = (settings.postgres_target()[1] or "public") if settings.uses_postgres else "views.sqlite"
     return [(f"read-model table {table}", (where, table)) for table in tables]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from projections.addresses import AddressRegister, PlateSigns
@@ -13,7 +12,6 @@ from projections.audit.service import CHECKPOINTS_TABLE, AuditLog, CheckpointPub
 from projections.audit_trail import AuditTrail, rekey_persons_by_position
 from projections.base import REBUILD_SUFFIX, Projection
 from projections.exchange_feed import FEED_MOVED, ExchangeFeed, is_feed_batch
-from projections.failing import publish_failing as publish_failing_steps
 from projections.failing import published_failing
 from projections.front_desk import FrontDeskIndex
 from projections.marital_status import MaritalStatusIndex
@@ -145,7 +143,7 @@ class ReadSide:
             on_batch=on_batch,
             stop=stop,
             urgent=[(feed, feed.application.saved_here) for feed in feeds],  # type: ignore[attr-defined]
-            publish_failing=partial(publish_failing_steps, self.store) if publish_failing else None,
+            publish_failing=publish_failing,
         )
 
     def announce_feed(self, tracking_name: str) -> None:
@@ -198,7 +196,7 @@ class ReadSide:
 
     def failing(self) -> dict[str, str]:
         """The failing steps (step -> the error's type) of this process's runner, or, where this process runs none,
-        those the process that keeps the read models published."""
+        those the processes that keep the read models published."""
         return dict(self.service.failing) if self.service is not None else published_failing(self.store)
 
     def quarantined(self, *, only_open: bool = False) -> list[Quarantined]:

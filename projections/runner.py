@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
@@ -18,7 +18,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
 from projections.base import Projection, of_aggregates
-from projections.failing import FAILING_TABLE
+from projections.failing import FAILING_TABLE, FailingPublisher
 from projections.quarantine import QUARANTINE_TABLE, open_entry, put_in_quarantine, release
 from projections.store import Cursor, ViewStore, locked_position, set_position
 from projections.wake_ups import WakeUps
@@ -236,7 +236,7 @@ class ProjectionService:
         stop: threading.Event | None = None,
         on_batch: Callable[[str], object] = lambda _: None,
         urgent: Sequence[tuple[Follower, threading.Event]] = (),
-        publish_failing: Callable[[Mapping[str, str]], object] | None = None,
+        publish_failing: bool = False,
     ) -> None:
         self.store = store
         self.followers = followers
@@ -247,9 +247,9 @@ class ProjectionService:
         self._on_batch = on_batch  # told the tracking name of each batch committed (the feed wakes held requests)
         self._thread: threading.Thread | None = None
         self.failing: dict[str, str] = {}  # what failed in the last round (tracking name or policy), and the error
-        # Told `failing` after a round that changed it (and after the first): servers in other processes read it.
-        self._publish_failing = publish_failing
-        self._published: dict[str, str] | None = None
+        # A process apart from the servers tells them which steps fail (projections/failing.py).
+        steps = [*(type(policy).__name__ for policy in self.policies), *(f.tracking_name for f in followers)]
+        self.failing_publisher = FailingPublisher(store, steps) if publish_failing else None
         # How run_forever learns which logs moved, and how a round hears that the urgent followers' logs moved.
         logs = [f.application for f in [*followers, *(follower for follower, _ in self.urgent)]]
         self.wake_ups = WakeUps(store, logs, self._stop)
@@ -264,6 +264,7 @@ class ProjectionService:
                 if moved is None or time.monotonic() - every_log_checked > EVERY_LOG_SECONDS:
                     moved, every_log_checked = None, time.monotonic()
                 processed = self.run_round(moved)
+                self.publish_failing()
                 if len(self.failing) == len(self.policies) + len(self.followers):  # the store is down: back off
                     self._stop.wait(pause)
                     pause = min(pause * 2, MAX_FAILED_ROUND_PAUSE_SECONDS)
@@ -273,6 +274,8 @@ class ProjectionService:
                 moved = wake_ups.wait(idle=processed == 0)
         finally:
             wake_ups.close()
+            if self.failing_publisher is not None:
+                self.failing_publisher.withdraw()
 
     def run_round(self, moved: Collection[str] | None = None) -> int:
         """Catch up every policy, then every follower, each on its own: one that fails holds back no other.
@@ -313,17 +316,12 @@ class ProjectionService:
                     saved_here.clear()  # before it runs: a save during its catch-up sets it again
                     processed += self._step(urgent.tracking_name, partial(self._catch_up, urgent))
             processed += self._step(name, step)
-        self._publish()
         return processed
 
-    def _publish(self) -> None:
-        if self._publish_failing is None or self.failing == self._published:
-            return
-        try:
-            self._publish_failing(dict(self.failing))
-        except Exception:  # the store is down or not migrated: tried again after the next round
-            return
-        self._published = dict(self.failing)
+    def publish_failing(self) -> None:
+        """Tell the servers in other processes which steps fail (when this process publishes them at all)."""
+        if self.failing_publisher is not None:
+            self.failing_publisher.publish(self.failing)
 
     def _caught_up(self, followers: list[Follower]) -> set[str]:
         """The followers whose stored position is at the head of their log: the positions are read first, then each

@@ -54,7 +54,6 @@ def readiness(
     quarantined: dict[str, list[int]] = {}
     failing: dict[str, str] = {}
     try:
-        failing = read_side.failing()  # this process's runner's, else those the read models' process published
         for name, application in registry.applications().items():
             heads[name] = application.recorder.max_notification_id() or 0
         positions = read_side.store.positions()
@@ -62,6 +61,7 @@ def readiness(
             lags[follower.tracking_name] = heads[follower.application.name] - positions.get(follower.tracking_name, 0)
         for entry in read_side.quarantined(only_open=True):
             quarantined.setdefault(entry.projection, []).append(entry.notification_id)
+        failing = read_side.failing()  # this process's runner's, else those the read models' processes published
     except Exception as error:  # any store failure means not ready; say which kind, nothing more
         reasons.append(f"the store cannot be read ({type(error).__name__})")
     service = read_side.service
