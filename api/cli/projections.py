@@ -15,13 +15,16 @@ def projections() -> None:
 
 @projections.command()
 def status() -> None:
-    """Position, log head and lag of every read model."""
+    """Position, log head and lag of every read model, and what the processes keeping them say fails."""
     with opened_read_side(checked_settings()) as (_, read_side):
-        positions = read_side.store.positions()
-        click.echo(f"{'projection':36} {'position':>10} {'head':>10} {'lag':>8}")
+        positions, failing = read_side.store.positions(), read_side.failing()
+        click.echo(f"{'projection':36} {'position':>10} {'head':>10} {'lag':>8}  failing")
         for follower in read_side.followers:
             position, head = positions.get(follower.tracking_name, 0), follower.head()
-            click.echo(f"{follower.tracking_name:36} {position:>10} {head:>10} {head - position:>8}")
+            error = failing.pop(follower.tracking_name, "")
+            click.echo(f"{follower.tracking_name:36} {position:>10} {head:>10} {head - position:>8}  {error}".rstrip())
+        for step, error in sorted(failing.items()):  # process policies and the checkpoint publisher
+            click.echo(f"{step:36} {'':>10} {'':>10} {'':>8}  {error}")
 
 
 @projections.command()

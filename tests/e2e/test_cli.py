@@ -9,6 +9,9 @@ from pathlib import Path
 import jwt
 
 from api.auth import AUDIENCE
+from projections.catalog import migrate_all
+from projections.failing import publish_failing
+from projections.store import ViewStore
 from registry.common.identity import resident_id_check_character
 from registry.keys import Purpose
 from registry.settings import Settings
@@ -157,3 +160,19 @@ def log_heads(tmp_path: Path) -> dict[str, int | None]:
         return {name: app.recorder.max_notification_id() for name, app in registry.applications().items()}
     finally:
         registry.close()
+
+
+def test_registry_projections_status_names_what_the_read_models_processes_say_fails(tmp_path: Path) -> None:
+    settings = Settings.from_env({**TEST_KEYS, "REGISTRY_DATA_DIR": str(tmp_path)})
+    migrate_all(settings)
+    store = ViewStore(settings)
+    try:
+        publish_failing(store, {"marital_status/marriage": "OperationalError", "WidowhoodPolicy": "TimeoutError"}, [])
+    finally:
+        store.close()
+    listed = run_registry(tmp_path, "projections", "status")
+    assert listed.returncode == 0, listed.stderr
+    rows = {line.split()[0]: line.split()[1:] for line in listed.stdout.splitlines()[1:]}
+    assert rows["marital_status/marriage"][-1] == "OperationalError"
+    assert rows["WidowhoodPolicy"] == ["TimeoutError"]
+    assert rows["audit_trail/marriage"] == ["0", "0", "0"]  # at the head of an empty log, failing nothing
