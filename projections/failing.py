@@ -47,6 +47,7 @@ class FailingPublisher:
         self.steps = list(steps)
         self._published: dict[str, str] | None = None  # None: not yet, or the last attempt failed
         self._published_at = 0.0
+        self._warned = False  # the last attempt failed and said so (one warning per run of failures)
 
     def publish(self, failing: Mapping[str, str]) -> None:
         if failing == self._published and time.monotonic() - self._published_at < REPUBLISH_SECONDS:
@@ -54,11 +55,11 @@ class FailingPublisher:
         try:
             publish_failing(self.store, failing, [step for step in self.steps if step not in failing])
         except Exception as error:  # the store is down or not migrated: tried again after the next round
-            if self._published is not None or self._published_at == 0.0:
+            if not self._warned:
                 log.warning("failing steps not published", error_type=type(error).__name__)
-            self._published, self._published_at = None, -1.0
+            self._published, self._warned = None, True
             return
-        self._published, self._published_at = dict(failing), time.monotonic()
+        self._published, self._published_at, self._warned = dict(failing), time.monotonic(), False
 
     def withdraw(self) -> None:
         """On a clean stop: this process no longer says anything about its steps."""
