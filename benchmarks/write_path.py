@@ -1,7 +1,8 @@
 """Marriage registrations per second on PostgreSQL: over HTTP (a real server process) against the bare application.
 
 "Bare" is the eventsourcing application as the library runs it: MarriageRegistry in-process with group commit
-off (GROUP_COMMIT=off), so every command pays the library's own save (one transaction, table lock and fsync each).
+off (GROUP_COMMIT=off) and the library's own recorders, so every command pays the library's own save (one
+transaction, table lock and fsync each, sent as a pipeline of six statements with two waits for the server).
 The same run also measures the in-process application with group commit, the machine's fsync limit (a loop of
 small committed transactions on the same PostgreSQL, one connection) and the write transactions each path
 committed (distinct inserting transaction ids of the events table), so that commits/s stand against the limit, and
@@ -59,6 +60,10 @@ from registry.system import Registry, open_registry
 
 START_SECONDS = 300  # before /ready, the server catches its read models up on the whole generated log (over 30 s here)
 PRESENT = Attendance(True, True, True, True)
+LIBRARY_RECORDERS = {  # the library's own, in place of the registry's (the eventsourcing factory's settings)
+    "APPLICATION_RECORDER_TOPIC": "eventsourcing.postgres:PostgresApplicationRecorder",
+    "PROCESS_RECORDER_TOPIC": "eventsourcing.postgres:PostgresProcessRecorder",
+}
 PRESENT_JSON = {
     "present": True,
     "declares_voluntary": True,
@@ -90,14 +95,17 @@ def by_office(filed: list[tuple[str, str]]) -> list[list[str]]:
 
 
 def in_process_rate(settings: Settings, filed: list[tuple[str, str]], clients: int, *, grouped: bool) -> float:
-    """The in-process application's rate, with the library's own save per command or with group commit."""
-    os.environ["GROUP_COMMIT"] = "on" if grouped else "off"
+    """The in-process application's rate: with the library's own recorder and save per command, or as the registry
+    saves (group commit, and the one-statement append of registry/adapters/postgres_append.py)."""
+    env = {"GROUP_COMMIT": "on"} if grouped else {"GROUP_COMMIT": "off", **LIBRARY_RECORDERS}
+    os.environ.update(env)
     registry = open_registry(settings)
     try:
         return bare_rate(registry, filed, clients)
     finally:
         registry.close()
-        os.environ.pop("GROUP_COMMIT")
+        for name in env:
+            os.environ.pop(name)
 
 
 def in_process_run(

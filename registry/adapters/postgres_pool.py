@@ -32,6 +32,7 @@ from psycopg.rows import DictRow, dict_row
 from psycopg_pool import PoolTimeout
 
 from registry.adapters.faults import StoreUnavailable
+from registry.adapters.postgres_append import AppendingApplicationRecorder, AppendingProcessRecorder
 
 POOL_TIMEOUT_SECONDS = 3.0  # how long a request waits for a connection before it is answered 503
 CONNECT_TIMEOUT_SECONDS = 3  # how long opening one connection may take (an unreachable host)
@@ -105,7 +106,11 @@ def shared_datastore(conninfo_parts: dict[str, Any], schema: str, *, budget: int
 
 
 class SharedPostgresFactory(PostgresFactory):
-    """The library's PostgreSQL factory over the process's shared datastore (named by REGISTRY_SHARED_DATASTORE)."""
+    """The library's PostgreSQL factory over the process's shared datastore (named by REGISTRY_SHARED_DATASTORE),
+    whose recorders append a command's events in one statement (postgres_append.py)."""
+
+    application_recorder_class = AppendingApplicationRecorder
+    process_recorder_class = AppendingProcessRecorder
 
     def __init__(self, env: Any) -> None:
         InfrastructureFactory.__init__(self, env)  # not the base's __init__: it would make a pool of its own

@@ -9,15 +9,19 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
+from registry.adapters.postgres_append import append_function_name
 from registry.settings import Settings
 
 CONNECT_SECONDS = 3
-# The newest tables of an application and of the read models: present once `registry db migrate` has run.
+# The newest tables of an application and of the read models, and the newest function: present once `registry db
+# migrate` has run.
 EVENTS_TABLE = "marriage_events"
 VIEWS_TABLE = "projection_failing"
+APPEND_FUNCTION = append_function_name(EVENTS_TABLE)
 MIGRATE = "run `registry db migrate`"
 
 
@@ -42,16 +46,21 @@ def check_postgres(settings: Settings, *, migrated: bool) -> None:
     schema = settings.postgres_target()[1] or "public"
     try:
         with psycopg.connect(**parts, connect_timeout=CONNECT_SECONDS, application_name="registry-check") as conn:
-            if migrated:
-                missing = [
-                    table
-                    for table in (EVENTS_TABLE, VIEWS_TABLE)
-                    if conn.execute("SELECT to_regclass(%s)", (f'"{schema}".{table}',)).fetchone() == (None,)
-                ]
-                if missing:
-                    raise StoreProblem(f"database {parts['dbname']} (schema {schema}) is not migrated: {MIGRATE}")
+            if migrated and not is_migrated(conn, schema):
+                raise StoreProblem(f"database {parts['dbname']} (schema {schema}) is not migrated: {MIGRATE}")
     except psycopg.Error as error:
         raise refusal(error, parts) from None
+
+
+def is_migrated(conn: psycopg.Connection[Any], schema: str) -> bool:
+    """The newest tables and function are in the schema."""
+    quoted = f'"{schema}"'
+    row = conn.execute(
+        "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL AND EXISTS "
+        "(SELECT 1 FROM pg_proc WHERE pronamespace = to_regnamespace(%s) AND proname = %s)",
+        (f"{quoted}.{EVENTS_TABLE}", f"{quoted}.{VIEWS_TABLE}", quoted, APPEND_FUNCTION),
+    ).fetchone()
+    return row == (True,)
 
 
 def refusal(error: psycopg.Error, parts: dict[str, object]) -> StoreProblem:

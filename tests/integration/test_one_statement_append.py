@@ -1,0 +1,116 @@
+"""On PostgreSQL a command's events are appended by one statement (a function per events table) that keeps what the
+library's pipeline guarantees: commit order, the NOTIFY that wakes the read models, and a duplicate version as a
+record conflict. See registry/adapters/postgres_append.py."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+import psycopg
+import pytest
+from eventsourcing.persistence import RecordConflictError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+
+from registry.adapters.postgres_append import AppendingApplicationRecorder, append_function_name
+from registry.adapters.store_check import StoreProblem, check_store
+from registry.common.application import RegistryApplication
+from registry.settings import Settings
+from registry.system import Registry
+from tests.support import act
+
+DAY = date(2026, 11, 24)
+pytestmark = pytest.mark.parametrize("store_env", ["postgres"], indirect=True)  # SQLite: the library's own recorder
+
+
+@pytest.fixture
+def postgres(registry: Registry, settings: Settings) -> tuple[Registry, Settings]:
+    return registry, settings
+
+
+def connect(settings: Settings) -> psycopg.Connection[tuple[object, ...]]:
+    conninfo, schema = settings.postgres_target()
+    return psycopg.connect(conninfo, options=f"-c search_path={schema}")
+
+
+def recorder_of(application: RegistryApplication) -> PostgresApplicationRecorder:
+    recorder = application.recorder
+    assert isinstance(recorder, PostgresApplicationRecorder)
+    return recorder
+
+
+def read_once(registry: Registry) -> int:
+    """An official's read, recorded: one event appended to the oversight log; its position."""
+    return registry.oversight.record_read(act(DAY), what="marriage", target="marriage/x", route="GET /x").position
+
+
+def test_every_application_appends_through_its_own_function(postgres: tuple[Registry, Settings]) -> None:
+    registry, settings = postgres
+    assert isinstance(registry.oversight.recorder, AppendingApplicationRecorder)
+    with connect(settings) as connection:
+        functions = {row[0] for row in connection.execute("SELECT proname FROM pg_proc")}
+    tables = [recorder_of(application).events_table_name for application in registry.applications().values()]
+    assert {append_function_name(table) for table in tables} <= functions
+
+
+def test_an_open_append_holds_back_every_later_append_until_it_ends(postgres: tuple[Registry, Settings]) -> None:
+    """Positions are handed out in commit order: a reader tailing the log never passes one filled in later."""
+    registry, settings = postgres
+    function = append_function_name(recorder_of(registry.oversight).events_table_name)
+    with connect(settings) as held, ThreadPoolExecutor(1) as other:
+        (position,) = held.execute(
+            f"SELECT * FROM {function}(ARRAY[ROW(%s, 1, 'held', '')]::stored_event_uuid[])", (uuid.uuid4(),)
+        ).fetchone() or (None,)
+        later = other.submit(read_once, registry)
+        deadline = time.monotonic() + 10
+        while not held.execute("SELECT 1 FROM pg_locks WHERE NOT granted").fetchone():
+            assert time.monotonic() < deadline, "the later append did not wait for the open one"
+            time.sleep(0.01)
+        assert not later.done()
+        held.rollback()
+        assert later.result(timeout=10) > int(str(position))
+
+
+def test_an_append_wakes_those_listening_to_its_log(postgres: tuple[Registry, Settings]) -> None:
+    registry, settings = postgres
+    channel = recorder_of(registry.oversight).channel_name
+    with connect(settings) as listening:
+        listening.autocommit = True
+        listening.execute(f"LISTEN {channel}")
+        read_once(registry)
+        heard = list(listening.notifies(timeout=5, stop_after=1))
+    assert [note.channel for note in heard] == [channel]
+
+
+def test_an_append_of_a_version_already_recorded_is_a_record_conflict_and_writes_nothing(
+    postgres: tuple[Registry, Settings],
+) -> None:
+    registry, _ = postgres
+    recorder = registry.oversight.recorder
+    originator = uuid.uuid4()
+    first = [StoredEvent(originator, 1, "t", b"")]
+    recorder.insert_events(first)
+    head = recorder.max_notification_id()
+    with pytest.raises(RecordConflictError):
+        recorder.insert_events([StoredEvent(originator, 2, "t", b""), StoredEvent(originator, 1, "t", b"")])
+    assert recorder.max_notification_id() == head
+    assert [event.originator_version for event in recorder.select_events(originator)] == [1]
+
+
+def test_the_positions_of_an_append_are_those_of_its_events_in_order(postgres: tuple[Registry, Settings]) -> None:
+    registry, _ = postgres
+    recorder = registry.oversight.recorder
+    events = [StoredEvent(uuid.uuid4(), 1, f"t{n}", b"") for n in range(5)]
+    positions = list(recorder.insert_events(events) or [])
+    logged = recorder.select_notifications(start=positions[0], limit=10)
+    assert [(note.id, note.topic) for note in logged] == [(p, e.topic) for p, e in zip(positions, events, strict=True)]
+
+
+def test_a_store_migrated_before_the_append_functions_is_refused_at_start(postgres: tuple[Registry, Settings]) -> None:
+    registry, settings = postgres
+    with connect(settings) as connection:
+        connection.execute(f"DROP FUNCTION {append_function_name(recorder_of(registry.marriage).events_table_name)}")
+    with pytest.raises(StoreProblem, match="not migrated: run `registry db migrate`"):
+        check_store(settings)
