@@ -53,6 +53,7 @@ def stored_rows(database_url: str) -> int:
 
 
 def max_position(database_url: str, table: str) -> int:
+    """The head of one events table's log (0 if empty)."""
     with psycopg.connect(database_url) as conn:
         row = conn.execute(f"SELECT coalesce(max(notification_id), 0) FROM {table}").fetchone()
     return int(row[0]) if row else 0

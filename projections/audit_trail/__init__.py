@@ -90,10 +90,11 @@ def unlinking_persons(trail: str, persons: str) -> str:
     )
 
 
-PERSON_FIRST_KEY = (
+# The name of the persons table's key from before commit 2668e4a, if it still has it (no row if no table).
+SELECT_PERSON_FIRST_KEY_NAME = (
     f"SELECT conname FROM pg_constraint WHERE conrelid = to_regclass('{PERSONS_TABLE}') AND contype = 'p' "
     "AND starts_with(pg_get_constraintdef(oid), 'PRIMARY KEY (person_ref')"
-)  # the name of the persons table's key from before commit 2668e4a, if it still has it (none if no table)
+)
 
 
 def rekey_persons_by_position(store: ViewStore) -> bool:
@@ -104,14 +105,14 @@ def rekey_persons_by_position(store: ViewStore) -> bool:
     PostgreSQL's buffers near a million events, and unlinking a sealed DV record, which looks its rows up by
     position, reads the whole key. PostgreSQL only (SQLite cannot change a table's key: its next rebuild of the audit
     trail does it). Safe to repeat: a table already keyed by position is left as it is, without a lock. The table is
-    locked while its key is rebuilt, so run that first migration before serving (`registry db migrate`)."""
-    if not store.is_postgres or not store.query(PERSON_FIRST_KEY):
+    locked while its key is rebuilt, so run the migration that re-keys it before serving (`registry db migrate`)."""
+    if not store.is_postgres or not store.query(SELECT_PERSON_FIRST_KEY_NAME):
         return False  # nothing to change: no lock, so a live registry's readers are not queued behind a migration
     with store.transaction() as cursor:
         # Locked before its key is read again: a rebuild's swap that replaces the table meanwhile is waited for, not
         # raced.
         cursor.execute(f"LOCK TABLE {PERSONS_TABLE} IN ACCESS EXCLUSIVE MODE")
-        cursor.execute(PERSON_FIRST_KEY)
+        cursor.execute(SELECT_PERSON_FIRST_KEY_NAME)
         old = cursor.fetchone()
         if old is not None:
             name = '"' + str(old[0]).replace('"', '""') + '"'  # quoted as an identifier, whatever the catalog holds

@@ -141,5 +141,5 @@ def test_migrating_a_persons_table_already_keyed_by_position_does_not_wait_for_i
     with ThreadPoolExecutor(1) as migrating, store.transaction() as cursor:  # an auditor's long read holds the table
         cursor.execute(f"SELECT count(*) FROM {PERSONS_TABLE}")
         rekeyed = migrating.submit(rekey_persons_by_position, store)
-        assert rekeyed.result(timeout=3) is False  # within the reader's transaction (idle for 5 s at most)
+        assert rekeyed.result(timeout=3) is False  # shorter than the 5 s after which the pool ends an idle transaction
     assert primary_key(store, PERSONS_TABLE) == BY_POSITION

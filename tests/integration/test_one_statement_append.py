@@ -14,7 +14,11 @@ import pytest
 from eventsourcing.persistence import RecordConflictError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 
-from registry.adapters.postgres_append import AppendingApplicationRecorder, append_function_name
+from registry.adapters.postgres_append import (
+    AppendingApplicationRecorder,
+    AppendingProcessRecorder,
+    append_function_name,
+)
 from registry.adapters.store_check import StoreProblem, check_store
 from registry.common.application import RegistryApplication
 from registry.settings import Settings
@@ -23,11 +27,6 @@ from tests.support import act
 
 DAY = date(2026, 11, 24)
 pytestmark = pytest.mark.parametrize("store_env", ["postgres"], indirect=True)  # SQLite: the library's own recorder
-
-
-@pytest.fixture
-def postgres(registry: Registry, settings: Settings) -> tuple[Registry, Settings]:
-    return registry, settings
 
 
 def connect(settings: Settings) -> psycopg.Connection[tuple[object, ...]]:
@@ -46,35 +45,40 @@ def read_once(registry: Registry) -> int:
     return registry.oversight.record_read(act(DAY), what="marriage", target="marriage/x", route="GET /x").position
 
 
-def test_every_application_appends_through_its_own_function(postgres: tuple[Registry, Settings]) -> None:
-    registry, settings = postgres
-    assert isinstance(registry.oversight.recorder, AppendingApplicationRecorder)
+def test_every_application_appends_through_its_own_function(registry: Registry, settings: Settings) -> None:
+    recorders = [application.recorder for application in registry.applications().values()]
+    assert all(isinstance(r, AppendingApplicationRecorder | AppendingProcessRecorder) for r in recorders)
     with connect(settings) as connection:
-        functions = {row[0] for row in connection.execute("SELECT proname FROM pg_proc")}
-    tables = [recorder_of(application).events_table_name for application in registry.applications().values()]
-    assert {append_function_name(table) for table in tables} <= functions
+        functions = connection.execute(
+            "SELECT proname FROM pg_proc WHERE pronamespace = current_schema()::regnamespace"
+        )
+        names = {row[0] for row in functions}
+    assert {append_function_name(recorder_of(application).events_table_name) for application in
+            registry.applications().values()} <= names  # fmt: skip
 
 
-def test_an_open_append_holds_back_every_later_append_until_it_ends(postgres: tuple[Registry, Settings]) -> None:
+def test_an_open_append_holds_back_every_later_append_until_it_ends(registry: Registry, settings: Settings) -> None:
     """Positions are handed out in commit order: a reader tailing the log never passes one filled in later."""
-    registry, settings = postgres
-    function = append_function_name(recorder_of(registry.oversight).events_table_name)
+    recorder = recorder_of(registry.oversight)
+    function, table = append_function_name(recorder.events_table_name), recorder.events_table_name
+    waiting_on_the_log = "SELECT 1 FROM pg_locks WHERE NOT granted AND relation = to_regclass(%s)"
     with connect(settings) as held, ThreadPoolExecutor(1) as other:
-        (position,) = held.execute(
-            f"SELECT * FROM {function}(ARRAY[ROW(%s, 1, 'held', '')]::stored_event_uuid[])", (uuid.uuid4(),)
-        ).fetchone() or (None,)
+        held.execute(
+            f"SELECT * FROM {function}(ARRAY[ROW(%s, 1, 'held', '')]::{recorder.stored_event_type_name}[])",
+            (uuid.uuid4(),),
+        )
         later = other.submit(read_once, registry)
         deadline = time.monotonic() + 10
-        while not held.execute("SELECT 1 FROM pg_locks WHERE NOT granted").fetchone():
+        while not held.execute(waiting_on_the_log, (table,)).fetchone():
             assert time.monotonic() < deadline, "the later append did not wait for the open one"
             time.sleep(0.01)
         assert not later.done()
         held.rollback()
-        assert later.result(timeout=10) > int(str(position))
+        position = later.result(timeout=10)
+    assert [note.id for note in recorder.select_notifications(start=1, limit=10)] == [position]
 
 
-def test_an_append_wakes_those_listening_to_its_log(postgres: tuple[Registry, Settings]) -> None:
-    registry, settings = postgres
+def test_an_append_wakes_those_listening_to_its_log(registry: Registry, settings: Settings) -> None:
     channel = recorder_of(registry.oversight).channel_name
     with connect(settings) as listening:
         listening.autocommit = True
@@ -85,9 +89,9 @@ def test_an_append_wakes_those_listening_to_its_log(postgres: tuple[Registry, Se
 
 
 def test_an_append_of_a_version_already_recorded_is_a_record_conflict_and_writes_nothing(
-    postgres: tuple[Registry, Settings],
+    registry: Registry,
+    settings: Settings,
 ) -> None:
-    registry, _ = postgres
     recorder = registry.oversight.recorder
     originator = uuid.uuid4()
     first = [StoredEvent(originator, 1, "t", b"")]
@@ -99,8 +103,7 @@ def test_an_append_of_a_version_already_recorded_is_a_record_conflict_and_writes
     assert [event.originator_version for event in recorder.select_events(originator)] == [1]
 
 
-def test_the_positions_of_an_append_are_those_of_its_events_in_order(postgres: tuple[Registry, Settings]) -> None:
-    registry, _ = postgres
+def test_the_positions_of_an_append_are_those_of_its_events_in_order(registry: Registry, settings: Settings) -> None:
     recorder = registry.oversight.recorder
     events = [StoredEvent(uuid.uuid4(), 1, f"t{n}", b"") for n in range(5)]
     positions = list(recorder.insert_events(events) or [])
@@ -108,8 +111,9 @@ def test_the_positions_of_an_append_are_those_of_its_events_in_order(postgres: t
     assert [(note.id, note.topic) for note in logged] == [(p, e.topic) for p, e in zip(positions, events, strict=True)]
 
 
-def test_a_store_migrated_before_the_append_functions_is_refused_at_start(postgres: tuple[Registry, Settings]) -> None:
-    registry, settings = postgres
+def test_a_store_migrated_before_the_append_function_is_refused_at_start(
+    registry: Registry, settings: Settings
+) -> None:
     with connect(settings) as connection:
         connection.execute(f"DROP FUNCTION {append_function_name(recorder_of(registry.marriage).events_table_name)}")
     with pytest.raises(StoreProblem, match="not migrated: run `registry db migrate`"):
