@@ -6,6 +6,7 @@ import base64
 import contextlib
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -266,6 +267,19 @@ def _serving(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+PLAIN_SCHEMA = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+
+
+def _check_schema(name: str, url: str) -> None:
+    """A schema is a plain name: it is written into SQL, in the body of the functions `registry db migrate` creates
+    among other places, where a quoted name with $ in it could end the body's quoting."""
+    for schema in parse_qs(urlparse(url).query).get("schema", []):
+        if not PLAIN_SCHEMA.fullmatch(schema):
+            raise SettingsError(
+                f"the schema in {name} must be letters, digits and _ (not first), at most 63: not {schema[:70]!r}"
+            )
+
+
 def _stores(env: Mapping[str, str]) -> dict[str, Any]:
     """Where the events, the read models and the DV keys are kept, the keys, and how the stores are used."""
     data_dir = Path(env.get("REGISTRY_DATA_DIR", "var")).resolve()
@@ -273,6 +287,8 @@ def _stores(env: Mapping[str, str]) -> dict[str, Any]:
     replica_url = env.get("REGISTRY_REPLICA_URL") or None
     if replica_url is not None and (database_url is None or not replica_url.startswith("postgresql://")):
         raise SettingsError("REGISTRY_REPLICA_URL must be a postgresql:// URL, and only with REGISTRY_DATABASE_URL")
+    for name in ("REGISTRY_DATABASE_URL", "REGISTRY_REPLICA_URL", "REGISTRY_DV_KEYS_URL"):
+        _check_schema(name, env.get(name) or "")
     connections = _integer(env, "REGISTRY_DB_CONNECTIONS", 10, minimum=4)
     return {
         "data_dir": data_dir,

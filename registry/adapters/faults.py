@@ -23,7 +23,10 @@ UNAVAILABLE = (
     persistence.OperationalError,  # the same, as the eventsourcing library reraises them
     persistence.InterfaceError,
 )
-NOT_MIGRATED = (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn, psycopg.errors.InvalidSchemaName)
+NOT_MIGRATED = (
+    psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn, psycopg.errors.UndefinedFunction,
+    psycopg.errors.InvalidSchemaName,
+)  # fmt: skip
 
 
 def causes(error: BaseException) -> list[BaseException]:

@@ -15,13 +15,14 @@ import psycopg
 
 from registry.adapters.postgres_append import append_function_name
 from registry.settings import Settings
+from registry.system import APPLICATION_NAMES
 
 CONNECT_SECONDS = 3
-# The newest tables of an application and of the read models, and the newest function: present once `registry db
-# migrate` has run.
+# The newest tables of an application and of the read models, and every application's append function: present
+# once `registry db migrate` has run.
 EVENTS_TABLE = "marriage_events"
 VIEWS_TABLE = "projection_failing"
-APPEND_FUNCTION = append_function_name(EVENTS_TABLE)
+APPEND_FUNCTIONS = [append_function_name(f"{name}_events") for name in APPLICATION_NAMES]
 MIGRATE = "run `registry db migrate`"
 
 
@@ -53,12 +54,12 @@ def check_postgres(settings: Settings, *, migrated: bool) -> None:
 
 
 def is_migrated(conn: psycopg.Connection[Any], schema: str) -> bool:
-    """The newest tables and function are in the schema."""
+    """The newest tables and every append function are in the schema."""
     quoted = f'"{schema}"'
     row = conn.execute(
-        "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL AND EXISTS "
-        "(SELECT 1 FROM pg_proc WHERE pronamespace = to_regnamespace(%s) AND proname = %s)",
-        (f"{quoted}.{EVENTS_TABLE}", f"{quoted}.{VIEWS_TABLE}", quoted, APPEND_FUNCTION),
+        "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL AND (SELECT count(DISTINCT proname) "
+        "FROM pg_proc WHERE pronamespace = to_regnamespace(%s) AND proname = ANY(%s)) = %s",
+        (f"{quoted}.{EVENTS_TABLE}", f"{quoted}.{VIEWS_TABLE}", quoted, APPEND_FUNCTIONS, len(APPEND_FUNCTIONS)),
     ).fetchone()
     return row == (True,)
 

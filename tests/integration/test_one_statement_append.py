@@ -11,14 +11,16 @@ from datetime import date
 
 import psycopg
 import pytest
-from eventsourcing.persistence import RecordConflictError, StoredEvent
+from eventsourcing.persistence import ProgrammingError, RecordConflictError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 
+from registry.adapters.faults import store_not_migrated
 from registry.adapters.postgres_append import (
     AppendingApplicationRecorder,
     AppendingProcessRecorder,
     append_function_name,
 )
+from registry.adapters.postgres_pool import LOCK_TIMEOUT_SECONDS
 from registry.adapters.store_check import StoreProblem, check_store
 from registry.common.application import RegistryApplication
 from registry.settings import Settings
@@ -111,10 +113,30 @@ def test_the_positions_of_an_append_are_those_of_its_events_in_order(registry: R
     assert [(note.id, note.topic) for note in logged] == [(p, e.topic) for p, e in zip(positions, events, strict=True)]
 
 
-def test_a_store_migrated_before_the_append_function_is_refused_at_start(
+def test_a_store_without_an_applications_append_function_is_refused_at_start_and_its_appends_say_not_migrated(
     registry: Registry, settings: Settings
 ) -> None:
+    """Any application's, not only the marriage log's: a migration stopped half way leaves the later ones without."""
     with connect(settings) as connection:
-        connection.execute(f"DROP FUNCTION {append_function_name(recorder_of(registry.marriage).events_table_name)}")
+        connection.execute(f"DROP FUNCTION {append_function_name(recorder_of(registry.oversight).events_table_name)}")
     with pytest.raises(StoreProblem, match="not migrated: run `registry db migrate`"):
         check_store(settings)
+    with pytest.raises(ProgrammingError) as refused:
+        read_once(registry)
+    assert store_not_migrated(refused.value)  # the API answers 503 naming the migration, not 500
+
+
+def test_an_append_gives_up_on_a_lock_held_longer_than_its_lock_timeout(registry: Registry, settings: Settings) -> None:
+    """A writer stuck holding the log's lock fails appends after LOCK_TIMEOUT_SECONDS rather than hanging them."""
+    recorder = recorder_of(registry.oversight)
+    with connect(settings) as held, connect(settings) as appending:
+        held.execute(f"LOCK TABLE {recorder.events_table_name} IN EXCLUSIVE MODE")
+        appending.execute("SET statement_timeout = '15s'")  # without the function's own timeout: QueryCanceled
+        started = time.monotonic()
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            appending.execute(
+                f"SELECT * FROM {append_function_name(recorder.events_table_name)}"
+                f"(ARRAY[ROW(%s, 1, 'waits', '')]::{recorder.stored_event_type_name}[])",
+                (uuid.uuid4(),),
+            )
+        assert LOCK_TIMEOUT_SECONDS <= time.monotonic() - started < LOCK_TIMEOUT_SECONDS + 5
