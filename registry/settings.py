@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import json
 import os
 import re
 from collections.abc import Mapping
@@ -16,14 +13,11 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from registry.common.workdays import WorkingCalendar
 from registry.keys import (
-    OVERRIDES,
     Purpose,
     RegistryKeys,
     SettingsError,
-    decode_secret,
-    is_development,
     key_id,
-    new_development_master,
+    registry_keys,
 )
 
 
@@ -330,55 +324,6 @@ def _local_rules(env: Mapping[str, str]) -> dict[str, Any]:
         "eco_burial_amount_date": env.get("REGISTRY_ECO_BURIAL_AMOUNT_DATE") or "burial",
         "reward_office": env.get("REGISTRY_REWARD_OFFICE") or "330782-civil-affairs",
     }
-
-
-def registry_keys(env: Mapping[str, str], data_dir: Path, *, embedded: bool) -> RegistryKeys:
-    """Every purpose key, from the master key and the per-purpose settings; refused when weak or a development key
-    outside the embedded default."""
-    master_text = env.get("REGISTRY_MASTER_KEY")
-    master = decode_secret("REGISTRY_MASTER_KEY", master_text) if master_text else None
-    if master is not None and is_development(master) and not embedded:
-        raise SettingsError("REGISTRY_MASTER_KEY is a development key: generate one with `registry keys generate`")
-    overrides = {
-        purpose: decode_secret(name, env[name], exact=32 if purpose == Purpose.EVENT_CIPHER else None)
-        for purpose, name in OVERRIDES.items()
-        if env.get(name)
-    }
-    federation_text = env.get("REGISTRY_FEDERATION_KEY")
-    federation = decode_secret("REGISTRY_FEDERATION_KEY", federation_text) if federation_text else None
-    if master is None and embedded:
-        master = development_master(data_dir)
-        overrides = {**legacy_development_keys(data_dir), **overrides}
-    return RegistryKeys.from_settings(master, overrides, federation, development=embedded and not master_text)
-
-
-def development_master(data_dir: Path) -> bytes:
-    """The embedded default's master key, created once under the data directory (never for production)."""
-    path = data_dir / "dev-master.key"
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        temporary = data_dir / f"dev-master.{os.getpid()}.tmp"
-        temporary.write_text(base64.b64encode(new_development_master()).decode())
-        temporary.chmod(0o600)
-        with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
-            os.link(temporary, path)
-        temporary.unlink()
-    return base64.b64decode(path.read_text().strip())
-
-
-def legacy_development_keys(data_dir: Path) -> dict[Purpose, bytes]:
-    """Keys of an embedded store created before the master key (var/dev-keys.json): its events stay readable."""
-    keys: dict[Purpose, bytes] = {}
-    path = data_dir / "dev-keys.json"
-    if path.exists():
-        old = json.loads(path.read_text())
-        keys[Purpose.TOKEN] = old["jwt_secret"].encode()
-        keys[Purpose.PERSON_HASH] = old["person_hash_key"].encode()
-        keys[Purpose.EVENT_CIPHER] = base64.b64decode(old["event_cipher_key"])
-    signing = data_dir / "dev-signing.key"
-    if signing.exists():
-        keys[Purpose.CHECKPOINT_SIGNING] = base64.b64decode(signing.read_text().strip())
-    return keys
 
 
 def _integer(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1, maximum: int | None = None) -> int:
