@@ -32,7 +32,7 @@ from registry.deaths.policies import EcoBurialTaskPolicy, WidowhoodPolicy
 from registry.keys import Purpose
 from registry.marriage.policies import EndedElsewherePolicy
 from registry.settings import Settings
-from registry.system import Registry, migrate, open_registry
+from registry.system import Registry, migrate, one_migration_at_a_time, open_registry
 
 
 def all_projections(keys: PersonKeys, feed_key: bytes, calendar: WorkingCalendar, suffix: str = "") -> list[Projection]:
@@ -236,13 +236,15 @@ def replica_of(settings: Settings) -> Any:
 
 
 def migrate_all(settings: Settings) -> list[str]:
-    """Create the tables of every application and every read model (what `registry db migrate` does)."""
-    migrated = migrate(settings)
-    registry = open_registry(settings)
-    read_side = ReadSide(registry)
-    try:
-        read_side.migrate()
-    finally:
-        read_side.close()
-        registry.close()
+    """Create the tables of every application and every read model (what `registry db migrate` does), one migration
+    of a database at a time."""
+    with one_migration_at_a_time(settings):
+        migrated = migrate(settings)
+        registry = open_registry(settings)
+        read_side = ReadSide(registry)
+        try:
+            read_side.migrate()
+        finally:
+            read_side.close()
+            registry.close()
     return [*migrated, *(f"read model {p.name}" for p in read_side.projections)]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+import psycopg
 
 from registry.adapters.dv_keys import (
     FileKeyring,
@@ -194,6 +197,23 @@ def dv_key_store(settings: Settings) -> SqlDataKeys:
     return postgres_data_keys(
         parsed._replace(query="").geturl(), schema, keyring, retention=retention, max_connections=1
     )
+
+
+MIGRATION_LOCK = "registry db migrate"  # the advisory lock two migrations of one PostgreSQL database take turns at
+
+
+@contextmanager
+def one_migration_at_a_time(settings: Settings) -> Iterator[None]:
+    """Holds PostgreSQL's advisory lock for migrations of this database: two `registry db migrate` run at once (two
+    operators, two deploy jobs) would otherwise race on the catalog, and one fails ("tuple concurrently updated")."""
+    if not settings.uses_postgres:
+        yield
+        return
+    with psycopg.connect(
+        **settings.postgres_connection(), autocommit=True, application_name="registry-migrate"
+    ) as lock:
+        lock.execute("SELECT pg_advisory_lock(hashtext(%s))", (MIGRATION_LOCK,))
+        yield  # closing the connection releases the lock, whatever happened meanwhile
 
 
 def migrate(settings: Settings) -> list[str]:
