@@ -270,7 +270,8 @@ def _check_schema(name: str, url: str) -> None:
     for schema in parse_qs(urlparse(url).query).get("schema", []):
         if not PLAIN_SCHEMA.fullmatch(schema):
             raise SettingsError(
-                f"the schema in {name} must be letters, digits and _ (not first), at most 63: not {schema[:70]!r}"
+                f"the schema in {name} must be letters, digits and _, not starting with a digit, at most 63: "
+                f"not {schema[:70]!r}"
             )
 
 
