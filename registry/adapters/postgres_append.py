@@ -13,6 +13,9 @@ It keeps what the library's way guarantees:
 - the same errors: a duplicate (originator, version) is the library's IntegrityError (a RecordConflictError), a lock
   not had within the lock timeout its OperationalError, retried as the library retries it.
 
+And it does one thing the library's way does not: an append whose reply was lost after its commit finds its own
+events on the next try and answers with their positions, rather than a record conflict (Appender).
+
 The library's own function (POSTGRES_ENABLE_DB_FUNCTIONS) is not used: it takes no table lock, and it is named by the
 type of the originator ids, not by the table, so the applications sharing one schema would replace each other's.
 
@@ -22,13 +25,16 @@ library's way: the tracking row must commit with the events.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresProcessRecorder
-from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Identifier
+
+ATTEMPTS, RETRY_WAIT_SECONDS = 10, 0.2  # as the library tries its own insert (eventsourcing.postgres)
 
 
 def append_function_name(events_table_name: str) -> str:
@@ -68,16 +74,67 @@ def append_statement(recorder: PostgresApplicationRecorder) -> Composed:
     )
 
 
-@retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-def append(recorder: PostgresApplicationRecorder, statement: Composed, events: Sequence[StoredEvent]) -> list[int]:
-    """Appends the events in one autocommitted call of the table's function; their positions, in order."""
-    rows = [
-        recorder.construct_pg_stored_event(event.originator_id, event.originator_version, event.topic, event.state)
-        for event in events
-    ]
-    with recorder.datastore.get_connection() as connection, connection.cursor() as cursor:
-        cursor.execute(statement, (rows,), prepare=True)
-        return [int(row["position"]) for row in cursor.fetchall()]
+def stored_as_sent_statement(recorder: PostgresApplicationRecorder) -> Composed:
+    """For each event sent, in order: the position of the stored event at its (originator, version), and whether the
+    stored one is the same event (the same topic and state); no row's position for a version nothing holds."""
+    return SQL(
+        "SELECT stored.notification_id AS position, "
+        "stored.topic = sent.topic AND stored.state = sent.state AS same "
+        "FROM unnest(%s::{schema}.{event_type}[]) WITH ORDINALITY "
+        "AS sent(originator_id, originator_version, topic, state, n) "
+        "LEFT JOIN {schema}.{table} AS stored USING (originator_id, originator_version) ORDER BY sent.n"
+    ).format(
+        schema=Identifier(recorder.datastore.schema),
+        event_type=Identifier(recorder.stored_event_type_name),
+        table=Identifier(recorder.events_table_name),
+    )
+
+
+class Appender:
+    """Appends a command's events to one recorder's table in one statement, tried again as the library tries its
+    own insert (a lost connection, a lock not had within the lock timeout).
+
+    A reply can be lost after its commit. The next try then meets its own events as a duplicate: events stored
+    identical to the ones sent (the same topic and the same encrypted state, whose nonce is drawn anew for every
+    event written) are this append's own, and their positions are its answer. Without this, the duplicate would be
+    a record conflict and the command decided again: an application for marriage recorded twice.
+    """
+
+    def __init__(self, recorder: PostgresApplicationRecorder) -> None:
+        self.recorder = recorder
+        self.statement = append_statement(recorder)
+        self.stored_as_sent = stored_as_sent_statement(recorder)
+
+    def append(self, events: Sequence[StoredEvent]) -> list[int]:
+        """The events' positions, in order."""
+        rows = [
+            self.recorder.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+            for e in events
+        ]
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return self._positions(self.statement, rows)
+            except IntegrityError:
+                own = None if attempt == 1 else self._own_positions(rows)  # a first try's duplicate is another's
+                if own is None:
+                    raise
+                return own  # committed before its reply was lost
+            except (InterfaceError, OperationalError):
+                if attempt == ATTEMPTS:
+                    raise
+                time.sleep(RETRY_WAIT_SECONDS * (1 + 0.1 * (random.random() - 0.5)))
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _positions(self, statement: Composed, rows: list[Any]) -> list[int]:
+        with self.recorder.datastore.get_connection() as connection, connection.cursor() as cursor:
+            cursor.execute(statement, (rows,), prepare=True)
+            return [int(row["position"]) for row in cursor.fetchall()]
+
+    def _own_positions(self, rows: list[Any]) -> list[int] | None:
+        """The positions of the events sent if every one of them is stored as sent, else None."""
+        with self.recorder.datastore.get_connection() as connection, connection.cursor() as cursor:
+            stored = cursor.execute(self.stored_as_sent, (rows,)).fetchall()
+        return [int(row["position"]) for row in stored] if all(row["same"] is True for row in stored) else None
 
 
 class AppendingApplicationRecorder(PostgresApplicationRecorder):
@@ -86,13 +143,10 @@ class AppendingApplicationRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.sql_create_statements.append(creating_append_function(self))
-        self.append_statement = append_statement(self)
+        self.appender = Appender(self)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        if not stored_events:
-            return None
-        positions: list[int] = append(self, self.append_statement, stored_events)  # typed here: retry() returns Any
-        return positions
+        return self.appender.append(stored_events) if stored_events else None
 
 
 class AppendingProcessRecorder(PostgresProcessRecorder):
@@ -102,11 +156,10 @@ class AppendingProcessRecorder(PostgresProcessRecorder):
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.sql_create_statements.append(creating_append_function(self))
-        self.append_statement = append_statement(self)
+        self.appender = Appender(self)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if not stored_events or kwargs.get("tracking") is not None:
             tracked: Sequence[int] | None = super().insert_events(stored_events, **kwargs)  # retry() returns Any
             return tracked
-        positions: list[int] = append(self, self.append_statement, stored_events)  # typed here: retry() returns Any
-        return positions
+        return self.appender.append(stored_events)

@@ -1,0 +1,95 @@
+"""A reply lost after its commit: the append is tried again on a new connection, finds its own events stored, and
+answers with their positions, so the command is recorded once and its caller told so (not decided a second time).
+Only events identical to the ones sent count as its own: someone else's at the same version are still a conflict.
+The network is real: the registry talks to PostgreSQL through a proxy that loses one reply or one request
+(reply_dropping_proxy)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from uuid import UUID, uuid4
+
+import pytest
+from eventsourcing.persistence import RecordConflictError, StoredEvent
+
+from projections.catalog import migrate_all
+from registry.adapters.postgres_append import append_function_name
+from registry.marriage.marriage import Marriage
+from registry.settings import Settings
+from registry.system import Registry, open_registry
+from tests.integration.reply_dropping_proxy import ReplyDroppingProxy
+from tests.support import act, person
+
+DAY = date(2026, 11, 24)
+pytestmark = pytest.mark.parametrize("store_env", ["postgres"], indirect=True)  # a reply over TCP: PostgreSQL
+
+
+@pytest.fixture
+def proxy(settings: Settings) -> Iterator[ReplyDroppingProxy]:
+    connection = settings.postgres_connection()
+    proxy = ReplyDroppingProxy((connection["host"], connection["port"]))
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture
+def behind_the_proxy(store_env: dict[str, str], settings: Settings, proxy: ReplyDroppingProxy) -> Iterator[Registry]:
+    """The registry, migrated directly, talking to its events' database through the proxy."""
+    migrate_all(settings)
+    connection = settings.postgres_connection()
+    direct, through = f"@{connection['host']}:{connection['port']}/", f"@127.0.0.1:{proxy.port}/"
+    url = store_env["REGISTRY_DATABASE_URL"]
+    assert direct in url
+    opened = open_registry(Settings.from_env({**store_env, "REGISTRY_DATABASE_URL": url.replace(direct, through)}))
+    yield opened
+    opened.close()
+
+
+def test_a_command_whose_reply_is_lost_after_its_commit_is_recorded_once(
+    behind_the_proxy: Registry, proxy: ReplyDroppingProxy
+) -> None:
+    marriage = behind_the_proxy.marriage
+    man, woman = person(date(1990, 1, 1), "male"), person(date(1992, 2, 2), "female")
+    proxy.drop_the_reply_to(append_function_name(marriage.recorder.events_table_name))
+    result = marriage.apply_for_marriage(act(DAY), party_a=man, party_b=woman)
+    assert proxy.dropped == 1
+    stored = list(marriage.recorder.select_notifications(start=1, limit=100))
+    assert [note.id for note in stored] == [result.position]  # one application, at the position the caller was told
+    assert marriage.find(result.aggregate_id, Marriage) is not None
+
+
+def events(originator: UUID, *, versions: range, state: bytes) -> list[StoredEvent]:
+    return [StoredEvent(originator, version, "test:Event", state) for version in versions]
+
+
+def test_a_lost_reply_answers_with_the_positions_of_every_event_in_order(
+    behind_the_proxy: Registry, proxy: ReplyDroppingProxy
+) -> None:
+    recorder = behind_the_proxy.places.recorder
+    recorder.insert_events(events(uuid4(), versions=range(1, 3), state=b"earlier"))
+    proxy.drop_the_reply_to(append_function_name(recorder.events_table_name))
+    positions = recorder.insert_events(events(uuid4(), versions=range(1, 4), state=b"sent"))
+    assert proxy.dropped == 1
+    stored = recorder.select_notifications(start=1, limit=100)
+    assert positions == [note.id for note in stored if note.state == b"sent"] and len(stored) == 5
+
+
+def test_after_a_lost_request_another_writers_event_at_the_same_version_is_still_a_conflict(
+    behind_the_proxy: Registry, proxy: ReplyDroppingProxy, settings: Settings
+) -> None:
+    recorder = behind_the_proxy.places.recorder
+    originator = uuid4()
+    direct = open_registry(settings)  # another writer, not through the proxy
+    try:
+        other_writer = direct.places.recorder
+        proxy.drop_the_request_to(
+            append_function_name(recorder.events_table_name),
+            meanwhile=lambda: other_writer.insert_events(events(originator, versions=range(1, 2), state=b"theirs")),
+        )
+        with pytest.raises(RecordConflictError):
+            recorder.insert_events(events(originator, versions=range(1, 2), state=b"ours"))
+    finally:
+        direct.close()
+    assert proxy.dropped == 1
+    assert [note.state for note in recorder.select_notifications(start=1, limit=100)] == [b"theirs"]
