@@ -16,8 +16,9 @@ It keeps what the library's way guarantees:
 And it does one thing the library's way does not: an append whose reply was lost after its commit finds its own
 events on the next try and answers with their positions, rather than a record conflict (Appender).
 
-The library's own function (POSTGRES_ENABLE_DB_FUNCTIONS) is not used: it takes no table lock, and it is named by the
-type of the originator ids, not by the table, so the applications sharing one schema would replace each other's.
+The library's own function (POSTGRES_ENABLE_DB_FUNCTIONS) is not used, and `registry db migrate` drops it: it takes no
+table lock, and it is named by the type of the originator ids, not by the table, so the applications sharing one
+schema would replace each other's (the last migrated would win).
 
 An append that also records a tracking position (a policy's reaction, TrackedApplication.save_tracked) goes the
 library's way: the tracking row must commit with the events.
@@ -62,6 +63,15 @@ def creating_append_function(recorder: PostgresApplicationRecorder) -> Composed:
         lock_timeout=SQL(str(int(recorder.datastore.lock_timeout))),
         table=Identifier(recorder.events_table_name),
         channel=Identifier(recorder.channel_name),
+    )
+
+
+def dropping_library_function(recorder: PostgresApplicationRecorder) -> Composed:
+    """The statement dropping the library's append function (POSTGRES_ENABLE_DB_FUNCTIONS), if a store has it."""
+    return SQL("DROP FUNCTION IF EXISTS {schema}.{function}({schema}.{event_type}[])").format(
+        schema=Identifier(recorder.datastore.schema),
+        function=Identifier(recorder.pg_function_name_insert_events),
+        event_type=Identifier(recorder.stored_event_type_name),
     )
 
 
@@ -137,13 +147,22 @@ class Appender:
         return [int(row["position"]) for row in stored] if all(row["same"] is True for row in stored) else None
 
 
+def appending(recorder: PostgresApplicationRecorder) -> Appender:
+    """The recorder's appender; its migration creates the append function and drops the library's own, which
+    appends without the table lock (nothing calls it, but a function that breaks commit order has no place in the
+    schema; stores migrated before 2026-11-24 have it)."""
+    library_function = recorder.create_insert_function_statement_index
+    recorder.sql_create_statements[library_function] = dropping_library_function(recorder)
+    recorder.sql_create_statements.append(creating_append_function(recorder))
+    return Appender(recorder)
+
+
 class AppendingApplicationRecorder(PostgresApplicationRecorder):
     """The library's application recorder, appending in one statement."""
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        self.sql_create_statements.append(creating_append_function(self))
-        self.appender = Appender(self)
+        self.appender = appending(self)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         return self.appender.append(stored_events) if stored_events else None
@@ -155,8 +174,7 @@ class AppendingProcessRecorder(PostgresProcessRecorder):
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        self.sql_create_statements.append(creating_append_function(self))
-        self.appender = Appender(self)
+        self.appender = appending(self)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if not stored_events or kwargs.get("tracking") is not None:

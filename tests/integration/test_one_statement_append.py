@@ -14,6 +14,7 @@ import pytest
 from eventsourcing.persistence import ProgrammingError, RecordConflictError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 
+from projections.catalog import migrate_all
 from registry.adapters.faults import store_not_migrated
 from registry.adapters.postgres_append import (
     AppendingApplicationRecorder,
@@ -57,6 +58,23 @@ def test_every_application_appends_through_its_own_function(registry: Registry, 
         names = {row[0] for row in functions}
     assert {append_function_name(recorder_of(application).events_table_name) for application in
             registry.applications().values()} <= names  # fmt: skip
+
+
+def test_a_migrated_schema_holds_no_function_that_appends_without_the_logs_lock(
+    registry: Registry, settings: Settings
+) -> None:
+    """The library's own append function takes no table lock; stores migrated before it was dropped have it."""
+    library_recorder = PostgresApplicationRecorder(recorder_of(registry.oversight).datastore, events_table_name="x")
+    with connect(settings) as connection:
+        connection.execute(library_recorder.sql_create_pg_function_insert_events)  # as an earlier migration left it
+    migrate_all(settings)
+    with connect(settings) as connection:
+        functions = connection.execute(
+            "SELECT proname FROM pg_proc WHERE pronamespace = current_schema()::regnamespace"
+        )
+        names = {row[0] for row in functions}
+    assert names == {append_function_name(recorder_of(application).events_table_name) for application in
+                     registry.applications().values()}  # fmt: skip
 
 
 def test_an_open_append_holds_back_every_later_append_until_it_ends(registry: Registry, settings: Settings) -> None:
