@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
@@ -169,6 +170,15 @@ class RegistryApplication(Application[UUID]):
             return self.read(aggregate_id, cls) if shared else self.load(aggregate_id, cls)
         except NotFound:
             return None
+
+    def find_all(
+        self, aggregate_ids: Iterable[UUID], cls: type[TAggregate], *, shared: bool = False
+    ) -> dict[UUID, TAggregate]:
+        """Several aggregates of a class never snapshotted, read together (one query on PostgreSQL); those not
+        recorded, or of another class, are absent. Each the caller's own copy, or with `shared=True` for reading
+        only (see `read`)."""
+        found = self.repository.shared_many(aggregate_ids, cls)
+        return {i: a if shared else deepcopy(a) for i, a in found.items() if isinstance(a, cls)}
 
     def execute(self, act: Act, decide: Decision, *, request_fingerprint: str = "") -> CommandResult:
         """Run a decision and save all it changed in one transaction; re-decided on a concurrent change.

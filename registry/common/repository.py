@@ -18,6 +18,7 @@ from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import BaseAggregate
 from eventsourcing.persistence import EventStore
 
+from registry.adapters.many_events import events_after
 from registry.common.events import ReadOnlyEvents
 
 Projector = Callable[[Any, Iterable[Any]], Any]
@@ -50,10 +51,24 @@ class RegistryRepository(Repository[UUID]):
             if not newer:
                 return cached
             aggregate = self._share(self.projector(deepcopy(cached), newer))
-        current = self._cached(aggregate_id)
-        if self.cache is not None and (current is None or current.version < aggregate.version):
-            self.cache.put(aggregate_id, aggregate)  # a racing reader may have put a newer one: keep that
+        self._keep(aggregate_id, aggregate)
         return aggregate
+
+    def shared_many(self, aggregate_ids: Iterable[UUID], cls: type[Any]) -> dict[UUID, Any]:
+        """The same for several aggregates of a class never snapshotted, with one query for all of them (on
+        PostgreSQL, see many_events.py); those never recorded are absent."""
+        assert not any(issubclass(taken, cls) for taken in self.snapshotted), f"{cls.__name__} is snapshotted"
+        cached = {aggregate_id: self._cached(aggregate_id) for aggregate_id in aggregate_ids}
+        newer = events_after(self.event_store.recorder, {i: a.version if a else 0 for i, a in cached.items()})
+        found = {}
+        for aggregate_id, aggregate in cached.items():
+            if aggregate_id in newer:
+                events = map(self.event_store.mapper.to_domain_event, newer[aggregate_id])
+                aggregate = self._share(self.projector(deepcopy(aggregate), events))
+                self._keep(aggregate_id, aggregate)
+            if aggregate is not None:
+                found[aggregate_id] = aggregate
+        return found
 
     def get(self, aggregate_id: UUID, *, version: int | None = None, **_: Any) -> Any:
         """The library's signature for `own` (its snapshots and tools call it)."""
@@ -91,6 +106,11 @@ class RegistryRepository(Repository[UUID]):
             return self.cache.get(aggregate_id)
         except KeyError:
             return None
+
+    def _keep(self, aggregate_id: UUID, aggregate: Any) -> None:
+        current = self._cached(aggregate_id)
+        if self.cache is not None and (current is None or current.version < aggregate.version):
+            self.cache.put(aggregate_id, aggregate)  # a racing reader may have put a newer one: keep that
 
     @staticmethod
     def _share(aggregate: Any) -> Any:

@@ -71,9 +71,14 @@ class Deaths(TrackedApplication):
 
     def date_of_death(self, document_key: str) -> date | None:
         """The date of death of the person with this document, if their death is in effect (also under review)."""
-        death_id = self.death_id_of(document_key)
-        death = self.death(death_id) if death_id else None
-        return death.report.died_on if death is not None and death.state == IN_EFFECT else None
+        return self.dates_of_death([document_key]).get(document_key)
+
+    def dates_of_death(self, document_keys: Sequence[str]) -> dict[str, date]:
+        """The same for several people, their deaths' index read together; those with no death in effect are absent."""
+        ids = {DeathIndex.id_for(self.person_keys.ref(key)): key for key in document_keys}
+        indexes = self.find_all(ids, DeathIndex, shared=True)
+        deaths = {ids[index_id]: self.death(index.death_id) for index_id, index in indexes.items()}
+        return {key: death.report.died_on for key, death in deaths.items() if death.state == IN_EFFECT}
 
     def death_id_of(self, document_key: str) -> UUID | None:
         """The registered death of the person with this document, whatever its state (a family names the deceased

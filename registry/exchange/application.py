@@ -69,10 +69,15 @@ class MarriageExchange(TrackedApplication):
 
     def current_marriages(self, key: str) -> list[ForeignMarriage]:
         """The person's marriages registered elsewhere and not reported ended."""
+        return self.current_marriages_of([key]).get(key, [])
+
+    def current_marriages_of(self, keys: Sequence[str]) -> dict[str, list[ForeignMarriage]]:
+        """The same for several people, read together; a person of whom no peer has reported anything is absent."""
         if self.federation is None:
-            return []
-        status = self.find(ForeignStatus.id_for(self.federation.ref(key)), ForeignStatus)
-        return status.current_marriages() if status else []
+            return {}
+        ids = {ForeignStatus.id_for(self.federation.ref(key)): key for key in keys}
+        statuses = self.find_all(ids, ForeignStatus, shared=True)
+        return {ids[status_id]: status.current_marriages() for status_id, status in statuses.items()}
 
     def shared_marriage(self, key_a: str, key_b: str) -> ForeignMarriage | None:
         """The marriage registered elsewhere between these two people, if a peer reported one still running."""

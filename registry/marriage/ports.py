@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Protocol
 
@@ -27,6 +27,10 @@ class MarriagesElsewhere(Protocol):
         """The person's marriages registered elsewhere and not reported ended."""
         ...
 
+    def current_marriages_of(self, keys: Sequence[str]) -> Mapping[str, Sequence[MarriageOnRecordElsewhere]]:
+        """The same for several people at once; a person with none may be absent."""
+        ...
+
     def shared_marriage(self, key_a: str, key_b: str) -> MarriageOnRecordElsewhere | None:
         """The marriage registered elsewhere between these two people, if one is reported running."""
         ...
@@ -39,4 +43,6 @@ class MarriagesElsewhere(Protocol):
 class RegisteredDeaths(Protocol):
     """The deaths context: whether a person's death is registered, and when they died."""
 
-    def date_of_death(self, key: str) -> date | None: ...
+    def dates_of_death(self, keys: Sequence[str]) -> Mapping[str, date]:
+        """Of several people at once; a person whose death is not registered (in effect) is absent."""
+        ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from uuid import UUID
 
@@ -19,7 +20,7 @@ from registry.marriage.divorce import DivorceApplication
 from registry.marriage.eligibility import PartyFacts
 from registry.marriage.marriage import Marriage
 from registry.marriage.person_status import EndedHow, PersonStatus
-from registry.marriage.ports import MarriagesElsewhere, RegisteredDeaths
+from registry.marriage.ports import MarriageOnRecordElsewhere, MarriagesElsewhere, RegisteredDeaths
 from registry.marriage.states import APPLICATION_LAPSE_DAYS, REGISTERED
 
 
@@ -76,19 +77,21 @@ class MarriageRecords(TrackedApplication):
     # -- steps the use cases share ---------------------------------------------------------------------------
 
     def _facts_of(self, act: Act, marriage: Marriage) -> tuple[PartyFacts, PartyFacts]:
-        """What the registry knows of both parties today: their status here, elsewhere, and any registered death."""
+        """What the registry knows of both parties today: their status here, elsewhere, and any registered death
+        (each context asked about both at once: one query each on PostgreSQL)."""
+        keys = [marriage.party_a.document_key, marriage.party_b.document_key]
+        statuses = self._statuses_of(act, (marriage.party_a, marriage.party_b))
+        died = self.deaths.dates_of_death(keys) if self.deaths else {}
+        running = self.elsewhere.current_marriages_of(keys) if self.elsewhere else {}
+        a, b = (
+            PartyFacts(status, self._married_elsewhere(running.get(key, [])), died.get(key))
+            for status, key in zip(statuses, keys, strict=True)
+        )
+        return a, b
 
-        def of(person: Person) -> PartyFacts:
-            key = person.document_key
-            died_on = self.deaths.date_of_death(key) if self.deaths else None
-            return PartyFacts(self._status_of(act, person), self._married_elsewhere(key), died_on)
-
-        return of(marriage.party_a), of(marriage.party_b)
-
-    def _married_elsewhere(self, key: str) -> tuple[str, ...]:
+    def _married_elsewhere(self, running: Sequence[MarriageOnRecordElsewhere]) -> tuple[str, ...]:
         """Jurisdictions where the exchange reports the person married, less any such marriage this registry has
         itself recorded and seen end (a divorce here of a marriage registered there)."""
-        running = self.elsewhere.current_marriages(key) if self.elsewhere else []
         still = [m for m in running if self._recorded_state(m.jurisdiction, m.reference) in (None, REGISTERED)]
         return tuple(sorted({m.jurisdiction for m in still}))
 
@@ -99,6 +102,12 @@ class MarriageRecords(TrackedApplication):
     def _status_of(self, act: Act, person: Person) -> PersonStatus:
         ref = self.person_ref(person)
         return self.find(PersonStatus.id_for(ref), PersonStatus) or PersonStatus.open(act, ref)
+
+    def _statuses_of(self, act: Act, persons: Sequence[Person]) -> list[PersonStatus]:
+        """The persons' statuses, read together, each the caller's own (opened for a person never married here)."""
+        refs = [self.person_ref(person) for person in persons]
+        found = self.find_all({PersonStatus.id_for(ref) for ref in refs}, PersonStatus)
+        return [found.get(PersonStatus.id_for(ref)) or PersonStatus.open(act, ref) for ref in refs]
 
     def _end_for_both(self, act: Act, marriage: Marriage, how: EndedHow, on: date) -> list[PersonStatus]:
         statuses = [self._status_of(act, marriage.party_a), self._status_of(act, marriage.party_b)]
