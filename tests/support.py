@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, date, datetime, time
-from uuid import uuid4
+from uuid import UUID, uuid4
+
+from eventsourcing.application import Application
+from eventsourcing.postgres import PostgresApplicationRecorder
 
 from registry.common.actors import Act, Actor
 from registry.common.clock import CHINA_STANDARD_TIME
@@ -60,3 +63,10 @@ PRESENT = Attendance(
     signed_divorce_agreement=True,
 )
 BOTH_PRESENT = (PRESENT, PRESENT)
+
+
+def recorder_of(application: Application[UUID]) -> PostgresApplicationRecorder:
+    """An application's recorder on PostgreSQL (with its table's name and its datastore)."""
+    recorder = application.recorder
+    assert isinstance(recorder, PostgresApplicationRecorder)
+    return recorder

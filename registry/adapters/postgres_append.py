@@ -85,8 +85,8 @@ def append_statement(recorder: PostgresApplicationRecorder) -> Composed:
 
 
 def stored_as_sent_statement(recorder: PostgresApplicationRecorder) -> Composed:
-    """For each event sent, in order: the position of the stored event at its (originator, version), and whether the
-    stored one is the same event (the same topic and state); no row's position for a version nothing holds."""
+    """For each event sent, in order: the position of the event stored at its (originator, version), and whether it
+    is the same event (the same topic and state); both NULL where nothing is stored at that version."""
     return SQL(
         "SELECT stored.notification_id AS position, "
         "stored.topic = sent.topic AND stored.state = sent.state AS same "
@@ -123,22 +123,25 @@ class Appender:
         ]
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                return self._positions(self.statement, rows)
-            except IntegrityError:
-                own = None if attempt == 1 else self._own_positions(rows)  # a first try's duplicate is another's
-                if own is None:
-                    raise
-                return own  # committed before its reply was lost
+                return self._try(rows, after_a_failed_try=attempt > 1)
             except (InterfaceError, OperationalError):
                 if attempt == ATTEMPTS:
                     raise
                 time.sleep(RETRY_WAIT_SECONDS * (1 + 0.1 * (random.random() - 0.5)))
         raise AssertionError("unreachable: the last attempt returns or raises")
 
-    def _positions(self, statement: Composed, rows: list[Any]) -> list[int]:
-        with self.recorder.datastore.get_connection() as connection, connection.cursor() as cursor:
-            cursor.execute(statement, (rows,), prepare=True)
-            return [int(row["position"]) for row in cursor.fetchall()]
+    def _try(self, rows: list[Any], *, after_a_failed_try: bool) -> list[int]:
+        """One try. A duplicate met on a first try is always another command's; after a failed try it may be this
+        append's own, committed before its reply was lost (the check is retried with the try)."""
+        try:
+            with self.recorder.datastore.get_connection() as connection, connection.cursor() as cursor:
+                cursor.execute(self.statement, (rows,), prepare=True)
+                return [int(row["position"]) for row in cursor.fetchall()]
+        except IntegrityError:
+            own = self._own_positions(rows) if after_a_failed_try else None
+            if own is None:
+                raise
+            return own
 
     def _own_positions(self, rows: list[Any]) -> list[int] | None:
         """The positions of the events sent if every one of them is stored as sent, else None."""

@@ -18,8 +18,8 @@ from registry.adapters.postgres_append import append_function_name
 from registry.marriage.marriage import Marriage
 from registry.settings import Settings
 from registry.system import Registry, open_registry
-from tests.integration.reply_dropping_proxy import ReplyDroppingProxy
-from tests.support import act, person
+from tests.reply_dropping_proxy import ReplyDroppingProxy
+from tests.support import act, person, recorder_of
 
 DAY = date(2026, 11, 24)
 pytestmark = pytest.mark.parametrize("store_env", ["postgres"], indirect=True)  # a reply over TCP: PostgreSQL
@@ -27,6 +27,7 @@ pytestmark = pytest.mark.parametrize("store_env", ["postgres"], indirect=True)  
 
 @pytest.fixture
 def proxy(settings: Settings) -> Iterator[ReplyDroppingProxy]:
+    """A proxy to the test's PostgreSQL server."""
     connection = settings.postgres_connection()
     proxy = ReplyDroppingProxy((connection["host"], connection["port"]))
     yield proxy
@@ -51,7 +52,7 @@ def test_a_command_whose_reply_is_lost_after_its_commit_is_recorded_once(
 ) -> None:
     marriage = behind_the_proxy.marriage
     man, woman = person(date(1990, 1, 1), "male"), person(date(1992, 2, 2), "female")
-    proxy.drop_the_reply_to(append_function_name(marriage.recorder.events_table_name))
+    proxy.drop_the_reply_to(append_function_name(recorder_of(marriage).events_table_name))
     result = marriage.apply_for_marriage(act(DAY), party_a=man, party_b=woman)
     assert proxy.dropped == 1
     stored = list(marriage.recorder.select_notifications(start=1, limit=100))
@@ -59,37 +60,52 @@ def test_a_command_whose_reply_is_lost_after_its_commit_is_recorded_once(
     assert marriage.find(result.aggregate_id, Marriage) is not None
 
 
+@pytest.fixture
+def other_writer(behind_the_proxy: Registry, settings: Settings) -> Iterator[Registry]:
+    """Another process's registry on the same store, not behind the proxy."""
+    opened = open_registry(settings)
+    yield opened
+    opened.close()
+
+
 def events(originator: UUID, *, versions: range, state: bytes) -> list[StoredEvent]:
+    """Stored events of one originator (the state as it would be stored: no cipher at this level)."""
     return [StoredEvent(originator, version, "test:Event", state) for version in versions]
 
 
 def test_a_lost_reply_answers_with_the_positions_of_every_event_in_order(
     behind_the_proxy: Registry, proxy: ReplyDroppingProxy
 ) -> None:
-    recorder = behind_the_proxy.places.recorder
+    recorder = recorder_of(behind_the_proxy.places)
     recorder.insert_events(events(uuid4(), versions=range(1, 3), state=b"earlier"))
     proxy.drop_the_reply_to(append_function_name(recorder.events_table_name))
     positions = recorder.insert_events(events(uuid4(), versions=range(1, 4), state=b"sent"))
     assert proxy.dropped == 1
     stored = recorder.select_notifications(start=1, limit=100)
-    assert positions == [note.id for note in stored if note.state == b"sent"] and len(stored) == 5
+    assert positions == [note.id for note in stored if note.state == b"sent"]
+    assert len(stored) == 5
 
 
 def test_after_a_lost_request_another_writers_event_at_the_same_version_is_still_a_conflict(
-    behind_the_proxy: Registry, proxy: ReplyDroppingProxy, settings: Settings
+    behind_the_proxy: Registry, proxy: ReplyDroppingProxy, other_writer: Registry
 ) -> None:
-    recorder = behind_the_proxy.places.recorder
+    recorder = recorder_of(behind_the_proxy.places)
     originator = uuid4()
-    direct = open_registry(settings)  # another writer, not through the proxy
-    try:
-        other_writer = direct.places.recorder
-        proxy.drop_the_request_to(
-            append_function_name(recorder.events_table_name),
-            meanwhile=lambda: other_writer.insert_events(events(originator, versions=range(1, 2), state=b"theirs")),
-        )
-        with pytest.raises(RecordConflictError):
-            recorder.insert_events(events(originator, versions=range(1, 2), state=b"ours"))
-    finally:
-        direct.close()
+    theirs = events(originator, versions=range(1, 2), state=b"theirs")
+    proxy.drop_the_request_to(
+        append_function_name(recorder.events_table_name),
+        meanwhile=lambda: other_writer.places.recorder.insert_events(theirs),
+    )
+    with pytest.raises(RecordConflictError):
+        recorder.insert_events(events(originator, versions=range(1, 2), state=b"ours"))
     assert proxy.dropped == 1
     assert [note.state for note in recorder.select_notifications(start=1, limit=100)] == [b"theirs"]
+
+
+def test_an_append_that_meets_identical_events_on_its_first_try_is_a_conflict(behind_the_proxy: Registry) -> None:
+    """Only a try after a failed one can have been committed already: a first try's duplicate is another's."""
+    recorder = behind_the_proxy.places.recorder
+    same = events(uuid4(), versions=range(1, 2), state=b"same")
+    recorder.insert_events(same)
+    with pytest.raises(RecordConflictError):
+        recorder.insert_events(same)

@@ -23,10 +23,9 @@ from registry.adapters.postgres_append import (
 )
 from registry.adapters.postgres_pool import LOCK_TIMEOUT_SECONDS
 from registry.adapters.store_check import StoreProblem, check_store
-from registry.common.application import RegistryApplication
 from registry.settings import Settings
 from registry.system import Registry
-from tests.support import act
+from tests.support import act, recorder_of
 
 DAY = date(2026, 11, 24)
 pytestmark = pytest.mark.parametrize("store_env", ["postgres"], indirect=True)  # SQLite: the library's own recorder
@@ -35,12 +34,6 @@ pytestmark = pytest.mark.parametrize("store_env", ["postgres"], indirect=True)  
 def connect(settings: Settings) -> psycopg.Connection[tuple[object, ...]]:
     conninfo, schema = settings.postgres_target()
     return psycopg.connect(conninfo, options=f"-c search_path={schema}")
-
-
-def recorder_of(application: RegistryApplication) -> PostgresApplicationRecorder:
-    recorder = application.recorder
-    assert isinstance(recorder, PostgresApplicationRecorder)
-    return recorder
 
 
 def read_once(registry: Registry) -> int:

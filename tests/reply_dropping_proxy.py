@@ -3,10 +3,13 @@ can.
 
 Armed with a piece of SQL text, it passes everything on until a client sends that text. Losing the reply, it lets the
 statement reach the server and run to its end, then closes the client's connection in place of the statement's
-completion: the server has committed, the client sees a lost connection. Losing the request, it closes the client's
+completion: the server has committed (it drops only a reply that ends outside a transaction), the client sees a lost
+connection. Losing the request, it closes the client's
 connection without passing the statement on, after running what the test says happens meanwhile. The proxy speaks
 the protocol only as far as it must: it refuses SSL (so that it can read the server's messages) and splits the
-server's stream into messages by their lengths.
+server's stream into messages by their lengths. A client that prepares its statements sends their text only the first
+time on each connection: the trigger is the text, so a test drops a statement on a connection that has not yet run it
+(and asserts `dropped`, so that a statement that was never dropped fails the test rather than passing it).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from contextlib import suppress
 
 SSL_REQUEST = struct.pack("!ii", 8, 80877103)
 GSSENC_REQUEST = struct.pack("!ii", 8, 80877104)
-COMMAND_COMPLETE, READY_FOR_QUERY = b"C", b"Z"
+COMMAND_COMPLETE, READY_FOR_QUERY, IDLE = b"C", b"Z", b"I"
 
 
 class ReplyDroppingProxy:
@@ -47,6 +50,7 @@ class ReplyDroppingProxy:
             self.trigger, self.meanwhile = sql.encode(), meanwhile
 
     def close(self) -> None:
+        """Stop accepting connections (those open end with their clients)."""
         self.listener.close()
 
     def _accept(self) -> None:
@@ -92,7 +96,7 @@ class ReplyDroppingProxy:
                 length = _receive_exactly(server, 4)
                 body = _receive_exactly(server, struct.unpack("!i", length)[0] - 4)
                 withholding = withholding or (triggered.is_set() and kind == COMMAND_COMPLETE)
-                if withholding and kind == READY_FOR_QUERY:  # committed: the reply is lost on its way
+                if withholding and kind == READY_FOR_QUERY and body == IDLE:  # committed: the reply is lost on its way
                     with self.lock:
                         self.dropped += 1
                     client.shutdown(socket.SHUT_RDWR)
