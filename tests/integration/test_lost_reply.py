@@ -77,13 +77,26 @@ def test_a_lost_reply_answers_with_the_positions_of_every_event_in_order(
     behind_the_proxy: Registry, proxy: ReplyDroppingProxy
 ) -> None:
     recorder = recorder_of(behind_the_proxy.places)
-    recorder.insert_events(events(uuid4(), versions=range(1, 3), state=b"earlier"))
+    for _ in range(4):  # the pool's connections have prepared the append: the proxy finds it by name
+        recorder.insert_events(events(uuid4(), versions=range(1, 2), state=b"earlier"))
     proxy.drop_the_reply_to(append_function_name(recorder.events_table_name))
     positions = recorder.insert_events(events(uuid4(), versions=range(1, 4), state=b"sent"))
     assert proxy.dropped == 1
     stored = recorder.select_notifications(start=1, limit=100)
     assert positions == [note.id for note in stored if note.state == b"sent"]
-    assert len(stored) == 5
+    assert len(stored) == 7
+
+
+def test_a_connection_lost_again_while_the_append_looks_for_its_own_events_is_tried_again(
+    behind_the_proxy: Registry, proxy: ReplyDroppingProxy
+) -> None:
+    recorder = recorder_of(behind_the_proxy.places)
+    proxy.drop_the_reply_to(append_function_name(recorder.events_table_name))
+    proxy.drop_the_request_to("AS same")  # the look for its own events, after the duplicate
+    positions = recorder.insert_events(events(uuid4(), versions=range(1, 3), state=b"sent"))
+    assert proxy.dropped == 2
+    assert positions == [note.id for note in recorder.select_notifications(start=1, limit=100)]
+    assert positions is not None and len(positions) == 2
 
 
 def test_after_a_lost_request_another_writers_event_at_the_same_version_is_still_a_conflict(
@@ -100,6 +113,22 @@ def test_after_a_lost_request_another_writers_event_at_the_same_version_is_still
         recorder.insert_events(events(originator, versions=range(1, 2), state=b"ours"))
     assert proxy.dropped == 1
     assert [note.state for note in recorder.select_notifications(start=1, limit=100)] == [b"theirs"]
+
+
+def test_after_a_lost_request_events_stored_only_in_part_as_sent_are_still_a_conflict(
+    behind_the_proxy: Registry, proxy: ReplyDroppingProxy, other_writer: Registry
+) -> None:
+    """Every event must be stored as sent: an append commits all of its events or none."""
+    recorder = recorder_of(behind_the_proxy.places)
+    ours = events(uuid4(), versions=range(1, 3), state=b"ours")
+    proxy.drop_the_request_to(
+        append_function_name(recorder.events_table_name),
+        meanwhile=lambda: other_writer.places.recorder.insert_events(ours[:1]),  # the same first event, no second
+    )
+    with pytest.raises(RecordConflictError):
+        recorder.insert_events(ours)
+    assert proxy.dropped == 1
+    assert len(recorder.select_notifications(start=1, limit=100)) == 1
 
 
 def test_an_append_that_meets_identical_events_on_its_first_try_is_a_conflict(behind_the_proxy: Registry) -> None:
