@@ -107,7 +107,9 @@ class Appender:
     A reply can be lost after its commit. The next try then meets its own events as a duplicate: events stored
     identical to the ones sent (the same topic and the same encrypted state, whose nonce is drawn anew for every
     event written) are this append's own, and their positions are its answer. Without this, the duplicate would be
-    a record conflict and the command decided again: an application for marriage recorded twice.
+    a record conflict and the command decided again: an application for marriage recorded twice. The comparison
+    relies on the cipher (every registry application's events are encrypted: Settings.store_environment): two
+    commands' events in clear could be byte for byte the same.
     """
 
     def __init__(self, recorder: PostgresApplicationRecorder) -> None:
