@@ -11,12 +11,13 @@ from datetime import date
 
 import psycopg
 import pytest
-from eventsourcing.persistence import ProgrammingError, RecordConflictError, StoredEvent
+from eventsourcing.persistence import OperationalError, ProgrammingError, RecordConflictError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 
 from projections.catalog import migrate_all
 from registry.adapters.faults import store_not_migrated
 from registry.adapters.postgres_append import (
+    RETRY_BUDGET_SECONDS,
     AppendingApplicationRecorder,
     AppendingProcessRecorder,
     append_function_name,
@@ -151,3 +152,17 @@ def test_an_append_gives_up_on_a_lock_held_longer_than_its_lock_timeout(registry
                 (uuid.uuid4(),),
             )
         assert LOCK_TIMEOUT_SECONDS <= time.monotonic() - started < LOCK_TIMEOUT_SECONDS + 5
+
+
+def test_an_append_held_back_by_a_stuck_lock_fails_within_its_retry_budget(
+    registry: Registry, settings: Settings
+) -> None:
+    """A session holding the log's lock fails the command after two lock timeouts (a 503), not the library's ten."""
+    recorder = recorder_of(registry.oversight)
+    with connect(settings) as held:
+        held.execute(f"LOCK TABLE {recorder.events_table_name} IN EXCLUSIVE MODE")
+        started = time.monotonic()
+        with pytest.raises(OperationalError):
+            read_once(registry)
+        waited = time.monotonic() - started
+    assert RETRY_BUDGET_SECONDS <= waited < RETRY_BUDGET_SECONDS + LOCK_TIMEOUT_SECONDS + 2
