@@ -15,11 +15,13 @@ from eventsourcing.persistence import RecordConflictError, StoredEvent
 
 from projections.catalog import migrate_all
 from registry.adapters.postgres_append import append_function_name
+from registry.deaths.death import DeathReport
+from registry.deaths.policies import WidowhoodPolicy
 from registry.marriage.marriage import Marriage
 from registry.settings import Settings
 from registry.system import Registry, open_registry
 from tests.reply_dropping_proxy import ReplyDroppingProxy
-from tests.support import act, person, recorder_of
+from tests.support import BOTH_PRESENT, SUPERVISOR, act, person, recorder_of
 
 DAY = date(2026, 11, 24)
 pytestmark = pytest.mark.parametrize("store_env", ["postgres"], indirect=True)  # a reply over TCP: PostgreSQL
@@ -138,3 +140,28 @@ def test_an_append_that_meets_identical_events_on_its_first_try_is_a_conflict(be
     recorder.insert_events(same)
     with pytest.raises(RecordConflictError):
         recorder.insert_events(same)
+
+
+def test_a_policys_reaction_whose_commit_reply_is_lost_is_recorded_once(
+    behind_the_proxy: Registry, proxy: ReplyDroppingProxy
+) -> None:
+    """A reaction commits with its tracking row the library's way; on the next try the tracking row is already there,
+    which the policy takes as another runner having gone first, and the next round starts after it."""
+    registry = behind_the_proxy
+    man, woman = person(date(1950, 1, 1), "male"), person(date(1952, 2, 2), "female")
+    marriage_id = registry.marriage.apply_for_marriage(act(DAY), party_a=man, party_b=woman).aggregate_id
+    registry.marriage.register_marriage(act(DAY), marriage_id, attendance=BOTH_PRESENT)
+    death = registry.deaths.register_death(
+        act(DAY), deceased=man, report=DeathReport("medical", "c-1", DAY, "医院", True)
+    )
+    policy = WidowhoodPolicy(registry.deaths, registry.marriage)
+    policy.catch_up()  # the registration awaits a supervisor: nothing to do yet
+    registry.deaths.confirm_death(act(DAY, by=SUPERVISOR), death[0].aggregate_id, reason="checked with the hospital")
+    head = recorder_of(registry.marriage).max_notification_id() or 0
+    proxy.drop_the_reply_to("COMMIT")
+    policy.catch_up()  # the reaction commits; its reply is lost
+    assert proxy.dropped == 1
+    assert WidowhoodPolicy(registry.deaths, registry.marriage).catch_up() == 0  # the next round: nothing left
+    reaction = registry.marriage.recorder.select_notifications(start=head + 1, limit=100)
+    assert sorted(note.topic.rpartition(".")[2] for note in reaction) == ["EndedByDeath", "MarriageEnded"]
+    assert registry.marriage.marital_status(woman.document_key).status == "widowed"  # type: ignore[union-attr]
