@@ -2,8 +2,10 @@
 
 A decision often asks the same thing of two people (is either married elsewhere? has either died?). Each question is
 a small query answered in well under a millisecond, but each is a wait for the server; reading both people's
-aggregates in one query halves those waits. The embedded store (SQLite, in-process) has no wait to save and reads
-them one by one, through the library's own `select_events`.
+aggregates in one query halves those waits. The registry's PostgreSQL recorders (postgres_append.py) read this way;
+the repository reads one by one from any other recorder (registry/common/repository.py, `events_after`): the
+embedded store is in-process and has no wait to save, and the library's own recorders (the bare path of
+benchmarks/write_path) have no such read.
 """
 
 from __future__ import annotations
@@ -11,26 +13,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from uuid import UUID
 
-from eventsourcing.persistence import AggregateRecorder, InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Identifier
 
 
-def events_after(recorder: AggregateRecorder, after: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]:
-    """Each aggregate's events after the version given for it (0: all of them), in version order; an aggregate
-    with none is absent."""
-    if isinstance(recorder, PostgresAggregateRecorder):
-        together: dict[UUID, list[StoredEvent]] = _postgres_events_after(recorder, after)  # retry() returns Any
+class ReadingTogether(PostgresAggregateRecorder):
+    """A PostgreSQL recorder that reads the events of several aggregates in one query."""
+
+    def select_events_after(self, after: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]:
+        """Each aggregate's events after the version given for it (0: all of them), in version order; an aggregate
+        with none is absent."""
+        together: dict[UUID, list[StoredEvent]] = _events_after(self, after)  # typed here: retry() returns Any
         return together
-    found = {originator: list(recorder.select_events(originator, gt=version)) for originator, version in after.items()}
-    return {originator: events for originator, events in found.items() if events}
 
 
 @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library retries its own reads
-def _postgres_events_after(
-    recorder: PostgresAggregateRecorder, after: Mapping[UUID, int]
-) -> dict[UUID, list[StoredEvent]]:
+def _events_after(recorder: PostgresAggregateRecorder, after: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]:
     found: dict[UUID, list[StoredEvent]] = {}
     with recorder.datastore.get_connection() as connection, connection.cursor() as cursor:
         cursor.execute(_selecting_events_after(recorder), (list(after), list(after.values())), prepare=True)

@@ -35,6 +35,8 @@ from eventsourcing.persistence import IntegrityError, InterfaceError, Operationa
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresProcessRecorder
 from psycopg.sql import SQL, Composed, Identifier
 
+from registry.adapters.many_events import ReadingTogether
+
 ATTEMPTS, RETRY_WAIT_SECONDS = 10, 0.2  # as the library tries its own insert (eventsourcing.postgres)
 RETRY_BUDGET_SECONDS = 8.0  # but no try starts later than this after the first (the library's: 10 lock timeouts)
 
@@ -167,8 +169,8 @@ def appending(recorder: PostgresApplicationRecorder) -> Appender:
     return Appender(recorder)
 
 
-class AppendingApplicationRecorder(PostgresApplicationRecorder):
-    """The library's application recorder, appending in one statement."""
+class AppendingApplicationRecorder(PostgresApplicationRecorder, ReadingTogether):
+    """The library's application recorder, appending in one statement (and reading several aggregates in one)."""
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
@@ -178,9 +180,9 @@ class AppendingApplicationRecorder(PostgresApplicationRecorder):
         return self.appender.append(stored_events) if stored_events else None
 
 
-class AppendingProcessRecorder(PostgresProcessRecorder):
-    """The library's process recorder, appending in one statement; a save with a tracking position (a policy's
-    reaction) goes the library's way, to commit with its tracking row."""
+class AppendingProcessRecorder(PostgresProcessRecorder, ReadingTogether):
+    """The library's process recorder, appending in one statement (and reading several aggregates in one); a save
+    with a tracking position (a policy's reaction) goes the library's way, to commit with its tracking row."""
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)

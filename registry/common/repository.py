@@ -8,20 +8,35 @@ it without a copy, and it refuses commands (a decision works on its own copy, se
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from copy import deepcopy
 from itertools import chain
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import BaseAggregate
-from eventsourcing.persistence import EventStore
+from eventsourcing.persistence import EventStore, StoredEvent
 
-from registry.adapters.many_events import events_after
 from registry.common.events import ReadOnlyEvents
 
 Projector = Callable[[Any, Iterable[Any]], Any]
+
+
+@runtime_checkable
+class ReadsTogether(Protocol):
+    """A recorder that reads the events of several aggregates at once (registry/adapters/many_events.py)."""
+
+    def select_events_after(self, after: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]: ...
+
+
+def events_after(recorder: Any, after: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]:
+    """Each aggregate's events after the version given for it (0: all), in version order; absent if none. In one
+    query where the recorder can, else one by one (SQLite, and the library's own recorders)."""
+    if isinstance(recorder, ReadsTogether):
+        return recorder.select_events_after(after)
+    found = {originator: list(recorder.select_events(originator, gt=version)) for originator, version in after.items()}
+    return {originator: events for originator, events in found.items() if events}
 
 
 class RegistryRepository(Repository[UUID]):
@@ -57,7 +72,8 @@ class RegistryRepository(Repository[UUID]):
     def shared_many(self, aggregate_ids: Iterable[UUID], cls: type[Any]) -> dict[UUID, Any]:
         """The same for several aggregates of a class never snapshotted, with one query for all of them (on
         PostgreSQL, see many_events.py); those never recorded are absent."""
-        assert not any(issubclass(taken, cls) for taken in self.snapshotted), f"{cls.__name__} is snapshotted"
+        if any(issubclass(taken, cls) for taken in self.snapshotted):
+            raise TypeError(f"{cls.__name__} is snapshotted: read it with shared()")
         cached = {aggregate_id: self._cached(aggregate_id) for aggregate_id in aggregate_ids}
         newer = events_after(self.event_store.recorder, {i: a.version if a else 0 for i, a in cached.items()})
         found = {}

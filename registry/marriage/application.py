@@ -229,7 +229,7 @@ class MarriageRegistry(MarriageRecords):
                 act, party_a=party_a, party_b=party_b, origin=found.jurisdiction, reference=found.reference,
                 registered_on=found.registered_on,
             )  # fmt: skip
-            statuses = [self._status_of(act, party_a), self._status_of(act, party_b)]
+            statuses = self._statuses_of(act, (party_a, party_b))
             for label, status in zip(("party a", "party b"), statuses, strict=True):
                 married = status.marriage_failure(label)
                 if married is not None:  # married here as well: the records disagree, a clerk must look into it

@@ -23,12 +23,8 @@ class MarriageOnRecordElsewhere(Protocol):
 class MarriagesElsewhere(Protocol):
     """The exchange: marriages other provinces report, by document key."""
 
-    def current_marriages(self, key: str) -> Sequence[MarriageOnRecordElsewhere]:
-        """The person's marriages registered elsewhere and not reported ended."""
-        ...
-
     def current_marriages_of(self, keys: Sequence[str]) -> Mapping[str, Sequence[MarriageOnRecordElsewhere]]:
-        """The same for several people at once; a person with none may be absent."""
+        """Each person's marriages registered elsewhere and not reported ended; a person with none may be absent."""
         ...
 
     def shared_marriage(self, key_a: str, key_b: str) -> MarriageOnRecordElsewhere | None:

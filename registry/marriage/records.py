@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import deepcopy
 from datetime import date
 from uuid import UUID
 
@@ -104,13 +105,18 @@ class MarriageRecords(TrackedApplication):
         return self.find(PersonStatus.id_for(ref), PersonStatus) or PersonStatus.open(act, ref)
 
     def _statuses_of(self, act: Act, persons: Sequence[Person]) -> list[PersonStatus]:
-        """The persons' statuses, read together, each the caller's own (opened for a person never married here)."""
+        """The persons' statuses, read together, each the caller's own copy (opened for a person never married
+        here), as `_status_of` gives them one by one."""
         refs = [self.person_ref(person) for person in persons]
-        found = self.find_all({PersonStatus.id_for(ref) for ref in refs}, PersonStatus)
-        return [found.get(PersonStatus.id_for(ref)) or PersonStatus.open(act, ref) for ref in refs]
+        found = self.find_all([PersonStatus.id_for(ref) for ref in refs], PersonStatus, shared=True)
+        statuses = []
+        for ref in refs:
+            status = found.get(PersonStatus.id_for(ref))
+            statuses.append(deepcopy(status) if status else PersonStatus.open(act, ref))
+        return statuses
 
     def _end_for_both(self, act: Act, marriage: Marriage, how: EndedHow, on: date) -> list[PersonStatus]:
-        statuses = [self._status_of(act, marriage.party_a), self._status_of(act, marriage.party_b)]
+        statuses = self._statuses_of(act, (marriage.party_a, marriage.party_b))
         for status in statuses:
             status.end_marriage(act, marriage_id=marriage.id, how=how, on=on)
         return statuses

@@ -10,12 +10,17 @@ from uuid import uuid4
 
 import pytest
 
+from registry.common.actors import Actor
+from registry.common.errors import NotEligible
+from registry.deaths.death import DeathReport
 from registry.marriage.marriage import Marriage
 from registry.settings import Settings
 from registry.system import Registry, open_registry
 from tests.support import BOTH_PRESENT, act, person
 
 DAY = date(2026, 11, 24)
+HOSPITAL = Actor("doctor-1", "hospital", "330782-hospital-1")
+REPORT = DeathReport("medical", "浙医死证2026-0001", DAY, "义乌市中心医院", True)
 
 
 @pytest.fixture
@@ -59,3 +64,14 @@ def test_aggregates_read_together_as_own_copies_are_the_callers_to_change(regist
         certificate_numbers=("J330782-2026-000001", "J330782-2026-000002"),
     )  # fmt: skip
     assert registry.marriage.read(applied, Marriage).version == 1  # the cached one is unchanged
+
+
+def test_a_registration_asking_about_both_parties_at_once_finds_the_second_partys_death(registry: Registry) -> None:
+    """M9 (docs/domain.md: a party registered as deceased cannot marry): both parties' deaths are asked in one read,
+    and the one found is reported as the second party's."""
+    man, woman = person(date(1950, 1, 1), "male"), person(date(1952, 2, 2), "female")
+    filed = registry.marriage.apply_for_marriage(act(DAY), party_a=man, party_b=woman).aggregate_id
+    registry.deaths.register_death(act(DAY, by=HOSPITAL), deceased=woman, report=REPORT)
+    with pytest.raises(NotEligible) as refused:
+        registry.marriage.register_marriage(act(DAY), filed, attendance=BOTH_PRESENT)
+    assert [(f.code, f.subject) for f in refused.value.failures] == [("party-deceased", "b")]
