@@ -19,18 +19,21 @@ from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Identifier
 
 
-class ReadingTogether(PostgresAggregateRecorder):
-    """A PostgreSQL recorder that reads the events of several aggregates in one query."""
+class ReadingInOneQuery(PostgresAggregateRecorder):
+    """A PostgreSQL recorder that reads the events of several aggregates in one query (the repository's
+    `ReadsTogether`, registry/common/repository.py)."""
 
     def select_events_after(self, after: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]:
         """Each aggregate's events after the version given for it (0: all of them), in version order; an aggregate
         with none is absent."""
-        together: dict[UUID, list[StoredEvent]] = _events_after(self, after)  # typed here: retry() returns Any
+        together: dict[UUID, list[StoredEvent]] = _select_events_after(self, after)  # typed here: retry() returns Any
         return together
 
 
 @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library retries its own reads
-def _events_after(recorder: PostgresAggregateRecorder, after: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]:
+def _select_events_after(
+    recorder: PostgresAggregateRecorder, after: Mapping[UUID, int]
+) -> dict[UUID, list[StoredEvent]]:
     found: dict[UUID, list[StoredEvent]] = {}
     with recorder.datastore.get_connection() as connection, connection.cursor() as cursor:
         cursor.execute(_selecting_events_after(recorder), (list(after), list(after.values())), prepare=True)

@@ -22,6 +22,8 @@ schema would replace each other's (the last migrated would win).
 
 An append that also records a tracking position (a policy's reaction, TrackedApplication.save_tracked) goes the
 library's way: the tracking row must commit with the events.
+
+The recorders here also read several aggregates' events in one query (ReadingInOneQuery, many_events.py).
 """
 
 from __future__ import annotations
@@ -35,10 +37,11 @@ from eventsourcing.persistence import IntegrityError, InterfaceError, Operationa
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresProcessRecorder
 from psycopg.sql import SQL, Composed, Identifier
 
-from registry.adapters.many_events import ReadingTogether
+from registry.adapters.many_events import ReadingInOneQuery
 
 ATTEMPTS, RETRY_WAIT_SECONDS = 10, 0.2  # as the library tries its own insert (eventsourcing.postgres)
-RETRY_BUDGET_SECONDS = 8.0  # but no try starts later than this after the first (the library's: 10 lock timeouts)
+RETRY_BUDGET_SECONDS = 8.0  # no try starts later than this after the first: with the pool's 5 s lock timeout
+# (postgres_pool.LOCK_TIMEOUT_SECONDS) a stuck lock is met twice, where the library's ten tries meet it ten times
 
 
 def append_function_name(events_table_name: str) -> str:
@@ -169,7 +172,7 @@ def appending(recorder: PostgresApplicationRecorder) -> Appender:
     return Appender(recorder)
 
 
-class AppendingApplicationRecorder(PostgresApplicationRecorder, ReadingTogether):
+class AppendingApplicationRecorder(PostgresApplicationRecorder, ReadingInOneQuery):
     """The library's application recorder, appending in one statement (and reading several aggregates in one)."""
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
@@ -180,7 +183,7 @@ class AppendingApplicationRecorder(PostgresApplicationRecorder, ReadingTogether)
         return self.appender.append(stored_events) if stored_events else None
 
 
-class AppendingProcessRecorder(PostgresProcessRecorder, ReadingTogether):
+class AppendingProcessRecorder(PostgresProcessRecorder, ReadingInOneQuery):
     """The library's process recorder, appending in one statement (and reading several aggregates in one); a save
     with a tracking position (a policy's reaction) goes the library's way, to commit with its tracking row."""
 

@@ -25,9 +25,12 @@ Projector = Callable[[Any, Iterable[Any]], Any]
 
 @runtime_checkable
 class ReadsTogether(Protocol):
-    """A recorder that reads the events of several aggregates at once (registry/adapters/many_events.py)."""
+    """A recorder that reads the events of several aggregates at once (the registry's PostgreSQL recorders:
+    ReadingInOneQuery, registry/adapters/many_events.py)."""
 
-    def select_events_after(self, after: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]: ...
+    def select_events_after(self, after: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]:
+        """Each aggregate's events after the version given for it, as `events_after` below."""
+        ...
 
 
 def events_after(recorder: Any, after: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]:

@@ -81,8 +81,9 @@ class MarriageExchange(TrackedApplication):
 
     def shared_marriage(self, key_a: str, key_b: str) -> ForeignMarriage | None:
         """The marriage registered elsewhere between these two people, if a peer reported one still running."""
-        theirs = set(self.current_marriages(key_b))
-        return next((marriage for marriage in self.current_marriages(key_a) if marriage in theirs), None)
+        running = self.current_marriages_of([key_a, key_b])
+        theirs = set(running.get(key_b, []))
+        return next((marriage for marriage in running.get(key_a, []) if marriage in theirs), None)
 
     def position_of(self, jurisdiction: str) -> int:
         return self.position_in(tracking_name(jurisdiction))

@@ -106,7 +106,8 @@ class MarriageRecords(TrackedApplication):
 
     def _statuses_of(self, act: Act, persons: Sequence[Person]) -> list[PersonStatus]:
         """The persons' statuses, read together, each the caller's own copy (opened for a person never married
-        here), as `_status_of` gives them one by one."""
+        here), as `_status_of` gives them one by one: copied per person, so that one person named twice is two
+        copies whose saves conflict, as before, rather than one object changed twice."""
         refs = [self.person_ref(person) for person in persons]
         found = self.find_all([PersonStatus.id_for(ref) for ref in refs], PersonStatus, shared=True)
         statuses = []

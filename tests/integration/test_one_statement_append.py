@@ -24,6 +24,7 @@ from registry.adapters.postgres_append import (
 )
 from registry.adapters.postgres_pool import LOCK_TIMEOUT_SECONDS
 from registry.adapters.store_check import StoreProblem, check_store
+from registry.common.repository import ReadsTogether
 from registry.settings import Settings
 from registry.system import Registry
 from tests.support import act, recorder_of
@@ -52,6 +53,11 @@ def test_every_application_appends_through_its_own_function(registry: Registry, 
         names = {row[0] for row in functions}
     assert {append_function_name(recorder_of(application).events_table_name) for application in
             registry.applications().values()} <= names  # fmt: skip
+
+
+def test_every_application_on_postgresql_reads_several_aggregates_in_one_query(registry: Registry) -> None:
+    """RegistryApplication.find_all asks the recorder once for all (else one query per aggregate)."""
+    assert all(isinstance(app.recorder, ReadsTogether) for app in registry.applications().values())
 
 
 def test_a_migrated_schema_holds_no_function_that_appends_without_the_logs_lock(
