@@ -11,6 +11,7 @@ benchmarks/write_path) have no such read.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
@@ -23,6 +24,11 @@ class ReadingInOneQuery(PostgresAggregateRecorder):
     """A PostgreSQL recorder that reads the events of several aggregates in one query (the repository's
     `ReadsTogether`, registry/common/repository.py)."""
 
+    @cached_property
+    def select_events_after_statement(self) -> Composed:
+        """The one query, made once per recorder (it is on every registration's path)."""
+        return _selecting_events_after(self)
+
     def select_events_after(self, after: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]:
         """Each aggregate's events after the version given for it (0: all of them), in version order; an aggregate
         with none is absent."""
@@ -31,12 +37,10 @@ class ReadingInOneQuery(PostgresAggregateRecorder):
 
 
 @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library retries its own reads
-def _select_events_after(
-    recorder: PostgresAggregateRecorder, after: Mapping[UUID, int]
-) -> dict[UUID, list[StoredEvent]]:
+def _select_events_after(recorder: ReadingInOneQuery, after: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]:
     found: dict[UUID, list[StoredEvent]] = {}
     with recorder.datastore.get_connection() as connection, connection.cursor() as cursor:
-        cursor.execute(_selecting_events_after(recorder), (list(after), list(after.values())), prepare=True)
+        cursor.execute(recorder.select_events_after_statement, (list(after), list(after.values())), prepare=True)
         for row in cursor.fetchall():
             originator: UUID = row["originator_id"]
             event = StoredEvent(originator, row["originator_version"], row["topic"], bytes(row["state"]))
