@@ -112,6 +112,24 @@ def process_cpu(pids: list[int]) -> float:
     return sum(own for pid, (parent, own, _, _) in proc_stats().items() if pid in pids or parent in pids)
 
 
+def children_running(pid: int, argument: str) -> list[int]:
+    """The child processes of `pid` whose command line has `argument` (Linux /proc)."""
+    found = []
+    for child, (parent, *_) in proc_stats().items():
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+        except OSError:  # exited meanwhile
+            continue
+        if parent == pid and argument.encode() in command:
+            found.append(child)
+    return found
+
+
+def own_cpu(pids: list[int]) -> float:
+    """CPU seconds the processes themselves (not their children) have used so far."""
+    return sum(own for pid, (_, own, _, _) in proc_stats().items() if pid in pids)
+
+
 def postgres_cpu() -> float:
     """CPU seconds PostgreSQL has used so far: its live processes, and its backends that have exited (counted in the
     postmaster's children's time). Nothing else uses the server during a run."""

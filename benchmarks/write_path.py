@@ -7,10 +7,11 @@ The same run also measures the in-process application with group commit, the mac
 small committed transactions on the same PostgreSQL, one connection) and the write transactions each path
 committed (distinct inserting transaction ids of the events table), so that commits/s stand against the limit, and
 the CPU each path spent per registration: the registry's processes (the bare path's own; the server's, with its
-workers and its read models' process) and PostgreSQL's (all its processes: nothing else uses it meanwhile),
-from /proc. CPU per registration moves far less from run to run than rates on a shared 2-core machine. Where read
-models are kept, it also reports their backlog when the last registration was answered (events still to apply, summed
-over the read models) and how long they then took to catch up: what the rate cost them.
+workers and its read models' process, whose own share is also given) and PostgreSQL's (all its processes: nothing
+else uses it meanwhile), from /proc. CPU per registration moves far less from run to run than rates on a shared
+2-core machine. Where read models are kept, it also reports their backlog when the last registration was answered
+(events still to apply, summed over the read models) and how long they then took to catch up: what the rate cost
+them.
 
 Each client is a clerk at an office of its own (clerks at one office share its certificate book, which
 serialises them by design). Both paths do the same work per registration: load the application and both
@@ -49,7 +50,16 @@ from uuid import UUID
 import httpx
 
 from api.auth import mint_token
-from benchmarks.common import KEYS, Connection, generated_people, postgres_cpu, process_cpu, scratch_database
+from benchmarks.common import (
+    KEYS,
+    Connection,
+    children_running,
+    generated_people,
+    own_cpu,
+    postgres_cpu,
+    process_cpu,
+    scratch_database,
+)
 from benchmarks.store_figures import fsync_limit, max_position, read_model_backlog, stored_rows, write_transactions
 from projections.catalog import migrate_all
 from registry.common.actors import Act, Actor, Role
@@ -227,6 +237,8 @@ def main() -> None:
             run = http_rate(env, settings, work, projections=HTTP_PATHS[name], workers=args.workers)
             rates[name], latencies[name] = run.rate, run.latencies
             figures.update(cpu_figures(name, run.cpu_before, run.cpu_after, args.registrations))
+            projector_ms = run.projector_cpu * 1000 / args.registrations
+            figures[f"{name}_projector_cpu_ms_per_registration"] = round(projector_ms, 2)
             figures.update(rows_figures(name, run.rows, args.registrations))
             if HTTP_PATHS[name] != "none":
                 figures[f"{name}_backlog_at_end"] = run.backlog
@@ -243,6 +255,7 @@ class HttpRun(NamedTuple):
     backlog: int  # events the read models had still to apply when the last registration was answered
     catch_up_seconds: float  # and how long they took to apply them
     rows: int  # rows the run stored, the read models' included once they caught up
+    projector_cpu: float  # CPU seconds of the run spent by the read models' own process (0 where there is none)
 
 
 def http_rate(
@@ -256,14 +269,17 @@ def http_rate(
     try:
         while projections != "none" and read_model_backlog(database_url) > 0:  # /ready allows a lag
             time.sleep(0.02)
+        projector = children_running(process.pid, "project")
         rows, before = stored_rows(database_url), (process_cpu(pids), postgres_cpu())
+        projector_before = own_cpu(projector)
         rate, latencies = asyncio.run(http_run("127.0.0.1", port, settings.keys[Purpose.TOKEN], filed))
-        after = (process_cpu(pids), postgres_cpu())
+        after, projector_after = (process_cpu(pids), postgres_cpu()), own_cpu(projector)
         backlog, started = read_model_backlog(database_url), time.perf_counter()
         while projections != "none" and read_model_backlog(database_url) > 0:
             time.sleep(0.02)
         caught_up = time.perf_counter() - started
-        return HttpRun(rate, latencies, before, after, backlog, caught_up, stored_rows(database_url) - rows)
+        grown = stored_rows(database_url) - rows
+        return HttpRun(rate, latencies, before, after, backlog, caught_up, grown, projector_after - projector_before)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -319,7 +335,7 @@ def report(
         print(
             f"{label} : {rate:8.1f} registrations/s ({clients} clients), {commits:.1f} commits/s "
             f"= {commits / limit:.2f} of the fsync limit, {figures[f'{name}_registrations_per_commit']} per commit; "
-            f"CPU per registration {figures[f'{name}_cpu_ms_per_registration']} ms, "
+            f"CPU per registration {figures[f'{name}_cpu_ms_per_registration']} ms{projector_part(figures, name)}, "
             f"PostgreSQL's {figures[f'{name}_postgres_cpu_ms_per_registration']} ms; "
             f"rows stored per registration {figures[f'{name}_rows_per_registration']}"
         )
@@ -338,6 +354,12 @@ def report(
         f"in-process group commit / bare: {figures['grouped_over_bare']}"
     )
     print(json.dumps(figures))
+
+
+def projector_part(figures: dict[str, object], name: str) -> str:
+    """Where the read models have a process of their own: its share of the path's CPU per registration."""
+    projector = figures.get(f"{name}_projector_cpu_ms_per_registration")
+    return f" (the read models' process {projector} ms)" if projector else ""
 
 
 LABELS = {
