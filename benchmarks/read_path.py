@@ -7,7 +7,11 @@ look-up, GET a page of the office's marriage worklist. The baseline is a middlew
 client. Full load: CLIENTS keep-alive connections asking back to back. Half load: the same connections paced to
 half of each endpoint's OWN full-load rate (open loop, latency from the actual send).
 The registry's own /health (no token, no store, not rate limited; through its request log and metrics) shows
-what the server's stack costs before any read does anything: the ceiling of every read's ratio.
+what the server's stack costs before any read does anything: the ceiling of every read's ratio. Two more routes of
+the hello app show what Litestar itself costs a handler shaped like the registry's, before any middleware: "thread"
+answers hello from a worker thread (sync_to_thread, as every handler that reads a store runs), "handler" does the
+same with two dependencies, as most of the registry's handlers take the registry and the clock (Litestar resolves
+two or more dependencies of one level in an anyio task group).
 Also the state of a 1,000-event record (a certificate book) at random versions: in-process through the
 application (from the latest snapshot) against a bare replay of every event up to the version, and over HTTP as
 an auditor. The load generator is benchmarks.common.Connection, a minimal keep-alive client.
@@ -35,6 +39,7 @@ from uuid import UUID
 
 from eventsourcing.domain import BaseAggregate
 from litestar import Litestar, get
+from litestar.di import Provide
 
 from api.auth import mint_token
 from benchmarks.common import KEYS, Connection, scratch_database
@@ -48,6 +53,7 @@ from registry.settings import Settings
 from registry.system import Registry, open_registry
 
 OFFICE = "330782001"
+HELLO_PATHS = {"hello": "/hello", "thread": "/hello/thread", "handler": "/hello/handler"}
 BOOK_EVENTS = 1000
 Ask = Callable[[Connection], Awaitable[tuple[int, bytes]]]
 
@@ -59,7 +65,22 @@ def hello_app() -> Litestar:
     def hello() -> dict[str, str]:
         return {"hello": "world"}
 
-    return Litestar([hello])
+    @get("/hello/thread", sync_to_thread=True)
+    def in_a_thread() -> dict[str, str]:
+        return {"hello": "world"}
+
+    @get("/hello/handler", sync_to_thread=True)
+    def like_a_handler(first: int, second: int) -> dict[str, str]:
+        return {"hello": "world"}
+
+    def one() -> int:
+        return 1
+
+    def two() -> int:
+        return 2
+
+    dependencies = {"first": Provide(one, sync_to_thread=False), "second": Provide(two, sync_to_thread=False)}
+    return Litestar([hello, in_a_thread, like_a_handler], dependencies=dependencies)
 
 
 def start_hello() -> tuple[subprocess.Popen[bytes], int]:
@@ -222,7 +243,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         asks = askers(marriage_ids, book_id, people, token, auditor)
         hello, hello_port = start_hello()
         try:
-            figures["hello"] = asyncio.run(measure(hello_port, lambda c: c.get("/hello", ""), args))
+            for name, path in HELLO_PATHS.items():
+                figures[name] = asyncio.run(measure(hello_port, lambda c, path=path: c.get(path, ""), args))
         finally:
             hello.terminate()
             hello.wait(timeout=10)
@@ -235,7 +257,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             server.wait(timeout=10)
     for kind, latencies in in_process.items():
         figures[f"state_in_process_{kind}"] = {"p50_ms": ms(latencies, 50), "p99_ms": ms(latencies, 99)}
-    for name in ("health", "record", "status", "worklist"):
+    for name in ("thread", "handler", "health", "record", "status", "worklist"):
         figures[name]["ratio"] = round(figures[name]["rps"] / figures["hello"]["rps"], 3)
     figures["ratio"] = min(figures[name]["ratio"] for name in ("record", "status", "worklist"))
     return figures
@@ -249,7 +271,7 @@ def main() -> None:
     args = parser.parse_args()
     figures = run(args)
     print(f"load (uptime): {os.getloadavg()[0]:.2f}")
-    for name in ("hello", "health", "record", "status", "worklist", "state"):
+    for name in (*HELLO_PATHS, "health", "record", "status", "worklist", "state"):
         f = figures[name]
         print(
             f"{name:9} {f['rps']:8.1f} rps  p50 {f['p50_ms']} ms  p99 {f['p99_ms']} ms  "
