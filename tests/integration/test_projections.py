@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -11,6 +14,7 @@ from typing import Any
 import pytest
 from eventsourcing.application import Application
 
+from projections import runner
 from projections.catalog import ReadSide
 from projections.runner import Follower, Policy, ProjectionService
 from projections.store import ViewStore, set_position
@@ -360,3 +364,29 @@ def test_a_rebuilt_view_has_every_index_of_the_live_view_under_the_live_names(
         for name in ("audit_trail", "marital_status", "marriage_worklist"):
             read_side.rebuild(name)
         assert index_names(read_side) == migrated
+
+
+def test_after_a_small_round_the_next_waits_to_gather_events_and_after_an_idle_or_large_round_it_goes_at_once(
+    read_side: ReadSide, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gather = 0.2  # longer than the test's own steps take, even on a loaded machine
+    monkeypatch.setattr(runner, "GATHER_SECONDS", gather)
+    stop = threading.Event()
+    service = ProjectionService(read_side.store, read_side.followers, read_side.policies, stop=stop)
+    applied = [3, runner.SMALL_ROUND - 1, 0, runner.SMALL_ROUND, 3, 0]
+    began: list[float] = []
+
+    def round_of(moved: object = None) -> int:
+        began.append(time.monotonic())
+        if len(began) == len(applied):
+            stop.set()
+        return applied[len(began) - 1]
+
+    monkeypatch.setattr(service, "run_round", round_of)
+    monkeypatch.setattr(service.wake_ups, "wait", lambda idle: {"marriage"})  # every wait hears a log move at once
+    service.run_forever()
+
+    gaps = [later - earlier for earlier, later in itertools.pairwise(began)]
+    after_small, after_idle, after_large = (gaps[0], gaps[1], gaps[4]), gaps[2], gaps[3]
+    assert all(gap >= gather for gap in after_small)
+    assert after_idle < gather and after_large < gather
