@@ -55,6 +55,7 @@ from registry.settings import Settings
 from registry.system import Registry, open_registry
 
 OFFICE = "330782001"
+CATCH_UP_SECONDS = 120  # for the read models to apply what a full load recorded (a few seconds here)
 HELLO_PATHS = {"hello": "/hello", "thread": "/hello/thread", "handler": "/hello/handler"}
 BOOK_EVENTS = 1000
 Ask = Callable[[Connection], Awaitable[tuple[int, bytes]]]
@@ -221,7 +222,10 @@ async def measure(port: int, ask: Ask, args: argparse.Namespace, database_url: s
     """Full load, then half load; with `database_url`, the half load starts once the read models have applied what the
     full load recorded (each official's read records an oversight event), so that it measures half load alone."""
     rate, latencies = await full_load("127.0.0.1", port, ask, args.clients, args.seconds)
-    while database_url is not None and read_model_backlog(database_url) > 0:
+    deadline = time.monotonic() + CATCH_UP_SECONDS
+    while database_url is not None and (backlog := read_model_backlog(database_url)) > 0:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the read models still had {backlog} events to apply after {CATCH_UP_SECONDS} s")
         await asyncio.sleep(0.05)
     half = await paced_load("127.0.0.1", port, ask, args.clients, args.seconds, rate / 2)
     return {

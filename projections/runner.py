@@ -32,11 +32,13 @@ RETRY_PAUSE_SECONDS = 0.2
 FAILED_ROUND_PAUSE_SECONDS = 1.0
 MAX_FAILED_ROUND_PAUSE_SECONDS = 30.0
 # A round that read past fewer events than GATHER_BELOW, counted once for each read model that read them (an
-# official's read records one oversight event, which two read models follow: 2; a marriage event, 6), was small: the
-# next one starts no sooner than GATHER_SECONDS after it began, so that a trickle of events shares each round's fixed
-# cost, a transaction, a position and a commit per read model (at 300 recorded reads a second, about 8 reads a round).
-# After an idle wait the first event goes at once, after a larger round the next one too, and a marriage saved or
-# notified meanwhile ends the wait for the exchange feed (checked every URGENT_CHECK_SECONDS).
+# official's read records one oversight event, which two read models follow: 2; a marriage event, 6), and once for each
+# policy reaction, was small: the next one starts no sooner than GATHER_SECONDS after it began, so that a trickle of
+# events shares each round's fixed cost, a transaction, a position and a commit per read model (at 300 recorded reads a
+# second, about 8 reads a round). After an idle wait the first event goes at once, after a larger round the next one
+# too, and a marriage saved or notified meanwhile ends the wait for the exchange feed (checked every
+# URGENT_CHECK_SECONDS). The other read models and the policies may see an event up to GATHER_SECONDS later, twice along
+# a chain such as a death and its widowhood.
 GATHER_BELOW = 16
 GATHER_SECONDS = 0.025
 URGENT_CHECK_SECONDS = 0.005
