@@ -149,9 +149,13 @@ def sign_in_official(page: Any, role: str, office: str = "") -> None:
 
 
 def confirm(page: Any) -> None:
-    """The confirmation step before an irreversible act."""
-    page.get_by_role("heading", name="请确认").wait_for()
+    """The confirmation step before an irreversible act, then the page it leads to, loaded (a click does not wait for
+    the redirect's page: a check made at once may still see the confirmation)."""
+    heading = page.get_by_role("heading", name="请确认")
+    heading.wait_for()
     page.get_by_role("button", name="确认提交").click()
+    heading.wait_for(state="detached")
+    page.wait_for_load_state()
 
 
 def accessibility_violations(page: Any) -> list[str]:
