@@ -326,27 +326,29 @@ class ProjectionService:
         for name, step in steps:
             if self._stop.is_set():
                 break
-            notified = self.wake_ups.peek() if self.urgent else set()
-            for urgent, saved_here in self.urgent:
-                if saved_here.is_set() or urgent.application.name in notified:
-                    saved_here.clear()  # before it runs: a save during its catch-up sets it again
-                    processed += self._step(urgent.tracking_name, partial(self._catch_up, urgent))
+            for urgent, saved_here in self._urgent_moved():
+                saved_here.clear()  # before it runs: a save during its catch-up sets it again
+                processed += self._step(urgent.tracking_name, partial(self._catch_up, urgent))
             processed += self._step(name, step)
         return processed
 
     def _gather_until(self, deadline: float) -> None:
         """Let events gather until `deadline`, unless stopped or an urgent follower's log moves meanwhile."""
-        while (rest := deadline - time.monotonic()) > 0 and not self._urgent_log_moved():
+        while (rest := deadline - time.monotonic()) > 0 and not self._urgent_moved():
             if self._stop.wait(min(rest, URGENT_CHECK_SECONDS) if self.urgent else rest):
                 return
 
-    def _urgent_log_moved(self) -> bool:
-        """Whether an urgent follower's log moved: saved in this process, or notified (what `peek` hears, the next
-        wait of run_forever hears too)."""
+    def _urgent_moved(self) -> list[tuple[Follower, threading.Event]]:
+        """The urgent followers whose log moved since last asked: saved in this process, or notified (what `peek`
+        hears, the next wait of run_forever hears too)."""
         if not self.urgent:
-            return False
+            return []
         notified = self.wake_ups.peek()
-        return any(saved_here.is_set() or urgent.application.name in notified for urgent, saved_here in self.urgent)
+        return [
+            (follower, saved)
+            for follower, saved in self.urgent
+            if saved.is_set() or follower.application.name in notified
+        ]
 
     def publish_failing(self) -> None:
         """Tell the servers in other processes which steps fail (when this process publishes them at all)."""
