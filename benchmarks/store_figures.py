@@ -42,6 +42,17 @@ def read_model_backlog(database_url: str) -> int:
     return sum(max(0, heads[application] - position) for application, position in tracked)
 
 
+def caught_up(database_url: str, within: float = 120.0) -> float:
+    """Wait until the read models have applied every event of their logs; the seconds it took. A RuntimeError naming
+    the backlog after `within` seconds (a read model that never catches up would otherwise hold the run forever)."""
+    started = time.perf_counter()
+    while (backlog := read_model_backlog(database_url)) > 0:
+        if time.perf_counter() - started > within:
+            raise RuntimeError(f"the read models still had {backlog} events to apply after {within} s")
+        time.sleep(0.02)
+    return time.perf_counter() - started
+
+
 def stored_rows(database_url: str) -> int:
     """Rows in every table of the registry's schema (the connection's current schema), counted exactly: a path's growth
     of them per registration is what it stores (its events, its read models' rows; also any audit checkpoint published

@@ -60,7 +60,14 @@ from benchmarks.common import (
     process_cpu,
     scratch_database,
 )
-from benchmarks.store_figures import fsync_limit, max_position, read_model_backlog, stored_rows, write_transactions
+from benchmarks.store_figures import (
+    caught_up,
+    fsync_limit,
+    max_position,
+    read_model_backlog,
+    stored_rows,
+    write_transactions,
+)
 from projections.catalog import migrate_all
 from registry.common.actors import Act, Actor, Role
 from registry.keys import Purpose
@@ -267,19 +274,18 @@ def http_rate(
     pids = [process.pid]
     database_url = env["REGISTRY_DATABASE_URL"]
     try:
-        while projections != "none" and read_model_backlog(database_url) > 0:  # /ready allows a lag
-            time.sleep(0.02)
+        if projections != "none":  # /ready allows a lag
+            caught_up(database_url)
         projector = children_running(process.pid, "project")
         rows, before = stored_rows(database_url), (process_cpu(pids), postgres_cpu())
         projector_before = own_cpu(projector)
         rate, latencies = asyncio.run(http_run("127.0.0.1", port, settings.keys[Purpose.TOKEN], filed))
         after, projector_after = (process_cpu(pids), postgres_cpu()), own_cpu(projector)
-        backlog, started = read_model_backlog(database_url), time.perf_counter()
-        while projections != "none" and read_model_backlog(database_url) > 0:
-            time.sleep(0.02)
-        caught_up = time.perf_counter() - started
+        backlog = read_model_backlog(database_url)
+        catch_up_seconds = caught_up(database_url) if projections != "none" else 0.0
         grown = stored_rows(database_url) - rows
-        return HttpRun(rate, latencies, before, after, backlog, caught_up, grown, projector_after - projector_before)
+        projector_cpu = projector_after - projector_before
+        return HttpRun(rate, latencies, before, after, backlog, catch_up_seconds, grown, projector_cpu)
     finally:
         process.terminate()
         process.wait(timeout=30)
